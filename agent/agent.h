@@ -1,0 +1,353 @@
+/*
+ * agent.h: the private header of gated, the gate agent.  It holds the data
+ * model (gate, lanes, people, modes, levels) and the prototypes of every
+ * agent file, grouped under a marker naming the file.
+ */
+#ifndef GATED_AGENT_H
+#define GATED_AGENT_H
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "hw.h"
+
+struct event_base;
+struct evhttp_request;
+
+#define NAME_LEN	32	/* names of gates, lanes, modes, lines: 31 chars */
+#define ZONES_MAX	32	/* zone ids fit a uint32_t bitmask */
+#define ZONE_NONE	0xff	/* a zone reference that points nowhere */
+#define LANES_MAX	16
+#define READERS_MAX	32
+#define THERMS_MAX	16
+#define MODES_MAX	16
+#define LEVELS_MAX	8
+#define LINES_MAX	64
+#define DEVICES_MAX	32
+
+/* ---- the data model ---------------------------------------------------- */
+
+enum category {
+	CAT_STUDENT,
+	CAT_STAFF,
+	CAT_RESIDENT,		/* lives in a campus housing zone, not a student */
+	CAT_CONTRACTOR,
+	CAT_VISITOR,
+	CAT__COUNT
+};
+#define CAT_ALL		((1u << CAT__COUNT) - 1)
+
+enum person_flag {
+	PF_QUARANTINE	= 0x01,	/* refused everywhere, raises an alert */
+	PF_OBSERVATION	= 0x02,	/* under medical observation: journaled */
+	PF_VEHICLE	= 0x04,	/* has a registered vehicle */
+	PF_EXEMPT	= 0x08	/* movement exemption: student restriction off */
+};
+
+/*
+ * One person as the decision needs it: 24 bytes, so that 100,000 people
+ * fit in a few MiB.  Names are not kept (data minimisation): the person id
+ * links a journal row to the campus records.
+ */
+struct person {
+	uint64_t	uid;		/* card uid as a number */
+	uint32_t	id_off;		/* person id in the set's string pool */
+	uint32_t	zones;		/* bitmask of zone ids allowed */
+	uint16_t	valid_from;	/* first valid day, days since 1970 */
+	uint16_t	valid_until;	/* last valid day, inclusive */
+	uint8_t		category;	/* enum category */
+	uint8_t		home_zone;	/* zone id or ZONE_NONE */
+	uint8_t		flags;		/* enum person_flag */
+	uint8_t		pad;
+};
+
+enum lane_kind { LANE_PEDESTRIAN, LANE_VEHICLE };
+enum direction { DIR_IN, DIR_OUT };
+
+/* What a mode lets through.  Built-ins: open, closed, pedestrian-only,
+ * residents-only; a config may add its own. */
+struct mode {
+	char		name[NAME_LEN];
+	bool		builtin;
+	bool		closed;		/* whole gate closed: gate-closed */
+	bool		pedestrian_open;
+	bool		vehicle_open;
+	bool		residents_only;	/* entry: home zone must be inside */
+	uint32_t	admit;		/* bitmask of categories admitted */
+};
+
+/* The measures a response level switches on. */
+struct measures {
+	bool		temperature_check;	/* on entry */
+	int		fever_centi;		/* threshold, 3730 = 37.30 C */
+	bool		refuse_outsiders;	/* contractors and visitors */
+	bool		refuse_outside_vehicles;/* no PF_VEHICLE: refused */
+	bool		restrict_students;	/* students neither in nor out */
+	bool		quarantine;		/* always true: not switchable */
+};
+
+struct level {
+	int		number;
+	char		name[64];
+	char		mode[NAME_LEN];		/* mode the gate takes */
+	struct measures	measures;
+};
+
+struct lane_conf {
+	char		name[NAME_LEN];
+	enum lane_kind	kind;
+	int		open_ms;	/* relay pulse / barrier up time */
+	int		held_open_ms;	/* door held open alarm */
+	int		close_timeout_ms; /* vehicle: lower after, loop clear */
+	int		temp_wait_ms;	/* wait for a fresh temperature */
+	char		relay[NAME_LEN];	/* pedestrian: door/turnstile */
+	char		barrier_raise[NAME_LEN];	/* vehicle */
+	char		barrier_lower[NAME_LEN];	/* vehicle, optional */
+	char		door_contact[NAME_LEN];	/* input, optional */
+	char		exit_button[NAME_LEN];	/* input, optional */
+	char		open_button[NAME_LEN];	/* guard open-once, optional */
+	char		loop[NAME_LEN];		/* vehicle loop detector */
+	char		thermometer[NAME_LEN];	/* optional */
+};
+
+enum card_format { FMT_DEC, FMT_HEX };
+
+struct reader_conf {
+	char		name[NAME_LEN];
+	char		lane[NAME_LEN];
+	enum direction	dir;
+	enum card_format format;
+	int		min_digits, max_digits;
+	char		device[NAME_LEN];	/* usb device section, or "" */
+};
+
+struct thermometer_conf {
+	char		name[NAME_LEN];
+	char		lane[NAME_LEN];
+	int		offset_centi;		/* calibration, added */
+	char		device[NAME_LEN];	/* usb device section, or "" */
+};
+
+/* The whole configuration of one gate, as parsed and validated. */
+struct gate_conf {
+	char		path[PATH_MAX];		/* the config file */
+	char		id[NAME_LEN];
+	char		name[64];
+	int		zone_count;
+	char		zones[ZONES_MAX][NAME_LEN];
+	uint8_t		inside;			/* zone id */
+	char		people_path[PATH_MAX];
+	char		state_dir[PATH_MAX];
+	char		socket_path[PATH_MAX];
+	char		socket_group[NAME_LEN];
+	char		gpio_backend[NAME_LEN];	/* sim, gpiod */
+	char		usb_backend[NAME_LEN];	/* sim, libusb */
+	int		initial_level;
+	int		temp_min_centi, temp_max_centi;	/* plausible body */
+	int		temp_fresh_ms;	/* a reading this recent counts */
+	int		alert_ack_required;	/* reserved, always 1 */
+	long		journal_max_rows;
+	int		journal_max_days;
+	long		journal_warn_free_kb;
+	char		emergency[NAME_LEN];	/* input, optional */
+	char		lock_button[NAME_LEN];	/* input, optional */
+	char		ack_button[NAME_LEN];	/* input, optional */
+	char		lamp_green[NAME_LEN];	/* outputs, optional */
+	char		lamp_red[NAME_LEN];
+	char		lamp_amber[NAME_LEN];
+	char		buzzer[NAME_LEN];
+
+	int			line_count;
+	struct line_conf	lines[LINES_MAX];
+	int			lane_count;
+	struct lane_conf	lanes[LANES_MAX];
+	int			reader_count;
+	struct reader_conf	readers[READERS_MAX];
+	int			therm_count;
+	struct thermometer_conf	therms[THERMS_MAX];
+	int			device_count;
+	struct device_conf	devices[DEVICES_MAX];
+	int			mode_count;	/* built-ins first */
+	struct mode		modes[MODES_MAX];
+	int			level_count;
+	struct level		levels[LEVELS_MAX];
+};
+
+/* ---- the decision ------------------------------------------------------ */
+
+/* Stable reason codes: journaled and shown as text, never renumbered. */
+enum reason {
+	R_GRANTED,
+	R_UNKNOWN_CARD,
+	R_CARD_EXPIRED,
+	R_CARD_NOT_YET_VALID,
+	R_GATE_CLOSED,
+	R_LANE_CLOSED,
+	R_NOT_RESIDENT,
+	R_ZONE_NOT_ALLOWED,
+	R_OUTSIDER_REFUSED,
+	R_VEHICLE_NOT_REGISTERED,
+	R_STUDENT_MOVEMENT_RESTRICTED,
+	R_QUARANTINE,
+	R_NO_TEMPERATURE,
+	R_FEVER,
+	R_OVERRIDE,
+	R_EMERGENCY,
+	R__COUNT
+};
+
+/* What the outputs should do after a decision (bitmask). */
+enum action {
+	ACT_OPEN	= 0x01,	/* pulse the lane's relay / raise barrier */
+	ACT_DENY	= 0x02,	/* red lamp and a short buzz */
+	ACT_ALERT	= 0x04	/* raise an alert: stays until acknowledged */
+};
+
+enum alert_kind {
+	ALERT_NONE,
+	ALERT_QUARANTINE,
+	ALERT_FEVER,
+	ALERT_DOOR_FORCED,
+	ALERT_DOOR_HELD_OPEN,
+	ALERT_DEVICE,
+	ALERT_EMERGENCY,
+	ALERT_JOURNAL,
+	ALERT__COUNT
+};
+
+/* Everything the decision looks at; plain data, the caller owns it all. */
+struct decision_input {
+	uint8_t			 inside;	/* gate's inside zone id */
+	const struct mode	*mode;		/* NULL: unknown mode */
+	const struct measures	*measures;	/* NULL: unknown level */
+	const struct person	*person;	/* NULL: unknown card */
+	enum lane_kind		 lane_kind;
+	enum direction		 dir;
+	bool			 has_temp;
+	int			 temp_centi;	/* valid when has_temp */
+	uint16_t		 today;		/* local days since 1970 */
+};
+
+struct verdict {
+	bool		granted;
+	enum reason	reason;
+	unsigned	actions;	/* enum action */
+	enum alert_kind	alert;		/* with ACT_ALERT */
+};
+
+/* policy.c */
+struct verdict	policy_decide(const struct decision_input *);
+bool		policy_wants_temperature(const struct decision_input *);
+const char     *reason_name(enum reason);
+int		reason_from_name(const char *);	/* -1 when unknown */
+const char     *category_name(enum category);
+int		category_from_name(const char *);
+const char     *alert_kind_name(enum alert_kind);
+extern const struct mode policy_builtin_modes[];
+extern const int policy_builtin_mode_count;
+void		policy_default_measures(struct measures *);
+
+/* people.c: an immutable set of people, built from CSV, replaced whole. */
+struct people;
+struct people_errors {
+	int	count;		/* all errors found */
+	int	kept;		/* how many of them are in lines[] */
+	char	lines[20][256];	/* "file:line: reason" */
+};
+struct people	*people_load(const char *path, const struct gate_conf *,
+		    struct people_errors *);
+const struct person *people_find(const struct people *, uint64_t uid);
+const char	*people_person_id(const struct people *, const struct person *);
+size_t		 people_count(const struct people *);
+size_t		 people_memory(const struct people *);
+void		 people_free(struct people *);
+int		 card_uid_parse(const char *, uint64_t *);
+uint16_t	 day_number(time_t, bool local);
+
+/* config.c */
+struct gate_conf *config_load(const char *path, char **errors);
+void		  config_print(const struct gate_conf *, FILE *);
+void		  config_free(struct gate_conf *);
+const struct mode *config_find_mode(const struct gate_conf *, const char *);
+const struct level *config_find_level(const struct gate_conf *, int);
+int		  config_find_zone(const struct gate_conf *, const char *);
+int		  config_find_lane(const struct gate_conf *, const char *);
+int		  config_find_line(const struct gate_conf *, const char *);
+
+/* journal.c: the durable record, SQLite in WAL mode, synchronous commits. */
+struct journal;
+struct journal_limits {
+	long	max_rows;	/* keep at most this many events, 0 no limit */
+	int	max_days;	/* drop events older than this, 0 no limit */
+	long	warn_free_kb;	/* warn when the file system has less free */
+};
+/* One row.  Strings may be NULL; the journal copies what it keeps. */
+struct journal_event {
+	int64_t		 id;		/* set by journal_append */
+	int64_t		 ts_ms;		/* unix time in milliseconds */
+	const char	*kind;		/* passage override mode level alert
+					   ack device system people emergency */
+	const char	*lane;
+	const char	*direction;	/* "in" "out" */
+	const char	*card;		/* uid as presented, for unknown cards */
+	const char	*person;	/* person id */
+	const char	*category;
+	const char	*verdict;	/* "granted" "denied" */
+	const char	*reason;	/* reason code or alert kind */
+	const char	*actor;		/* who: token, local user, button */
+	const char	*detail;	/* why, free text */
+	bool		 has_temp;
+	int		 temp_centi;
+	int64_t		 alert_id;	/* alert this row raises/acks, or 0 */
+};
+struct journal	*journal_open(const char *path, const struct journal_limits *,
+		    char **cause);
+void		 journal_close(struct journal *);
+/* Appends and commits durably before returning: the event id, or -1. */
+int64_t		 journal_append(struct journal *, struct journal_event *);
+/* Raise an alert (journals an "alert" event); the alert id, or -1. */
+int64_t		 journal_alert_raise(struct journal *, int64_t ts_ms,
+		    const char *kind, const char *lane, const char *detail);
+/* Acknowledge: 0, -1 on error, 1 when no such active alert. */
+int		 journal_alert_ack(struct journal *, int64_t alert_id,
+		    int64_t ts_ms, const char *actor, const char *reason);
+json_t		*journal_alerts_active(struct journal *);
+json_t		*journal_events_json(struct journal *, int64_t after, int limit);
+json_t		*journal_report_json(struct journal *, int64_t from_ms,
+		    int64_t to_ms);
+int		 journal_state_set(struct journal *, const char *key,
+		    const char *value);
+char		*journal_state_get(struct journal *, const char *key);
+/* Retention: deletes what the limits say; rows deleted, -1 on error. */
+long		 journal_prune(struct journal *, int64_t now_ms);
+json_t		*journal_stats(struct journal *);
+int64_t		 journal_last_id(struct journal *);
+
+/* log.c */
+void	log_init(int debug, const char *progname);
+void	log_setverbose(int);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* xmalloc.c: out of memory inside the daemon is fatal, in one place. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif
