@@ -200,6 +200,7 @@ enum reason {
 	R_FEVER,
 	R_OVERRIDE,
 	R_EMERGENCY,
+	R_CATEGORY_NOT_ADMITTED,
 	R__COUNT
 };
 
