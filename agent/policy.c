@@ -1,0 +1,293 @@
+/*
+ * policy.c: the decision.  Given a card, a lane, the gate's mode and the
+ * measures of the response level, say whether the lane opens and why.  It
+ * is a pure function of plain data (no I/O, no clock, no state) so that it
+ * can be tested from a table and fuzzed; the caller passes the day.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "agent.h"
+
+#define FEVER_DEFAULT_CENTI	3730	/* 37.30 C */
+
+/* Text of the reason codes: journaled and shown, so never renamed. */
+static const char *const reason_names[R__COUNT] = {
+	[R_GRANTED]			= "granted",
+	[R_UNKNOWN_CARD]		= "unknown-card",
+	[R_CARD_EXPIRED]		= "card-expired",
+	[R_CARD_NOT_YET_VALID]		= "card-not-yet-valid",
+	[R_GATE_CLOSED]			= "gate-closed",
+	[R_LANE_CLOSED]			= "lane-closed",
+	[R_NOT_RESIDENT]		= "not-resident",
+	[R_ZONE_NOT_ALLOWED]		= "zone-not-allowed",
+	[R_OUTSIDER_REFUSED]		= "outsider-refused",
+	[R_VEHICLE_NOT_REGISTERED]	= "vehicle-not-registered",
+	[R_STUDENT_MOVEMENT_RESTRICTED]	= "student-movement-restricted",
+	[R_QUARANTINE]			= "quarantine",
+	[R_NO_TEMPERATURE]		= "no-temperature",
+	[R_FEVER]			= "fever",
+	[R_OVERRIDE]			= "override",
+	[R_EMERGENCY]			= "emergency",
+	[R_CATEGORY_NOT_ADMITTED]	= "category-not-admitted",
+};
+
+static const char *const category_names[CAT__COUNT] = {
+	[CAT_STUDENT]		= "student",
+	[CAT_STAFF]		= "staff",
+	[CAT_RESIDENT]		= "resident",
+	[CAT_CONTRACTOR]	= "contractor",
+	[CAT_VISITOR]		= "visitor",
+};
+
+static const char *const alert_kind_names[ALERT__COUNT] = {
+	[ALERT_NONE]		= "none",
+	[ALERT_QUARANTINE]	= "quarantine",
+	[ALERT_FEVER]		= "fever",
+	[ALERT_DOOR_FORCED]	= "door-forced",
+	[ALERT_DOOR_HELD_OPEN]	= "door-held-open",
+	[ALERT_DEVICE]		= "device",
+	[ALERT_EMERGENCY]	= "emergency",
+	[ALERT_JOURNAL]		= "journal",
+};
+
+/*
+ * The modes every gate has; a config may add its own after them.  A closed
+ * gate admits nobody, so its lanes and categories are all off as well: a
+ * mode copied from it can never open by accident.
+ */
+const struct mode policy_builtin_modes[] = {
+	{ .name = "open", .builtin = true, .pedestrian_open = true,
+	  .vehicle_open = true, .admit = CAT_ALL },
+	{ .name = "closed", .builtin = true, .closed = true },
+	{ .name = "pedestrian-only", .builtin = true, .pedestrian_open = true,
+	  .admit = CAT_ALL },
+	{ .name = "residents-only", .builtin = true, .pedestrian_open = true,
+	  .vehicle_open = true, .residents_only = true, .admit = CAT_ALL },
+};
+const int policy_builtin_mode_count =
+    (int)(sizeof policy_builtin_modes / sizeof policy_builtin_modes[0]);
+
+/* Looks a name up in one of the tables above: its index, or -1. */
+static int
+name_lookup(const char *const *names, int count, const char *name)
+{
+	int	i;
+
+	if (name == NULL)
+		return (-1);
+	for (i = 0; i < count; i++) {
+		if (names[i] != NULL && strcmp(names[i], name) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+/* The name of a reason code, or NULL when the value is out of range. */
+const char *
+reason_name(enum reason r)
+{
+	if ((unsigned)r >= R__COUNT)
+		return (NULL);
+	return (reason_names[r]);
+}
+
+int
+reason_from_name(const char *name)
+{
+	return (name_lookup(reason_names, R__COUNT, name));
+}
+
+/* The name of a category, or NULL when the value is out of range. */
+const char *
+category_name(enum category c)
+{
+	if ((unsigned)c >= CAT__COUNT)
+		return (NULL);
+	return (category_names[c]);
+}
+
+int
+category_from_name(const char *name)
+{
+	return (name_lookup(category_names, CAT__COUNT, name));
+}
+
+/* The name of an alert kind, or NULL when the value is out of range. */
+const char *
+alert_kind_name(enum alert_kind k)
+{
+	if ((unsigned)k >= ALERT__COUNT)
+		return (NULL);
+	return (alert_kind_names[k]);
+}
+
+/*
+ * The measures of a level that says nothing: all off, except quarantine,
+ * which is not switchable, and the usual fever threshold.
+ */
+void
+policy_default_measures(struct measures *m)
+{
+	memset(m, 0, sizeof *m);
+	m->quarantine = true;
+	m->fever_centi = FEVER_DEFAULT_CENTI;
+}
+
+/*
+ * Whether the person lives in the gate's inside zone.  An unknown zone on
+ * either side (ZONE_NONE, or an id no bitmask can hold) never matches, so
+ * two unknowns do not make a resident.
+ */
+static bool
+lives_inside(const struct person *p, uint8_t inside)
+{
+	return (inside < ZONES_MAX && p->home_zone == inside);
+}
+
+/* Whether the person's zones include the gate's inside zone. */
+static bool
+zone_allowed(const struct person *p, uint8_t inside)
+{
+	if (inside >= ZONES_MAX)
+		return (false);
+	return ((p->zones & (UINT32_C(1) << inside)) != 0);
+}
+
+/* Whether the mode lets this category through; unknown categories: no. */
+static bool
+category_admitted(const struct mode *mode, uint8_t category)
+{
+	if (category >= CAT__COUNT)
+		return (false);
+	return ((mode->admit & (1u << category)) != 0);
+}
+
+static bool
+lane_open(const struct mode *mode, enum lane_kind kind)
+{
+	switch (kind) {
+	case LANE_PEDESTRIAN:
+		return (mode->pedestrian_open);
+	case LANE_VEHICLE:
+		return (mode->vehicle_open);
+	}
+	return (false);		/* a lane kind we do not know stays shut */
+}
+
+/*
+ * The chain of checks; the first that refuses gives the reason.  The order
+ * is part of the contract (docs/policy.md says why for each step):
+ *
+ * - Health first: quarantine and fever are checked before anything else,
+ *   so they raise an alert in every mode and direction, even at a closed
+ *   gate or with an expired card: the epidemic office must hear of them.
+ * - Then the card itself (its dates), because a guard who reads
+ *   "card-expired" knows what to do whatever the gate is doing.
+ * - Then the gate (mode, level), the lane, and the mode's categories.
+ * - Then the level's measures, from the widest (outsiders) to the
+ *   narrowest (students).
+ * - Then the entry-only rules (residents, zones): leaving is never blocked
+ *   by them, so nobody is trapped inside.
+ * - Last, the missing temperature: the agent decides once without a
+ *   reading and waits for the thermometer only when that is the one thing
+ *   standing between the person and the open lane.
+ *
+ * A direction other than DIR_OUT is treated as entry, the stricter side.
+ */
+static enum reason
+policy_check(const struct decision_input *in)
+{
+	const struct person	*p = in->person;
+	const struct mode	*mode = in->mode;
+	const struct measures	*ms = in->measures;
+	int			 fever;
+	bool			 entry = in->dir != DIR_OUT;
+
+	if (p == NULL)
+		return (R_UNKNOWN_CARD);
+
+	/* Always enforced: measures->quarantine is not consulted. */
+	if (p->flags & PF_QUARANTINE)
+		return (R_QUARANTINE);
+
+	fever = ms != NULL ? ms->fever_centi : FEVER_DEFAULT_CENTI;
+	if (in->has_temp && in->temp_centi >= fever)
+		return (R_FEVER);
+
+	/* valid_until is the last valid day, so both bounds are inclusive. */
+	if (in->today < p->valid_from)
+		return (R_CARD_NOT_YET_VALID);
+	if (in->today > p->valid_until)
+		return (R_CARD_EXPIRED);
+
+	/* An unknown mode or level denies: it must never open a lane. */
+	if (mode == NULL || ms == NULL || mode->closed)
+		return (R_GATE_CLOSED);
+	if (!lane_open(mode, in->lane_kind))
+		return (R_LANE_CLOSED);
+	if (!category_admitted(mode, p->category))
+		return (R_CATEGORY_NOT_ADMITTED);
+
+	/* An exemption is for students' movement; it never admits outsiders. */
+	if (ms->refuse_outsiders &&
+	    (p->category == CAT_CONTRACTOR || p->category == CAT_VISITOR))
+		return (R_OUTSIDER_REFUSED);
+	if (in->lane_kind == LANE_VEHICLE && ms->refuse_outside_vehicles &&
+	    !(p->flags & PF_VEHICLE))
+		return (R_VEHICLE_NOT_REGISTERED);
+	if (ms->restrict_students && p->category == CAT_STUDENT &&
+	    !(p->flags & PF_EXEMPT))
+		return (R_STUDENT_MOVEMENT_RESTRICTED);
+
+	if (!entry)
+		return (R_GRANTED);
+
+	if (mode->residents_only && !lives_inside(p, in->inside))
+		return (R_NOT_RESIDENT);
+	if (!zone_allowed(p, in->inside) && !lives_inside(p, in->inside))
+		return (R_ZONE_NOT_ALLOWED);
+	if (ms->temperature_check && !in->has_temp)
+		return (R_NO_TEMPERATURE);
+	return (R_GRANTED);
+}
+
+/* Decides one passage: what the lane does, why, and which alert. */
+struct verdict
+policy_decide(const struct decision_input *in)
+{
+	struct verdict	v;
+
+	memset(&v, 0, sizeof v);
+	v.reason = policy_check(in);
+	v.alert = ALERT_NONE;
+	switch (v.reason) {
+	case R_GRANTED:
+		v.granted = true;
+		v.actions = ACT_OPEN;
+		break;
+	case R_QUARANTINE:
+		v.actions = ACT_DENY | ACT_ALERT;
+		v.alert = ALERT_QUARANTINE;
+		break;
+	case R_FEVER:
+		v.actions = ACT_DENY | ACT_ALERT;
+		v.alert = ALERT_FEVER;
+		break;
+	default:
+		v.actions = ACT_DENY;
+		break;
+	}
+	return (v);
+}
+
+/*
+ * Whether the agent should wait for the lane's thermometer: exactly when
+ * a reading is the only thing missing for the person to pass.
+ */
+bool
+policy_wants_temperature(const struct decision_input *in)
+{
+	return (policy_check(in) == R_NO_TEMPERATURE);
+}
