@@ -116,10 +116,34 @@ const struct hw_usb_ops		*hw_usb_find(const char *name);
  */
 extern const struct hw_gpio_ops	hw_sim_gpio_ops;
 extern const struct hw_usb_ops	hw_sim_usb_ops;
+/* gpiod.c: the libgpiod 1.6 backend, for real boards and gpio-sim. */
+extern const struct hw_gpio_ops	hw_gpiod_ops;
 int	 sim_gpio_input(struct hw_gpio *, int line, int value);
 json_t	*sim_gpio_outputs(struct hw_gpio *, int history);
 int	 sim_usb_card(struct hw_usb *, int reader, uint64_t uid);
 int	 sim_usb_temperature(struct hw_usb *, int therm, int centi);
 int	 sim_usb_device(struct hw_usb *, const char *name, bool up);
+
+/*
+ * debounce.c: a contact's raw edges in, clean changes out.  Pure: every
+ * time comes from the caller (the kernel's edge timestamps).  A new level
+ * becomes stable once it has held for period_ms; period 0 passes all.
+ */
+struct debounce {
+	int		 stable;	/* the accepted level, 0 or 1 */
+	int		 candidate;	/* the last raw level seen */
+	bool		 pending;	/* candidate differs from stable */
+	struct timespec	 since;		/* when candidate was first seen */
+	int		 period_ms;
+};
+void	 debounce_init(struct debounce *, int value, int period_ms);
+/* Feeds a raw level; 1 when stable changed, first seen at *changed_at. */
+int	 debounce_feed(struct debounce *, int value, const struct timespec *,
+	     struct timespec *changed_at);
+/* Accepts a candidate that has held until now; 1 when stable changed. */
+int	 debounce_expire(struct debounce *, const struct timespec *now,
+	     struct timespec *changed_at);
+/* When to call debounce_expire(): 0 and *when, or -1 if nothing pends. */
+int	 debounce_deadline(const struct debounce *, struct timespec *when);
 
 #endif
