@@ -13,7 +13,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 endif
 
-PKGS	:= libevent libevent_openssl jansson sqlite3 libsystemd libgpiod \
+PKGS	:= libevent libevent_pthreads libevent_openssl jansson sqlite3 libsystemd libgpiod \
 	   libusb-1.0 openssl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)

@@ -330,8 +330,148 @@ char		*journal_state_get(struct journal *, const char *key);
 long		 journal_prune(struct journal *, int64_t now_ms);
 json_t		*journal_stats(struct journal *);
 int64_t		 journal_last_id(struct journal *);
+/* For journal-report.c (alerts, events, report), which reads through
+ * journal.c's connection. */
+struct sqlite3;
+struct sqlite3	*journal_db(struct journal *);
+
+/* ---- the running gate: gate.c, lane.c, signal.c ----------------------- */
+
+struct gate;
+
+enum signal_pattern {
+	SIGNAL_NONE,
+	SIGNAL_STEADY,		/* on for the given length */
+	SIGNAL_DENY_LAMP,
+	SIGNAL_DENY_BUZZ,
+	SIGNAL_BLINK,		/* base: alert lamp */
+	SIGNAL_ALERT_BUZZ	/* base: alert buzzer */
+};
+
+/* One lamp or buzzer output and the patterns it plays. */
+struct signal {
+	struct gate	*gate;
+	int		 line;		/* -1: not wired */
+	struct event	*timer;
+	const int	*base, *shot;
+	int		 base_step, shot_step, shot_len;
+};
+
+enum barrier_state { BARRIER_DOWN, BARRIER_UP, BARRIER_LOWERING };
+
+/* One lane's live state; lines are indexes into conf->lines, -1 if none. */
+struct lane {
+	struct gate		*gate;
+	int			 index;
+	const struct lane_conf	*conf;
+	int			 relay, raise, lower;	/* outputs */
+	int			 door, exit_button, open_button, loop; /* inputs */
+	int			 therm;			/* index or -1 */
+
+	/* pedestrian */
+	bool			 released;	/* relay energised: may pass */
+	bool			 door_open;
+	bool			 opened_in_window;
+	struct event		*pulse_timer;
+	struct event		*held_timer;
+
+	/* vehicle */
+	enum barrier_state	 barrier;
+	bool			 loop_occupied;
+	bool			 vehicle_seen;	/* loop occupied since raise */
+	bool			 lower_requested;
+	struct timespec		 up_since;	/* monotonic */
+	struct event		*barrier_timer;
+
+	/* a card waiting for a temperature reading */
+	struct pending {
+		bool		 active;
+		uint64_t	 uid;
+		int		 reader;
+		struct timespec	 since;		/* card event time */
+		struct event	*timer;
+	}			 pending;
+};
+
+/* What a finished decision reports to listeners (API waiters, streams). */
+typedef void (*gate_listener_fn)(void *arg, const struct journal_event *);
+
+/* gate.c */
+struct gate	*gate_new(struct event_base *, struct gate_conf *, char **cause);
+void		 gate_free(struct gate *);
+struct event_base *gate_base(struct gate *);
+const struct gate_conf *gate_conf(struct gate *);
+struct journal	*gate_journal(struct gate *);
+int		 gate_output(struct gate *, int line, int value);
+int		 gate_set_mode(struct gate *, const char *mode, const char *actor,
+		    const char *reason, int64_t *event, char **cause);
+int		 gate_set_level(struct gate *, int level, const char *actor,
+		    const char *reason, int64_t *event, char **cause);
+int		 gate_open_lane(struct gate *, const char *lane,
+		    const char *actor, const char *reason, int64_t *event,
+		    char **cause);
+int		 gate_ack(struct gate *, int64_t alert, const char *actor,
+		    const char *reason, int64_t *event, char **cause);
+int		 gate_ack_all(struct gate *, const char *actor);
+json_t		*gate_status(struct gate *);
+int		 gate_reload_config(struct gate *, const char *actor,
+		    char **cause);
+int		 gate_install_people(struct gate *, struct people *,
+		    const char *actor, double ms);
+int		 gate_listen(struct gate *, gate_listener_fn, void *);
+void		 gate_unlisten(struct gate *, gate_listener_fn, void *);
+int64_t		 gate_record(struct gate *, struct journal_event *);
+int64_t		 gate_alert(struct gate *, enum alert_kind, const char *lane,
+		    const char *detail);
+void		 gate_passage(struct gate *, struct lane *, enum direction,
+		    const char *actor);
+void		 gate_decide_card(struct gate *, struct lane *, int reader,
+		    uint64_t uid, const struct timespec *since, bool final);
+struct hw_gpio	*gate_sim_gpio(struct gate *);
+struct hw_usb	*gate_sim_usb(struct gate *);
+int		 gate_find_reader(struct gate *, const char *);
+int		 gate_find_therm(struct gate *, const char *);
+bool		 gate_emergency(struct gate *);
+bool		 gate_egress_allowed(struct gate *);
+void		 gate_latency(struct gate *, const struct timespec *since);
+
+/* api.c: the /v1 routes, whatever the transport. */
+struct api;
+struct api	*api_new(struct gate *);
+void		 api_free(struct api *);
+void		 api_handle(struct api *, struct evhttp_request *,
+		    const char *actor);
+
+/* control.c: the local Unix socket listener. */
+struct control;
+struct control	*control_new(struct event_base *, struct api *,
+		    const char *path, const char *group, char **cause);
+void		 control_free(struct control *);
+
+/* reload.c: people reloads in a worker thread, never stalling the loop. */
+typedef void (*reload_done_fn)(void *arg, struct people *,
+		    const struct people_errors *, double ms);
+int		 reload_people(struct gate *, const char *actor,
+		    reload_done_fn, void *arg);
+
+/* lane.c: the pedestrian and vehicle lane state machines. */
+void	lane_init(struct lane *, struct gate *, int index);
+void	lane_clear(struct lane *);
+void	lane_release(struct lane *);		/* grant: open once */
+void	lane_input(struct lane *, int line, int value);
+void	lane_emergency(struct lane *, bool active);
+void	lane_request_lower(struct lane *);
+const char *lane_state_name(const struct lane *);
+
+/* signal.c */
+void	signal_init(struct signal *, struct gate *, int line);
+void	signal_shot(struct signal *, enum signal_pattern, int len_ms);
+void	signal_shot_end(struct signal *);
+void	signal_base(struct signal *, enum signal_pattern);
+void	signal_clear(struct signal *);
 
 /* log.c */
+
 void	log_init(int debug, const char *progname);
 void	log_setverbose(int);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

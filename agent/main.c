@@ -1,7 +1,222 @@
-/* main.c: placeholder until the daemon lands. */
+/*
+ * main.c: gated, the gate agent.  Parses arguments, checks or loads the
+ * config, builds the gate and its control socket, tells systemd when it is
+ * ready and that it is alive, and runs the event loop until SIGTERM, when
+ * every output is driven to its safe state before exit.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <systemd/sd-daemon.h>
+
 #include "agent.h"
-int
-main(void)
+
+#define DEFAULT_CONFIG	"/etc/gated/gated.conf"
+
+struct agent {
+	struct event_base	*base;
+	struct gate		*gate;
+	struct api		*api;
+	struct control		*control;
+	struct event		*ev_term, *ev_int, *ev_hup, *watchdog;
+};
+
+static void __attribute__((noreturn))
+usage(void)
 {
+	fprintf(stderr, "usage: gated [-dnv] [-f file]\n"
+	    "  -f file  config file (default " DEFAULT_CONFIG ")\n"
+	    "  -n       check the config and exit; with -v print it "
+	    "normalised\n"
+	    "  -d       debug logging\n"
+	    "  -v       verbose\n");
+	exit(2);
+}
+
+/* Creates the state directory (and its parents) when missing. */
+static int
+make_dirs(const char *path)
+{
+	char	buf[PATH_MAX], *p;
+
+	snprintf(buf, sizeof buf, "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0750) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0750) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static void
+on_term(evutil_socket_t sig, short what, void *arg)
+{
+	struct agent	*a = arg;
+
+	(void)what;
+	log_info("signal %d: stopping, outputs to their safe state",
+	    (int)sig);
+	sd_notify(0, "STOPPING=1");
+	event_base_loopbreak(a->base);
+}
+
+static void
+hup_done(void *arg, struct people *p, const struct people_errors *e,
+    double ms)
+{
+	(void)arg;
+	(void)e;
+	if (p != NULL)
+		log_info("SIGHUP: reload done (%.1f ms)", ms);
+	sd_notify(0, "READY=1");
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct agent	*a = arg;
+	char		*cause = NULL;
+
+	(void)sig;
+	(void)what;
+	sd_notify(0, "RELOADING=1");
+	if (gate_reload_config(a->gate, "signal:SIGHUP", &cause) == -1) {
+		log_warnx("SIGHUP: %s", cause);
+		free(cause);
+	}
+	if (reload_people(a->gate, "signal:SIGHUP", hup_done, a) == -1)
+		sd_notify(0, "READY=1");
+}
+
+static void
+on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	/* Pinged from the loop itself: a hung loop stops the pings. */
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static void
+start_watchdog(struct agent *a)
+{
+	struct timeval	tv;
+	uint64_t	usec;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0)
+		return;
+	usec /= 2;
+	tv.tv_sec = usec / 1000000;
+	tv.tv_usec = usec % 1000000;
+	a->watchdog = event_new(a->base, -1, EV_PERSIST, on_watchdog, a);
+	evtimer_add(a->watchdog, &tv);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct agent		 a;
+	struct gate_conf	*conf;
+	const char		*file = DEFAULT_CONFIG;
+	char			*errors = NULL, *cause = NULL;
+	struct timespec		 t0, t1;
+	int			 ch, check = 0, debug = 0, verbose = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init(debug, "gated");
+
+	if ((conf = config_load(file, &errors)) == NULL) {
+		fputs(errors ? errors : "config: failed\n", stderr);
+		free(errors);
+		return 1;
+	}
+	if (check) {
+		if (verbose)
+			config_print(conf, stdout);
+		else
+			fprintf(stderr, "%s: configuration OK\n", file);
+		config_free(conf);
+		return 0;
+	}
+
+	memset(&a, 0, sizeof a);
+	signal(SIGPIPE, SIG_IGN);
+	if (evthread_use_pthreads() == -1)
+		fatalx("libevent without thread support");
+	if ((a.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if (make_dirs(conf->state_dir) == -1)
+		fatal("state directory %s", conf->state_dir);
+	if ((a.gate = gate_new(a.base, conf, &cause)) == NULL)
+		fatalx("%s", cause);
+	conf = NULL;	/* the gate owns it now */
+	a.api = api_new(a.gate);
+	a.control = control_new(a.base, a.api, gate_conf(a.gate)->socket_path,
+	    gate_conf(a.gate)->socket_group, &cause);
+	if (a.control == NULL) {
+		gate_free(a.gate);
+		fatalx("%s", cause);
+	}
+	a.ev_term = evsignal_new(a.base, SIGTERM, on_term, &a);
+	a.ev_int = evsignal_new(a.base, SIGINT, on_term, &a);
+	a.ev_hup = evsignal_new(a.base, SIGHUP, on_hup, &a);
+	evsignal_add(a.ev_term, NULL);
+	evsignal_add(a.ev_int, NULL);
+	evsignal_add(a.ev_hup, NULL);
+	start_watchdog(&a);
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	sd_notify(0, "READY=1");
+	log_info("gate %s ready in %.1f ms", gate_conf(a.gate)->id,
+	    (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+
+	event_base_dispatch(a.base);
+
+	control_free(a.control);
+	api_free(a.api);
+	gate_free(a.gate);	/* outputs safe before the lines are released */
+	if (a.watchdog != NULL)
+		event_free(a.watchdog);
+	event_free(a.ev_term);
+	event_free(a.ev_int);
+	event_free(a.ev_hup);
+	event_base_free(a.base);
+	log_info("stopped");
 	return 0;
 }

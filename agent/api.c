@@ -1,0 +1,804 @@
+/*
+ * api.c: the /v1 routes of the control API, independent of the transport.
+ * A listener (control.c for the Unix socket) hands every request here with
+ * the name of who is asking; every answer is JSON, every error a 4xx or
+ * 5xx with {"error": reason} that a person can act on.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "agent.h"
+#include "protocol.h"
+
+struct api {
+	struct gate	*gate;
+	bool		 reloading;
+};
+
+/* A /v1/sim/card request waiting for its decision. */
+struct card_wait {
+	struct api		*api;
+	struct evhttp_request	*req;
+	struct event		*timeout;
+	char			 lane[NAME_LEN];
+	char			 card[24];
+	bool			 done;
+};
+
+static void
+reply_json(struct evhttp_request *req, int code, json_t *body)
+{
+	struct evbuffer	*buf = evbuffer_new();
+	char		*text;
+
+	text = json_dumps(body, JSON_COMPACT);
+	evbuffer_add_printf(buf, "%s\n", text ? text : "{}");
+	free(text);
+	json_decref(body);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    GATED_PROTOCOL_HEADER, "1");
+	evhttp_send_reply(req, code, code < 300 ? "OK" : code == 404 ?
+	    "Not Found" : code == 405 ? "Method Not Allowed" : code == 409 ?
+	    "Conflict" : code == 422 ? "Unprocessable Entity" : code < 500 ?
+	    "Bad Request" : "Internal Server Error", buf);
+	evbuffer_free(buf);
+}
+
+static void
+reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	reply_json(req, code, json_pack("{s:s}", "error", msg));
+}
+
+/* Parses the request body as a JSON object; replies 400 itself on error. */
+static json_t *
+body_json(struct evhttp_request *req)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	size_t		 len = evbuffer_get_length(in);
+	json_error_t	 err;
+	json_t		*j;
+	char		*text;
+
+	if (len == 0)
+		return json_object();
+	if (len > GATED_MAX_BODY) {
+		reply_error(req, 413, "body larger than %d bytes",
+		    GATED_MAX_BODY);
+		return NULL;
+	}
+	text = xmalloc(len + 1);
+	evbuffer_copyout(in, text, len);
+	text[len] = '\0';
+	j = json_loads(text, 0, &err);
+	free(text);
+	if (j == NULL) {
+		reply_error(req, 400, "malformed JSON: %s (line %d, column %d)",
+		    err.text, err.line, err.column);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		reply_error(req, 400, "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+/* A string member, or NULL with a 400 already sent when required. */
+static const char *
+body_string(struct evhttp_request *req, json_t *body, const char *key,
+    bool required)
+{
+	json_t	*v = json_object_get(body, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			reply_error(req, 400, "missing \"%s\"", key);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		reply_error(req, 400, "\"%s\" must be a string", key);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* A number member in C as hundredths of a degree. */
+static int
+body_temp(struct evhttp_request *req, json_t *body, const char *key,
+    bool *has, int *centi)
+{
+	json_t	*v = json_object_get(body, key);
+	double	 d;
+
+	*has = false;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_number(v)) {
+		reply_error(req, 400, "\"%s\" must be a number (degrees C)",
+		    key);
+		return -1;
+	}
+	d = json_number_value(v);
+	if (d < -50 || d > 150) {
+		reply_error(req, 400, "\"%s\": %.1f is not a temperature", key,
+		    d);
+		return -1;
+	}
+	*has = true;
+	*centi = (int)(d * 100 + (d < 0 ? -0.5 : 0.5));
+	return 0;
+}
+
+static void
+change_reply(struct evhttp_request *req, int rc, char *cause, json_t *ok)
+{
+	if (rc == 0)
+		reply_json(req, 200, ok);
+	else {
+		json_decref(ok);
+		reply_error(req, rc == 1 ? 404 : strstr(cause ? cause :
+		    "", "journal") ? 503 : 400, "%s", cause ? cause :
+		    "refused");
+	}
+	free(cause);
+}
+
+/* ---- routes ----------------------------------------------------------------- */
+
+static void
+route_mode(struct api *a, struct evhttp_request *req, const char *actor)
+{
+	json_t		*body;
+	const char	*mode, *reason;
+	char		*cause = NULL;
+	int64_t		 ev = 0;
+	int		 rc;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	if ((mode = body_string(req, body, "mode", true)) == NULL ||
+	    (reason = body_string(req, body, "reason", true)) == NULL) {
+		json_decref(body);
+		return;
+	}
+	rc = gate_set_mode(a->gate, mode, actor, reason, &ev, &cause);
+	change_reply(req, rc, cause, json_pack("{s:s, s:I}", "mode", mode,
+	    "event", (json_int_t)ev));
+	json_decref(body);
+}
+
+static void
+route_level(struct api *a, struct evhttp_request *req, const char *actor)
+{
+	const struct level	*lv;
+	json_t			*body, *n;
+	const char		*reason;
+	char			*cause = NULL;
+	int64_t			 ev = 0;
+	int			 rc, level;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	n = json_object_get(body, "level");
+	if (!json_is_integer(n)) {
+		reply_error(req, 400, "\"level\" must be a whole number");
+		json_decref(body);
+		return;
+	}
+	level = (int)json_integer_value(n);
+	if ((reason = body_string(req, body, "reason", true)) == NULL) {
+		json_decref(body);
+		return;
+	}
+	rc = gate_set_level(a->gate, level, actor, reason, &ev, &cause);
+	lv = config_find_level(gate_conf(a->gate), level);
+	change_reply(req, rc, cause, rc != 0 ? json_object() :
+	    json_pack("{s:i, s:s, s:s, s:I}", "level", level, "name",
+	    lv->name, "mode", lv->mode, "event", (json_int_t)ev));
+	json_decref(body);
+}
+
+static void
+route_open(struct api *a, struct evhttp_request *req, const char *actor,
+    const char *lane)
+{
+	json_t		*body;
+	const char	*reason;
+	char		*cause = NULL;
+	int64_t		 ev = 0;
+	int		 rc;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	if ((reason = body_string(req, body, "reason", true)) == NULL) {
+		json_decref(body);
+		return;
+	}
+	if (config_find_lane(gate_conf(a->gate), lane) == -1) {
+		reply_error(req, 404, "no lane '%s'", lane);
+		json_decref(body);
+		return;
+	}
+	rc = gate_open_lane(a->gate, lane, actor, reason, &ev, &cause);
+	change_reply(req, rc, cause, json_pack("{s:s, s:I}", "lane", lane,
+	    "event", (json_int_t)ev));
+	json_decref(body);
+}
+
+static void
+route_ack(struct api *a, struct evhttp_request *req, const char *actor,
+    const char *id)
+{
+	json_t		*body;
+	const char	*reason;
+	char		*end, *cause = NULL;
+	long long	 alert;
+	int64_t		 ev = 0;
+	int		 rc;
+
+	errno = 0;
+	alert = strtoll(id, &end, 10);
+	if (errno != 0 || *end != '\0' || alert <= 0) {
+		reply_error(req, 400, "'%s' is not an alert id", id);
+		return;
+	}
+	if ((body = body_json(req)) == NULL)
+		return;
+	reason = body_string(req, body, "reason", false);
+	rc = gate_ack(a->gate, alert, actor, reason, &ev, &cause);
+	change_reply(req, rc, cause, json_pack("{s:I, s:I}", "alert",
+	    (json_int_t)alert, "event", (json_int_t)ev));
+	json_decref(body);
+}
+
+/* A query parameter as a whole number, or def; -1 with a 400 sent. */
+static int
+query_int(struct evhttp_request *req, struct evkeyvalq *q, const char *key,
+    long long def, long long *out)
+{
+	const char	*v = evhttp_find_header(q, key);
+	char		*end;
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || *v == '\0' || *out < 0) {
+		reply_error(req, 400, "%s: '%s' is not a whole number >= 0",
+		    key, v);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+route_events(struct api *a, struct evhttp_request *req,
+    struct evkeyvalq *q)
+{
+	long long	 after, limit;
+	json_t		*j;
+
+	if (query_int(req, q, "after", 0, &after) == -1 ||
+	    query_int(req, q, "limit", 100, &limit) == -1)
+		return;
+	if (limit > 1000) {
+		reply_error(req, 400, "limit: at most 1000 events at a time");
+		return;
+	}
+	if ((j = journal_events_json(gate_journal(a->gate), after,
+	    (int)limit)) == NULL) {
+		reply_error(req, 503, "journal read failed");
+		return;
+	}
+	reply_json(req, 200, j);
+}
+
+/* "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" (local time) or ms since 1970. */
+static int
+parse_when(const char *s, int64_t *ms)
+{
+	struct tm	 tm;
+	const char	*end;
+	char		*e;
+	long long	 v;
+
+	memset(&tm, 0, sizeof tm);
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL || *end) {
+		memset(&tm, 0, sizeof tm);
+		if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) == NULL ||
+		    *end) {
+			memset(&tm, 0, sizeof tm);
+			if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL ||
+			    *end) {
+				errno = 0;
+				v = strtoll(s, &e, 10);
+				if (errno || *e || *s == '\0' || v < 0)
+					return -1;
+				*ms = v;
+				return 0;
+			}
+		}
+	}
+	tm.tm_isdst = -1;
+	*ms = (int64_t)mktime(&tm) * 1000;
+	return 0;
+}
+
+static void
+route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	const char	*from = evhttp_find_header(q, "from");
+	const char	*to = evhttp_find_header(q, "to");
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	int64_t		 from_ms, to_ms;
+	json_t		*j;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	from_ms = (int64_t)mktime(&tm) * 1000;
+	to_ms = (int64_t)now * 1000 + 999;
+	if (from != NULL && parse_when(from, &from_ms) == -1) {
+		reply_error(req, 400, "from: '%s' is not YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM[:SS]", from);
+		return;
+	}
+	if (to != NULL && parse_when(to, &to_ms) == -1) {
+		reply_error(req, 400, "to: '%s' is not YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM[:SS]", to);
+		return;
+	}
+	if (to != NULL && strlen(to) == 10)
+		to_ms += 86400 * 1000 - 1;	/* a date means the whole day */
+	if (to_ms < from_ms) {
+		reply_error(req, 400, "the report ends before it starts");
+		return;
+	}
+	if ((j = journal_report_json(gate_journal(a->gate), from_ms,
+	    to_ms)) == NULL) {
+		reply_error(req, 503, "journal read failed");
+		return;
+	}
+	reply_json(req, 200, j);
+}
+
+/* ---- reloads ------------------------------------------------------------------ */
+
+struct reload_wait {
+	struct api		*api;
+	struct evhttp_request	*req;
+};
+
+static void
+people_reloaded(void *arg, struct people *p, const struct people_errors *e,
+    double ms)
+{
+	struct reload_wait	*w = arg;
+	json_t			*errs;
+	int			 i;
+
+	w->api->reloading = false;
+	if (p == NULL) {
+		errs = json_array();
+		for (i = 0; i < e->kept; i++)
+			json_array_append_new(errs, json_string(e->lines[i]));
+		reply_json(w->req, 422, json_pack("{s:s, s:i, s:o}", "error",
+		    e->count == 1 ? "people not reloaded (1 error): the "
+		    "running set is kept" : "people not reloaded: the running "
+		    "set is kept", "count", e->count, "errors", errs));
+	} else {
+		reply_json(w->req, 200, json_pack("{s:I, s:f}", "count",
+		    (json_int_t)people_count(p), "ms", ms));
+	}
+	free(w);
+}
+
+static void
+start_people_reload(struct api *a, struct evhttp_request *req,
+    const char *actor)
+{
+	struct reload_wait	*w;
+
+	if (a->reloading) {
+		reply_error(req, 409, "a reload is already running");
+		return;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->api = a;
+	w->req = req;
+	a->reloading = true;
+	if (reload_people(a->gate, actor, people_reloaded, w) == -1) {
+		a->reloading = false;
+		free(w);
+		reply_error(req, 503, "cannot start the reload thread");
+	}
+}
+
+static void
+route_reload(struct api *a, struct evhttp_request *req, const char *actor)
+{
+	char	*cause = NULL;
+
+	if (a->reloading) {
+		reply_error(req, 409, "a reload is already running");
+		return;
+	}
+	if (gate_reload_config(a->gate, actor, &cause) == -1) {
+		reply_json(req, 422, json_pack("{s:s}", "error", cause));
+		free(cause);
+		return;
+	}
+	start_people_reload(a, req, actor);
+}
+
+/* ---- the simulator ---------------------------------------------------------- */
+
+static void
+card_wait_free(struct card_wait *w)
+{
+	if (w->timeout != NULL)
+		event_free(w->timeout);
+	free(w);
+}
+
+static void
+card_decided(void *arg, const struct journal_event *ev)
+{
+	struct card_wait	*w = arg;
+	json_t			*j;
+
+	if (w->done || strcmp(ev->kind, "passage") != 0 || ev->card == NULL ||
+	    strcmp(ev->card, w->card) != 0 || ev->lane == NULL ||
+	    strcmp(ev->lane, w->lane) != 0)
+		return;
+	w->done = true;
+	j = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s?, s:s?}",
+	    "verdict", ev->verdict, "reason", ev->reason,
+	    "event", (json_int_t)ev->id, "lane", ev->lane,
+	    "direction", ev->direction, "person", ev->person,
+	    "category", ev->category);
+	if (ev->has_temp)
+		json_object_set_new(j, "temp",
+		    json_real(ev->temp_centi / 100.0));
+	reply_json(w->req, 200, j);
+	/* Freed from the loop, not from inside the listener walk. */
+	event_active(w->timeout, EV_TIMEOUT, 0);
+}
+
+static void
+card_wait_end(evutil_socket_t fd, short what, void *arg)
+{
+	struct card_wait	*w = arg;
+
+	(void)fd;
+	(void)what;
+	if (!w->done)
+		reply_error(w->req, 504, "no decision within the wait");
+	gate_unlisten(w->api->gate, card_decided, w);
+	card_wait_free(w);
+}
+
+static int
+sim_required(struct api *a, struct evhttp_request *req)
+{
+	if (gate_sim_gpio(a->gate) == NULL || gate_sim_usb(a->gate) == NULL) {
+		reply_error(req, 409, "this gate runs real hardware, not the "
+		    "simulator");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+route_sim_card(struct api *a, struct evhttp_request *req)
+{
+	const struct gate_conf	*c = gate_conf(a->gate);
+	struct card_wait	*w;
+	json_t			*body;
+	const char		*reader, *uidtext;
+	struct timeval		 tv;
+	uint64_t		 uid;
+	bool			 has_temp;
+	int			 r, t, centi, wait_ms;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	if ((reader = body_string(req, body, "reader", true)) == NULL ||
+	    (uidtext = body_string(req, body, "uid", true)) == NULL ||
+	    body_temp(req, body, "temp", &has_temp, &centi) == -1)
+		goto out;
+	if ((r = gate_find_reader(a->gate, reader)) == -1) {
+		reply_error(req, 404, "no reader '%s'", reader);
+		goto out;
+	}
+	if (card_uid_parse(uidtext, &uid) == -1) {
+		reply_error(req, 400, "uid: '%s' is not a card number "
+		    "(decimal, or hex with 0x)", uidtext);
+		goto out;
+	}
+	t = config_find_lane(c, c->readers[r].lane);
+	if (has_temp) {
+		if (!c->lanes[t].thermometer[0]) {
+			reply_error(req, 400, "lane %s has no thermometer",
+			    c->lanes[t].name);
+			goto out;
+		}
+		sim_usb_temperature(gate_sim_usb(a->gate),
+		    gate_find_therm(a->gate, c->lanes[t].thermometer), centi);
+	}
+	w = xcalloc(1, sizeof *w);
+	w->api = a;
+	w->req = req;
+	snprintf(w->lane, sizeof w->lane, "%s", c->readers[r].lane);
+	snprintf(w->card, sizeof w->card, "%" PRIu64, uid);
+	w->timeout = evtimer_new(gate_base(a->gate), card_wait_end, w);
+	wait_ms = c->lanes[t].temp_wait_ms + 5000;
+	tv.tv_sec = wait_ms / 1000;
+	tv.tv_usec = (wait_ms % 1000) * 1000;
+	evtimer_add(w->timeout, &tv);
+	if (gate_listen(a->gate, card_decided, w) == -1) {
+		reply_error(req, 503, "too many waiting requests");
+		event_free(w->timeout);
+		free(w);
+		goto out;
+	}
+	sim_usb_card(gate_sim_usb(a->gate), r, uid);
+out:
+	json_decref(body);
+}
+
+static void
+route_sim_temperature(struct api *a, struct evhttp_request *req)
+{
+	json_t		*body;
+	const char	*name;
+	bool		 has;
+	int		 t, centi;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	if ((name = body_string(req, body, "thermometer", true)) == NULL ||
+	    body_temp(req, body, "temp", &has, &centi) == -1)
+		goto out;
+	if (!has) {
+		reply_error(req, 400, "missing \"temp\"");
+		goto out;
+	}
+	if ((t = gate_find_therm(a->gate, name)) == -1) {
+		reply_error(req, 404, "no thermometer '%s'", name);
+		goto out;
+	}
+	sim_usb_temperature(gate_sim_usb(a->gate), t, centi);
+	reply_json(req, 200, json_pack("{s:s, s:f}", "thermometer", name,
+	    "temp", centi / 100.0));
+out:
+	json_decref(body);
+}
+
+static int
+sim_input_line(struct api *a, struct evhttp_request *req, const char *name)
+{
+	const struct gate_conf	*c = gate_conf(a->gate);
+	int			 line;
+
+	if ((line = config_find_line(c, name)) == -1 ||
+	    c->lines[line].dir != LINE_INPUT) {
+		reply_error(req, 404, "no input '%s'", name);
+		return -1;
+	}
+	return line;
+}
+
+static void
+route_sim_input(struct api *a, struct evhttp_request *req, bool press)
+{
+	json_t		*body, *v;
+	const char	*name;
+	int		 line, value = 1;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	if ((name = body_string(req, body, "name", true)) == NULL)
+		goto out;
+	if (!press) {
+		v = json_object_get(body, "value");
+		if (!json_is_integer(v) || (json_integer_value(v) != 0 &&
+		    json_integer_value(v) != 1)) {
+			reply_error(req, 400, "\"value\" must be 0 or 1");
+			goto out;
+		}
+		value = (int)json_integer_value(v);
+	}
+	if ((line = sim_input_line(a, req, name)) == -1)
+		goto out;
+	if (press) {
+		sim_gpio_input(gate_sim_gpio(a->gate), line, 1);
+		sim_gpio_input(gate_sim_gpio(a->gate), line, 0);
+	} else
+		sim_gpio_input(gate_sim_gpio(a->gate), line, value);
+	reply_json(req, 200, json_pack("{s:s, s:i}", "name", name, "value",
+	    press ? 0 : value));
+out:
+	json_decref(body);
+}
+
+static void
+route_sim_device(struct api *a, struct evhttp_request *req)
+{
+	json_t		*body, *up;
+	const char	*name;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	if ((name = body_string(req, body, "name", true)) == NULL)
+		goto out;
+	up = json_object_get(body, "up");
+	if (!json_is_boolean(up)) {
+		reply_error(req, 400, "\"up\" must be true or false");
+		goto out;
+	}
+	sim_usb_device(gate_sim_usb(a->gate), name, json_is_true(up));
+	reply_json(req, 200, json_pack("{s:s, s:b}", "name", name, "up",
+	    json_is_true(up)));
+out:
+	json_decref(body);
+}
+
+static void
+route_sim_outputs(struct api *a, struct evhttp_request *req,
+    struct evkeyvalq *q)
+{
+	long long	history;
+
+	if (query_int(req, q, "history", 0, &history) == -1)
+		return;
+	reply_json(req, 200, json_pack("{s:o}", "outputs",
+	    sim_gpio_outputs(gate_sim_gpio(a->gate), (int)history)));
+}
+
+/* ---- dispatch ------------------------------------------------------------------ */
+
+struct api *
+api_new(struct gate *g)
+{
+	struct api	*a = xcalloc(1, sizeof *a);
+
+	a->gate = g;
+	return a;
+}
+
+void
+api_free(struct api *a)
+{
+	free(a);
+}
+
+static bool
+method_is(struct evhttp_request *req, enum evhttp_cmd_type want)
+{
+	if (evhttp_request_get_command(req) == want)
+		return true;
+	reply_error(req, 405, "use %s", want == EVHTTP_REQ_GET ? "GET" :
+	    "POST");
+	return false;
+}
+
+/*
+ * Answers one request.  actor names who asks (a local user, later a
+ * token); it is journaled with every change.
+ */
+void
+api_handle(struct api *a, struct evhttp_request *req, const char *actor)
+{
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const char		*path = evhttp_uri_get_path(uri);
+	const char		*query = evhttp_uri_get_query(uri);
+	const char		*proto;
+	struct evkeyvalq	 q;
+	char			*decoded = NULL, *rest, *slash;
+
+	TAILQ_INIT(&q);
+	proto = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    GATED_PROTOCOL_HEADER);
+	if (proto != NULL && atoi(proto) != GATED_PROTOCOL_VERSION) {
+		reply_error(req, 400, "protocol version %s not supported "
+		    "(this agent speaks %d)", proto, GATED_PROTOCOL_VERSION);
+		return;
+	}
+	if (path == NULL || (decoded = evhttp_uridecode(path, 0, NULL)) ==
+	    NULL) {
+		reply_error(req, 400, "bad path");
+		return;
+	}
+	if (query != NULL && evhttp_parse_query_str(query, &q) == -1) {
+		reply_error(req, 400, "bad query string");
+		goto out;
+	}
+	if (strcmp(decoded, "/v1/status") == 0) {
+		if (method_is(req, EVHTTP_REQ_GET))
+			reply_json(req, 200, gate_status(a->gate));
+	} else if (strcmp(decoded, "/v1/mode") == 0) {
+		if (method_is(req, EVHTTP_REQ_POST))
+			route_mode(a, req, actor);
+	} else if (strcmp(decoded, "/v1/level") == 0) {
+		if (method_is(req, EVHTTP_REQ_POST))
+			route_level(a, req, actor);
+	} else if (strncmp(decoded, "/v1/lanes/", 10) == 0 &&
+	    (slash = strrchr(decoded + 10, '/')) != NULL &&
+	    strcmp(slash, "/open") == 0) {
+		*slash = '\0';
+		if (method_is(req, EVHTTP_REQ_POST))
+			route_open(a, req, actor, decoded + 10);
+	} else if (strncmp(decoded, "/v1/alerts/", 11) == 0 &&
+	    (slash = strrchr(decoded + 11, '/')) != NULL &&
+	    strcmp(slash, "/ack") == 0) {
+		*slash = '\0';
+		if (method_is(req, EVHTTP_REQ_POST))
+			route_ack(a, req, actor, decoded + 11);
+	} else if (strcmp(decoded, "/v1/events") == 0) {
+		if (method_is(req, EVHTTP_REQ_GET))
+			route_events(a, req, &q);
+	} else if (strcmp(decoded, "/v1/report") == 0) {
+		if (method_is(req, EVHTTP_REQ_GET))
+			route_report(a, req, &q);
+	} else if (strcmp(decoded, "/v1/people/reload") == 0) {
+		if (method_is(req, EVHTTP_REQ_POST))
+			start_people_reload(a, req, actor);
+	} else if (strcmp(decoded, "/v1/reload") == 0) {
+		if (method_is(req, EVHTTP_REQ_POST))
+			route_reload(a, req, actor);
+	} else if (strncmp(decoded, "/v1/sim/", 8) == 0) {
+		rest = decoded + 8;
+		if (strcmp(rest, "card") != 0 && strcmp(rest, "temperature") &&
+		    strcmp(rest, "button") && strcmp(rest, "input") &&
+		    strcmp(rest, "device") && strcmp(rest, "outputs"))
+			reply_error(req, 404, "no route %s", decoded);
+		else if (sim_required(a, req) == -1)
+			;
+		else if (strcmp(rest, "outputs") == 0) {
+			if (method_is(req, EVHTTP_REQ_GET))
+				route_sim_outputs(a, req, &q);
+		} else if (!method_is(req, EVHTTP_REQ_POST))
+			;
+		else if (strcmp(rest, "card") == 0)
+			route_sim_card(a, req);
+		else if (strcmp(rest, "temperature") == 0)
+			route_sim_temperature(a, req);
+		else if (strcmp(rest, "button") == 0)
+			route_sim_input(a, req, true);
+		else if (strcmp(rest, "input") == 0)
+			route_sim_input(a, req, false);
+		else
+			route_sim_device(a, req);
+	} else
+		reply_error(req, 404, "no route %s", decoded);
+out:
+	evhttp_clear_headers(&q);
+	free(decoded);
+}
