@@ -1,0 +1,412 @@
+/*
+ * journal-report.c: the journal read back as JSON, for the control API:
+ * the active alerts, the event feed a client pages through with ?after=ID,
+ * and the daily report the epidemic office asks for.  The grouping is done
+ * by SQLite so that a day of rows never has to sit in the agent's memory.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "agent.h"
+
+#define EVENTS_LIMIT_DEFAULT	100
+#define EVENTS_LIMIT_MAX	1000
+
+/* The columns of an event, in the order journal_event_json reads them. */
+#define EVENT_COLUMNS \
+	"id, ts_ms, kind, lane, direction, card, person, category, verdict," \
+	" reason, temp_centi, actor, detail, alert_id"
+
+/* Text fields of an event, by column, as named in the JSON. */
+static const struct {
+	int		 column;
+	const char	*name;
+} event_texts[] = {
+	{ 3, "lane" },
+	{ 4, "direction" },
+	{ 5, "card" },
+	{ 6, "person" },
+	{ 7, "category" },
+	{ 8, "verdict" },
+	{ 9, "reason" },
+	{ 11, "actor" },
+	{ 12, "detail" },
+};
+
+/* Logs an unexpected SQLite failure of a read. */
+static void
+report_warn(sqlite3 *db, const char *what)
+{
+	log_warnx("journal %s: %s: %s", sqlite3_db_filename(db, "main"), what,
+	    sqlite3_errmsg(db));
+}
+
+/*
+ * A JSON string of a column.  Free text typed by a guard may be anything,
+ * and jansson refuses invalid UTF-8, so bytes it refuses become '?' rather
+ * than the field going missing.
+ */
+static json_t *
+report_string(const char *s)
+{
+	json_t	*v;
+	char	*copy, *p;
+
+	if (s == NULL)
+		return (json_null());
+	if ((v = json_string(s)) != NULL)
+		return (v);
+	copy = xstrdup(s);
+	for (p = copy; *p != '\0'; p++) {
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	}
+	v = json_string(copy);
+	free(copy);
+	return (v);
+}
+
+/* Local time with its offset, "2026-11-29T08:15:02+0100". */
+static json_t *
+report_time(int64_t ts_ms)
+{
+	struct tm	 tm;
+	time_t		 t;
+	char		 buf[64];
+
+	t = (time_t)(ts_ms >= 0 ? ts_ms / 1000 : (ts_ms - 999) / 1000);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
+		return (json_null());
+	return (json_string(buf));
+}
+
+/* One event row (EVENT_COLUMNS) as an object of its non-NULL fields. */
+static json_t *
+report_event(sqlite3_stmt *st)
+{
+	json_t		*o;
+	const char	*s;
+	size_t		 i;
+	int64_t		 ts;
+	int		 temp;
+
+	ts = sqlite3_column_int64(st, 1);
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	json_object_set_new(o, "ts_ms", json_integer(ts));
+	json_object_set_new(o, "time", report_time(ts));
+	json_object_set_new(o, "kind",
+	    report_string((const char *)sqlite3_column_text(st, 2)));
+	for (i = 0; i < sizeof event_texts / sizeof event_texts[0]; i++) {
+		s = (const char *)sqlite3_column_text(st,
+		    event_texts[i].column);
+		if (s != NULL)
+			json_object_set_new(o, event_texts[i].name,
+			    report_string(s));
+	}
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
+		/* Centi-degrees to one decimal, rounded half away from 0. */
+		temp = sqlite3_column_int(st, 10);
+		temp = temp >= 0 ? (temp + 5) / 10 : (temp - 5) / 10;
+		json_object_set_new(o, "temp", json_real(temp / 10.0));
+	}
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+		json_object_set_new(o, "alert_id",
+		    json_integer(sqlite3_column_int64(st, 13)));
+	return (o);
+}
+
+/* Appends every row of an event query to an array; 0 or -1. */
+static int
+report_events(sqlite3 *db, sqlite3_stmt *st, json_t *a, int64_t *last)
+{
+	int	rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_array_append_new(a, report_event(st));
+		if (last != NULL)
+			*last = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		report_warn(db, "events");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The events after an id, ascending, at most limit of them (<= 0: 100,
+ * capped at 1000), and last_id: the id to ask after next time, which is
+ * the last one returned, or after itself when there was none.
+ */
+json_t *
+journal_events_json(struct journal *j, int64_t after, int limit)
+{
+	sqlite3		*db = journal_db(j);
+	sqlite3_stmt	*st;
+	json_t		*o, *a;
+	int64_t		 last = after;
+
+	if (limit <= 0)
+		limit = EVENTS_LIMIT_DEFAULT;
+	if (limit > EVENTS_LIMIT_MAX)
+		limit = EVENTS_LIMIT_MAX;
+
+	if (sqlite3_prepare_v2(db, "SELECT " EVENT_COLUMNS " FROM events"
+	    " WHERE id > ?1 ORDER BY id LIMIT ?2", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		report_warn(db, "events");
+		return (NULL);
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, limit);
+	a = json_array();
+	if (report_events(db, st, a, &last) != 0) {
+		sqlite3_finalize(st);
+		json_decref(a);
+		return (NULL);
+	}
+	sqlite3_finalize(st);
+	o = json_object();
+	json_object_set_new(o, "events", a);
+	json_object_set_new(o, "last_id", json_integer(last));
+	return (o);
+}
+
+/* The alerts not yet acknowledged, oldest first: they survive restarts. */
+json_t *
+journal_alerts_active(struct journal *j)
+{
+	sqlite3		*db = journal_db(j);
+	sqlite3_stmt	*st;
+	json_t		*a, *o;
+	const char	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, kind, lane, detail,"
+	    " raised_ms, raise_event FROM alerts WHERE acked_ms IS NULL"
+	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		report_warn(db, "active alerts");
+		return (NULL);
+	}
+	a = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = json_object();
+		json_object_set_new(o, "id",
+		    json_integer(sqlite3_column_int64(st, 0)));
+		json_object_set_new(o, "kind",
+		    report_string((const char *)sqlite3_column_text(st, 1)));
+		if ((s = (const char *)sqlite3_column_text(st, 2)) != NULL)
+			json_object_set_new(o, "lane", report_string(s));
+		if ((s = (const char *)sqlite3_column_text(st, 3)) != NULL)
+			json_object_set_new(o, "detail", report_string(s));
+		json_object_set_new(o, "raised_ms",
+		    json_integer(sqlite3_column_int64(st, 4)));
+		json_object_set_new(o, "event",
+		    json_integer(sqlite3_column_int64(st, 5)));
+		json_array_append_new(a, o);
+	}
+	if (rc != SQLITE_DONE) {
+		report_warn(db, "active alerts");
+		json_decref(a);
+		a = NULL;
+	}
+	sqlite3_finalize(st);
+	return (a);
+}
+
+/* Prepares a report query and binds the range [from, to); NULL on error. */
+static sqlite3_stmt *
+report_prepare(sqlite3 *db, const char *sql, int64_t from_ms, int64_t to_ms)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		report_warn(db, "report");
+		return (NULL);
+	}
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	return (st);
+}
+
+/* A nullable text column: its string, or JSON null. */
+static json_t *
+report_text_or_null(sqlite3_stmt *st, int column)
+{
+	const char	*s = (const char *)sqlite3_column_text(st, column);
+
+	return (s != NULL ? report_string(s) : json_null());
+}
+
+/*
+ * Passages and overrides per local hour, lane and direction; an override
+ * is a guard letting someone through, so it counts as granted.  Grouping
+ * by the local hour's name merges the two 02:00 hours of the autumn clock
+ * change, which is what the office's day sheet does too.
+ */
+static int
+report_hourly(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
+{
+	sqlite3_stmt	*st;
+	json_t		*a, *o;
+	int		 rc;
+
+	st = report_prepare(db, "SELECT strftime('%Y-%m-%dT%H:00',"
+	    " ts_ms / 1000, 'unixepoch', 'localtime') AS hour, lane, direction,"
+	    " sum(kind = 'override' OR verdict = 'granted'),"
+	    " sum(kind = 'passage' AND verdict = 'denied')"
+	    " FROM events WHERE ts_ms >= ?1 AND ts_ms < ?2"
+	    " AND kind IN ('passage', 'override')"
+	    " GROUP BY hour, lane, direction ORDER BY hour, lane, direction",
+	    from_ms, to_ms);
+	if (st == NULL)
+		return (-1);
+	a = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = json_object();
+		json_object_set_new(o, "hour", report_text_or_null(st, 0));
+		json_object_set_new(o, "lane", report_text_or_null(st, 1));
+		json_object_set_new(o, "direction", report_text_or_null(st, 2));
+		json_object_set_new(o, "granted",
+		    json_integer(sqlite3_column_int64(st, 3)));
+		json_object_set_new(o, "denied",
+		    json_integer(sqlite3_column_int64(st, 4)));
+		json_array_append_new(a, o);
+	}
+	sqlite3_finalize(st);
+	json_object_set_new(report, "hourly", a);
+	if (rc != SQLITE_DONE) {
+		report_warn(db, "report hourly");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Denied passages by reason, the most frequent first. */
+static int
+report_denials(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
+{
+	sqlite3_stmt	*st;
+	json_t		*a, *o;
+	int		 rc;
+
+	st = report_prepare(db, "SELECT reason, count(*) AS n FROM events"
+	    " WHERE ts_ms >= ?1 AND ts_ms < ?2 AND kind = 'passage'"
+	    " AND verdict = 'denied' GROUP BY reason ORDER BY n DESC, reason",
+	    from_ms, to_ms);
+	if (st == NULL)
+		return (-1);
+	a = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = json_object();
+		json_object_set_new(o, "reason", report_text_or_null(st, 0));
+		json_object_set_new(o, "count",
+		    json_integer(sqlite3_column_int64(st, 1)));
+		json_array_append_new(a, o);
+	}
+	sqlite3_finalize(st);
+	json_object_set_new(report, "denials", a);
+	if (rc != SQLITE_DONE) {
+		report_warn(db, "report denials");
+		return (-1);
+	}
+	return (0);
+}
+
+/* The fever and quarantine alerts raised in the range, as events. */
+static int
+report_alerts(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
+{
+	sqlite3_stmt	*st;
+	json_t		*a;
+	int		 rc;
+
+	st = report_prepare(db, "SELECT " EVENT_COLUMNS " FROM events"
+	    " WHERE ts_ms >= ?1 AND ts_ms < ?2 AND kind = 'alert'"
+	    " AND reason IN ('fever', 'quarantine') ORDER BY id",
+	    from_ms, to_ms);
+	if (st == NULL)
+		return (-1);
+	a = json_array();
+	rc = report_events(db, st, a, NULL);
+	sqlite3_finalize(st);
+	json_object_set_new(report, "alerts", a);
+	return (rc);
+}
+
+/* The day's totals: every passage and override, and the alerts above. */
+static int
+report_totals(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
+{
+	sqlite3_stmt	*st;
+	json_t		*o;
+	int		 rc;
+
+	st = report_prepare(db, "SELECT"
+	    " count(*) FILTER (WHERE kind IN ('passage', 'override')),"
+	    " count(*) FILTER (WHERE kind = 'override' OR"
+	    "  (kind = 'passage' AND verdict = 'granted')),"
+	    " count(*) FILTER (WHERE kind = 'passage' AND verdict = 'denied'),"
+	    " count(*) FILTER (WHERE kind = 'alert' AND"
+	    "  reason IN ('fever', 'quarantine'))"
+	    " FROM events WHERE ts_ms >= ?1 AND ts_ms < ?2", from_ms, to_ms);
+	if (st == NULL)
+		return (-1);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = json_object();
+		json_object_set_new(o, "passages",
+		    json_integer(sqlite3_column_int64(st, 0)));
+		json_object_set_new(o, "granted",
+		    json_integer(sqlite3_column_int64(st, 1)));
+		json_object_set_new(o, "denied",
+		    json_integer(sqlite3_column_int64(st, 2)));
+		json_object_set_new(o, "alerts",
+		    json_integer(sqlite3_column_int64(st, 3)));
+		json_object_set_new(report, "totals", o);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		report_warn(db, "report totals");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The report of [from_ms, to_ms): passages per hour, lane and direction,
+ * denials by reason, the health alerts and the totals.  All four queries
+ * read one snapshot, so the totals agree with the parts.
+ */
+json_t *
+journal_report_json(struct journal *j, int64_t from_ms, int64_t to_ms)
+{
+	sqlite3	*db = journal_db(j);
+	json_t	*report;
+	int	 rc;
+
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		report_warn(db, "report");
+		return (NULL);
+	}
+	report = json_object();
+	json_object_set_new(report, "from", json_integer(from_ms));
+	json_object_set_new(report, "to", json_integer(to_ms));
+	rc = report_hourly(db, from_ms, to_ms, report);
+	if (rc == 0)
+		rc = report_denials(db, from_ms, to_ms, report);
+	if (rc == 0)
+		rc = report_alerts(db, from_ms, to_ms, report);
+	if (rc == 0)
+		rc = report_totals(db, from_ms, to_ms, report);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc != 0) {
+		json_decref(report);
+		return (NULL);
+	}
+	return (report);
+}

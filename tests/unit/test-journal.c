@@ -1,0 +1,770 @@
+/*
+ * test-journal.c: the journal against a real SQLite file in a private
+ * directory: appending and reading back, reopening, alerts, paging, the
+ * daily report on a crafted day, retention, state, failures to open, and
+ * a writer killed with SIGKILL that must not lose an acknowledged append.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "agent.h"
+#include "unit.h"
+
+static char	tmpdir[] = "/tmp/test-journal.XXXXXX";
+
+/* A path inside the private directory. */
+static const char *
+path_of(const char *name)
+{
+	static char	buf[PATH_MAX];
+
+	snprintf(buf, sizeof buf, "%s/%s", tmpdir, name);
+	return (buf);
+}
+
+/* Unix milliseconds of a local date and time (TZ is set by main). */
+static int64_t
+local_ms(int year, int mon, int day, int hour, int min, int sec, int ms)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	return ((int64_t)mktime(&tm) * 1000 + ms);
+}
+
+/* One integer from SQL run on the journal's own connection. */
+static int64_t
+sql_int(struct journal *j, const char *sql)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n = -1;
+
+	if (sqlite3_prepare_v2(journal_db(j), sql, -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (n);
+}
+
+/* Whether SQL run on the journal's connection answers "ok". */
+static int
+sql_ok(struct journal *j, const char *sql)
+{
+	sqlite3_stmt	*st;
+	const char	*s;
+	int		 ok = 0;
+
+	if (sqlite3_prepare_v2(journal_db(j), sql, -1, &st, NULL) != SQLITE_OK)
+		return (0);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (s = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		ok = strcmp(s, "ok") == 0;
+	sqlite3_finalize(st);
+	return (ok);
+}
+
+static void
+sql_exec(struct journal *j, const char *sql)
+{
+	if (sqlite3_exec(journal_db(j), sql, NULL, NULL, NULL) != SQLITE_OK)
+		check(0, "sql %s: %s", sql, sqlite3_errmsg(journal_db(j)));
+}
+
+static struct journal *
+open_ok(const char *name, long max_rows, int max_days, long warn_free_kb)
+{
+	struct journal_limits	 lim = { max_rows, max_days, warn_free_kb };
+	struct journal		*j;
+	char			*cause = NULL;
+
+	j = journal_open(path_of(name), &lim, &cause);
+	if (j == NULL) {
+		check(0, "open %s: %s", name, cause);
+		free(cause);
+		exit(check_done());
+	}
+	return (j);
+}
+
+/* Appends a passage; the id, or -1. */
+static int64_t
+passage(struct journal *j, int64_t ts, const char *lane, const char *dir,
+    const char *verdict, const char *reason)
+{
+	struct journal_event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = ts;
+	ev.kind = "passage";
+	ev.lane = lane;
+	ev.direction = dir;
+	ev.verdict = verdict;
+	ev.reason = reason;
+	return (journal_append(j, &ev));
+}
+
+/* Appends n plain events in one transaction (fast set-up); the last id. */
+static int64_t
+many(struct journal *j, int n, int64_t ts)
+{
+	int64_t	id = 0;
+	int	i;
+
+	sql_exec(j, "BEGIN");
+	for (i = 0; i < n; i++)
+		id = passage(j, ts + i, "north", "in", "granted", "granted");
+	sql_exec(j, "COMMIT");
+	return (id);
+}
+
+static const char *
+str_of(json_t *o, const char *key)
+{
+	return (json_string_value(json_object_get(o, key)));
+}
+
+static json_int_t
+int_of(json_t *o, const char *key)
+{
+	return (json_integer_value(json_object_get(o, key)));
+}
+
+static void
+test_open_failures(void)
+{
+	struct journal	*j;
+	sqlite3		*db;
+	char		*cause = NULL;
+	FILE		*f;
+
+	f = fopen(path_of("plain"), "w");
+	fputs("not a directory\n", f);
+	fclose(f);
+	j = journal_open(path_of("plain/journal.db"), NULL, &cause);
+	check(j == NULL && cause != NULL &&
+	    strstr(cause, "plain/journal.db: ") != NULL &&
+	    strstr(cause, "Not a directory") != NULL,
+	    "open below a file fails with a cause (%s)", cause);
+	free(cause);
+
+	f = fopen(path_of("garbage.db"), "w");
+	fputs("this is not an SQLite database, not even close, really...\n"
+	    "padding padding padding padding padding padding padding\n", f);
+	fclose(f);
+	cause = NULL;
+	j = journal_open(path_of("garbage.db"), NULL, &cause);
+	check(j == NULL && cause != NULL &&
+	    strstr(cause, "garbage.db: ") != NULL &&
+	    strstr(cause, "not a database") != NULL,
+	    "open of a non-database fails (%s)", cause);
+	free(cause);
+
+	sqlite3_open(path_of("newer.db"), &db);
+	sqlite3_exec(db, "PRAGMA user_version = 99; CREATE TABLE x (y);",
+	    NULL, NULL, NULL);
+	sqlite3_close(db);
+	cause = NULL;
+	j = journal_open(path_of("newer.db"), NULL, &cause);
+	check(j == NULL && cause != NULL && strstr(cause, "version 99") !=
+	    NULL && strstr(cause, "newer") != NULL,
+	    "a newer schema is refused (%s)", cause);
+	free(cause);
+
+	sqlite3_open(path_of("foreign.db"), &db);
+	sqlite3_exec(db, "CREATE TABLE x (y);", NULL, NULL, NULL);
+	sqlite3_close(db);
+	cause = NULL;
+	j = journal_open(path_of("foreign.db"), NULL, &cause);
+	check(j == NULL && cause != NULL &&
+	    strstr(cause, "not a gated journal") != NULL,
+	    "someone else's database is refused (%s)", cause);
+	free(cause);
+
+	journal_close(NULL);
+	check(1, "journal_close(NULL) is a no-op");
+}
+
+/* The settings that make the durability promise, read back from SQLite. */
+static void
+check_pragmas(struct journal *j, const char *when)
+{
+	sqlite3_stmt	*st;
+	const char	*mode = NULL;
+	int		 ok;
+
+	sqlite3_prepare_v2(journal_db(j), "PRAGMA journal_mode", -1, &st,
+	    NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		mode = (const char *)sqlite3_column_text(st, 0);
+	ok = mode != NULL && strcmp(mode, "wal") == 0;
+	sqlite3_finalize(st);
+	check(ok, "%s: journal_mode is wal", when);
+	check(sql_int(j, "PRAGMA synchronous") == 2,
+	    "%s: synchronous is FULL (2)", when);
+	check(sql_int(j, "PRAGMA cache_size") == -512,
+	    "%s: page cache is 512 KiB", when);
+	check(sql_int(j, "PRAGMA user_version") == 1,
+	    "%s: schema version 1", when);
+}
+
+static void
+test_append_reopen(void)
+{
+	struct journal		*j;
+	struct journal_event	 ev;
+	struct stat		 sb;
+	json_t			*r, *e;
+	int64_t			 ts, id1, id2;
+
+	j = open_ok("basic.db", 0, 0, 0);
+	check_pragmas(j, "new");
+	check(stat(path_of("basic.db"), &sb) == 0 &&
+	    (sb.st_mode & 0777) == 0640, "journal file is 0640");
+	check(journal_last_id(j) == 0, "a new journal has last id 0");
+
+	ts = local_ms(2026, 11, 29, 8, 15, 2, 345);
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = ts;
+	ev.kind = "passage";
+	ev.lane = "north";
+	ev.direction = "in";
+	ev.person = "P-0042";
+	ev.category = "staff";
+	ev.verdict = "granted";
+	ev.reason = "granted";
+	ev.has_temp = true;
+	ev.temp_centi = 3660;
+	id1 = journal_append(j, &ev);
+	check(id1 > 0 && ev.id == id1, "append returns the id and fills it");
+
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = ts + 1000;
+	ev.kind = "passage";
+	ev.lane = "north";
+	ev.direction = "in";
+	ev.card = "04A1B2C3";
+	ev.verdict = "denied";
+	ev.reason = "unknown-card";
+	ev.detail = "bad \xff utf-8";
+	id2 = journal_append(j, &ev);
+	check(id2 == id1 + 1, "ids increase");
+
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = ts;
+	check(journal_append(j, &ev) == -1, "an event without kind fails");
+
+	journal_close(j);
+	check(stat(path_of("basic.db-wal"), &sb) == -1 || sb.st_size == 0,
+	    "close folds the WAL into the database");
+
+	j = open_ok("basic.db", 0, 0, 0);
+	check_pragmas(j, "reopened");
+	check(journal_last_id(j) == id2, "last id kept across reopen");
+	r = journal_events_json(j, 0, 0);
+	check(r != NULL && json_array_size(json_object_get(r, "events")) == 2 &&
+	    int_of(r, "last_id") == id2, "both events read back after reopen");
+	e = json_array_get(json_object_get(r, "events"), 0);
+	check(int_of(e, "id") == id1 && int_of(e, "ts_ms") == ts,
+	    "event 1 id and ts_ms");
+	check(str_of(e, "time") != NULL &&
+	    strcmp(str_of(e, "time"), "2026-11-29T08:15:02+0100") == 0,
+	    "event 1 local time with offset (%s)", str_of(e, "time"));
+	check(strcmp(str_of(e, "kind"), "passage") == 0 &&
+	    strcmp(str_of(e, "lane"), "north") == 0 &&
+	    strcmp(str_of(e, "direction"), "in") == 0 &&
+	    strcmp(str_of(e, "person"), "P-0042") == 0 &&
+	    strcmp(str_of(e, "category"), "staff") == 0 &&
+	    strcmp(str_of(e, "verdict"), "granted") == 0 &&
+	    strcmp(str_of(e, "reason"), "granted") == 0,
+	    "event 1 text fields");
+	check(json_is_real(json_object_get(e, "temp")) &&
+	    json_real_value(json_object_get(e, "temp")) == 36.6,
+	    "event 1 temp is 36.6");
+	check(json_object_get(e, "card") == NULL &&
+	    json_object_get(e, "actor") == NULL &&
+	    json_object_get(e, "detail") == NULL &&
+	    json_object_get(e, "alert_id") == NULL,
+	    "NULL fields are left out");
+	check(json_object_size(e) == 11, "event 1 has exactly 11 fields");
+	e = json_array_get(json_object_get(r, "events"), 1);
+	check(json_object_get(e, "temp") == NULL &&
+	    strcmp(str_of(e, "card"), "04A1B2C3") == 0,
+	    "event 2 has a card and no temp");
+	check(str_of(e, "detail") != NULL &&
+	    strcmp(str_of(e, "detail"), "bad ? utf-8") == 0,
+	    "invalid UTF-8 in free text is replaced, not dropped");
+	json_decref(r);
+	journal_close(j);
+}
+
+static void
+test_alerts(void)
+{
+	struct journal	*j;
+	json_t		*a, *r, *e;
+	int64_t		 a1, a2, ts = 1000000;
+
+	j = open_ok("alerts.db", 0, 0, 0);
+	a1 = journal_alert_raise(j, ts, "fever", "north", "38.2 C");
+	a2 = journal_alert_raise(j, ts + 5, "door-forced", NULL, NULL);
+	check(a1 > 0 && a2 > a1, "two alerts raised");
+	a = journal_alerts_active(j);
+	check(json_array_size(a) == 2, "two alerts active");
+	e = json_array_get(a, 0);
+	check(int_of(e, "id") == a1 && strcmp(str_of(e, "kind"), "fever") == 0 &&
+	    strcmp(str_of(e, "lane"), "north") == 0 &&
+	    strcmp(str_of(e, "detail"), "38.2 C") == 0 &&
+	    int_of(e, "raised_ms") == ts && int_of(e, "event") == 1,
+	    "active alert fields");
+	json_decref(a);
+
+	r = journal_events_json(j, 0, 10);
+	e = json_array_get(json_object_get(r, "events"), 0);
+	check(strcmp(str_of(e, "kind"), "alert") == 0 &&
+	    strcmp(str_of(e, "reason"), "fever") == 0 &&
+	    strcmp(str_of(e, "lane"), "north") == 0 &&
+	    strcmp(str_of(e, "detail"), "38.2 C") == 0 &&
+	    int_of(e, "alert_id") == a1, "the alert event is journaled");
+	json_decref(r);
+
+	check(journal_alert_ack(j, a1, ts + 100, "guard:anna", "sent home")
+	    == 0, "ack of an active alert");
+	check(journal_alert_ack(j, a1, ts + 200, "guard:anna", NULL) == 1,
+	    "second ack returns 1");
+	check(journal_alert_ack(j, 9999, ts + 200, "guard:anna", NULL) == 1,
+	    "ack of an unknown alert returns 1");
+	check(journal_last_id(j) == 3, "a refused ack journals nothing");
+	journal_close(j);
+
+	j = open_ok("alerts.db", 0, 0, 0);
+	a = journal_alerts_active(j);
+	check(json_array_size(a) == 1 &&
+	    int_of(json_array_get(a, 0), "id") == a2,
+	    "the unacknowledged alert is still active after reopen");
+	json_decref(a);
+	r = journal_events_json(j, 2, 10);
+	e = json_array_get(json_object_get(r, "events"), 0);
+	check(json_array_size(json_object_get(r, "events")) == 1 &&
+	    strcmp(str_of(e, "kind"), "ack") == 0 &&
+	    strcmp(str_of(e, "actor"), "guard:anna") == 0 &&
+	    strcmp(str_of(e, "detail"), "sent home") == 0 &&
+	    strcmp(str_of(e, "reason"), "fever") == 0 &&
+	    int_of(e, "alert_id") == a1 && int_of(e, "ts_ms") == ts + 100,
+	    "the ack event is journaled");
+	json_decref(r);
+	check(sql_int(j, "SELECT ack_event FROM alerts WHERE id = 1") == 3 &&
+	    sql_int(j, "SELECT acked_ms FROM alerts WHERE id = 1") == ts + 100,
+	    "the alert row records its ack");
+	journal_close(j);
+}
+
+static void
+test_paging(void)
+{
+	struct journal	*j;
+	json_t		*r, *evs;
+	int64_t		 after = 0, expect = 1, last;
+	size_t		 i;
+	int		 pages = 0, ok = 1;
+
+	j = open_ok("paging.db", 0, 0, 0);
+	last = many(j, 1234, 5000);
+	check(last == 1234, "1234 events appended");
+	for (;;) {
+		r = journal_events_json(j, after, 97);
+		evs = json_object_get(r, "events");
+		if (json_array_size(evs) == 0) {
+			ok = ok && int_of(r, "last_id") == after;
+			json_decref(r);
+			break;
+		}
+		pages++;
+		for (i = 0; i < json_array_size(evs); i++) {
+			if (int_of(json_array_get(evs, i), "id") != expect)
+				ok = 0;
+			expect++;
+		}
+		ok = ok && int_of(r, "last_id") == expect - 1;
+		after = int_of(r, "last_id");
+		json_decref(r);
+	}
+	check(ok && expect == 1235 && pages == 13,
+	    "paging by 97: every id once, in order (%d pages)", pages);
+
+	r = journal_events_json(j, 0, 0);
+	check(json_array_size(json_object_get(r, "events")) == 100,
+	    "limit 0 means 100");
+	json_decref(r);
+	r = journal_events_json(j, 0, -5);
+	check(json_array_size(json_object_get(r, "events")) == 100,
+	    "negative limit means 100");
+	json_decref(r);
+	r = journal_events_json(j, 0, 100000);
+	check(json_array_size(json_object_get(r, "events")) == 1000 &&
+	    int_of(r, "last_id") == 1000, "limit is capped at 1000");
+	json_decref(r);
+	r = journal_events_json(j, 1230, 10);
+	check(json_array_size(json_object_get(r, "events")) == 4 &&
+	    int_of(r, "last_id") == 1234, "the tail page");
+	json_decref(r);
+	journal_close(j);
+}
+
+/* Finds the hourly row of hour/lane/direction; NULL when absent. */
+static json_t *
+hourly_row(json_t *report, const char *hour, const char *lane,
+    const char *dir)
+{
+	json_t	*h = json_object_get(report, "hourly"), *o;
+	size_t	 i;
+
+	json_array_foreach(h, i, o) {
+		if (strcmp(str_of(o, "hour"), hour) == 0 &&
+		    strcmp(str_of(o, "lane"), lane) == 0 &&
+		    strcmp(str_of(o, "direction"), dir) == 0)
+			return (o);
+	}
+	return (NULL);
+}
+
+static void
+test_report(void)
+{
+	struct journal		*j;
+	struct journal_event	 ev;
+	json_t			*r, *o, *d, *al;
+	int64_t			 from, to, h8, h9;
+	int			 i;
+
+	j = open_ok("report.db", 0, 0, 0);
+	from = local_ms(2026, 11, 29, 0, 0, 0, 0);
+	to = local_ms(2026, 11, 30, 0, 0, 0, 0);
+	h8 = local_ms(2026, 11, 29, 8, 0, 0, 0);
+	h9 = local_ms(2026, 11, 29, 9, 0, 0, 0);
+
+	/* Outside the day on both sides: never counted. */
+	passage(j, from - 1, "north", "in", "granted", "granted");
+	passage(j, to, "north", "in", "denied", "unknown-card");
+	journal_alert_raise(j, to, "fever", "north", "outside");
+
+	for (i = 0; i < 3; i++)
+		passage(j, h8 + 5 * 60000 + i, "north", "in", "granted",
+		    "granted");
+	passage(j, h8 + 40 * 60000, "north", "in", "denied", "unknown-card");
+	passage(j, h8 + 41 * 60000, "north", "in", "denied", "unknown-card");
+	passage(j, h9 - 1, "north", "in", "denied", "fever");
+	journal_alert_raise(j, h9 - 1, "fever", "north", "38.4 C");
+	passage(j, h8 + 10 * 60000, "north", "out", "granted", "granted");
+	passage(j, h9, "north", "in", "granted", "granted");
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = h9 + 30 * 60000;
+	ev.kind = "override";
+	ev.lane = "north";
+	ev.direction = "in";
+	ev.actor = "guard:ben";
+	ev.detail = "delivery";
+	journal_append(j, &ev);
+	passage(j, h9 + 15 * 60000, "east", "in", "denied",
+	    "vehicle-not-registered");
+	passage(j, h9 + 16 * 60000, "east", "in", "denied",
+	    "vehicle-not-registered");
+	passage(j, h9 + 17 * 60000, "east", "in", "denied", "unknown-card");
+	journal_alert_raise(j, h9 + 20 * 60000, "quarantine", "east", "P-7");
+	journal_alert_raise(j, h9 + 25 * 60000, "door-forced", "north", NULL);
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = h9 + 50 * 60000;
+	ev.kind = "mode";
+	ev.actor = "guard:ben";
+	ev.detail = "closed";
+	journal_append(j, &ev);
+
+	r = journal_report_json(j, from, to);
+	check(r != NULL && int_of(r, "from") == from && int_of(r, "to") == to,
+	    "report has its range");
+	check(json_array_size(json_object_get(r, "hourly")) == 4,
+	    "four hour/lane/direction rows (%zu)",
+	    json_array_size(json_object_get(r, "hourly")));
+	o = hourly_row(r, "2026-11-29T08:00", "north", "in");
+	check(o != NULL && int_of(o, "granted") == 3 &&
+	    int_of(o, "denied") == 3, "08:00 north in: 3 granted 3 denied");
+	o = hourly_row(r, "2026-11-29T08:00", "north", "out");
+	check(o != NULL && int_of(o, "granted") == 1 &&
+	    int_of(o, "denied") == 0, "08:00 north out: 1 granted");
+	o = hourly_row(r, "2026-11-29T09:00", "north", "in");
+	check(o != NULL && int_of(o, "granted") == 2 &&
+	    int_of(o, "denied") == 0,
+	    "09:00 north in: passage and override granted");
+	o = hourly_row(r, "2026-11-29T09:00", "east", "in");
+	check(o != NULL && int_of(o, "granted") == 0 &&
+	    int_of(o, "denied") == 3, "09:00 east in: 3 denied");
+
+	d = json_object_get(r, "denials");
+	check(json_array_size(d) == 3 &&
+	    strcmp(str_of(json_array_get(d, 0), "reason"), "unknown-card")
+	    == 0 && int_of(json_array_get(d, 0), "count") == 3 &&
+	    strcmp(str_of(json_array_get(d, 1), "reason"),
+	    "vehicle-not-registered") == 0 &&
+	    int_of(json_array_get(d, 1), "count") == 2 &&
+	    strcmp(str_of(json_array_get(d, 2), "reason"), "fever") == 0 &&
+	    int_of(json_array_get(d, 2), "count") == 1,
+	    "denials by reason, most first");
+
+	al = json_object_get(r, "alerts");
+	check(json_array_size(al) == 2 &&
+	    strcmp(str_of(json_array_get(al, 0), "reason"), "fever") == 0 &&
+	    strcmp(str_of(json_array_get(al, 0), "time"),
+	    "2026-11-29T08:59:59+0100") == 0 &&
+	    strcmp(str_of(json_array_get(al, 1), "reason"), "quarantine")
+	    == 0 && strcmp(str_of(json_array_get(al, 1), "detail"), "P-7")
+	    == 0, "the fever and quarantine alerts, not the door");
+
+	o = json_object_get(r, "totals");
+	check(int_of(o, "passages") == 12 && int_of(o, "granted") == 6 &&
+	    int_of(o, "denied") == 6 && int_of(o, "alerts") == 2,
+	    "totals: 12 passages, 6 granted, 6 denied, 2 alerts");
+	json_decref(r);
+
+	r = journal_report_json(j, to + 1, to + 2);
+	o = json_object_get(r, "totals");
+	check(r != NULL && json_array_size(json_object_get(r, "hourly")) == 0 &&
+	    int_of(o, "passages") == 0 && int_of(o, "alerts") == 0,
+	    "an empty range gives an empty report");
+	json_decref(r);
+	journal_close(j);
+}
+
+static void
+test_prune_rows(void)
+{
+	struct journal	*j;
+	json_t		*r, *s;
+	int64_t		 alert, id;
+
+	j = open_ok("rows.db", 100, 0, 0);
+	alert = journal_alert_raise(j, 1, "quarantine", "north", "P-1");
+	many(j, 150, 10);
+	check(journal_prune(j, 1000) == 51, "prune by rows deletes 51");
+	check(sql_int(j, "SELECT count(*) FROM events") == 100,
+	    "100 rows are left");
+	r = journal_events_json(j, 0, 2);
+	check(int_of(json_array_get(json_object_get(r, "events"), 0), "id")
+	    == 1 &&
+	    int_of(json_array_get(json_object_get(r, "events"), 1), "id")
+	    == 53, "the active alert's event survived, the oldest went");
+	json_decref(r);
+	check(journal_prune(j, 1000) == 0, "nothing more to prune");
+
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 100 && int_of(s, "first_id") == 1 &&
+	    int_of(s, "last_id") == 151 && int_of(s, "bytes") > 0 &&
+	    int_of(s, "free_kb") > 0, "stats: rows, ids, bytes, free_kb");
+	check(json_is_true(json_object_get(s, "near_row_limit")) &&
+	    json_is_false(json_object_get(s, "low_space")),
+	    "stats: near the row limit, space is fine");
+	json_decref(s);
+
+	check(journal_alert_ack(j, alert, 2000, "guard", "cleared") == 0,
+	    "ack the alert");
+	check(journal_prune(j, 3000) == 1, "the raise event goes after ack");
+	check(sql_int(j, "SELECT min(id) FROM events") == 53,
+	    "oldest left is 53");
+	check(sql_int(j, "SELECT count(*) FROM alerts") == 1,
+	    "the alert stays while its ack event is kept");
+
+	sql_exec(j, "DELETE FROM events");
+	check(journal_prune(j, 3000) == 0 &&
+	    sql_int(j, "SELECT count(*) FROM alerts") == 0,
+	    "acknowledged alerts without events go");
+	id = passage(j, 4000, "north", "in", "granted", "granted");
+	check(id == 153, "ids are not reused after deleting all (%lld)",
+	    (long long)id);
+	journal_close(j);
+	j = open_ok("rows.db", 100, 0, 0);
+	id = passage(j, 4001, "north", "in", "granted", "granted");
+	check(id == 154 && journal_last_id(j) == 154,
+	    "nor after reopening");
+	journal_close(j);
+
+	/* A large backlog goes in bounded batches. */
+	j = open_ok("batch.db", 10, 0, 0);
+	many(j, 12000, 0);
+	check(journal_prune(j, 0) == 5000, "first batch 5000");
+	check(journal_prune(j, 0) == 5000, "second batch 5000");
+	check(journal_prune(j, 0) == 1990, "last batch 1990");
+	check(journal_prune(j, 0) == 0, "then nothing");
+	check(sql_int(j, "SELECT min(id) FROM events") == 11991 &&
+	    sql_int(j, "SELECT count(*) FROM events") == 10,
+	    "the newest 10 are kept");
+	journal_close(j);
+}
+
+static void
+test_prune_days(void)
+{
+	struct journal	*j;
+	json_t		*s;
+	int64_t		 day = 86400000, now = 100 * day, a_old, a_acked;
+
+	j = open_ok("days.db", 0, 2, LONG_MAX / 2);
+	a_old = journal_alert_raise(j, now - 5 * day, "fever", "north", "39");
+	a_acked = journal_alert_raise(j, now - 4 * day, "fever", "north", "38");
+	journal_alert_ack(j, a_acked, now - 4 * day + 1, "guard", "ok");
+	passage(j, now - 3 * day, "north", "in", "granted", "granted");
+	passage(j, now - 3 * day + 1, "north", "in", "granted", "granted");
+	passage(j, now - 2 * day - 1, "north", "in", "granted", "granted");
+	passage(j, now - 2 * day, "north", "in", "granted", "granted");
+	passage(j, now - day, "north", "in", "granted", "granted");
+
+	check(journal_prune(j, now) == 5,
+	    "prune by days deletes the 5 events older than 2 days");
+	check(sql_int(j, "SELECT count(*) FROM events") == 3 &&
+	    sql_int(j, "SELECT min(ts_ms) FROM events") == now - 5 * day,
+	    "the active alert's old event survives");
+	check(sql_int(j, "SELECT count(*) FROM alerts") == 1 &&
+	    sql_int(j, "SELECT id FROM alerts") == a_old,
+	    "the acknowledged alert's row goes with its events");
+	check(journal_prune(j, now) == 0, "a second prune deletes nothing");
+
+	s = journal_stats(j);
+	check(json_is_true(json_object_get(s, "low_space")) &&
+	    json_is_false(json_object_get(s, "near_row_limit")),
+	    "stats: low space when below warn_free_kb, no row limit");
+	json_decref(s);
+	journal_close(j);
+}
+
+static void
+test_state(void)
+{
+	struct journal	*j;
+	char		*v;
+
+	j = open_ok("state.db", 0, 0, 0);
+	check(journal_state_get(j, "mode") == NULL, "unset key is NULL");
+	check(journal_state_set(j, "mode", "open") == 0 &&
+	    journal_state_set(j, "level", "2") == 0 &&
+	    journal_state_set(j, "mode", "residents-only") == 0,
+	    "set keys");
+	journal_close(j);
+	j = open_ok("state.db", 0, 0, 0);
+	v = journal_state_get(j, "mode");
+	check(v != NULL && strcmp(v, "residents-only") == 0,
+	    "overwritten value kept across reopen");
+	free(v);
+	v = journal_state_get(j, "level");
+	check(v != NULL && strcmp(v, "2") == 0, "second key kept");
+	free(v);
+	check(journal_state_set(j, "level", NULL) == 0 &&
+	    journal_state_get(j, "level") == NULL, "NULL value removes a key");
+	journal_close(j);
+}
+
+/*
+ * A writer killed with SIGKILL at an arbitrary point: every id it reported
+ * (after journal_append returned) must be in the journal when reopened.
+ */
+static void
+test_sigkill(void)
+{
+	struct journal	*j;
+	int64_t		 ids[300], id;
+	size_t		 got = 0;
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 fd[2], status, missing = 0;
+	char		 sql[128];
+
+	j = open_ok("kill.db", 0, 0, 0);
+	journal_close(j);
+	if (pipe(fd) == -1 || (pid = fork()) == -1) {
+		check(0, "pipe/fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		j = open_ok("kill.db", 0, 0, 0);
+		for (;;) {
+			id = passage(j, 7, "north", "in", "granted", "granted");
+			if (id == -1 || write(fd[1], &id, sizeof id) !=
+			    (ssize_t)sizeof id)
+				_exit(1);
+		}
+	}
+	close(fd[1]);
+	while (got < sizeof ids) {
+		n = read(fd[0], (char *)ids + got, sizeof ids - got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(fd[0]);
+	check(got == sizeof ids && WIFSIGNALED(status) &&
+	    WTERMSIG(status) == SIGKILL, "child appended 300 and was killed");
+
+	j = open_ok("kill.db", 0, 0, 0);
+	for (size_t i = 0; i < got / sizeof ids[0]; i++) {
+		snprintf(sql, sizeof sql,
+		    "SELECT count(*) FROM events WHERE id = %lld",
+		    (long long)ids[i]);
+		if (sql_int(j, sql) != 1)
+			missing++;
+	}
+	check(missing == 0, "every acknowledged append survived SIGKILL "
+	    "(%d missing)", missing);
+	check(journal_last_id(j) >= ids[299],
+	    "last id is at least the last reported");
+	check(sql_ok(j, "PRAGMA integrity_check"),
+	    "the database is intact after the kill");
+	journal_close(j);
+}
+
+int
+main(void)
+{
+	char	cmd[PATH_MAX + 16];
+
+	log_init(0, "test-journal");
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	umask(022);
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return (1);
+	}
+
+	test_open_failures();
+	test_append_reopen();
+	test_alerts();
+	test_paging();
+	test_report();
+	test_prune_rows();
+	test_prune_days();
+	test_state();
+	test_sigkill();
+
+	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	return (check_done());
+}
