@@ -414,7 +414,8 @@ people_reloaded(void *arg, struct people *p, const struct people_errors *e,
 		    "set is kept", "count", e->count, "errors", errs));
 	} else {
 		reply_json(w->req, 200, json_pack("{s:I, s:f}", "count",
-		    (json_int_t)people_count(p), "ms", ms));
+		    (json_int_t)people_count(p), "ms",
+		    (double)(int64_t)(ms * 10 + 0.5) / 10));
 	}
 	free(w);
 }

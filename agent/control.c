@@ -148,8 +148,10 @@ control_new(struct event_base *base, struct api *api, const char *path,
 		return NULL;
 	}
 	ctl->http = evhttp_new(base);
+	/* Every method reaches api.c, which answers 405 with a reason. */
 	evhttp_set_allowed_methods(ctl->http, EVHTTP_REQ_GET |
-	    EVHTTP_REQ_POST);
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_body_size(ctl->http, GATED_MAX_BODY);
 	evhttp_set_max_headers_size(ctl->http, 16384);
 	evhttp_set_timeout(ctl->http, REQUEST_TIMEOUT_S);
