@@ -245,9 +245,12 @@ report_text_or_null(sqlite3_stmt *st, int column)
 
 /*
  * Passages and overrides per local hour, lane and direction; an override
- * is a guard letting someone through, so it counts as granted.  Grouping
- * by the local hour's name merges the two 02:00 hours of the autumn clock
- * change, which is what the office's day sheet does too.
+ * is a guard letting someone through, so it counts as granted.  Rows are
+ * first summed per quarter of an hour, by integer arithmetic, and only the
+ * quarters are named in local time: every time zone's offset is a whole
+ * number of quarters, so this is exact and spares a localtime() per row.
+ * Grouping by the local hour's name merges the two 02:00 hours of the
+ * autumn clock change, which is what the office's day sheet does too.
  */
 static int
 report_hourly(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
@@ -257,11 +260,14 @@ report_hourly(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 	int		 rc;
 
 	st = report_prepare(db, "SELECT strftime('%Y-%m-%dT%H:00',"
-	    " ts_ms / 1000, 'unixepoch', 'localtime') AS hour, lane, direction,"
-	    " sum(kind = 'override' OR verdict = 'granted'),"
-	    " sum(kind = 'passage' AND verdict = 'denied')"
-	    " FROM events WHERE ts_ms >= ?1 AND ts_ms < ?2"
-	    " AND kind IN ('passage', 'override')"
+	    " quarter * 900, 'unixepoch', 'localtime') AS hour, lane,"
+	    " direction, sum(granted), sum(denied) FROM"
+	    " (SELECT ts_ms / 900000 AS quarter, lane, direction,"
+	    "  sum(kind = 'override' OR verdict = 'granted') AS granted,"
+	    "  sum(kind = 'passage' AND verdict = 'denied') AS denied"
+	    "  FROM events WHERE ts_ms >= ?1 AND ts_ms < ?2"
+	    "  AND kind IN ('passage', 'override')"
+	    "  GROUP BY quarter, lane, direction)"
 	    " GROUP BY hour, lane, direction ORDER BY hour, lane, direction",
 	    from_ms, to_ms);
 	if (st == NULL)

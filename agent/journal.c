@@ -277,7 +277,7 @@ journal_configure(struct journal *j, char **cause)
 	sqlite3_finalize(st);
 
 	xasprintf(&sql, "PRAGMA synchronous = FULL; PRAGMA cache_size = -%d;"
-	    " PRAGMA journal_size_limit = %d; PRAGMA temp_store = MEMORY;",
+	    " PRAGMA journal_size_limit = %d;",
 	    JOURNAL_CACHE_KB, JOURNAL_WAL_LIMIT);
 	if (sqlite3_exec(j->db, sql, NULL, NULL, &err) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", j->path,

@@ -330,7 +330,8 @@ test_alerts(void)
 	a = journal_alerts_active(j);
 	check(json_array_size(a) == 2, "two alerts active");
 	e = json_array_get(a, 0);
-	check(int_of(e, "id") == a1 && strcmp(str_of(e, "kind"), "fever") == 0 &&
+	check(int_of(e, "id") == a1 &&
+	    strcmp(str_of(e, "kind"), "fever") == 0 &&
 	    strcmp(str_of(e, "lane"), "north") == 0 &&
 	    strcmp(str_of(e, "detail"), "38.2 C") == 0 &&
 	    int_of(e, "raised_ms") == ts && int_of(e, "event") == 1,
@@ -550,6 +551,27 @@ test_report(void)
 	    "an empty range gives an empty report");
 	json_decref(r);
 	journal_close(j);
+
+	/* Half-hour offset: a local hour straddles two UTC hours. */
+	setenv("TZ", "IST-5:30", 1);
+	tzset();
+	j = open_ok("report-ist.db", 0, 0, 0);
+	h8 = local_ms(2026, 11, 29, 8, 0, 0, 0);
+	passage(j, h8 + 20 * 60000, "north", "in", "granted", "granted");
+	passage(j, h8 + 40 * 60000, "north", "in", "denied", "fever");
+	passage(j, h8 + 70 * 60000, "north", "in", "granted", "granted");
+	r = journal_report_json(j, h8, h8 + 2 * 3600000);
+	o = hourly_row(r, "2026-11-29T08:00", "north", "in");
+	d = hourly_row(r, "2026-11-29T09:00", "north", "in");
+	check(json_array_size(json_object_get(r, "hourly")) == 2 &&
+	    o != NULL && int_of(o, "granted") == 1 &&
+	    int_of(o, "denied") == 1 && d != NULL &&
+	    int_of(d, "granted") == 1 && int_of(d, "denied") == 0,
+	    "hours are local hours at a +0530 offset");
+	json_decref(r);
+	journal_close(j);
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
 }
 
 static void
