@@ -1,0 +1,394 @@
+/*
+ * cmd-gate.c: the commands about the gate as a whole: status, mode, level,
+ * open a lane once, acknowledge an alert, reload the configuration.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gatectl.h"
+
+/*
+ * Parses "--reason TEXT" and exactly npos positional arguments into pos[].
+ * A missing reason is a usage error when required: every change to the
+ * gate is journaled with why.
+ */
+static int
+gate_args(int argc, char **argv, int npos, char **pos, const char **reason,
+    int required)
+{
+	static const struct option longs[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	ch, i;
+
+	*reason = NULL;
+	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
+		if (ch != 'r')
+			return EXIT_USAGE;
+		*reason = optarg;
+	}
+	if (argc - optind < npos)
+		return ctl_usage_error("missing argument");
+	if (argc - optind > npos)
+		return ctl_usage_error("unexpected argument: %s",
+		    argv[optind + npos]);
+	for (i = 0; i < npos; i++)
+		pos[i] = argv[optind + i];
+	if (required && (*reason == NULL || **reason == '\0'))
+		return ctl_usage_error("--reason is required: every change "
+		    "is journaled with why");
+	return 0;
+}
+
+static const char *
+mode_source(json_t *st, char *buf, size_t len)
+{
+	const char	*src;
+
+	src = json_string_value(json_object_get(st, "mode_source"));
+	if (src != NULL && strcmp(src, "manual") == 0)
+		return "set manually";
+	snprintf(buf, len, "set by level %" JSON_INTEGER_FORMAT,
+	    json_integer_value(json_object_get(json_object_get(st, "level"),
+	    "number")));
+	return buf;
+}
+
+static void
+status_measures(json_t *m)
+{
+	char	buf[16];
+	int	any = 0;
+
+	printf("%-11s", "measures:");
+	if (json_is_true(json_object_get(m, "temperature_check"))) {
+		printf(" temperature check (fever from %s C)",
+		    ctl_json_temp(m, "fever", buf, sizeof buf));
+		any = 1;
+	}
+	if (json_is_true(json_object_get(m, "refuse_outsiders"))) {
+		printf("%s refuse outsiders", any ? "," : "");
+		any = 1;
+	}
+	if (json_is_true(json_object_get(m, "refuse_outside_vehicles"))) {
+		printf("%s refuse outside vehicles", any ? "," : "");
+		any = 1;
+	}
+	if (json_is_true(json_object_get(m, "restrict_students"))) {
+		printf("%s restrict students", any ? "," : "");
+		any = 1;
+	}
+	if (json_is_true(json_object_get(m, "quarantine"))) {
+		printf("%s quarantine", any ? "," : "");
+		any = 1;
+	}
+	printf("%s\n", any ? "" : " none");
+}
+
+static void
+status_lanes(json_t *lanes)
+{
+	static const char *const head[] = { "LANE", "KIND", "STATE", "OPEN" };
+	struct ctl_table	*t;
+	json_t			*l;
+	char			 b[4][64];
+	size_t			 i;
+
+	t = ctl_table_new(4, head);
+	json_array_foreach(lanes, i, l) {
+		const char *row[] = {
+			ctl_json_text(l, "name", b[0], sizeof b[0]),
+			ctl_json_text(l, "kind", b[1], sizeof b[1]),
+			ctl_json_text(l, "state", b[2], sizeof b[2]),
+			ctl_json_text(l, "open", b[3], sizeof b[3]),
+		};
+		ctl_table_add(t, row);
+	}
+	printf("lanes:\n");
+	ctl_table_print(t, stdout, "  ");
+	ctl_table_free(t);
+}
+
+static void
+status_alerts(json_t *alerts)
+{
+	static const char *const head[] = {
+		"ALERT", "KIND", "LANE", "RAISED", "DETAIL"
+	};
+	struct ctl_table	*t;
+	json_t			*a;
+	char			 b[5][64];
+	size_t			 i;
+
+	if (json_array_size(alerts) == 0) {
+		printf("%-11s no active alerts\n", "alerts:");
+		return;
+	}
+	t = ctl_table_new(5, head);
+	json_array_foreach(alerts, i, a) {
+		const char *row[] = {
+			ctl_json_text(a, "id", b[0], sizeof b[0]),
+			ctl_json_text(a, "kind", b[1], sizeof b[1]),
+			ctl_json_text(a, "lane", b[2], sizeof b[2]),
+			ctl_json_time(a, "raised_ms", b[3], sizeof b[3]),
+			ctl_json_text(a, "detail", b[4], sizeof b[4]),
+		};
+		ctl_table_add(t, row);
+	}
+	printf("alerts: %zu active\n", json_array_size(alerts));
+	ctl_table_print(t, stdout, "  ");
+	ctl_table_free(t);
+}
+
+static void
+status_devices(json_t *devices)
+{
+	json_t		*d;
+	char		 b[2][64];
+	size_t		 i;
+	int		 down = 0;
+
+	printf("%-11s", "devices:");
+	json_array_foreach(devices, i, d) {
+		if (json_is_true(json_object_get(d, "up")))
+			continue;
+		printf("%s %s down (%s)", down ? "," : "",
+		    ctl_json_text(d, "name", b[0], sizeof b[0]),
+		    json_is_string(json_object_get(d, "why")) ?
+		    ctl_json_text(d, "why", b[1], sizeof b[1]) : "no reason");
+		down++;
+	}
+	if (down == 0)
+		printf(" %zu, all up", json_array_size(devices));
+	printf("\n");
+}
+
+int
+cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	json_t		*st, *gate, *level, *people, *journal;
+	const char	*reason;
+	char		 b[6][64];
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+		return rc;
+	if (reason != NULL)
+		return ctl_usage_error("takes no --reason");
+	if ((rc = client_call(ctl, CTL_GET, "/v1/status", NULL, &st)) != 0)
+		return rc;
+	if (ctl->json)
+		goto out;
+	gate = json_object_get(st, "gate");
+	level = json_object_get(st, "level");
+	printf("%-11s %s (%s), inside zone %s\n", "gate:",
+	    ctl_json_text(gate, "id", b[0], sizeof b[0]),
+	    ctl_json_text(gate, "name", b[1], sizeof b[1]),
+	    ctl_json_text(gate, "inside", b[2], sizeof b[2]));
+	printf("%-11s %s, %s\n", "mode:", ctl_json_text(st, "mode", b[0],
+	    sizeof b[0]), mode_source(st, b[1], sizeof b[1]));
+	printf("%-11s %s %s\n", "level:",
+	    ctl_json_text(level, "number", b[0], sizeof b[0]),
+	    ctl_json_text(level, "name", b[1], sizeof b[1]));
+	status_measures(json_object_get(st, "measures"));
+	if (json_is_true(json_object_get(st, "emergency")))
+		printf("%-11s ACTIVE\n", "emergency:");
+	if (json_is_true(json_object_get(st, "locked")))
+		printf("%-11s yes\n", "locked:");
+	status_lanes(json_object_get(st, "lanes"));
+	status_alerts(json_object_get(st, "alerts"));
+	status_devices(json_object_get(st, "devices"));
+	people = json_object_get(st, "people");
+	printf("%-11s %s loaded from %s at %s\n", "people:",
+	    ctl_json_text(people, "count", b[0], sizeof b[0]),
+	    ctl_json_text(people, "path", b[1], sizeof b[1]),
+	    ctl_json_time(people, "loaded_ms", b[2], sizeof b[2]));
+	journal = json_object_get(st, "journal");
+	printf("%-11s %s rows, last event %s, %s kB free%s\n", "journal:",
+	    ctl_json_text(journal, "rows", b[0], sizeof b[0]),
+	    ctl_json_text(journal, "last_id", b[1], sizeof b[1]),
+	    ctl_json_text(journal, "free_kb", b[2], sizeof b[2]),
+	    json_is_true(json_object_get(journal, "low_space")) ?
+	    " (LOW SPACE)" : "");
+	printf("%-11s %s s\n", "uptime:",
+	    ctl_json_text(st, "uptime_s", b[0], sizeof b[0]));
+out:
+	json_decref(st);
+	return 0;
+}
+
+int
+cmd_mode(struct ctl *ctl, int argc, char **argv)
+{
+	json_t		*st;
+	const char	*reason;
+	char		 b[2][64];
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+		return rc;
+	if (reason != NULL)
+		return ctl_usage_error("to change the mode: mode set MODE "
+		    "--reason TEXT");
+	if ((rc = client_call(ctl, CTL_GET, "/v1/status", NULL, &st)) != 0)
+		return rc;
+	if (!ctl->json)
+		printf("%s (%s)\n", ctl_json_text(st, "mode", b[0],
+		    sizeof b[0]), mode_source(st, b[1], sizeof b[1]));
+	json_decref(st);
+	return 0;
+}
+
+int
+cmd_mode_set(struct ctl *ctl, int argc, char **argv)
+{
+	json_t		*a, *body;
+	char		*pos[1], b[2][64];
+	const char	*reason;
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 1, pos, &reason, 1)) != 0)
+		return rc;
+	if ((body = json_pack("{s:s, s:s}", "mode", pos[0], "reason",
+	    reason)) == NULL)
+		return ctl_usage_error("arguments must be UTF-8 text");
+	if ((rc = client_call(ctl, CTL_POST, "/v1/mode", body, &a)) != 0)
+		return rc;
+	if (!ctl->json)
+		printf("mode %s (event %s)\n", ctl_json_text(a, "mode", b[0],
+		    sizeof b[0]), ctl_json_text(a, "event", b[1], sizeof b[1]));
+	json_decref(a);
+	return 0;
+}
+
+int
+cmd_level(struct ctl *ctl, int argc, char **argv)
+{
+	json_t		*st, *level;
+	const char	*reason;
+	char		 b[4][64];
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+		return rc;
+	if (reason != NULL)
+		return ctl_usage_error("to change the level: level set N "
+		    "--reason TEXT");
+	if ((rc = client_call(ctl, CTL_GET, "/v1/status", NULL, &st)) != 0)
+		return rc;
+	level = json_object_get(st, "level");
+	if (!ctl->json)
+		printf("%s %s, mode %s (%s)\n",
+		    ctl_json_text(level, "number", b[0], sizeof b[0]),
+		    ctl_json_text(level, "name", b[1], sizeof b[1]),
+		    ctl_json_text(st, "mode", b[2], sizeof b[2]),
+		    mode_source(st, b[3], sizeof b[3]));
+	json_decref(st);
+	return 0;
+}
+
+int
+cmd_level_set(struct ctl *ctl, int argc, char **argv)
+{
+	json_t		*a, *body;
+	char		*pos[1], b[4][64];
+	const char	*reason;
+	long		 n;
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 1, pos, &reason, 1)) != 0)
+		return rc;
+	if (ctl_parse_long(pos[0], 0, 999, &n) == -1)
+		return ctl_usage_error("not a level number: %s", pos[0]);
+	if ((body = json_pack("{s:i, s:s}", "level", (int)n, "reason",
+	    reason)) == NULL)
+		return ctl_usage_error("arguments must be UTF-8 text");
+	if ((rc = client_call(ctl, CTL_POST, "/v1/level", body, &a)) != 0)
+		return rc;
+	if (!ctl->json)
+		printf("level %s %s, mode %s (event %s)\n",
+		    ctl_json_text(a, "level", b[0], sizeof b[0]),
+		    ctl_json_text(a, "name", b[1], sizeof b[1]),
+		    ctl_json_text(a, "mode", b[2], sizeof b[2]),
+		    ctl_json_text(a, "event", b[3], sizeof b[3]));
+	json_decref(a);
+	return 0;
+}
+
+int
+cmd_open(struct ctl *ctl, int argc, char **argv)
+{
+	json_t		*a, *body;
+	char		*pos[1], *path, b[2][64];
+	const char	*reason;
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 1, pos, &reason, 1)) != 0)
+		return rc;
+	if ((body = json_pack("{s:s}", "reason", reason)) == NULL)
+		return ctl_usage_error("arguments must be UTF-8 text");
+	path = client_path("/v1/lanes", pos[0], "/open");
+	rc = client_call(ctl, CTL_POST, path, body, &a);
+	free(path);
+	if (rc != 0)
+		return rc;
+	if (!ctl->json)
+		printf("lane %s opened once (event %s)\n",
+		    ctl_json_text(a, "lane", b[0], sizeof b[0]),
+		    ctl_json_text(a, "event", b[1], sizeof b[1]));
+	json_decref(a);
+	return 0;
+}
+
+int
+cmd_ack(struct ctl *ctl, int argc, char **argv)
+{
+	json_t		*a, *body;
+	char		*pos[1], *path, b[2][64];
+	const char	*reason;
+	long		 id;
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 1, pos, &reason, 0)) != 0)
+		return rc;
+	if (ctl_parse_long(pos[0], 1, LONG_MAX, &id) == -1)
+		return ctl_usage_error("not an alert id: %s", pos[0]);
+	body = json_object();
+	if (reason != NULL && *reason != '\0' &&
+	    json_object_set_new(body, "reason", json_string(reason)) == -1) {
+		json_decref(body);
+		return ctl_usage_error("arguments must be UTF-8 text");
+	}
+	xasprintf(&path, "/v1/alerts/%ld/ack", id);
+	rc = client_call(ctl, CTL_POST, path, body, &a);
+	free(path);
+	if (rc != 0)
+		return rc;
+	if (!ctl->json)
+		printf("alert %s acknowledged (event %s)\n",
+		    ctl_json_text(a, "alert", b[0], sizeof b[0]),
+		    ctl_json_text(a, "event", b[1], sizeof b[1]));
+	json_decref(a);
+	return 0;
+}
+
+int
+cmd_reload(struct ctl *ctl, int argc, char **argv)
+{
+	json_t		*a;
+	const char	*reason;
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+		return rc;
+	if (reason != NULL)
+		return ctl_usage_error("takes no --reason");
+	if ((rc = client_call(ctl, CTL_POST, "/v1/reload", NULL, &a)) != 0)
+		return rc;
+	if (!ctl->json)
+		printf("configuration and people reloaded\n");
+	json_decref(a);
+	return 0;
+}
