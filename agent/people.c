@@ -660,6 +660,11 @@ people_row(struct load *l, struct csv *c)
 	*slot = (uint32_t)set->n;
 }
 
+/*
+ * Builds a set from a CSV file: the set, or NULL with every error counted
+ * in errs.  Reentrant, so the reload thread may call it while the event
+ * loop looks cards up in the old set.
+ */
 struct people *
 people_load(const char *path, const struct gate_conf *conf,
     struct people_errors *errs)
@@ -734,6 +739,7 @@ people_load(const char *path, const struct gate_conf *conf,
 	return (set);
 }
 
+/* The person with a card uid, or NULL: one hash, a short probe. */
 const struct person *
 people_find(const struct people *set, uint64_t uid)
 {

@@ -550,6 +550,54 @@ test_campus(void)
 	people_free(set);
 }
 
+/* The demo campus of docs/examples: the cards the README walks through. */
+static void
+test_demo(void)
+{
+	struct people_errors	 errs;
+	struct people		*set;
+	const struct person	*p;
+	uint16_t		 today = day(2026, 11, 29);
+	size_t			 i;
+	int			 quarantined = 0;
+
+	set = people_load("docs/examples/people.csv", conf, &errs);
+	check(set != NULL && people_count(set) >= 250 &&
+	    people_count(set) <= 350, "demo people load (%s)",
+	    errs.kept > 0 ? errs.lines[0] : "no error");
+	if (set == NULL)
+		return;
+	p = people_find(set, 1001);
+	check(p != NULL && p->category == CAT_STAFF &&
+	    (p->flags & PF_VEHICLE) && p->valid_from <= today &&
+	    today <= p->valid_until, "1001: staff with a vehicle");
+	p = people_find(set, 1002);
+	check(p != NULL && p->category == CAT_STUDENT && p->flags == 0 &&
+	    p->home_zone == 0 && p->valid_from <= today &&
+	    today <= p->valid_until, "1002: a student of teaching");
+	p = people_find(set, 1003);
+	check(p != NULL && p->category == CAT_RESIDENT && p->home_zone == 1 &&
+	    (p->zones & 2) && p->valid_from <= today &&
+	    today <= p->valid_until, "1003: a resident of family");
+	p = people_find(set, 1004);
+	check(p != NULL && p->category == CAT_VISITOR && p->valid_from <=
+	    today && today <= p->valid_until, "1004: a visitor, valid today");
+	p = people_find(set, 1005);
+	check(p != NULL && p->category == CAT_STUDENT &&
+	    (p->flags & PF_QUARANTINE), "1005: a quarantined student");
+	p = people_find(set, 1006);
+	check(p != NULL && p->category == CAT_CONTRACTOR &&
+	    p->valid_until < today, "1006: an expired contractor");
+	for (i = 1001; i <= 1400; i++) {
+		p = people_find(set, i);
+		if (p != NULL && (p->flags & PF_QUARANTINE))
+			quarantined++;
+	}
+	check(quarantined >= 8 && quarantined <= 12,
+	    "about ten quarantined (%d)", quarantined);
+	people_free(set);
+}
+
 int
 main(void)
 {
@@ -568,6 +616,7 @@ main(void)
 	test_card_uid_parse();
 	test_day_number();
 	test_good();
+	test_demo();
 	test_edges();
 	test_errors();
 	test_many_errors();
