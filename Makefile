@@ -23,7 +23,7 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS	?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
 	   -Iagent -Ihw $(PKG_CFLAGS)
-ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) $(wildcard hw/*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -78,6 +78,93 @@ bench: all $(BENCH_BIN)
 
 vmtest: all
 	@tests/vm/run
+
+# make install: honours DESTDIR and PREFIX.  The unit, udev rules,
+# sysusers.d and tmpfiles.d directories come from pkg-config where systemd
+# and udev know them.  Configs in /etc/gated ship as .example files, always
+# refreshed, and are copied to their real names only when none exist: an
+# install never overwrites a gate's configuration.
+SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+pcvar	= $(or $(shell $(PKG_CONFIG) --variable=$(1) $(2) 2>/dev/null),$(3))
+UNITDIR	?= $(call pcvar,systemdsystemunitdir,systemd,/lib/systemd/system)
+UDEVDIR	?= $(call pcvar,udevdir,udev,/lib/udev)
+SYSUSERSDIR ?= $(call pcvar,sysusersdir,systemd,/usr/lib/sysusers.d)
+TMPFILESDIR ?= $(call pcvar,tmpfilesdir,systemd,/usr/lib/tmpfiles.d)
+CONFDIR	:= $(DESTDIR)/etc/gated
+MANS	:= $(wildcard docs/man/*.1 docs/man/*.5 docs/man/*.8)
+
+.PHONY: cross FORCE
+FORCE:
+
+# Rewritten on every run, but only touched when SBINDIR changed.
+$(BUILD)/gated.service: systemd/gated.service.in FORCE
+	@mkdir -p $(dir $@)
+	@sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/gated.service.in >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# The demo gate on real hardware: the Pi's GPIO and USB backends and the
+# default state and socket paths that the unit's directories provide.
+$(BUILD)/gated.conf.example: docs/examples/south.conf
+	@mkdir -p $(dir $@)
+	sed -e 's|^gpio-backend[[:space:]]*=.*|gpio-backend = gpiod|' \
+	    -e 's|^usb-backend[[:space:]]*=.*|usb-backend = libusb|' \
+	    -e 's|^state-dir[[:space:]]*=.*|state-dir = /var/lib/gated|' \
+	    -e 's|^socket[[:space:]]*=.*|socket = /run/gated/control.sock|' \
+	    -e 's|^# A demo gate.*|# The demo gate of docs/examples/south.conf, for a Raspberry Pi;|' \
+	    -e 's|^# on a Raspberry Pi, set.*|# make install wrote it with the gpiod and libusb backends.|' \
+	    docs/examples/south.conf >$@
+
+install: all $(BUILD)/gated.service $(BUILD)/gated.conf.example
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(CONFDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVDIR)/rules.d \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/gated $(DESTDIR)$(SBINDIR)/gated
+	install -m 0755 $(BUILD)/gatectl $(DESTDIR)$(BINDIR)/gatectl
+	install -m 0644 $(BUILD)/gated.service $(DESTDIR)$(UNITDIR)/gated.service
+	install -m 0644 udev/60-gated.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	install -m 0644 systemd/gated.sysusers $(DESTDIR)$(SYSUSERSDIR)/gated.conf
+	install -m 0644 systemd/gated.tmpfiles $(DESTDIR)$(TMPFILESDIR)/gated.conf
+	install -m 0644 $(BUILD)/gated.conf.example $(CONFDIR)/gated.conf.example
+	install -m 0644 docs/examples/people.csv $(CONFDIR)/people.csv.example
+	[ -e $(CONFDIR)/gated.conf ] || \
+	    install -m 0644 $(BUILD)/gated.conf.example $(CONFDIR)/gated.conf
+	[ -e $(CONFDIR)/people.csv ] || \
+	    install -m 0640 docs/examples/people.csv $(CONFDIR)/people.csv
+	for m in $(MANS); do \
+	    install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+	    echo "install: creating user gated, /var/lib/gated, reloading"; \
+	    systemd-sysusers gated.conf; systemd-tmpfiles --create gated.conf; \
+	    udevadm control --reload 2>/dev/null; \
+	    systemctl daemon-reload 2>/dev/null; true; \
+	fi
+
+# Removes what install put, except the configs a gate runs on.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/gated $(DESTDIR)$(BINDIR)/gatectl \
+	    $(DESTDIR)$(UNITDIR)/gated.service \
+	    $(DESTDIR)$(UDEVDIR)/rules.d/60-gated.rules \
+	    $(DESTDIR)$(SYSUSERSDIR)/gated.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/gated.conf \
+	    $(CONFDIR)/gated.conf.example $(CONFDIR)/people.csv.example \
+	    $(foreach m,$(MANS),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	-rmdir $(CONFDIR) 2>/dev/null
+
+# make cross ARCH=arm64: the Pi's binaries and unit tests in build-arm64,
+# with Debian's cross compiler and arm64 -dev packages (see
+# scripts/install-deps); tests/integration/arm64.sh runs them under qemu.
+ARCH	?= arm64
+CROSS_arm64 := aarch64-linux-gnu
+cross:
+	@test -n "$(CROSS_$(ARCH))" || { echo "cross: unknown ARCH $(ARCH)"; exit 2; }
+	$(MAKE) BUILD=build-$(ARCH) CC=$(CROSS_$(ARCH))-gcc \
+	    AR=$(CROSS_$(ARCH))-ar PKG_CONFIG=$(CROSS_$(ARCH))-pkg-config \
+	    all unit
 
 clean:
 	rm -rf build build-asan
