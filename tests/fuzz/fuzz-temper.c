@@ -1,0 +1,68 @@
+/*
+ * fuzz-temper.c: a libFuzzer target for the TEMPer reply decoder.  Any
+ * bytes in; it aborts unless a short reply or the "no sensor" value is
+ * refused and every other reply yields bytes 2-3 as a signed big-endian
+ * number of hundredths, with nothing read past the end.
+ *
+ * Build and run it with clang, from the top of the tree:
+ *
+ *	mkdir -p build/fuzz/corpus-temper
+ *	clang -std=c11 -D_GNU_SOURCE -g -O1 \
+ *	    -fsanitize=fuzzer,address,undefined -Ihw \
+ *	    $(pkg-config --cflags jansson) \
+ *	    -o build/fuzz/fuzz-temper tests/fuzz/fuzz-temper.c hw/decode.c
+ *	build/fuzz/fuzz-temper -max_total_time=60 build/fuzz/corpus-temper
+ *
+ * Without clang, build with gcc, -DFUZZ_MAIN and without -fsanitize=fuzzer
+ * to get a program that replays the files named on its command line.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int	v, centi = 0x7fffffff, want;
+
+	v = temper_decode(data, size, &centi);
+	if (size < 4 || (data[2] == 0x4e && data[3] == 0x20)) {
+		if (v != -1 || centi != 0x7fffffff)
+			abort();
+		return 0;
+	}
+	want = data[2] * 256 + data[3];
+	if (want >= 32768)
+		want -= 65536;
+	if (v != 0 || centi != want || centi < -32768 || centi > 32767)
+		abort();
+	return 0;
+}
+
+#ifdef FUZZ_MAIN
+/* Replays files without libFuzzer: each named file is one input. */
+int
+main(int argc, char **argv)
+{
+	static uint8_t	 buf[1 << 16];
+	FILE		*f;
+	size_t		 n;
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if ((f = fopen(argv[i], "rb")) == NULL) {
+			perror(argv[i]);
+			return 1;
+		}
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, n);
+	}
+	return 0;
+}
+#endif

@@ -1,0 +1,100 @@
+/*
+ * fuzz-wedge.c: a libFuzzer target for the keyboard-wedge decoder.  The
+ * input is a stream of records, a time step and a report length, then the
+ * report; it aborts when a result breaks what the reader driver relies on:
+ * results are -1, 0 or 1, a number is 1..WEDGE_DIGITS_MAX lower-case hex
+ * digits that fits out, and the decoder's own state stays within bounds.
+ *
+ * Build and run it with clang, from the top of the tree:
+ *
+ *	mkdir -p build/fuzz/corpus-wedge
+ *	clang -std=c11 -D_GNU_SOURCE -g -O1 \
+ *	    -fsanitize=fuzzer,address,undefined -Ihw \
+ *	    $(pkg-config --cflags jansson) \
+ *	    -o build/fuzz/fuzz-wedge tests/fuzz/fuzz-wedge.c hw/decode.c
+ *	build/fuzz/fuzz-wedge -max_total_time=60 build/fuzz/corpus-wedge
+ *
+ * Without clang, build with gcc, -DFUZZ_MAIN and without -fsanitize=fuzzer
+ * to get a program that replays the files named on its command line.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct wedge	 w;
+	char		 out[WEDGE_DIGITS_MAX + 8];
+	uint8_t		*rep;
+	int64_t		 now = 0;
+	size_t		 len, outlen, i;
+	int		 v;
+	uint64_t	 uid;
+
+	wedge_init(&w);
+	while (size >= 3) {
+		now += data[0] * 4;		/* 0..1020 ms apart */
+		len = data[1] % 17;		/* ZLPs, short, 8, long */
+		outlen = 1 + data[2] % sizeof out;
+		data += 3;
+		size -= 3;
+		if (len > size)
+			len = size;
+		/* A copy of exactly len bytes, so ASan sees any overread. */
+		if ((rep = malloc(len ? len : 1)) == NULL)
+			abort();
+		memcpy(rep, data, len);
+		memset(out, 'X', sizeof out);
+		v = wedge_feed(&w, rep, len, now, out, outlen);
+		free(rep);
+		data += len;
+		size -= len;
+
+		if (v < -1 || v > 1)
+			abort();
+		if (w.len > WEDGE_DIGITS_MAX || w.buf[w.len] != '\0')
+			abort();
+		if (v != 1)
+			continue;
+		len = strnlen(out, sizeof out);
+		if (len == 0 || len > WEDGE_DIGITS_MAX || len >= outlen)
+			abort();
+		for (i = 0; i < len; i++)
+			if (!((out[i] >= '0' && out[i] <= '9') ||
+			    (out[i] >= 'a' && out[i] <= 'f')))
+				abort();
+		/* Every hex number of up to 16 digits is a valid hex uid. */
+		if (len <= 16 && wedge_number(out, true, 1, 16, &uid) != 0)
+			abort();
+	}
+	return 0;
+}
+
+#ifdef FUZZ_MAIN
+/* Replays files without libFuzzer: each named file is one input. */
+int
+main(int argc, char **argv)
+{
+	static uint8_t	 buf[1 << 16];
+	FILE		*f;
+	size_t		 n;
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if ((f = fopen(argv[i], "rb")) == NULL) {
+			perror(argv[i]);
+			return 1;
+		}
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, n);
+	}
+	return 0;
+}
+#endif
