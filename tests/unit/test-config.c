@@ -141,11 +141,12 @@ compare(const char *name, const char *what, const char *got,
 		if (got[i] == '\n')
 			line++;
 	}
-	check(got[i] == want[i], "%s: %s as expected%s%zu", name, what,
-	    got[i] == want[i] ? "" : ": differs at line ",
-	    got[i] == want[i] ? (size_t)0 : line);
-	if (got[i] != want[i])
-		printf("--- got:\n%s--- want:\n%s---\n", got, want);
+	if (got[i] == want[i]) {
+		check(1, "%s: %s as expected", name, what);
+		return;
+	}
+	check(0, "%s: %s as expected: differs at line %zu", name, what, line);
+	printf("--- got:\n%s--- want:\n%s---\n", got, want);
 }
 
 /* One golden input: its expected errors or print, then the round trip. */
@@ -297,6 +298,55 @@ test_south(void)
 	config_free(gc);
 }
 
+/*
+ * The reference must document what the table knows: every section and key
+ * the demo gate prints (it has every kind of section) has its row there.
+ */
+static void
+test_doc(void)
+{
+	struct gate_conf	*gc;
+	char			*doc, *out, *line, *p, *errors, want[128];
+	int			 missing = 0, seen = 0;
+
+	doc = slurp("docs/gated.conf.md");
+	gc = config_load("docs/examples/south.conf", &errors);
+	check(doc != NULL && gc != NULL, "doc: reference and demo there");
+	if (doc == NULL || gc == NULL) {
+		free(doc);
+		free(errors);
+		config_free(gc);
+		return;
+	}
+	out = print_string(gc);
+	for (p = out; (line = strsep(&p, "\n")) != NULL;) {
+		if (line[0] == '[') {
+			line[strcspn(line, " ]")] = '\0';
+			snprintf(want, sizeof want, "%s%s]", line,
+			    strcmp(line, "[gate") == 0 ? "" :
+			    strcmp(line, "[level") == 0 ? " N" : " NAME");
+		} else if (strncmp(line, "# ", 2) == 0 &&
+		    strstr(line, ": not set") != NULL) {
+			line[strcspn(line, ":")] = '\0';
+			snprintf(want, sizeof want, "| `%s` |", line + 2);
+		} else if (strstr(line, " = ") != NULL) {
+			line[strcspn(line, " ")] = '\0';
+			snprintf(want, sizeof want, "| `%s` |", line);
+		} else
+			continue;
+		seen++;
+		if (strstr(doc, want) == NULL) {
+			printf("not in docs/gated.conf.md: %s\n", want);
+			missing++;
+		}
+	}
+	check(seen > 50 && missing == 0, "doc: all %d printed keys and "
+	    "sections documented (%d missing)", seen, missing);
+	free(out);
+	free(doc);
+	config_free(gc);
+}
+
 /* Errors the golden files cannot carry: a file that is not there. */
 static void
 test_missing(void)
@@ -331,6 +381,7 @@ main(int argc, char **argv)
 	golden("docs/examples/south.conf", "tests/config/example-south");
 	golden("docs/examples/family.conf", "tests/config/example-family");
 	test_south();
+	test_doc();
 	test_missing();
 	return (check_done());
 }
