@@ -424,6 +424,7 @@ parse_number(const char *s, long long *v, const char **end)
 	return (0);
 }
 
+/* "500ms", "4s", "2m", "1h": milliseconds.  A bare number is refused. */
 static int
 parse_duration(const char *s, long long *v)
 {
@@ -447,6 +448,7 @@ parse_duration(const char *s, long long *v)
 	return (-1);
 }
 
+/* "512K", "100M", "2G", "1T": KiB.  A bare number is refused. */
 static int
 parse_size(const char *s, long long *v)
 {
@@ -600,6 +602,7 @@ format_value(enum conf_type type, long long v, char *buf, size_t size)
 	}
 }
 
+/* Numbers live in int or long fields; the table's size says which. */
 static long long
 get_int(const void *p, size_t size)
 {
@@ -1417,6 +1420,7 @@ conf_check(struct conf_load *cl)
 	}
 }
 
+/* Errors are shown in line order, and in the order found on one line. */
 static int
 error_cmp(const void *a, const void *b)
 {
@@ -1427,6 +1431,7 @@ error_cmp(const void *a, const void *b)
 	return (ea->seq < eb->seq ? -1 : ea->seq > eb->seq);
 }
 
+/* Levels are kept by number, so a print loads back in the same order. */
 static int
 level_cmp(const void *a, const void *b)
 {
@@ -1622,6 +1627,7 @@ print_key(FILE *f, const struct conf_key *k, const void *base)
 	}
 }
 
+/* A section header and its keys, skipping the other variant's keys. */
 static void
 print_section(FILE *f, const char *kind, const char *name,
     const struct conf_key *keys, const void *base, unsigned variant)
