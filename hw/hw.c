@@ -12,6 +12,7 @@ static const struct hw_gpio_ops *const gpio_backends[] = {
 
 static const struct hw_usb_ops *const usb_backends[] = {
 	&hw_sim_usb_ops,
+	&hw_libusb_ops,
 };
 
 const struct hw_gpio_ops *
