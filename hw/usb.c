@@ -25,7 +25,7 @@
 #include "hw.h"
 
 #define USB_XFERS	4	/* transfers per device, at most */
-#define USB_DRAIN_MS	1000	/* wait for cancelled transfers at close */
+#define USB_DRAIN_MS	1000	/* wait this long for cancelled transfers */
 
 enum usb_state { DEV_IDLE, DEV_RUNNING, DEV_CLOSING };
 
@@ -50,6 +50,7 @@ struct usb_dev {
 	struct usb_xfer		 xfer[USB_XFERS];
 	int			 nxfer, inflight;
 	bool			 release;	/* left or failed: release it */
+	int64_t			 closing_ms;	/* when cancelling began */
 	char			 why[128];	/* and why, for the report */
 	int			 up;		/* reported: -1 never, 0, 1 */
 };
@@ -560,12 +561,15 @@ usb_finish(struct usb_dev *d)
 static void
 usb_begin_release(struct usb_dev *d)
 {
-	int	i, r;
+	struct timeval	drain = { USB_DRAIN_MS / 1000,
+			    (USB_DRAIN_MS % 1000) * 1000 };
+	int		i, r;
 
 	if (d->started && d->drv->stop != NULL)
 		d->drv->stop(d);
 	d->started = false;
 	d->state = DEV_CLOSING;
+	d->closing_ms = usb_now_ms();
 	for (i = 0; i < d->nxfer; i++) {
 		if (!d->xfer[i].busy)
 			continue;
@@ -575,6 +579,9 @@ usb_begin_release(struct usb_dev *d)
 			usb_log(d, "cancel: %s", usb_strerror(r));
 	}
 	usb_timer_update(d->u);
+	/* Come back even if a cancelled transfer never does. */
+	if (d->inflight > 0)
+		event_add(d->u->work, &drain);
 }
 
 /* Tries an arrived device for a slot: 0 when it is now running. */
@@ -678,8 +685,15 @@ usb_work(evutil_socket_t fd, short what, void *arg)
 			usb_begin_release(d);
 			usb_health(d, false, d->why);
 		}
-		if (d->state == DEV_CLOSING && d->inflight == 0)
-			usb_finish(d);
+		if (d->state != DEV_CLOSING)
+			continue;
+		if (d->inflight > 0 &&
+		    usb_now_ms() - d->closing_ms >= USB_DRAIN_MS)
+			usb_log(d, "%d transfers not back; closing anyway",
+			    d->inflight);
+		else if (d->inflight > 0)
+			continue;
+		usb_finish(d);	/* libusb_close() drops what still flies */
 	}
 
 	for (i = 0, keep = 0; i < u->narrived; i++) {
