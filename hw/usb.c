@@ -69,6 +69,7 @@ struct hw_usb {
 	bool			 hotplug;
 	libusb_hotplug_callback_handle hp;
 	struct event		*work;		/* deferred opens and closes */
+	struct event		*drain;		/* work again, for stuck closes */
 	struct event		*timer;		/* libusb timeouts, if needed */
 	struct usb_pollfd	*pfds;
 	size_t			 npfds;
@@ -561,9 +562,7 @@ usb_finish(struct usb_dev *d)
 static void
 usb_begin_release(struct usb_dev *d)
 {
-	struct timeval	drain = { USB_DRAIN_MS / 1000,
-			    (USB_DRAIN_MS % 1000) * 1000 };
-	int		i, r;
+	int	i, r;
 
 	if (d->started && d->drv->stop != NULL)
 		d->drv->stop(d);
@@ -579,9 +578,6 @@ usb_begin_release(struct usb_dev *d)
 			usb_log(d, "cancel: %s", usb_strerror(r));
 	}
 	usb_timer_update(d->u);
-	/* Come back even if a cancelled transfer never does. */
-	if (d->inflight > 0)
-		event_add(d->u->work, &drain);
 }
 
 /* Tries an arrived device for a slot: 0 when it is now running. */
@@ -661,6 +657,34 @@ usb_hotplug(libusb_context *ctx, libusb_device *dev,
 	return 0;
 }
 
+/* Runs work again when the first closing device's drain time is over. */
+static void
+usb_drain_arm(struct hw_usb *u)
+{
+	struct timeval	 tv;
+	struct usb_dev	*d;
+	int64_t		 left, first = -1;
+	int		 j;
+
+	for (j = 0; j < u->count; j++) {
+		d = &u->devs[j];
+		if (d->state != DEV_CLOSING || d->inflight == 0)
+			continue;
+		left = d->closing_ms + USB_DRAIN_MS - usb_now_ms();
+		if (left < 1)
+			left = 1;
+		if (first == -1 || left < first)
+			first = left;
+	}
+	if (first == -1) {
+		evtimer_del(u->drain);
+		return;
+	}
+	tv.tv_sec = first / 1000;
+	tv.tv_usec = (first % 1000) * 1000;
+	evtimer_add(u->drain, &tv);
+}
+
 /*
  * The one place that opens and closes: releases what left or failed,
  * finishes what has no transfer in flight any more, then opens arrivals
@@ -714,6 +738,7 @@ usb_work(evutil_socket_t fd, short what, void *arg)
 			libusb_unref_device(dev);
 	}
 	u->narrived = keep;
+	usb_drain_arm(u);
 }
 
 /* libusb timeouts when it cannot give a timerfd to poll. */
@@ -788,7 +813,8 @@ libusb_open_backend(struct event_base *base,
 		snprintf(buf, sizeof buf, "libusb: %s", usb_strerror(r));
 		goto fail;
 	}
-	if ((u->work = event_new(base, -1, 0, usb_work, u)) == NULL) {
+	if ((u->work = event_new(base, -1, 0, usb_work, u)) == NULL ||
+	    (u->drain = evtimer_new(base, usb_work, u)) == NULL) {
 		snprintf(buf, sizeof buf, "out of memory");
 		goto fail;
 	}
@@ -891,6 +917,8 @@ libusb_close_backend(struct hw_usb *u)
 		libusb_exit(u->ctx);
 	if (u->work != NULL)
 		event_free(u->work);
+	if (u->drain != NULL)
+		event_free(u->drain);
 	if (u->timer != NULL)
 		event_free(u->timer);
 	free(u->pfds);

@@ -51,6 +51,7 @@ struct mockusb {
 	uint8_t			 answer[64];
 	size_t			 answer_len;
 	bool			 plugged;
+	bool			 stuck;		/* swallow discarded URBs */
 	struct mockusb_counts	 n;
 };
 
@@ -195,6 +196,10 @@ mock_discard(struct mockusb *m, UMockdevIoctlClient *c, UMockdevIoctlData *a)
 		d = l->data;
 		if (d->client_addr != addr)
 			continue;
+		if (m->stuck) {
+			umockdev_ioctl_client_complete(c, 0, 0);
+			return;
+		}
 		((struct usbdevfs_urb *)d->data)->status = -ENOENT;
 		((struct usbdevfs_urb *)d->data)->actual_length = 0;
 		g_queue_delete_link(&m->pending, l);
@@ -329,6 +334,7 @@ mockusb_plug(struct mockusb *m)
 	g_mutex_lock(&m->lock);
 	m->plugged = true;
 	g_queue_clear_full(&m->packets, g_free);
+	g_queue_clear_full(&m->pending, g_object_unref);
 	g_mutex_unlock(&m->lock);
 	s = g_strdup_printf(
 	    "P: /devices/usb1/%s\n"
@@ -377,6 +383,14 @@ mockusb_answer(struct mockusb *m, uint8_t ep, const void *data, size_t len)
 	m->answer_len = len < sizeof m->answer ? len : sizeof m->answer;
 	if (len > 0)
 		memcpy(m->answer, data, m->answer_len);
+	g_mutex_unlock(&m->lock);
+}
+
+void
+mockusb_stuck(struct mockusb *m, bool stuck)
+{
+	g_mutex_lock(&m->lock);
+	m->stuck = stuck;
 	g_mutex_unlock(&m->lock);
 }
 

@@ -8,6 +8,7 @@
 #ifndef GATED_MOCKUSB_H
 #define GATED_MOCKUSB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,8 @@ void		 mockusb_in(struct mockusb *, uint8_t ep, const void *,
  */
 void		 mockusb_answer(struct mockusb *, uint8_t ep, const void *,
 		    size_t);
+/* A device that accepts DISCARDURB but never gives the URB back. */
+void		 mockusb_stuck(struct mockusb *, bool);
 /* Counts of requests seen: SET_REPORT, SET_PROTOCOL, claims, releases. */
 struct mockusb_counts {
 	int	set_report, set_protocol, claim, release, connect, discard;

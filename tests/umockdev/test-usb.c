@@ -317,6 +317,24 @@ main(void)
 	check(run_until(got_card, 2000, NULL) && seen.uid == 87654321,
 	    "wedge: reads again after the replug");
 
+	/* A lost cancellation must not keep the reader closed forever. */
+	mockusb_stuck(wedge, true);
+	want_downs = seen.downs + 1;
+	mockusb_unplug(wedge);
+	ok = run_until(got_down, 3000, NULL);
+	check(ok && strcmp(seen.dev, "reader0") == 0,
+	    "stuck: unplugged, reported down (%s)", seen.why);
+	mockusb_stuck(wedge, false);
+	want_ups = seen.ups + 1;
+	mockusb_plug(wedge);
+	check(run_until(got_up, 4000, NULL) &&
+	    strcmp(seen.dev, "reader0") == 0,
+	    "stuck: closed anyway after the drain time, back when replugged");
+	want_cards = seen.cards + 1;
+	type_card(wedge, "11223344");
+	check(run_until(got_card, 2000, NULL) && seen.uid == 11223344,
+	    "stuck: reads again");
+
 	hw_libusb_ops.close(u);
 	mockusb_counts(temper, &n);
 	check(n.release == 1, "close: the TEMPer's interface released");
