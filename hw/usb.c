@@ -69,7 +69,7 @@ struct hw_usb {
 	bool			 hotplug;
 	libusb_hotplug_callback_handle hp;
 	struct event		*work;		/* deferred opens and closes */
-	struct event		*drain;		/* work again, for stuck closes */
+	struct event		*drain;		/* work again, stuck closes */
 	struct event		*timer;		/* libusb timeouts, if needed */
 	struct usb_pollfd	*pfds;
 	size_t			 npfds;
