@@ -46,7 +46,7 @@ struct mockusb {
 	GMutex			 lock;
 	GQueue			 pending;	/* IN URBs waiting for data */
 	GQueue			 done;		/* URBs ready to reap */
-	GQueue			 packets;	/* struct packet, queued IN data */
+	GQueue			 packets;	/* queued IN data */
 	uint8_t			 answer_ep;
 	uint8_t			 answer[64];
 	size_t			 answer_len;
