@@ -1,0 +1,461 @@
+/*
+ * gpiod.c: the GPIO backend for real boards, on libgpiod 1.6 (the v1
+ * character device uAPI).  It is the only file that includes <gpiod.h>, so
+ * a libgpiod 2 backend can sit beside it.  Outputs are requested at their
+ * safe value; inputs are requested for both edges, read from the event
+ * loop and debounced with the kernel's edge timestamps, which on Linux 5.7
+ * and later are CLOCK_MONOTONIC like the debounce timer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <gpiod.h>
+
+#include "agent.h"
+#include "hw.h"
+
+#define GPIOD_CONSUMER	"gated"
+#define GPIOD_BATCH	16	/* edges read per read() */
+
+struct gl {
+	struct hw_gpio		*g;
+	int			 index;
+	struct line_conf	 conf;
+	char			 desc[128]; /* for messages */
+	struct gpiod_chip	*chip;		/* one open per line */
+	struct gpiod_line	*line;
+	bool			 requested;
+	struct event		*edge;		/* inputs: the event fd */
+	struct event		*timer;		/* inputs: debounce deadline */
+	struct debounce		 db;
+};
+
+struct hw_gpio {
+	struct event_base	*base;
+	struct hw_events	 ev;
+	int			 count;
+	struct gl		*lines;
+	int			 dispatching;	/* inside a callback */
+	bool			 closed;	/* close() called meanwhile */
+};
+
+static void	gpiod_free(struct hw_gpio *);
+
+/* Names a line for people: "line 'door' (GPIO17)" or "(gpiochip0:17)". */
+static void
+gl_describe(struct gl *l)
+{
+	const struct line_conf	*c = &l->conf;
+
+	if (c->offset >= 0)
+		snprintf(l->desc, sizeof l->desc, "line '%s' (%s:%d)",
+		    c->name, c->chip, c->offset);
+	else
+		snprintf(l->desc, sizeof l->desc, "line '%s' (%s)", c->name,
+		    c->line[0] != '\0' ? c->line : c->name);
+}
+
+/*
+ * Finds the line by its kernel name across every chip, or by chip (name,
+ * label, number or path) and offset.  Each line keeps its own chip handle,
+ * which is what gpiod_line_find() gives anyway.
+ */
+static int
+gl_find(struct gl *l, char **cause)
+{
+	const struct line_conf	*c = &l->conf;
+	const char		*name;
+	unsigned int		 n;
+
+	if (c->offset < 0) {
+		name = c->line[0] != '\0' ? c->line : c->name;
+		errno = 0;
+		if ((l->line = gpiod_line_find(name)) == NULL) {
+			if (errno == ENOENT || errno == 0)
+				xasprintf(cause, "%s: no such line", l->desc);
+			else
+				xasprintf(cause, "%s: cannot search the GPIO "
+				    "chips: %s", l->desc, strerror(errno));
+			return -1;
+		}
+		l->chip = gpiod_line_get_chip(l->line);
+		return 0;
+	}
+
+	if (c->chip[0] == '\0') {
+		xasprintf(cause, "%s: an offset needs a chip", l->desc);
+		return -1;
+	}
+	if ((l->chip = gpiod_chip_open_lookup(c->chip)) == NULL) {
+		if (errno == ENOENT || errno == ENODEV || errno == 0)
+			xasprintf(cause, "%s: no such chip", l->desc);
+		else
+			xasprintf(cause, "%s: cannot open the chip: %s",
+			    l->desc, strerror(errno));
+		return -1;
+	}
+	n = gpiod_chip_num_lines(l->chip);
+	if ((unsigned int)c->offset >= n) {
+		xasprintf(cause, "%s: no such line, the chip has %u", l->desc,
+		    n);
+		return -1;
+	}
+	if ((l->line = gpiod_chip_get_line(l->chip, c->offset)) == NULL) {
+		xasprintf(cause, "%s: %s", l->desc, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Reports a debounced change, unless the object was closed meanwhile. */
+static void
+gl_report(struct gl *l, const struct timespec *ts)
+{
+	struct hw_gpio	*g = l->g;
+
+	if (g->closed || g->ev.input == NULL)
+		return;
+	g->dispatching++;
+	g->ev.input(g->ev.arg, l->index, l->db.stable, ts);
+	g->dispatching--;
+}
+
+/* Reports a line that stopped working (its chip went away, usually). */
+static void
+gl_down(struct gl *l, int error)
+{
+	struct hw_gpio	*g = l->g;
+	char		 why[256];
+
+	log_warnx("%s: %s; no longer watched", l->desc, strerror(error));
+	event_del(l->edge);
+	if (l->timer != NULL)
+		event_del(l->timer);
+	if (g->closed || g->ev.device == NULL)
+		return;
+	snprintf(why, sizeof why, "%s: %s", l->desc, strerror(error));
+	g->dispatching++;
+	g->ev.device(g->ev.arg, gpiod_chip_name(l->chip), false, why);
+	g->dispatching--;
+}
+
+/*
+ * Reads every queued edge and feeds the debouncer.  An edge's type is the
+ * logical level the kernel read after it (active-low applied), which is
+ * exactly the raw level the debouncer wants.
+ */
+static int
+gl_drain(struct gl *l)
+{
+	struct gpiod_line_event	 evs[GPIOD_BATCH];
+	struct timespec		 at;
+	int			 fd, n, i, value;
+
+	fd = event_get_fd(l->edge);
+	do {
+		n = gpiod_line_event_read_fd_multiple(fd, evs, GPIOD_BATCH);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			gl_down(l, errno);
+			return -1;
+		}
+		for (i = 0; i < n && !l->g->closed; i++) {
+			value = evs[i].event_type ==
+			    GPIOD_LINE_EVENT_RISING_EDGE;
+			if (debounce_feed(&l->db, value, &evs[i].ts, &at))
+				gl_report(l, &at);
+		}
+	} while (n == GPIOD_BATCH && !l->g->closed);
+	return 0;
+}
+
+/* Arms the timer for the pending candidate's deadline, if any. */
+static void
+gl_arm(struct gl *l)
+{
+	struct timespec	when, now;
+	struct timeval	tv;
+	long long	ns;
+
+	if (l->timer == NULL || l->g->closed)
+		return;
+	if (debounce_deadline(&l->db, &when) == -1) {
+		event_del(l->timer);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (long long)(when.tv_sec - now.tv_sec) * 1000000000LL +
+	    (when.tv_nsec - now.tv_nsec);
+	if (ns < 0)
+		ns = 0;
+	ns += 999;		/* round up: early is a wasted wake-up */
+	tv.tv_sec = ns / 1000000000LL;
+	tv.tv_usec = (ns % 1000000000LL) / 1000;
+	evtimer_add(l->timer, &tv);
+}
+
+/* Ends a callback: frees the object if a callback closed it. */
+static void
+gl_leave(struct gl *l)
+{
+	struct hw_gpio	*g = l->g;
+
+	if (--g->dispatching == 0 && g->closed)
+		gpiod_free(g);
+	else
+		gl_arm(l);
+}
+
+static void
+gl_edge_cb(int fd, short what, void *arg)
+{
+	struct gl	*l = arg;
+
+	(void)fd;
+	(void)what;
+	l->g->dispatching++;
+	gl_drain(l);
+	gl_leave(l);
+}
+
+/*
+ * The candidate's period is over.  Edges already queued may cancel it, so
+ * read them first; only then is the level known to have held.
+ */
+static void
+gl_timer_cb(int fd, short what, void *arg)
+{
+	struct gl	*l = arg;
+	struct timespec	 now, at;
+
+	(void)fd;
+	(void)what;
+	l->g->dispatching++;
+	if (gl_drain(l) == 0 && !l->g->closed) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (debounce_expire(&l->db, &now, &at))
+			gl_report(l, &at);
+	}
+	gl_leave(l);
+}
+
+/* Requests one line as configured; -1 and *cause naming it on error. */
+static int
+gl_request(struct gl *l, char **cause)
+{
+	const struct line_conf	*c = &l->conf;
+	struct hw_gpio		*g = l->g;
+	const char		*user;
+	int			 flags = 0, r, fd, value;
+
+	if (gl_find(l, cause) != 0)
+		return -1;
+
+	if (c->active_low)
+		flags |= GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
+	switch (c->bias) {
+	case BIAS_AS_IS:
+		break;
+	case BIAS_DISABLE:
+		flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE;
+		break;
+	case BIAS_PULL_UP:
+		flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
+		break;
+	case BIAS_PULL_DOWN:
+		flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
+		break;
+	}
+
+	/*
+	 * With the active-low flag the kernel applies the inversion to the
+	 * initial value too, so the logical safe value goes in and the pin
+	 * starts at its physical safe level without a glitch.
+	 */
+	if (c->dir == LINE_OUTPUT)
+		r = gpiod_line_request_output_flags(l->line, GPIOD_CONSUMER,
+		    flags, c->safe_value ? 1 : 0);
+	else
+		r = gpiod_line_request_both_edges_events_flags(l->line,
+		    GPIOD_CONSUMER, flags);
+	if (r != 0) {
+		if (errno == EBUSY) {
+			user = gpiod_line_consumer(l->line);
+			xasprintf(cause, "%s: in use by '%s'", l->desc,
+			    user != NULL ? user : "another program");
+		} else
+			xasprintf(cause, "%s: cannot request: %s", l->desc,
+			    strerror(errno));
+		return -1;
+	}
+	l->requested = true;
+	if (c->dir == LINE_OUTPUT)
+		return 0;
+
+	if ((value = gpiod_line_get_value(l->line)) == -1) {
+		xasprintf(cause, "%s: cannot read: %s", l->desc,
+		    strerror(errno));
+		return -1;
+	}
+	debounce_init(&l->db, value, c->debounce_ms);
+
+	/* A spurious wake-up must find EAGAIN, never block the loop. */
+	fd = gpiod_line_event_get_fd(l->line);
+	if (fd == -1 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+	    == -1) {
+		xasprintf(cause, "%s: event fd: %s", l->desc, strerror(errno));
+		return -1;
+	}
+	l->edge = event_new(g->base, fd, EV_READ|EV_PERSIST, gl_edge_cb, l);
+	if (l->edge == NULL || event_add(l->edge, NULL) != 0) {
+		xasprintf(cause, "%s: cannot watch its edges", l->desc);
+		return -1;
+	}
+	if (c->debounce_ms > 0 &&
+	    (l->timer = evtimer_new(g->base, gl_timer_cb, l)) == NULL) {
+		xasprintf(cause, "%s: cannot create its timer", l->desc);
+		return -1;
+	}
+	return 0;
+}
+
+static struct hw_gpio *
+gpiod_open(struct event_base *base, const struct line_conf *conf, int count,
+    const struct hw_events *ev, char **cause)
+{
+	struct hw_gpio	*g;
+	int		 i;
+
+	*cause = NULL;
+	g = xcalloc(1, sizeof *g);
+	g->base = base;
+	g->ev = *ev;
+	g->lines = xcalloc(count > 0 ? count : 1, sizeof *g->lines);
+	for (i = 0; i < count; i++) {
+		g->lines[i].g = g;
+		g->lines[i].index = i;
+		g->lines[i].conf = conf[i];
+		gl_describe(&g->lines[i]);
+	}
+	/* Lines are counted as they come, so close() undoes exactly those. */
+	for (g->count = 0; g->count < count; g->count++) {
+		if (gl_request(&g->lines[g->count], cause) != 0) {
+			g->count++;
+			hw_gpiod_ops.close(g);
+			return NULL;
+		}
+	}
+	return g;
+}
+
+static struct gl *
+gl_get(struct hw_gpio *g, int line)
+{
+	if (g == NULL || line < 0 || line >= g->count || g->closed ||
+	    !g->lines[line].requested) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return &g->lines[line];
+}
+
+static int
+gpiod_set(struct hw_gpio *g, int line, int value)
+{
+	struct gl	*l;
+
+	if ((l = gl_get(g, line)) == NULL)
+		return -1;
+	if (l->conf.dir != LINE_OUTPUT) {
+		errno = EPERM;
+		return -1;
+	}
+	if (gpiod_line_set_value(l->line, value ? 1 : 0) != 0) {
+		log_warn("%s: cannot set to %d", l->desc, value ? 1 : 0);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An output reads back what was set.  An input gives its debounced level,
+ * the one the last event reported, so get() and the events never disagree.
+ */
+static int
+gpiod_get(struct hw_gpio *g, int line)
+{
+	struct gl	*l;
+	int		 value;
+
+	if ((l = gl_get(g, line)) == NULL)
+		return -1;
+	if (l->conf.dir == LINE_INPUT)
+		return l->db.stable;
+	if ((value = gpiod_line_get_value(l->line)) == -1)
+		log_warn("%s: cannot read", l->desc);
+	return value;
+}
+
+/* Releases whatever each line holds and frees the object. */
+static void
+gpiod_free(struct hw_gpio *g)
+{
+	struct gl	*l;
+	int		 i;
+
+	for (i = 0; i < g->count; i++) {
+		l = &g->lines[i];
+		if (l->edge != NULL)
+			event_free(l->edge);
+		if (l->timer != NULL)
+			event_free(l->timer);
+		if (l->requested)
+			gpiod_line_release(l->line);
+		if (l->chip != NULL)
+			gpiod_chip_close(l->chip);
+	}
+	free(g->lines);
+	free(g);
+}
+
+/*
+ * Safe values first, then release: on a real board a released pin keeps
+ * its last level, so the last level must be the safe one.  Called from a
+ * callback, the outputs go safe at once and the memory goes when the
+ * callback returns.
+ */
+static void
+gpiod_close(struct hw_gpio *g)
+{
+	struct gl	*l;
+	int		 i;
+
+	if (g == NULL || g->closed)
+		return;
+	for (i = 0; i < g->count; i++) {
+		l = &g->lines[i];
+		if (!l->requested || l->conf.dir != LINE_OUTPUT)
+			continue;
+		if (gpiod_line_set_value(l->line, l->conf.safe_value ? 1 : 0)
+		    != 0)
+			log_warn("%s: cannot set to its safe value", l->desc);
+	}
+	g->closed = true;
+	if (g->dispatching == 0)
+		gpiod_free(g);
+}
+
+const struct hw_gpio_ops hw_gpiod_ops = {
+	.name = "gpiod",
+	.open = gpiod_open,
+	.set = gpiod_set,
+	.get = gpiod_get,
+	.close = gpiod_close,
+};
