@@ -8,6 +8,7 @@
 
 static const struct hw_gpio_ops *const gpio_backends[] = {
 	&hw_sim_gpio_ops,
+	&hw_gpiod_ops,
 };
 
 static const struct hw_usb_ops *const usb_backends[] = {
