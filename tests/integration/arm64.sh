@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
 out=build-arm64
 sysroot=/usr/aarch64-linux-gnu
-limit=${GATED_QEMU_TIMEOUT:-120}
+limit=${GATED_QEMU_TIMEOUT:-60}
 
 qemu=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
 for tool in aarch64-linux-gnu-gcc aarch64-linux-gnu-pkg-config; do
