@@ -417,7 +417,7 @@ json_t		*gate_status(struct gate *);
 int		 gate_reload_config(struct gate *, const char *actor,
 		    char **cause);
 int		 gate_install_people(struct gate *, struct people *,
-		    const char *actor, double ms);
+		    const struct journal_event *);
 int		 gate_listen(struct gate *, gate_listener_fn, void *);
 void		 gate_unlisten(struct gate *, gate_listener_fn, void *);
 int64_t		 gate_record(struct gate *, struct journal_event *);

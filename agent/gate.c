@@ -828,25 +828,23 @@ gate_ack_all(struct gate *g, const char *actor)
 
 /* ---- people and config ------------------------------------------------------ */
 
+/*
+ * Swaps in a new people set.  The reload thread has journaled the event
+ * already (ev, with its id), so the loop only swaps, frees and announces.
+ */
 int
-gate_install_people(struct gate *g, struct people *p, const char *actor,
-    double ms)
+gate_install_people(struct gate *g, struct people *p,
+    const struct journal_event *ev)
 {
-	struct journal_event	ev;
-	char			detail[PATH_MAX + 64];
+	int	i;
 
-	snprintf(detail, sizeof detail, "%zu people from %s in %.1f ms",
-	    people_count(p), g->conf->people_path, ms);
 	people_free(g->people);
 	g->people = p;
 	g->people_loaded_ms = wall_ms();
-	memset(&ev, 0, sizeof ev);
-	ev.kind = "people";
-	ev.reason = "reloaded";
-	ev.actor = actor;
-	ev.detail = detail;
-	gate_record(g, &ev);
-	log_info("people: %s", detail);
+	for (i = 0; i < LISTENERS_MAX; i++)
+		if (g->listeners[i].fn != NULL)
+			g->listeners[i].fn(g->listeners[i].arg, ev);
+	log_info("people: %s", ev->detail);
 	return 0;
 }
 

@@ -1,9 +1,12 @@
 /*
  * reload.c: reloads the people list in a worker thread.  Parsing 100,000
- * rows takes tens of milliseconds; done in the event loop it would hold up
- * every card and button for that long.  The thread only reads the CSV and
- * a private copy of the config; the new set is swapped in by the loop.
+ * rows takes tens of milliseconds and the journal record of the reload an
+ * fsync; done in the event loop they would hold up every card and button
+ * for that long.  The thread reads the CSV with a private copy of the
+ * config and journals the outcome on its own SQLite connection (WAL lets
+ * the loop's connection go on); the loop only swaps the new set in.
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +23,48 @@ struct reload_job {
 	struct people_errors	 errors;
 	double			 ms;
 	char			 actor[64];
+	char			 detail[PATH_MAX + 320];
+	struct journal_event	 ev;
 	reload_done_fn		 done;
 	void			*arg;
 	pthread_t		 thread;
 	struct event		*finished;
 };
+
+/* Journals the outcome from the thread, on a connection of its own. */
+static void
+reload_journal(struct reload_job *job)
+{
+	struct journal_limits	 lim = { 0, 0, 0 };
+	struct journal		*j;
+	struct timespec		 now;
+	char			 path[PATH_MAX + 16], *cause = NULL;
+
+	if (job->people != NULL)
+		snprintf(job->detail, sizeof job->detail, "%zu people from %s "
+		    "in %.1f ms", people_count(job->people),
+		    job->conf->people_path, job->ms);
+	else
+		snprintf(job->detail, sizeof job->detail, "%d errors, first: "
+		    "%s", job->errors.count, job->errors.kept ?
+		    job->errors.lines[0] : "?");
+	clock_gettime(CLOCK_REALTIME, &now);
+	memset(&job->ev, 0, sizeof job->ev);
+	job->ev.ts_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	job->ev.kind = "people";
+	job->ev.reason = job->people != NULL ? "reloaded" : "reload-failed";
+	job->ev.actor = job->actor;
+	job->ev.detail = job->detail;
+	snprintf(path, sizeof path, "%s/journal.db", job->conf->state_dir);
+	if ((j = journal_open(path, &lim, &cause)) == NULL) {
+		log_warnx("people reload not journaled: %s", cause);
+		free(cause);
+		return;
+	}
+	if (journal_append(j, &job->ev) == -1)
+		log_warnx("people reload not journaled");
+	journal_close(j);
+}
 
 static void *
 reload_thread(void *arg)
@@ -37,6 +77,7 @@ reload_thread(void *arg)
 	    &job->errors);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	job->ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	reload_journal(job);
 	/* Wake the loop (libevent is thread-aware: evthread_use_pthreads). */
 	event_active(job->finished, EV_READ, 0);
 	return NULL;
@@ -46,28 +87,15 @@ static void
 reload_finished(evutil_socket_t fd, short what, void *arg)
 {
 	struct reload_job	*job = arg;
-	struct journal_event	 ev;
-	char			 detail[320];
 
 	(void)fd;
 	(void)what;
 	pthread_join(job->thread, NULL);
 	if (job->people != NULL)
-		gate_install_people(job->gate, job->people, job->actor,
-		    job->ms);
-	else {
-		snprintf(detail, sizeof detail, "%d errors, first: %s",
-		    job->errors.count, job->errors.kept ?
-		    job->errors.lines[0] : "?");
-		memset(&ev, 0, sizeof ev);
-		ev.kind = "people";
-		ev.reason = "reload-failed";
-		ev.actor = job->actor;
-		ev.detail = detail;
-		gate_record(job->gate, &ev);
+		gate_install_people(job->gate, job->people, &job->ev);
+	else
 		log_warnx("people not reloaded, the running set is kept: %s",
-		    detail);
-	}
+		    job->detail);
 	if (job->done != NULL)
 		job->done(job->arg, job->people, &job->errors, job->ms);
 	event_free(job->finished);
