@@ -79,7 +79,12 @@ for t in "$out"/tests/test-*; do
 	[ -x "$t" ] || continue
 	name=${t##*/}
 	s=$(date +%s)
-	timeout "$limit" "$qemu" -L "$sysroot" "$t" >"$log/$name.log" 2>&1
+	if [ $fork_ok = no ]; then
+		GATED_NO_FORK_KILL=1 timeout "$limit" "$qemu" -L "$sysroot" "$t" \
+		    >"$log/$name.log" 2>&1
+	else
+		timeout "$limit" "$qemu" -L "$sysroot" "$t" >"$log/$name.log" 2>&1
+	fi
 	rc=$?
 	sed -n 's/^\(PASS\|FAIL\|SKIP\): /\1: arm64\//p' "$log/$name.log"
 	if [ $rc -eq 124 ] && [ $fork_ok = no ]; then

@@ -62,14 +62,23 @@ check "loop clear after the car: barrier lowers" wait_for 2 is_output barrier-do
 check "lower relay released after the travel time" wait_for 4 is_output barrier-down 0
 ctl mode set open --reason test >/dev/null
 
+# Nobody comes: the barrier lowers after close-timeout with the loop clear.
+ctl sim card car-in 1001 >/dev/null
+sleep 1
+check "no vehicle: barrier still up before close-timeout" is_output barrier-up 1
+check "no vehicle: barrier lowers after close-timeout" wait_for 5 is_output barrier-down 1
+wait_for 4 is_output barrier-down 0
+
 # Safety reversal: the loop occupied while the arm comes down.
 ctl sim card car-in 1001 >/dev/null
-wait_for 5 is_output barrier-down 1      # close-timeout with nobody
-ctl sim input loop 1 >/dev/null
+sleep 0.6                                # past open-time
+ctl mode set closed --reason "lower now" >/dev/null
+ctl sim input loop 1 >/dev/null          # within the 2 s of arm travel
 check "loop occupied while lowering: barrier raised again" is_output barrier-up 1
 check "loop occupied while lowering: lower relay released" is_output barrier-down 0
 ctl sim input loop 0 >/dev/null
 check "then lowers once the loop is clear" wait_for 2 is_output barrier-down 1
+ctl mode set open --reason test >/dev/null
 
 # The fire input wins over every mode.
 ctl level set 3 --reason "lockdown" >/dev/null

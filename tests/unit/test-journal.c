@@ -713,6 +713,13 @@ test_sigkill(void)
 	ssize_t		 n;
 	pid_t		 pid;
 	int		 fd[2], status, missing = 0;
+
+	/* qemu-user 7.2 hangs a parent whose fork child is killed (see
+	 * tests/integration/arm64.sh's probe); the native run covers this. */
+	if (getenv("GATED_NO_FORK_KILL") != NULL) {
+		printf("SKIP: sigkill: the emulator cannot kill fork children\n");
+		return;
+	}
 	char		 sql[128];
 
 	j = open_ok("kill.db", 0, 0, 0);
