@@ -434,6 +434,7 @@ int		 gate_find_therm(struct gate *, const char *);
 bool		 gate_emergency(struct gate *);
 bool		 gate_egress_allowed(struct gate *);
 void		 gate_latency(struct gate *, const struct timespec *since);
+size_t		 gate_latency_recent(struct gate *, uint32_t *, size_t);
 
 /* api.c: the /v1 routes, whatever the transport. */
 struct api;

@@ -18,6 +18,7 @@
 #define LISTENERS_MAX	16
 #define PRUNE_EVERY_S	60
 #define LATENCY_BUCKETS	16
+#define LATENCY_RECENT	1024
 
 struct therm_state {
 	bool		valid;		/* a reading not yet used */
@@ -71,6 +72,8 @@ struct gate {
 	/* decision latency, card event to relay, in log buckets of us */
 	uint64_t		 latency[LATENCY_BUCKETS];
 	uint64_t		 latency_max_us;
+	uint32_t		 latency_recent[LATENCY_RECENT];	/* us, a ring */
+	uint64_t		 latency_n;
 };
 
 
@@ -309,6 +312,24 @@ gate_latency(struct gate *g, const struct timespec *since)
 	g->latency[b]++;
 	if (us > g->latency_max_us)
 		g->latency_max_us = us;
+	g->latency_recent[g->latency_n++ % LATENCY_RECENT] =
+	    us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+/* Copies up to max of the most recent latencies (us); how many copied. */
+size_t
+gate_latency_recent(struct gate *g, uint32_t *out, size_t max)
+{
+	size_t	n = g->latency_n < LATENCY_RECENT ? g->latency_n :
+		    LATENCY_RECENT;
+	size_t	i;
+
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++)
+		out[i] = g->latency_recent[(g->latency_n - n + i) %
+		    LATENCY_RECENT];
+	return n;
 }
 
 static void
