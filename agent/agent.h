@@ -31,6 +31,8 @@ struct evhttp_request;
 #define LEVELS_MAX	8
 #define LINES_MAX	64
 #define DEVICES_MAX	32
+#define LISTEN_MAX	8	/* [remote] listen addresses */
+#define TOKENS_MAX	64	/* [token] sections */
 
 /* ---- the data model ---------------------------------------------------- */
 
@@ -135,6 +137,28 @@ struct thermometer_conf {
 	char		device[NAME_LEN];	/* usb device section, or "" */
 };
 
+/* Who a token may be: each role may do what the one before may, and more. */
+enum role { ROLE_VIEWER, ROLE_GUARD, ROLE_ADMIN, ROLE__COUNT };
+
+/* The TLS listener of the remote API: a [remote] section. */
+struct remote_conf {
+	bool		enabled;		/* the section is there */
+	int		listen_count;
+	char		listen[LISTEN_MAX][64];	/* "127.0.0.1:8443" "[::1]:8443" */
+	char		certificate[PATH_MAX];	/* PEM chain, server first */
+	char		key[PATH_MAX];		/* PEM private key */
+	char		client_ca[PATH_MAX];	/* "" or: client certs required */
+	int		max_connections;
+	int		timeout_ms;		/* a slow client is dropped */
+};
+
+/* A bearer token of the remote API: only the SHA-256 of it is kept. */
+struct token_conf {
+	char		name[NAME_LEN];
+	int		role;			/* enum role */
+	uint8_t		hash[32];
+};
+
 /* The whole configuration of one gate, as parsed and validated. */
 struct gate_conf {
 	char		path[PATH_MAX];		/* the config file */
@@ -178,6 +202,9 @@ struct gate_conf {
 	struct mode		modes[MODES_MAX];
 	int			level_count;
 	struct level		levels[LEVELS_MAX];
+	struct remote_conf	remote;
+	int			token_count;
+	struct token_conf	tokens[TOKENS_MAX];
 };
 
 /* ---- the decision ------------------------------------------------------ */
@@ -442,12 +469,57 @@ struct api	*api_new(struct gate *);
 void		 api_free(struct api *);
 void		 api_handle(struct api *, struct evhttp_request *,
 		    const char *actor);
+/* A JSON {"error": ...} answer; headers the caller added go with it. */
+void		 api_error(struct evhttp_request *, int code, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* The lowest event priority of base: where HTTP work runs. */
+int		 api_priority(struct event_base *);
 
 /* control.c: the local Unix socket listener. */
 struct control;
 struct control	*control_new(struct event_base *, struct api *,
 		    const char *path, const char *group, char **cause);
 void		 control_free(struct control *);
+
+/* remote.c: the TLS listener of the remote API, tokens required. */
+struct remote;
+struct remote	*remote_new(struct event_base *, struct gate *, struct api *,
+		    char **cause);
+void		 remote_free(struct remote *);
+
+/* auth.c: tokens, the role each route needs, the limit on failures. */
+enum auth_note { AUTH_NOTE_NONE, AUTH_NOTE_FAILED, AUTH_NOTE_LIMITED };
+struct auth_limiter;
+const char	*auth_role_name(enum role);
+int		 auth_role_from_name(const char *);	/* -1 when unknown */
+enum role	 auth_role_needed(const char *decoded_path);
+const char	*auth_bearer(const char *authorization);
+int		 auth_token_hash(const char *, uint8_t[32]);
+const struct token_conf *auth_token_find(const struct gate_conf *,
+		    const char *token);
+struct auth_limiter *auth_limiter_new(int slots, int max_failures,
+		    int window_ms, int block_ms);
+void		 auth_limiter_free(struct auth_limiter *);
+/* key is the client address, len at most 32 bytes; now in ms. */
+int64_t		 auth_limit_blocked(struct auth_limiter *, const void *key,
+		    size_t len, int64_t now);
+enum auth_note	 auth_limit_fail(struct auth_limiter *, const void *key,
+		    size_t len, int64_t now);
+
+/* stream.c: GET /v1/events/stream, Server-Sent Events from the journal. */
+struct stream;
+struct stream	*stream_new(struct gate *);
+void		 stream_free(struct stream *);
+int		 stream_start(struct stream *, struct evhttp_request *,
+		    int64_t after);
+void		 stream_poke(struct stream *);
+
+/* metrics.c: GET /metrics, the Prometheus text format. */
+struct evbuffer;
+struct metrics;
+struct metrics	*metrics_new(struct gate *);
+void		 metrics_free(struct metrics *);
+void		 metrics_text(struct metrics *, struct evbuffer *);
 
 /* reload.c: people reloads in a worker thread, never stalling the loop. */
 typedef void (*reload_done_fn)(void *arg, struct people *,

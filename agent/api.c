@@ -13,6 +13,7 @@
 #include <sys/queue.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -22,6 +23,8 @@
 
 struct api {
 	struct gate	*gate;
+	struct stream	*stream;
+	struct metrics	*metrics;
 	bool		 reloading;
 };
 
@@ -34,6 +37,33 @@ struct card_wait {
 	char			 card[24];
 	bool			 done;
 };
+
+static const char *
+reply_phrase(int code)
+{
+	switch (code) {
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	}
+	return code < 300 ? "OK" : code < 500 ? "Bad Request" :
+	    "Internal Server Error";
+}
 
 static void
 reply_json(struct evhttp_request *req, int code, json_t *body)
@@ -49,11 +79,18 @@ reply_json(struct evhttp_request *req, int code, json_t *body)
 	    "Content-Type", "application/json");
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    GATED_PROTOCOL_HEADER, "1");
-	evhttp_send_reply(req, code, code < 300 ? "OK" : code == 404 ?
-	    "Not Found" : code == 405 ? "Method Not Allowed" : code == 409 ?
-	    "Conflict" : code == 422 ? "Unprocessable Entity" : code < 500 ?
-	    "Bad Request" : "Internal Server Error", buf);
+	evhttp_send_reply(req, code, reply_phrase(code), buf);
 	evbuffer_free(buf);
+}
+
+static void
+reply_verror(struct evhttp_request *req, int code, const char *fmt,
+    va_list ap)
+{
+	char	 msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	reply_json(req, code, json_pack("{s:s}", "error", msg));
 }
 
 static void
@@ -64,12 +101,34 @@ static void
 reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	reply_verror(req, code, fmt, ap);
 	va_end(ap);
-	reply_json(req, code, json_pack("{s:s}", "error", msg));
+}
+
+/* For the transports: an error answer in the API's own form. */
+void
+api_error(struct evhttp_request *req, int code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	reply_verror(req, code, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * main.c gives the loop three priorities; the gate's hardware, timers and
+ * decisions run at the default, the middle one, and HTTP at the lowest, so
+ * a flood of requests never delays a card.
+ */
+int
+api_priority(struct event_base *base)
+{
+	int	n = event_base_get_npriorities(base);
+
+	return n > 0 ? n - 1 : 0;
 }
 
 /* Parses the request body as a JSON object; replies 400 itself on error. */
@@ -270,6 +329,8 @@ route_ack(struct api *a, struct evhttp_request *req, const char *actor,
 		return;
 	reason = body_string(req, body, "reason", false);
 	rc = gate_ack(a->gate, alert, actor, reason, &ev, &cause);
+	if (rc == 0)
+		stream_poke(a->stream);	/* an ack is journaled unannounced */
 	change_reply(req, rc, cause, json_pack("{s:I, s:I}", "alert",
 	    (json_int_t)alert, "event", (json_int_t)ev));
 	json_decref(body);
@@ -316,6 +377,49 @@ route_events(struct api *a, struct evhttp_request *req,
 		return;
 	}
 	reply_json(req, 200, j);
+}
+
+/* The live stream: after Last-Event-ID, or ?after=, or from now on. */
+static void
+route_stream(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	const char	*last;
+	char		*end;
+	long long	 after;
+
+	last = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Last-Event-ID");
+	if (last != NULL) {
+		errno = 0;
+		after = strtoll(last, &end, 10);
+		if (errno != 0 || *end != '\0' || *last == '\0' || after < 0) {
+			reply_error(req, 400, "Last-Event-ID: '%s' is not an "
+			    "event id", last);
+			return;
+		}
+	} else if (evhttp_find_header(q, "after") != NULL) {
+		if (query_int(req, q, "after", 0, &after) == -1)
+			return;
+	} else
+		after = journal_last_id(gate_journal(a->gate));
+	if (after < 0)
+		after = 0;
+	if (stream_start(a->stream, req, after) == -1)
+		reply_error(req, 503, "too many event streams");
+}
+
+static void
+route_metrics(struct api *a, struct evhttp_request *req)
+{
+	struct evbuffer	*buf = evbuffer_new();
+
+	metrics_text(a->metrics, buf);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    GATED_PROTOCOL_HEADER, "1");
+	evhttp_send_reply(req, 200, "OK", buf);
+	evbuffer_free(buf);
 }
 
 /* "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" (local time) or ms since 1970. */
@@ -691,12 +795,19 @@ api_new(struct gate *g)
 	struct api	*a = xcalloc(1, sizeof *a);
 
 	a->gate = g;
+	a->stream = stream_new(g);
+	a->metrics = metrics_new(g);
 	return a;
 }
 
+/* After the transports: their connections end the streams. */
 void
 api_free(struct api *a)
 {
+	if (a == NULL)
+		return;
+	stream_free(a->stream);
+	metrics_free(a->metrics);
 	free(a);
 }
 
@@ -721,9 +832,15 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 	const char		*path = evhttp_uri_get_path(uri);
 	const char		*query = evhttp_uri_get_query(uri);
 	const char		*proto;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct evkeyvalq	 q;
 	char			*decoded = NULL, *rest, *slash;
 
+	/* Set on every request: an openssl bufferevent re-creates its
+	 * events after the handshake, at the default priority. */
+	if (evcon != NULL)
+		bufferevent_priority_set(evhttp_connection_get_bufferevent(
+		    evcon), api_priority(gate_base(a->gate)));
 	TAILQ_INIT(&q);
 	proto = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    GATED_PROTOCOL_HEADER);
@@ -765,6 +882,12 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 	} else if (strcmp(decoded, "/v1/events") == 0) {
 		if (method_is(req, EVHTTP_REQ_GET))
 			route_events(a, req, &q);
+	} else if (strcmp(decoded, "/v1/events/stream") == 0) {
+		if (method_is(req, EVHTTP_REQ_GET))
+			route_stream(a, req, &q);
+	} else if (strcmp(decoded, "/metrics") == 0) {
+		if (method_is(req, EVHTTP_REQ_GET))
+			route_metrics(a, req);
 	} else if (strcmp(decoded, "/v1/report") == 0) {
 		if (method_is(req, EVHTTP_REQ_GET))
 			route_report(a, req, &q);

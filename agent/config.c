@@ -7,6 +7,7 @@
  */
 #include <sys/types.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -36,7 +37,9 @@ enum conf_type {
 	T_ADMIT,	/* all, or a list of categories: uint32_t mask */
 	T_USBID,	/* VVVV:PPPP: two uint16_t at off and off2 */
 	T_DIGITS,	/* N or N-M: two int at off and off2 */
-	T_ALWAYS	/* yes, and only yes: bool */
+	T_ALWAYS,	/* yes, and only yes: bool */
+	T_ADDRS,	/* ADDRESS:PORT list: char[][64], count at off2 */
+	T_HASH		/* sha256:64 hex digits: uint8_t[32] */
 };
 
 /* What a name refers to; checked once everything is parsed. */
@@ -82,6 +85,8 @@ struct conf_key {
 #define THERM(f)	F(thermometer_conf, f)
 #define MODE(f)		F(mode, f)
 #define LEVEL(f)	F(level, f)
+#define REMOTE(f)	F(gate_conf, remote.f)
+#define TOKEN(f)	F(token_conf, f)
 
 #define SEC(n)		(1000LL * (n))
 #define MIN(n)		(60000LL * (n))
@@ -104,6 +109,10 @@ static const char *const directions[] = {
 };
 static const char *const formats[] = {
 	[FMT_DEC] = "dec", [FMT_HEX] = "hex", NULL
+};
+static const char *const roles[] = {
+	[ROLE_VIEWER] = "viewer", [ROLE_GUARD] = "guard",
+	[ROLE_ADMIN] = "admin", NULL
 };
 
 static const struct conf_key gate_keys[] = {
@@ -284,9 +293,35 @@ static const struct conf_key level_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL }
 };
 
+/* The remote API: a TLS listener; its keys live in gate_conf.remote. */
+static const struct conf_key remote_keys[] = {
+	{ "listen", T_ADDRS, REMOTE(listen),
+	  offsetof(struct gate_conf, remote.listen_count), 1, LISTEN_MAX, NULL,
+	  NULL, 0, ~0u, 0, NULL, "addresses and ports to serve TLS on" },
+	{ "certificate", T_PATH, REMOTE(certificate), 0, 0, 0, NULL, NULL, 0,
+	  ~0u, 0, NULL, "the server's certificate chain, PEM" },
+	{ "key", T_PATH, REMOTE(key), 0, 0, 0, NULL, NULL, 0, ~0u, 0, NULL,
+	  "the server's private key, PEM" },
+	{ "client-ca", T_PATH, REMOTE(client_ca), 0, 0, 0, "", NULL, 0, 0, 0,
+	  NULL, "when set, clients need a certificate this CA signed" },
+	{ "max-connections", T_INT, REMOTE(max_connections), 0, 1, 4096, "64",
+	  NULL, 0, 0, 0, NULL, "connections at once; more wait" },
+	{ "timeout", T_DURATION, REMOTE(timeout_ms), 0, SEC(1), MIN(10),
+	  "30s", NULL, 0, 0, 0, NULL, "a client this slow is dropped" },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL }
+};
+
+static const struct conf_key token_keys[] = {
+	{ "role", T_ENUM, TOKEN(role), 0, 0, 0, NULL, NULL, 0, ~0u, 0, roles,
+	  "viewer, guard or admin" },
+	{ "hash", T_HASH, TOKEN(hash), 0, 0, 0, NULL, NULL, 0, ~0u, 0, NULL,
+	  "sha256: and the SHA-256 of the token, in hex" },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL }
+};
+
 enum section_id {
 	S_GATE, S_OUTPUT, S_INPUT, S_DEVICE, S_LANE, S_READER, S_THERM,
-	S_MODE, S_LEVEL
+	S_MODE, S_LEVEL, S_REMOTE, S_TOKEN
 };
 
 /* A section kind: its keys, and how many of it a gate may have. */
@@ -313,6 +348,8 @@ static const struct section_kind sections[] = {
 	  { NULL, NULL } },
 	{ S_MODE, "mode", mode_keys, MODES_MAX, NULL, { NULL, NULL } },
 	{ S_LEVEL, "level", level_keys, LEVELS_MAX, NULL, { NULL, NULL } },
+	{ S_REMOTE, "remote", remote_keys, 1, NULL, { NULL, NULL } },
+	{ S_TOKEN, "token", token_keys, TOKENS_MAX, NULL, { NULL, NULL } },
 };
 #define SECTION_KINDS	((int)(sizeof sections / sizeof sections[0]))
 
@@ -558,6 +595,66 @@ split_words(char *s, char **words, int max)
 		words[n++] = w;
 	}
 	return (n);
+}
+
+/*
+ * "127.0.0.1:8443", "[::1]:8443" or "*:8443": a numeric address (a name
+ * would need the resolver at start) and a port.  0, or -1 with why.
+ */
+static int
+parse_listen(const char *s, const char **why)
+{
+	char		 host[64], addr[16];
+	const char	*colon;
+	long long	 port;
+	size_t		 n;
+
+	if ((colon = strrchr(s, ':')) == NULL || colon == s) {
+		*why = "is not ADDRESS:PORT";
+		return (-1);
+	}
+	if (parse_number(colon + 1, &port, NULL) != 0 || port < 1 ||
+	    port > 65535) {
+		*why = "has no port from 1 to 65535";
+		return (-1);
+	}
+	n = colon - s;
+	if (n >= sizeof host) {
+		*why = "is too long";
+		return (-1);
+	}
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (strcmp(host, "*") == 0)
+		return (0);
+	if (host[0] == '[' && host[n - 1] == ']') {
+		host[n - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, addr) == 1)
+			return (0);
+	} else if (inet_pton(AF_INET, host, addr) == 1)
+		return (0);
+	*why = "is not an IPv4 address, [IPv6] address or * and a port";
+	return (-1);
+}
+
+/* "sha256:" and 64 hex digits into 32 bytes. */
+static int
+parse_hash(const char *s, uint8_t *out)
+{
+	unsigned int	v;
+	int		i;
+
+	if (strncmp(s, "sha256:", 7) != 0)
+		return (-1);
+	s += 7;
+	if (strlen(s) != 64 || strspn(s, "0123456789abcdefABCDEF") != 64)
+		return (-1);
+	for (i = 0; i < 32; i++) {
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return (-1);
+		out[i] = (uint8_t)v;
+	}
+	return (0);
 }
 
 /* Formats a stored number the way the type is written. */
@@ -829,6 +926,45 @@ conf_set(struct conf_load *cl, const struct conf_key *k, void *base,
 		}
 		memcpy(dst, &mask, sizeof mask);
 		return (0);
+	case T_ADDRS:
+		copyv = xstrdup(value);
+		n = split_words(copyv, words, ZONES_MAX);
+		if (n > k->max) {
+			conf_error(cl, line, "%s: too many addresses (at most "
+			    "%lld)", k->name, k->max);
+			free(copyv);
+			return (-1);
+		}
+		for (i = 0; i < n; i++) {
+			const char	*why;
+
+			if (parse_listen(words[i], &why) != 0) {
+				conf_error(cl, line, "%s: '%s' %s", k->name,
+				    words[i], why);
+				free(copyv);
+				return (-1);
+			}
+			for (j = 0; j < i; j++) {
+				if (strcmp(words[i], words[j]) != 0)
+					continue;
+				conf_error(cl, line, "%s: '%s' is listed "
+				    "twice", k->name, words[i]);
+				free(copyv);
+				return (-1);
+			}
+		}
+		for (i = 0; i < n; i++)
+			copy(dst + i * 64, 64, words[i]);
+		put_int((char *)base + k->off2, sizeof(int), n);
+		free(copyv);
+		return (0);
+	case T_HASH:
+		if (parse_hash(value, (uint8_t *)dst) != 0) {
+			conf_error(cl, line, "%s: not sha256: and 64 hex "
+			    "digits (gatectl token new makes one)", k->name);
+			return (-1);
+		}
+		return (0);
 	case T_USBID:
 		if (strlen(value) != 9 || value[4] != ':' ||
 		    strspn(value, "0123456789abcdefABCDEF:") != 9 ||
@@ -917,6 +1053,12 @@ conf_target(struct conf_load *cl, const struct section_kind *sk)
 			return (NULL);
 		gc->level_count++;
 		return (&gc->levels[n]);
+	case S_REMOTE:
+		return (gc);
+	case S_TOKEN:
+		if (gc->token_count == TOKENS_MAX)
+			return (NULL);
+		return (&gc->tokens[gc->token_count++]);
 	}
 	return (NULL);
 }
@@ -963,6 +1105,12 @@ conf_init(struct conf_section *cs, void *target)
 		lv->number = atoi(cs->name);
 		snprintf(lv->name, sizeof lv->name, "level %d", lv->number);
 		policy_default_measures(&lv->measures);
+		break;
+	case S_REMOTE:
+		((struct gate_conf *)target)->remote.enabled = true;
+		break;
+	case S_TOKEN:
+		copy(((struct token_conf *)target)->name, NAME_LEN, cs->name);
 		break;
 	}
 }
@@ -1093,9 +1241,10 @@ conf_section_header(struct conf_load *cl, struct conf_section *cs)
 	int				 i, max;
 	bool				 ok = true;
 
-	if (sk->id == S_GATE) {
+	if (sk->id == S_GATE || sk->id == S_REMOTE) {
 		if (*name != '\0')
-			conf_error(cl, cs->line, "[gate] takes no name");
+			conf_error(cl, cs->line, "[%s] takes no name",
+			    sk->name);
 	} else if (*name == '\0') {
 		conf_error(cl, cs->line, "[%s] needs a name", sk->name);
 		ok = false;
@@ -1412,6 +1561,23 @@ conf_check(struct conf_load *cl)
 		conf_error(cl, e != NULL ? e->line : gate->line,
 		    "level: no [level %d]", gc->initial_level);
 	}
+	/* One token, one hash: otherwise who acted could not be told. */
+	for (cs = cl->secs; cs < cl->secs + cl->nsecs; cs++) {
+		if (cs->kind == NULL || !cs->counted || cs->kind->id != S_TOKEN ||
+		    (e = conf_entry(cs, "hash")) == NULL || e->bad)
+			continue;
+		for (o = cl->secs; o < cs; o++) {
+			if (o->kind == NULL || !o->counted ||
+			    o->kind->id != S_TOKEN ||
+			    (e2 = conf_entry(o, "hash")) == NULL || e2->bad ||
+			    memcmp(((struct token_conf *)cs->target)->hash,
+			    ((struct token_conf *)o->target)->hash, 32) != 0)
+				continue;
+			conf_error(cl, e->line, "hash: the same as [token %s] "
+			    "at line %d", o->name, e2->line);
+			break;
+		}
+	}
 	e = conf_entry(gate, "socket");
 	if (strlen(gc->socket_path) >= sizeof(sun.sun_path)) {
 		conf_error(cl, e != NULL ? e->line : gate->line,
@@ -1600,6 +1766,19 @@ print_key(FILE *f, const struct conf_key *k, const void *base)
 		}
 		fprintf(f, "\n");
 		return;
+	case T_ADDRS:
+		n = (int)get_int((const char *)base + k->off2, sizeof(int));
+		fprintf(f, "%s =", k->name);
+		for (i = 0; i < n; i++)
+			fprintf(f, " %s", p + i * 64);
+		fprintf(f, "\n");
+		return;
+	case T_HASH:
+		fprintf(f, "%s = sha256:", k->name);
+		for (i = 0; i < 32; i++)
+			fprintf(f, "%02x", (const uint8_t)p[i]);
+		fprintf(f, "\n");
+		return;
 	case T_USBID:
 		fprintf(f, "%s = %04x:%04x\n", k->name, *(const uint16_t *)p,
 		    *(const uint16_t *)((const char *)base + k->off2));
@@ -1685,6 +1864,12 @@ config_print(const struct gate_conf *gc, FILE *f)
 	for (i = 0; i < gc->device_count; i++) {
 		print_section(f, "device", gc->devices[i].name, device_keys,
 		    &gc->devices[i], 0);
+	}
+	if (gc->remote.enabled)
+		print_section(f, "remote", NULL, remote_keys, gc, 0);
+	for (i = 0; i < gc->token_count; i++) {
+		print_section(f, "token", gc->tokens[i].name, token_keys,
+		    &gc->tokens[i], 0);
 	}
 }
 

@@ -1,6 +1,7 @@
 /*
  * main.c: gated, the gate agent.  Parses arguments, checks or loads the
- * config, builds the gate and its control socket, tells systemd when it is
+ * config, builds the gate, its control socket and, when configured, the
+ * remote API's TLS listener, tells systemd when it is
  * ready and that it is alive, and runs the event loop until SIGTERM, when
  * every output is driven to its safe state before exit.
  */
@@ -28,6 +29,7 @@ struct agent {
 	struct gate		*gate;
 	struct api		*api;
 	struct control		*control;
+	struct remote		*remote;
 	struct event		*ev_term, *ev_int, *ev_hup, *watchdog;
 };
 
@@ -181,6 +183,10 @@ main(int argc, char **argv)
 		fatalx("libevent without thread support");
 	if ((a.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	/* Three queues before any event exists: the gate's own events take
+	 * the default, the middle; HTTP the lowest (api_priority). */
+	if (event_base_priority_init(a.base, 3) == -1)
+		fatalx("event_base_priority_init");
 	if (make_dirs(conf->state_dir) == -1)
 		fatal("state directory %s", conf->state_dir);
 	if ((a.gate = gate_new(a.base, conf, &cause)) == NULL)
@@ -190,6 +196,13 @@ main(int argc, char **argv)
 	a.control = control_new(a.base, a.api, gate_conf(a.gate)->socket_path,
 	    gate_conf(a.gate)->socket_group, &cause);
 	if (a.control == NULL) {
+		gate_free(a.gate);
+		fatalx("%s", cause);
+	}
+	if (gate_conf(a.gate)->remote.enabled &&
+	    (a.remote = remote_new(a.base, a.gate, a.api, &cause)) == NULL) {
+		control_free(a.control);
+		api_free(a.api);
 		gate_free(a.gate);
 		fatalx("%s", cause);
 	}
@@ -209,6 +222,7 @@ main(int argc, char **argv)
 	event_base_dispatch(a.base);
 
 	control_free(a.control);
+	remote_free(a.remote);
 	api_free(a.api);
 	gate_free(a.gate);	/* outputs safe before the lines are released */
 	if (a.watchdog != NULL)
