@@ -1,13 +1,19 @@
 /*
- * cmd-events.c: reading the journal: the latest events, and the report of
- * a period (passages by hour, denials by reason, alerts) as tables or CSV.
+ * cmd-events.c: reading the journal: the latest events, following them as
+ * they happen (the agent's event stream, resumed after the last id seen
+ * whenever the connection drops), and the report of a period (passages by
+ * hour, denials by reason, alerts) as tables or CSV.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 
 #include "gatectl.h"
 
@@ -53,12 +59,212 @@ event_pair(json_t *e, const char *k1, const char *k2, const char *sep,
 	return buf;
 }
 
+/* ---- events --follow ---------------------------------------------------- */
+
+#define FOLLOW_TIMEOUT_S	45	/* three heartbeats missed: reconnect */
+#define FOLLOW_BACKOFF_MAX_S	10
+
+struct follow {
+	struct ctl		*ctl;
+	struct ctl_target	 target;
+	struct event_base	*base;
+	struct client_conn	*conn;
+	struct event		*retry;
+	int64_t			 last_id;	/* -1: none yet */
+	int			 backoff;
+	int			 rc;		/* set when we must stop */
+	struct evbuffer		*in;		/* what is not a line yet */
+	int64_t			 id;		/* of the event being read */
+	struct evbuffer		*data;
+};
+
+/* One event, as a line: whole JSON with --json, else the table's cells. */
+static void
+follow_print(struct follow *f, json_t *e)
+{
+	char	b[9][320];
+
+	if (f->ctl->json) {
+		json_dumpf(e, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		fputc('\n', stdout);
+	} else
+		printf("%-6s %-19s %-8s %-6s %-3s %-14s %-24s %-5s %s\n",
+		    ctl_json_text(e, "id", b[0], sizeof b[0]),
+		    event_time(e, b[1], sizeof b[1]),
+		    ctl_json_text(e, "kind", b[2], sizeof b[2]),
+		    ctl_json_text(e, "lane", b[3], sizeof b[3]),
+		    ctl_json_text(e, "direction", b[4], sizeof b[4]),
+		    event_who(e, b[5], sizeof b[5]),
+		    event_pair(e, "verdict", "reason", " ", b[6], sizeof b[6]),
+		    ctl_json_temp(e, "temp", b[7], sizeof b[7]),
+		    event_pair(e, "actor", "detail", ": ", b[8], sizeof b[8]));
+	fflush(stdout);
+}
+
+/* One line of the stream: "id: N", "data: JSON", a blank line ends one. */
+static void
+follow_line(struct follow *f, const char *line)
+{
+	json_error_t	 jerr;
+	json_t		*e;
+	long		 id;
+
+	if (strncmp(line, "id: ", 4) == 0) {
+		if (ctl_parse_long(line + 4, 0, LONG_MAX, &id) == 0)
+			f->id = id;
+	} else if (strncmp(line, "data: ", 6) == 0)
+		evbuffer_add(f->data, line + 6, strlen(line + 6));
+	else if (*line == '\0' && evbuffer_get_length(f->data) != 0) {
+		e = json_loadb((const char *)evbuffer_pullup(f->data, -1),
+		    evbuffer_get_length(f->data), 0, &jerr);
+		evbuffer_drain(f->data, evbuffer_get_length(f->data));
+		if (e == NULL || f->id <= f->last_id) {
+			json_decref(e);
+			return;		/* bad, or already printed */
+		}
+		follow_print(f, e);
+		json_decref(e);
+		f->last_id = f->id;
+		f->backoff = 1;
+	}
+}
+
+static void
+follow_chunk(struct evhttp_request *req, void *arg)
+{
+	struct follow	*f = arg;
+	char		*line;
+	size_t		 n;
+
+	evbuffer_add_buffer(f->in, evhttp_request_get_input_buffer(req));
+	while ((line = evbuffer_readln(f->in, &n, EVBUFFER_EOL_LF)) != NULL) {
+		follow_line(f, line);
+		free(line);
+	}
+}
+
+static void	follow_connect(evutil_socket_t, short, void *);
+
+/* Tries again later, longer each time, up to 10 s. */
+static void
+follow_again(struct follow *f, const char *why)
+{
+	struct timeval	tv = { f->backoff, 0 };
+
+	fprintf(stderr, "gatectl: %s: %s; reconnecting in %d s\n",
+	    f->target.name, why, f->backoff);
+	evtimer_add(f->retry, &tv);
+	if ((f->backoff *= 2) > FOLLOW_BACKOFF_MAX_S)
+		f->backoff = FOLLOW_BACKOFF_MAX_S;
+}
+
+/* The stream ended: a refusal stops us, anything else reconnects. */
+static void
+follow_done(struct evhttp_request *req, void *arg)
+{
+	struct follow	*f = arg;
+	struct evbuffer	*in;
+	const char	*proto;
+	json_t		*a = NULL;
+	char		*why = NULL;
+	int		 code, rc;
+
+	code = req != NULL ? evhttp_request_get_response_code(req) : 0;
+	if (code == 0) {
+		why = client_failure(f->conn, EVREQ_HTTP_EOF);
+		follow_again(f, why);
+	} else if (code == 200)
+		follow_again(f, "the stream ended");
+	else {
+		in = evhttp_request_get_input_buffer(req);
+		proto = evhttp_find_header(evhttp_request_get_input_headers(
+		    req), GATED_PROTOCOL_HEADER);
+		rc = client_judge(&f->target, code, proto,
+		    evbuffer_pullup(in, -1), evbuffer_get_length(in), &a,
+		    &why);
+		if (rc == EXIT_UNREACHABLE)
+			follow_again(f, why);
+		else {
+			fprintf(stderr, "gatectl: %s\n", why);
+			f->rc = rc;
+			event_base_loopbreak(f->base);
+		}
+	}
+	json_decref(a);
+	free(why);
+}
+
+static void
+follow_connect(evutil_socket_t fd, short what, void *arg)
+{
+	struct follow		*f = arg;
+	struct evhttp_request	*req;
+	char			*why = NULL, *path, id[24];
+
+	(void)fd;
+	(void)what;
+	client_conn_free(f->conn);	/* the last one, from the loop */
+	evbuffer_drain(f->in, evbuffer_get_length(f->in));
+	evbuffer_drain(f->data, evbuffer_get_length(f->data));
+	if ((f->conn = client_conn_new(f->base, NULL, &f->target, &why)) ==
+	    NULL) {
+		follow_again(f, why);
+		free(why);
+		return;
+	}
+	req = client_request_new(f->conn, follow_done, f);
+	evhttp_request_set_chunked_cb(req, follow_chunk);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Accept",
+	    "text/event-stream");
+	if (f->last_id >= 0) {
+		snprintf(id, sizeof id, "%" PRId64, f->last_id);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Last-Event-ID", id);
+	}
+	path = xstrdup("/v1/events/stream");
+	if (client_send(f->conn, req, CTL_GET, path, NULL) == -1)
+		follow_again(f, "cannot send the request");
+	free(path);
+}
+
+/*
+ * Follows the journal until interrupted: after `after` when given (>= 0),
+ * else from now on.  Only a refusal (a bad token, a missing role) ends it.
+ */
+static int
+follow_events(struct ctl *ctl, long after)
+{
+	struct follow	f;
+
+	memset(&f, 0, sizeof f);
+	f.ctl = ctl;
+	f.target = ctl->target;
+	if (f.target.timeout < FOLLOW_TIMEOUT_S)
+		f.target.timeout = FOLLOW_TIMEOUT_S;
+	f.last_id = after;
+	f.backoff = 1;
+	if ((f.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	f.in = evbuffer_new();
+	f.data = evbuffer_new();
+	f.retry = evtimer_new(f.base, follow_connect, &f);
+	follow_connect(-1, 0, &f);
+	event_base_dispatch(f.base);
+	client_conn_free(f.conn);
+	event_free(f.retry);
+	evbuffer_free(f.in);
+	evbuffer_free(f.data);
+	event_base_free(f.base);
+	return f.rc;
+}
+
 int
 cmd_events(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option longs[] = {
 		{ "after", required_argument, NULL, 'a' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "follow", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const head[] = {
@@ -70,7 +276,7 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 	char			*path, b[9][320];
 	long			 after = 0, limit = 50;
 	size_t			 i;
-	int			 ch, rc;
+	int			 ch, rc, follow = 0, has_after = 0;
 
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
 		switch (ch) {
@@ -78,6 +284,10 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 			if (ctl_parse_long(optarg, 0, LONG_MAX, &after) == -1)
 				return ctl_usage_error("not an event id: %s",
 				    optarg);
+			has_after = 1;
+			break;
+		case 'f':
+			follow = 1;
 			break;
 		case 'l':
 			if (ctl_parse_long(optarg, 1, 100000, &limit) == -1)
@@ -90,6 +300,11 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 	}
 	if (optind != argc)
 		return ctl_usage_error("unexpected argument: %s", argv[optind]);
+	if (follow && ctl->fleet != NULL)
+		return ctl_usage_error("--follow follows one gate, not a "
+		    "fleet");
+	if (follow)
+		return follow_events(ctl, has_after ? after : -1);
 	xasprintf(&path, "/v1/events?after=%ld&limit=%ld", after, limit);
 	rc = client_call(ctl, CTL_GET, path, NULL, &a);
 	free(path);

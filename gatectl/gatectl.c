@@ -18,7 +18,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "open", "open LANE --reason TEXT", cmd_open },
 	{ "ack", "ack ALERT [--reason TEXT]", cmd_ack },
 	{ "reload", "reload", cmd_reload },
-	{ "events", "events [--after ID] [--limit N]", cmd_events },
+	{ "events", "events [--after ID] [--limit N] [--follow]", cmd_events },
 	{ "report", "report [--from WHEN] [--to WHEN] [--csv] "
 	    "[--section hourly|denials|alerts]", cmd_report },
 	{ "people reload", "people reload", cmd_people_reload },
@@ -28,6 +28,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "sim input", "sim input NAME 0|1", cmd_sim_input },
 	{ "sim device", "sim device NAME up|down", cmd_sim_device },
 	{ "sim outputs", "sim outputs [--history N]", cmd_sim_outputs },
+	{ "token new", "token new [--name NAME] [--role viewer|guard|admin]",
+	    cmd_token_new },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 
@@ -39,6 +41,11 @@ usage(FILE *f)
 	size_t	i;
 
 	fprintf(f, "usage: gatectl [-s socket] [--json] command [arguments]\n"
+	    "       gatectl --gate https://HOST:PORT --token-file FILE "
+	    "[--ca FILE]\n"
+	    "               [--cert FILE --key FILE] [--timeout S] [--json] "
+	    "command ...\n"
+	    "       gatectl --fleet FILE [--timeout S] [--json] command ...\n"
 	    "       gatectl -h | --version\n"
 	    "commands:\n");
 	for (i = 0; i < NCMDS; i++)
@@ -148,18 +155,29 @@ main(int argc, char **argv)
 	static const struct option longs[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "gate", required_argument, NULL, 'g' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "ca", required_argument, NULL, 'C' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "fleet", required_argument, NULL, 'F' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl		 ctl;
 	const struct ctl_cmd	*cmd = NULL;
+	const char		*fleet = NULL;
+	char			*why = NULL;
 	size_t			 i;
+	long			 timeout = 5;
 	int			 ch, words, best = 0, known, rc;
 
 	memset(&ctl, 0, sizeof ctl);
-	if ((ctl.socket = getenv("GATED_SOCKET")) == NULL || *ctl.socket == '\0')
-		ctl.socket = GATED_DEFAULT_SOCKET;
+	if ((ctl.target.socket = getenv("GATED_SOCKET")) == NULL ||
+	    *ctl.target.socket == '\0')
+		ctl.target.socket = GATED_DEFAULT_SOCKET;
 	log_init(0, "gatectl");
 
 	/* "+": stop at the command, whose options are its own. */
@@ -167,10 +185,35 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+s:h", longs, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			ctl.socket = optarg;
+			ctl.target.socket = optarg;
 			break;
 		case 'j':
 			ctl.json = 1;
+			break;
+		case 'g':
+			ctl.target.url = optarg;
+			break;
+		case 't':
+			ctl.target.token_file = optarg;
+			break;
+		case 'C':
+			ctl.target.ca = optarg;
+			break;
+		case 'c':
+			ctl.target.cert = optarg;
+			break;
+		case 'k':
+			ctl.target.key = optarg;
+			break;
+		case 'F':
+			fleet = optarg;
+			break;
+		case 'T':
+			if (ctl_parse_long(optarg, 1, 300, &timeout) == -1) {
+				fprintf(stderr, "gatectl: --timeout: seconds "
+				    "from 1 to 300\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -182,6 +225,9 @@ main(int argc, char **argv)
 		default:
 			if (optopt == 's')
 				fprintf(stderr, "gatectl: -s needs a path\n");
+			else if (optopt != 0)
+				fprintf(stderr, "gatectl: %s needs a value\n",
+				    argv[optind - 1]);
 			else
 				fprintf(stderr, "gatectl: unknown option %s\n",
 				    argv[optind - 1]);
@@ -193,6 +239,30 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	ctl.target.timeout = (int)timeout;
+	ctl.target.name = ctl.target.url != NULL ? ctl.target.url :
+	    ctl.target.socket;
+	if (fleet != NULL && ctl.target.url != NULL) {
+		fprintf(stderr, "gatectl: --fleet and --gate exclude each "
+		    "other\n");
+		return EXIT_USAGE;
+	}
+	if (ctl.target.url == NULL && (ctl.target.token_file != NULL ||
+	    ctl.target.ca != NULL || ctl.target.cert != NULL)) {
+		fprintf(stderr, "gatectl: --token-file, --ca and --cert are for "
+		    "--gate\n");
+		return EXIT_USAGE;
+	}
+	if ((ctl.target.cert == NULL) != (ctl.target.key == NULL)) {
+		fprintf(stderr, "gatectl: --cert and --key go together\n");
+		return EXIT_USAGE;
+	}
+	if (fleet != NULL &&
+	    (ctl.fleet = fleet_load(fleet, (int)timeout, &why)) == NULL) {
+		fprintf(stderr, "gatectl: %s\n", why);
+		free(why);
 		return EXIT_USAGE;
 	}
 
@@ -227,5 +297,8 @@ main(int argc, char **argv)
 	rc = cmd->exec(&ctl, argc - (best - 1), argv + (best - 1));
 	if (rc == EXIT_USAGE)
 		fprintf(stderr, "usage: gatectl %s\n", cmd->usage);
+	if (rc == CTL_FLEET_DEFERRED)
+		rc = fleet_run(&ctl);
+	fleet_free(ctl.fleet);
 	return rc;
 }
