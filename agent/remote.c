@@ -102,6 +102,8 @@ remote_pause(struct remote *r, bool pause)
 	}
 	if (pause)
 		log_info("remote: %d connections, not accepting more", r->max);
+	else
+		log_debug("%s: accepting connections again", __func__);
 }
 
 /* OpenSSL frees a connection's SSL: one connection fewer. */

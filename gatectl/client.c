@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -42,6 +43,7 @@ struct client_conn {
 	struct relay			*relay;
 	SSL				*ssl;	/* TLS: the bufferevent owns it */
 	char				*token;
+	struct timespec			 sent, failed;	/* monotonic */
 	char				 host[300];	/* the Host header */
 };
 
@@ -54,6 +56,7 @@ struct client_state {
 	enum evhttp_request_error error;
 	char			*proto;		/* the agent's version header */
 	struct evbuffer		*body;
+	struct client_conn	*conn;
 };
 
 /* A connected, non-blocking Unix socket, or -1 with errno set. */
@@ -383,9 +386,18 @@ client_send(struct client_conn *c, struct evhttp_request *req,
 		    strlen(text));
 		free(text);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &c->sent);
 	/* evhttp frees the request itself when this fails. */
 	return evhttp_make_request(c->evcon, req, method == CTL_POST ?
 	    EVHTTP_REQ_POST : EVHTTP_REQ_GET, path);
+}
+
+/* Notes when a request failed: libevent 2.1 reports a connect or
+ * handshake that timed out as a plain failure, the clock tells them apart. */
+void
+client_failed(struct client_conn *c)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->failed);
 }
 
 /* Why there is no answer: the TLS verdict when there is one. */
@@ -395,6 +407,7 @@ client_failure(struct client_conn *c, int error)
 	char		*out, buf[256];
 	unsigned long	 e;
 	long		 v;
+	double		 took;
 
 	if (c->ssl != NULL && (v = SSL_get_verify_result(c->ssl)) !=
 	    X509_V_OK) {
@@ -408,6 +421,14 @@ client_failure(struct client_conn *c, int error)
 	    ERR_GET_LIB(e) != 0) {
 		ERR_error_string_n(e, buf, sizeof buf);
 		xasprintf(&out, "TLS: %s", buf);
+		return out;
+	}
+	took = (c->failed.tv_sec - c->sent.tv_sec) +
+	    (c->failed.tv_nsec - c->sent.tv_nsec) / 1e9;
+	if (error != EVREQ_HTTP_TIMEOUT && c->failed.tv_sec != 0 &&
+	    took >= c->target->timeout - 0.05) {
+		xasprintf(&out, "timed out: no answer within %d s",
+		    c->target->timeout);
 		return out;
 	}
 	return xstrdup(client_error_text(error));
@@ -490,6 +511,7 @@ client_error(enum evhttp_request_error e, void *arg)
 
 	st->failed = 1;
 	st->error = e;
+	client_failed(st->conn);
 }
 
 static void
@@ -504,6 +526,7 @@ client_done(struct evhttp_request *req, void *arg)
 		if (!st->failed) {
 			st->failed = 1;
 			st->error = EVREQ_HTTP_EOF;
+			client_failed(st->conn);
 		}
 		return;
 	}
@@ -551,6 +574,7 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
+	st.conn = conn;
 	req = client_request_new(conn, client_done, &st);
 	evhttp_request_set_error_cb(req, client_error);
 	if (client_send(conn, req, method, path, body) == -1) {

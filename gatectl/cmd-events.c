@@ -171,6 +171,7 @@ follow_done(struct evhttp_request *req, void *arg)
 
 	code = req != NULL ? evhttp_request_get_response_code(req) : 0;
 	if (code == 0) {
+		client_failed(f->conn);
 		why = client_failure(f->conn, EVREQ_HTTP_EOF);
 		follow_again(f, why);
 	} else if (code == 200)

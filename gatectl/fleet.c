@@ -302,6 +302,7 @@ fleet_error(enum evhttp_request_error e, void *arg)
 
 	g->failed = true;
 	g->error = e;
+	client_failed(g->conn);
 	fleet_finished(g);
 }
 
@@ -315,6 +316,7 @@ fleet_done(struct evhttp_request *req, void *arg)
 		if (!g->failed) {
 			g->failed = true;
 			g->error = EVREQ_HTTP_EOF;
+			client_failed(g->conn);
 		}
 		fleet_finished(g);
 		return;

@@ -92,7 +92,9 @@ struct evhttp_request *client_request_new(struct client_conn *,
 /* Sends it; body (borrowed) for POST.  0, or -1 (the request is freed). */
 int	client_send(struct client_conn *, struct evhttp_request *,
 	    enum ctl_method, const char *path, json_t *body);
-/* Why a request failed, when it has no answer: TLS, timeout, refused. */
+/* Call from the error callback; then client_failure says why: TLS,
+ * timeout, refused. */
+void	 client_failed(struct client_conn *);
 char	*client_failure(struct client_conn *, int error);
 void	 client_conn_free(struct client_conn *);
 /*
