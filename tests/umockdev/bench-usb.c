@@ -39,25 +39,6 @@ on_event(void *arg, const struct journal_event *ev)
 		passages++;
 }
 
-static void
-type_card(struct mockusb *m, const char *s)
-{
-	uint8_t	r[8];
-
-	for (;; s++) {
-		memset(r, 0, sizeof r);
-		r[2] = *s == '\0' ? 0x28 : *s == '0' ? 0x27 :
-		    (uint8_t)(0x1e + (*s - '1'));
-		mockusb_in(m, 0x81, r, sizeof r);
-		mockusb_in(m, 0x81, NULL, 0);
-		r[2] = 0;
-		mockusb_in(m, 0x81, r, sizeof r);
-		mockusb_in(m, 0x81, NULL, 0);
-		if (*s == '\0')
-			break;
-	}
-}
-
 static int
 cmp(const void *a, const void *b)
 {
@@ -101,7 +82,7 @@ main(int argc, char **argv)
 	}
 	gate_listen(g, on_event, NULL);
 	for (i = 0; i < cards; i++) {
-		type_card(wedge, "1001");
+		mockusb_type(wedge, 0x81, "1001");
 		for (spins = 0; passages <= i && spins < 100000; spins++)
 			event_base_loop(base, EVLOOP_ONCE);
 		if (passages <= i) {

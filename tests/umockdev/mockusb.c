@@ -438,3 +438,28 @@ mockusb_free(struct mockusb *m)
 	g_free(m->hex);
 	g_free(m);
 }
+
+/* HID usage of a digit key: 1..9 are 0x1e..0x26, 0 is 0x27. */
+static uint8_t
+mockusb_digit_key(char c)
+{
+	return c == '0' ? 0x27 : (uint8_t)(0x1e + (c - '1'));
+}
+
+void
+mockusb_type(struct mockusb *m, uint8_t ep, const char *s)
+{
+	uint8_t	r[8];
+
+	for (;; s++) {
+		memset(r, 0, sizeof r);
+		r[2] = *s == '\0' ? 0x28 : mockusb_digit_key(*s);
+		mockusb_in(m, ep, r, sizeof r);
+		mockusb_in(m, ep, NULL, 0);
+		r[2] = 0;
+		mockusb_in(m, ep, r, sizeof r);
+		mockusb_in(m, ep, NULL, 0);
+		if (*s == '\0')
+			break;
+	}
+}

@@ -27,6 +27,12 @@ void		 mockusb_unplug(struct mockusb *);
 void		 mockusb_in(struct mockusb *, uint8_t ep, const void *,
 		    size_t);
 /*
+ * Types a decimal number and Enter on a boot-keyboard IN endpoint the way
+ * a keyboard-wedge reader does: press, release, each report followed by
+ * a zero-length packet.
+ */
+void		 mockusb_type(struct mockusb *, uint8_t ep, const char *digits);
+/*
  * What a SET_REPORT (a TEMPer query) gets back on endpoint ep: the reply
  * bytes, or silence when len is 0.
  */

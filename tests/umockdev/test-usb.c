@@ -137,35 +137,6 @@ static bool got_temp1(void) { return seen.temps[1] >= want_temps1; }
 static bool got_up(void) { return seen.ups >= want_ups; }
 static bool got_down(void) { return seen.downs >= want_downs; }
 
-/* HID usage of a digit key. */
-static uint8_t
-digit_key(char c)
-{
-	return c == '0' ? 0x27 : (uint8_t)(0x1e + (c - '1'));
-}
-
-/*
- * Types a number and Enter the way a reader does: press, release, each
- * report followed by a zero-length packet.
- */
-static void
-type_card(struct mockusb *m, const char *s)
-{
-	uint8_t	r[8];
-
-	for (;; s++) {
-		memset(r, 0, sizeof r);
-		r[2] = *s == '\0' ? 0x28 : digit_key(*s);
-		mockusb_in(m, 0x81, r, sizeof r);
-		mockusb_in(m, 0x81, NULL, 0);
-		r[2] = 0;
-		mockusb_in(m, 0x81, r, sizeof r);
-		mockusb_in(m, 0x81, NULL, 0);
-		if (*s == '\0')
-			break;
-	}
-}
-
 static void
 temper_reply(struct mockusb *m, int centi)
 {
@@ -258,10 +229,10 @@ main(void)
 
 	/* Wedge: a card, with ZLPs after every report. */
 	want_cards = 1;
-	type_card(wedge, "12345678");
+	mockusb_type(wedge, 0x81, "12345678");
 	check(run_until(got_card, 2000, NULL) && seen.uid == 12345678 &&
 	    seen.reader == 0, "wedge: card 12345678 reaches events->card");
-	type_card(wedge, "123");
+	mockusb_type(wedge, 0x81, "123");
 	check(!run_until(NULL, 300, NULL) && seen.cards == 1,
 	    "wedge: a 3-digit number is dropped by the reader's format");
 
@@ -313,7 +284,7 @@ main(void)
 	    "(%d claims, %d releases, %d reattaches)", n.claim, n.release,
 	    n.connect);
 	want_cards = seen.cards + 1;
-	type_card(wedge, "87654321");
+	mockusb_type(wedge, 0x81, "87654321");
 	check(run_until(got_card, 2000, NULL) && seen.uid == 87654321,
 	    "wedge: reads again after the replug");
 
@@ -331,7 +302,7 @@ main(void)
 	    strcmp(seen.dev, "reader0") == 0,
 	    "stuck: closed anyway after the drain time, back when replugged");
 	want_cards = seen.cards + 1;
-	type_card(wedge, "11223344");
+	mockusb_type(wedge, 0x81, "11223344");
 	check(run_until(got_card, 2000, NULL) && seen.uid == 11223344,
 	    "stuck: reads again");
 
