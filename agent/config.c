@@ -461,53 +461,54 @@ parse_number(const char *s, long long *v, const char **end)
 	return (0);
 }
 
-/* "500ms", "4s", "2m", "1h": milliseconds.  A bare number is refused. */
+struct unit {
+	const char	*name;
+	long long	 scale;
+};
+
+/* A number followed by exactly one of the units, scaled; -1 if not. */
 static int
-parse_duration(const char *s, long long *v)
+parse_scaled(const char *s, const struct unit *units, size_t count,
+    long long *v)
 {
-	static const struct { const char *unit; long long ms; } units[] = {
-		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }
-	};
 	const char	*end;
 	long long	 n;
 	size_t		 i;
 
 	if (parse_number(s, &n, &end) != 0)
 		return (-1);
-	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcmp(end, units[i].unit) != 0)
+	for (i = 0; i < count; i++) {
+		if (strcmp(end, units[i].name) != 0)
 			continue;
-		if (n > LLONG_MAX / units[i].ms)
+		if (n > LLONG_MAX / units[i].scale)
 			return (-1);
-		*v = n * units[i].ms;
+		*v = n * units[i].scale;
 		return (0);
 	}
 	return (-1);
+}
+
+/* "500ms", "4s", "2m", "1h": milliseconds.  A bare number is refused. */
+static int
+parse_duration(const char *s, long long *v)
+{
+	static const struct unit units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }
+	};
+
+	return (parse_scaled(s, units, sizeof units / sizeof units[0], v));
 }
 
 /* "512K", "100M", "2G", "1T": KiB.  A bare number is refused. */
 static int
 parse_size(const char *s, long long *v)
 {
-	static const struct { const char *unit; long long kb; } units[] = {
+	static const struct unit units[] = {
 		{ "K", 1 }, { "M", 1024 }, { "G", 1024 * 1024 },
 		{ "T", 1024LL * 1024 * 1024 }
 	};
-	const char	*end;
-	long long	 n;
-	size_t		 i;
 
-	if (parse_number(s, &n, &end) != 0)
-		return (-1);
-	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcmp(end, units[i].unit) != 0)
-			continue;
-		if (n > LLONG_MAX / units[i].kb)
-			return (-1);
-		*v = n * units[i].kb;
-		return (0);
-	}
-	return (-1);
+	return (parse_scaled(s, units, sizeof units / sizeof units[0], v));
 }
 
 /* "37.3", "-0.25", "40": hundredths of a degree. */
