@@ -15,9 +15,10 @@
  *	    -o build/fuzz/fuzz-policy tests/fuzz/fuzz-policy.c agent/policy.c
  *	build/fuzz/fuzz-policy -max_total_time=60 build/fuzz/corpus-policy
  *
- * Without clang, add -DFUZZ_MAIN (and drop -fsanitize=fuzzer) to get a
- * program that replays the files named on its command line, for example a
- * crash file a fuzzing run left behind.
+ * Without clang, build with gcc and tests/fuzz/replay.c instead of
+ * -fsanitize=fuzzer to get a program that replays the files named on its
+ * command line, for example a crash file a fuzzing run left behind.
+ * tests/integration/fuzz.sh does either in `make check`.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -232,26 +233,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	require(r == -1 || strcmp(category_name(r), name) == 0);
 	return (0);
 }
-
-#ifdef FUZZ_MAIN
-/* Replays files without libFuzzer: each named file is one input. */
-int
-main(int argc, char **argv)
-{
-	static uint8_t	 buf[1 << 16];
-	FILE		*f;
-	size_t		 n;
-	int		 i;
-
-	for (i = 1; i < argc; i++) {
-		if ((f = fopen(argv[i], "rb")) == NULL) {
-			perror(argv[i]);
-			return (1);
-		}
-		n = fread(buf, 1, sizeof buf, f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	return (0);
-}
-#endif

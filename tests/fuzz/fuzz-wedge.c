@@ -14,8 +14,9 @@
  *	    -o build/fuzz/fuzz-wedge tests/fuzz/fuzz-wedge.c hw/decode.c
  *	build/fuzz/fuzz-wedge -max_total_time=60 build/fuzz/corpus-wedge
  *
- * Without clang, build with gcc, -DFUZZ_MAIN and without -fsanitize=fuzzer
- * to get a program that replays the files named on its command line.
+ * Without clang, build with gcc and tests/fuzz/replay.c instead of
+ * -fsanitize=fuzzer to get a program that replays the files named on its
+ * command line.  tests/integration/fuzz.sh does either in `make check`.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -75,26 +76,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	return 0;
 }
-
-#ifdef FUZZ_MAIN
-/* Replays files without libFuzzer: each named file is one input. */
-int
-main(int argc, char **argv)
-{
-	static uint8_t	 buf[1 << 16];
-	FILE		*f;
-	size_t		 n;
-	int		 i;
-
-	for (i = 1; i < argc; i++) {
-		if ((f = fopen(argv[i], "rb")) == NULL) {
-			perror(argv[i]);
-			return 1;
-		}
-		n = fread(buf, 1, sizeof buf, f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	return 0;
-}
-#endif

@@ -1,0 +1,85 @@
+# fuzz.sh: builds every fuzz target (tests/fuzz/) and runs it: with clang's
+# libFuzzer for FUZZ_SECONDS each (default 5) from a seed corpus, or, where
+# libFuzzer is missing, as a replay of the seeds with gcc.  One PASS: or
+# FAIL: line per target; a crash leaves its input in build/fuzz/.
+# FUZZ_REPLAY=1 forces the replay build.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 2
+out=build/fuzz
+secs=${FUZZ_SECONDS:-5}
+mkdir -p "$out"
+inc="-Iagent -Ihw $(pkg-config --cflags jansson)"
+
+# Sources each target exercises (compiled into it, so libFuzzer sees them).
+srcs() {
+	case $1 in
+	people)	echo tests/fuzz/fuzz-people.c agent/people.c agent/policy.c \
+		    agent/xmalloc.c agent/log.c ;;
+	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c ;;
+	*)	echo "tests/fuzz/fuzz-$1.c hw/decode.c" ;;
+	esac
+}
+
+# Seeds: a few valid inputs per target, made here (no binary files).
+seeds() {
+	d=$out/seed-$1
+	rm -rf "$d"; mkdir -p "$d"
+	case $1 in
+	people)	cp tests/people/*.csv "$d/" ;;
+	line)	printf '\001T=36.62\r\n36.6\n-1.5 C\n' >"$d/a"
+		printf '\003garbage\n\n37\n' >"$d/b" ;;
+	temper)	printf '\200\002\016\112\116\040\000\000' >"$d/a"
+		printf '\200\002\375\363' >"$d/b" ;;
+	wedge)	printf '\001\010\000\000\036\000\000\000\000\000\001\010\000\000\050\000\000\000\000\000' >"$d/a" ;;
+	policy)	head -c 64 /dev/urandom >"$d/a"; head -c 16 /dev/zero >"$d/b" ;;
+	esac
+	echo "$d"
+}
+
+libfuzzer=no
+if [ -z "${FUZZ_REPLAY:-}" ] && command -v clang >/dev/null 2>&1; then
+	printf 'int LLVMFuzzerTestOneInput(const char *d, long n){(void)d;(void)n;return 0;}\n' \
+	    >"$out/probe.c"
+	if clang -fsanitize=fuzzer -o "$out/probe" "$out/probe.c" \
+	    >/dev/null 2>&1; then
+		libfuzzer=yes
+	fi
+fi
+
+for t in people policy line temper wedge; do
+	seed=$(seeds $t)
+	# shellcheck disable=SC2046
+	if [ $libfuzzer = yes ]; then
+		if ! clang -std=c11 -D_GNU_SOURCE -g -O1 \
+		    -fsanitize=fuzzer,address,undefined $inc \
+		    -o "$out/fuzz-$t" $(srcs $t) >"$out/$t.build" 2>&1; then
+			echo "FAIL: fuzz-$t does not build with libFuzzer"
+			sed 's/^/    /' "$out/$t.build"; continue
+		fi
+		mkdir -p "$out/corpus-$t"
+		if (cd "$out" && ./fuzz-$t -max_total_time="$secs" \
+		    -print_final_stats=1 "corpus-$t" "seed-$t") \
+		    >"$out/$t.log" 2>&1; then
+			runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+			    "$out/$t.log")
+			echo "PASS: fuzz-$t: ${runs:-?} inputs in ${secs}s under" \
+			    "libFuzzer+ASan+UBSan, no crash"
+		else
+			echo "FAIL: fuzz-$t crashed: see $out/$t.log and" \
+			    "$out/crash-*"
+		fi
+	else
+		if ! cc -std=c11 -D_GNU_SOURCE -g -O1 $inc \
+		    -o "$out/replay-$t" $(srcs $t) tests/fuzz/replay.c \
+		    >"$out/$t.build" 2>&1; then
+			echo "FAIL: fuzz-$t does not build with the replay main"
+			sed 's/^/    /' "$out/$t.build"; continue
+		fi
+		if "$out/replay-$t" "$seed"/* >"$out/$t.log" 2>&1; then
+			echo "PASS: fuzz-$t: seeds replayed (no libFuzzer here)"
+		else
+			echo "FAIL: fuzz-$t: a seed crashes it: $out/$t.log"
+		fi
+	fi
+done
