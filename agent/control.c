@@ -153,6 +153,9 @@ control_new(struct event_base *base, struct api *api, const char *path,
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_body_size(ctl->http, GATED_MAX_BODY);
+	/* Read an oversized body to its end before closing, so that the
+	 * client gets the 413 instead of a reset mid-upload. */
+	evhttp_set_flags(ctl->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_max_headers_size(ctl->http, 16384);
 	evhttp_set_timeout(ctl->http, REQUEST_TIMEOUT_S);
 	evhttp_set_gencb(ctl->http, control_request, ctl);

@@ -406,6 +406,9 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_body_size(r->http, GATED_MAX_BODY);
+	/* Read an oversized body to its end before closing, so that the
+	 * client gets the 413 instead of a reset mid-upload. */
+	evhttp_set_flags(r->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_max_headers_size(r->http, 16384);
 	tv.tv_sec = rc->timeout_ms / 1000;
 	tv.tv_usec = (rc->timeout_ms % 1000) * 1000;
