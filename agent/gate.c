@@ -234,19 +234,26 @@ gate_unlisten(struct gate *g, gate_listener_fn fn, void *arg)
 			g->listeners[i].fn = NULL;
 }
 
+/* Tells the listeners of an event that is in the journal. */
+static void
+gate_announce(struct gate *g, const struct journal_event *ev)
+{
+	int	i;
+
+	for (i = 0; i < LISTENERS_MAX; i++)
+		if (g->listeners[i].fn != NULL)
+			g->listeners[i].fn(g->listeners[i].arg, ev);
+}
+
 /* Journals one event and tells the listeners; the event id or -1. */
 int64_t
 gate_record(struct gate *g, struct journal_event *ev)
 {
-	int	i;
-
 	if (ev->ts_ms == 0)
 		ev->ts_ms = wall_ms();
 	if (journal_append(g->journal, ev) == -1)
 		return -1;
-	for (i = 0; i < LISTENERS_MAX; i++)
-		if (g->listeners[i].fn != NULL)
-			g->listeners[i].fn(g->listeners[i].arg, ev);
+	gate_announce(g, ev);
 	return ev->id;
 }
 
@@ -266,7 +273,6 @@ gate_alert(struct gate *g, enum alert_kind kind, const char *lane,
 {
 	struct journal_event	ev;
 	int64_t			id;
-	int			i;
 
 	id = journal_alert_raise(g->journal, wall_ms(), alert_kind_name(kind),
 	    lane, detail);
@@ -288,9 +294,7 @@ gate_alert(struct gate *g, enum alert_kind kind, const char *lane,
 	ev.detail = detail;
 	ev.alert_id = id;
 	ev.id = journal_last_id(g->journal);
-	for (i = 0; i < LISTENERS_MAX; i++)
-		if (g->listeners[i].fn != NULL)
-			g->listeners[i].fn(g->listeners[i].arg, &ev);
+	gate_announce(g, &ev);
 	return id;
 }
 
@@ -857,15 +861,10 @@ int
 gate_install_people(struct gate *g, struct people *p,
     const struct journal_event *ev)
 {
-	int	i;
-
 	people_free(g->people);
 	g->people = p;
 	g->people_loaded_ms = wall_ms();
-	for (i = 0; i < LISTENERS_MAX; i++)
-		if (g->listeners[i].fn != NULL)
-			g->listeners[i].fn(g->listeners[i].arg, ev);
-	log_info("people: %s", ev->detail);
+	gate_announce(g, ev);	log_info("people: %s", ev->detail);
 	return 0;
 }
 
@@ -1128,6 +1127,48 @@ line_of(const struct gate_conf *c, const char *name)
 	return name[0] ? config_find_line(c, name) : -1;
 }
 
+static const struct device_conf *
+device_named(const struct gate_conf *c, const char *name)
+{
+	int	i;
+
+	for (i = 0; i < c->device_count; i++)
+		if (strcmp(c->devices[i].name, name) == 0)
+			return &c->devices[i];
+	return NULL;
+}
+
+/* What the USB backend watches: each reader and thermometer on a device. */
+static int
+usb_bindings(const struct gate_conf *c, struct hw_usb_binding *bind)
+{
+	const struct device_conf	*d;
+	int				 i, n = 0;
+
+	for (i = 0; i < c->reader_count; i++) {
+		if ((d = device_named(c, c->readers[i].device)) == NULL)
+			continue;
+		memset(&bind[n], 0, sizeof bind[n]);
+		bind[n].device = d;
+		bind[n].role = HW_READER;
+		bind[n].index = i;
+		bind[n].hex = c->readers[i].format == FMT_HEX;
+		bind[n].min_digits = c->readers[i].min_digits;
+		bind[n].max_digits = c->readers[i].max_digits;
+		n++;
+	}
+	for (i = 0; i < c->therm_count; i++) {
+		if ((d = device_named(c, c->therms[i].device)) == NULL)
+			continue;
+		memset(&bind[n], 0, sizeof bind[n]);
+		bind[n].device = d;
+		bind[n].role = HW_THERMOMETER;
+		bind[n].index = i;
+		n++;
+	}
+	return n;
+}
+
 struct gate *
 gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 {
@@ -1138,7 +1179,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	struct timeval		 tv = { PRUNE_EVERY_S, 0 };
 	json_t			*alerts;
 	char			 path[PATH_MAX + 16], *hwcause = NULL;
-	int			 i, n, d, v;
+	int			 i, n, v;
 
 	g = xcalloc(1, sizeof *g);
 	g->base = base;
@@ -1189,37 +1230,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	for (i = 0; i < conf->lane_count; i++)
 		lane_init(&g->lanes[i], g, i);
 
-	for (i = 0, n = 0; i < conf->reader_count; i++) {
-		if (!conf->readers[i].device[0])
-			continue;
-		d = -1;
-		for (v = 0; v < conf->device_count; v++)
-			if (strcmp(conf->devices[v].name,
-			    conf->readers[i].device) == 0)
-				d = v;
-		if (d == -1)
-			continue;
-		bind[n].device = &conf->devices[d];
-		bind[n].role = HW_READER;
-		bind[n].index = i;
-		bind[n].hex = conf->readers[i].format == FMT_HEX;
-		bind[n].min_digits = conf->readers[i].min_digits;
-		bind[n].max_digits = conf->readers[i].max_digits;
-		n++;
-	}
-	for (i = 0; i < conf->therm_count; i++) {
-		if (!conf->therms[i].device[0])
-			continue;
-		for (v = 0; v < conf->device_count; v++)
-			if (strcmp(conf->devices[v].name,
-			    conf->therms[i].device) == 0) {
-				memset(&bind[n], 0, sizeof bind[n]);
-				bind[n].device = &conf->devices[v];
-				bind[n].role = HW_THERMOMETER;
-				bind[n].index = i;
-				n++;
-			}
-	}
+	n = usb_bindings(conf, bind);
 	g->usb = g->usb_ops->open(base, bind, n, &g->hw_ev,
 	    &hwcause);
 	if (g->usb == NULL) {
