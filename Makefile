@@ -15,8 +15,21 @@ endif
 
 PKGS	:= libevent libevent_pthreads libevent_openssl jansson sqlite3 libsystemd libgpiod \
 	   libusb-1.0 openssl
+# Read once when the Makefile is parsed.  demo and check install the
+# packages first and then build in a second make, which reads them anew:
+# on a fresh machine the first make saw no -dev packages at all.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_MISSING := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || echo yes)
+
+# Goals that do not compile against the libraries (or install them first).
+NO_PKG_GOALS := deps demo check fresh-check cross clean uninstall
+ifneq ($(PKG_MISSING),)
+ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(error pkg-config finds none or not all of: $(PKGS); \
+    run scripts/install-deps run as root, or make demo)
+endif
+endif
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare
@@ -34,7 +47,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo check unit bench vmtest clean install uninstall
+.PHONY: all deps demo check fresh-check unit bench vmtest clean install \
+	uninstall
 all: $(BUILD)/gated $(BUILD)/gatectl
 
 $(BUILD)/obj/%.o: %.c
@@ -62,16 +76,25 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libgated.a
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps all
 
 unit: $(UNIT_BIN)
 
-# The two commands of the README.
-demo: deps all
+# The two commands of the README.  Each installs its tier of packages and
+# then builds in a new make, whose pkg-config flags see them.
+demo:
+	@scripts/install-deps run
+	@$(MAKE) --no-print-directory all
 	@scripts/demo
 
-check: deps all unit
+check:
+	@scripts/install-deps all
+	@$(MAKE) --no-print-directory all unit
 	@tests/run
+
+# The README's commands on a fresh minimal Debian 12 root (debootstrap).
+fresh-check:
+	@tests/fresh/run
 
 bench: all $(BENCH_BIN)
 	@tests/bench/run
