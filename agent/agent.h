@@ -348,6 +348,8 @@ int		 journal_alert_ack(struct journal *, int64_t alert_id,
 		    int64_t ts_ms, const char *actor, const char *reason);
 json_t		*journal_alerts_active(struct journal *);
 json_t		*journal_events_json(struct journal *, int64_t after, int limit);
+json_t		*journal_events_before(struct journal *, int64_t before,
+		    int limit);
 json_t		*journal_report_json(struct journal *, int64_t from_ms,
 		    int64_t to_ms);
 int		 journal_state_set(struct journal *, const char *key,

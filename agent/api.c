@@ -361,18 +361,29 @@ static void
 route_events(struct api *a, struct evhttp_request *req,
     struct evkeyvalq *q)
 {
-	long long	 after, limit;
+	long long	 after, before, limit;
 	json_t		*j;
 
-	if (query_int(req, q, "after", 0, &after) == -1 ||
+	if (query_int(req, q, "after", -1, &after) == -1 ||
+	    query_int(req, q, "before", 0, &before) == -1 ||
 	    query_int(req, q, "limit", 100, &limit) == -1)
 		return;
 	if (limit > 1000) {
 		reply_error(req, 400, "limit: at most 1000 events at a time");
 		return;
 	}
-	if ((j = journal_events_json(gate_journal(a->gate), after,
-	    (int)limit)) == NULL) {
+	if (after >= 0 && before > 0) {
+		reply_error(req, 400, "after and before: one or the other");
+		return;
+	}
+	/* Paging forward from an id, or else the newest, like tail(1). */
+	if (after >= 0)
+		j = journal_events_json(gate_journal(a->gate), after,
+		    (int)limit);
+	else
+		j = journal_events_before(gate_journal(a->gate), before,
+		    (int)limit);
+	if (j == NULL) {
 		reply_error(req, 503, "journal read failed");
 		return;
 	}

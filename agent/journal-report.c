@@ -177,6 +177,49 @@ journal_events_json(struct journal *j, int64_t after, int limit)
 	return (o);
 }
 
+/*
+ * The newest events before an id (0: the newest of all), at most limit of
+ * them (as above), oldest first, like tail(1).  first_id is the id to ask
+ * before next time, for the page before this one (0 when there is none
+ * left), and last_id the newest id returned, to follow with after.
+ */
+json_t *
+journal_events_before(struct journal *j, int64_t before, int limit)
+{
+	sqlite3		*db = journal_db(j);
+	sqlite3_stmt	*st;
+	json_t		*o, *a;
+	int64_t		 last = before > 0 ? before - 1 : 0;
+
+	if (limit <= 0)
+		limit = EVENTS_LIMIT_DEFAULT;
+	if (limit > EVENTS_LIMIT_MAX)
+		limit = EVENTS_LIMIT_MAX;
+
+	if (sqlite3_prepare_v2(db, "SELECT * FROM (SELECT " EVENT_COLUMNS
+	    " FROM events WHERE id < ?1 ORDER BY id DESC LIMIT ?2)"
+	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		report_warn(db, "events");
+		return (NULL);
+	}
+	sqlite3_bind_int64(st, 1, before > 0 ? before : INT64_MAX);
+	sqlite3_bind_int(st, 2, limit);
+	a = json_array();
+	if (report_events(db, st, a, &last) != 0) {
+		sqlite3_finalize(st);
+		json_decref(a);
+		return (NULL);
+	}
+	sqlite3_finalize(st);
+	o = json_object();
+	json_object_set_new(o, "events", a);
+	json_object_set_new(o, "first_id", json_integer(json_array_size(a) ?
+	    json_integer_value(json_object_get(json_array_get(a, 0), "id")) :
+	    0));
+	json_object_set_new(o, "last_id", json_integer(last));
+	return (o);
+}
+
 /* The alerts not yet acknowledged, oldest first: they survive restarts. */
 json_t *
 journal_alerts_active(struct journal *j)

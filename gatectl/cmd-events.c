@@ -59,6 +59,18 @@ event_pair(json_t *e, const char *k1, const char *k2, const char *sep,
 	return buf;
 }
 
+/* The verdict, and the reason when it says more ("denied fever"). */
+static const char *
+event_verdict(json_t *e, char *buf, size_t len)
+{
+	char	vb[64], rb[64];
+
+	if (strcmp(ctl_json_text(e, "verdict", vb, sizeof vb),
+	    ctl_json_text(e, "reason", rb, sizeof rb)) == 0)
+		return ctl_json_text(e, "verdict", buf, len);
+	return event_pair(e, "verdict", "reason", " ", buf, len);
+}
+
 /* ---- events --follow ---------------------------------------------------- */
 
 #define FOLLOW_TIMEOUT_S	45	/* three heartbeats missed: reconnect */
@@ -95,7 +107,7 @@ follow_print(struct follow *f, json_t *e)
 		    ctl_json_text(e, "lane", b[3], sizeof b[3]),
 		    ctl_json_text(e, "direction", b[4], sizeof b[4]),
 		    event_who(e, b[5], sizeof b[5]),
-		    event_pair(e, "verdict", "reason", " ", b[6], sizeof b[6]),
+		    event_verdict(e, b[6], sizeof b[6]),
 		    ctl_json_temp(e, "temp", b[7], sizeof b[7]),
 		    event_pair(e, "actor", "detail", ": ", b[8], sizeof b[8]));
 	fflush(stdout);
@@ -264,6 +276,7 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option longs[] = {
 		{ "after", required_argument, NULL, 'a' },
+		{ "before", required_argument, NULL, 'b' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
@@ -275,9 +288,10 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 	struct ctl_table	*t;
 	json_t			*a, *e;
 	char			*path, b[9][320];
-	long			 after = 0, limit = 50;
+	long			 after = 0, before = 0, limit = 50;
 	size_t			 i;
 	int			 ch, rc, follow = 0, has_after = 0;
+	int			 has_before = 0;
 
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
 		switch (ch) {
@@ -287,13 +301,19 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 				    optarg);
 			has_after = 1;
 			break;
+		case 'b':
+			if (ctl_parse_long(optarg, 1, LONG_MAX, &before) == -1)
+				return ctl_usage_error("not an event id: %s",
+				    optarg);
+			has_before = 1;
+			break;
 		case 'f':
 			follow = 1;
 			break;
 		case 'l':
-			if (ctl_parse_long(optarg, 1, 100000, &limit) == -1)
+			if (ctl_parse_long(optarg, 1, 1000, &limit) == -1)
 				return ctl_usage_error("--limit wants 1 to "
-				    "100000: %s", optarg);
+				    "1000: %s", optarg);
 			break;
 		default:
 			return EXIT_USAGE;
@@ -304,9 +324,23 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 	if (follow && ctl->fleet != NULL)
 		return ctl_usage_error("--follow follows one gate, not a "
 		    "fleet");
+	if (has_after && has_before)
+		return ctl_usage_error("--after and --before: one or the "
+		    "other");
+	if (follow && has_before)
+		return ctl_usage_error("--follow goes forward: --after, not "
+		    "--before");
 	if (follow)
 		return follow_events(ctl, has_after ? after : -1);
-	xasprintf(&path, "/v1/events?after=%ld&limit=%ld", after, limit);
+	/* Without --after, the newest events, oldest of them first. */
+	if (has_after)
+		xasprintf(&path, "/v1/events?after=%ld&limit=%ld", after,
+		    limit);
+	else if (has_before)
+		xasprintf(&path, "/v1/events?before=%ld&limit=%ld", before,
+		    limit);
+	else
+		xasprintf(&path, "/v1/events?limit=%ld", limit);
 	rc = client_call(ctl, CTL_GET, path, NULL, &a);
 	free(path);
 	if (rc != 0)
@@ -326,8 +360,7 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 			ctl_json_text(e, "lane", b[3], sizeof b[3]),
 			ctl_json_text(e, "direction", b[4], sizeof b[4]),
 			event_who(e, b[5], sizeof b[5]),
-			event_pair(e, "verdict", "reason", " ", b[6],
-			    sizeof b[6]),
+			event_verdict(e, b[6], sizeof b[6]),
 			ctl_json_temp(e, "temp", b[7], sizeof b[7]),
 			event_pair(e, "actor", "detail", ": ", b[8],
 			    sizeof b[8]),

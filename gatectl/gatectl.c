@@ -18,7 +18,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "open", "open LANE --reason TEXT", cmd_open },
 	{ "ack", "ack ALERT [--reason TEXT]", cmd_ack },
 	{ "reload", "reload", cmd_reload },
-	{ "events", "events [--after ID] [--limit N] [--follow]", cmd_events },
+	{ "events", "events [--after ID | --before ID] [--limit N] [--follow]",
+	    cmd_events },
 	{ "report", "report [--from WHEN] [--to WHEN] [--csv] "
 	    "[--section hourly|denials|alerts]", cmd_report },
 	{ "people reload", "people reload", cmd_people_reload },
