@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "hw.h"
+#include "log.h"
 
 struct event_base;
 struct evhttp_request;
@@ -545,18 +546,7 @@ void	signal_shot_end(struct signal *);
 void	signal_base(struct signal *, enum signal_pattern);
 void	signal_clear(struct signal *);
 
-/* log.c */
-
-void	log_init(int debug, const char *progname);
-void	log_setverbose(int);
-void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	fatal(const char *, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
-void	fatalx(const char *, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
+/* log.c: see log.h */
 
 /* xmalloc.c: out of memory inside the daemon is fatal, in one place. */
 void	*xmalloc(size_t);

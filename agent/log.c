@@ -1,20 +1,43 @@
 /*
  * log.c: the one logging API of gated.  Everything goes to stderr, which
  * systemd hands to the journal; debug lines appear only when verbose.
+ * When stderr is the journal's stream (JOURNAL_STREAM names its device and
+ * inode), each line starts with its sd-daemon priority, "<4>" for a
+ * warning, which journald takes as the line's priority and strips.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
-#include "agent.h"
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
 
 static int		 log_verbose;
+static int		 log_journal;	/* stderr is journald's stream */
 static const char	*log_progname = "gated";
 
-static void	vlog(const char *, const char *, int, const char *, va_list)
-		    __attribute__((format(printf, 4, 0)));
+static void	vlog(const char *, const char *, const char *, int,
+		    const char *, va_list) __attribute__((format(printf, 5, 0)));
+
+/* Whether stderr is the stream systemd connected to the journal. */
+static int
+log_stderr_is_journal(void)
+{
+	const char		*v = getenv("JOURNAL_STREAM");
+	struct stat		 st;
+	unsigned long long	 dev, ino;
+
+	if (v == NULL || sscanf(v, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return (0);
+	return ((unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino);
+}
 
 void
 log_init(int verbose, const char *progname)
@@ -22,6 +45,7 @@ log_init(int verbose, const char *progname)
 	log_verbose = verbose;
 	if (progname != NULL)
 		log_progname = progname;
+	log_journal = log_stderr_is_journal();
 }
 
 void
@@ -30,20 +54,39 @@ log_setverbose(int verbose)
 	log_verbose = verbose;
 }
 
-/* Writes one line: "prog: [level: ]message[: strerror]". */
+/*
+ * Writes one line: "[<prio>]prog: [level: ]message[: strerror]".  A
+ * newline inside the message would start a line of its own, a forged one
+ * under journald: it is written as a space.
+ */
 static void
-vlog(const char *level, const char *errstr, int with_errno, const char *fmt,
-    va_list ap)
+vlog(const char *prio, const char *level, const char *errstr, int with_errno,
+    const char *fmt, va_list ap)
 {
-	char	msg[1024];
+	char	msg[1024], *p;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	for (p = msg; (p = strpbrk(p, "\r\n")) != NULL; p++)
+		*p = ' ';
+	if (!log_journal)
+		prio = "";
 	if (with_errno)
-		fprintf(stderr, "%s: %s%s: %s\n", log_progname, level, msg,
-		    errstr);
+		fprintf(stderr, "%s%s: %s%s: %s\n", prio, log_progname, level,
+		    msg, errstr);
 	else
-		fprintf(stderr, "%s: %s%s\n", log_progname, level, msg);
+		fprintf(stderr, "%s%s: %s%s\n", prio, log_progname, level, msg);
 	fflush(stderr);
+}
+
+/* An error the daemon survives or reports before it exits. */
+void
+log_errorx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(SD_ERR, "", NULL, 0, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -54,7 +97,7 @@ log_warn(const char *fmt, ...)
 
 	strerror_r(errno, err, sizeof err);
 	va_start(ap, fmt);
-	vlog("", err, 1, fmt, ap);
+	vlog(SD_WARNING, "", err, 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -64,7 +107,7 @@ log_warnx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vlog("", NULL, 0, fmt, ap);
+	vlog(SD_WARNING, "", NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -74,7 +117,7 @@ log_info(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vlog("", NULL, 0, fmt, ap);
+	vlog(SD_INFO, "", NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -86,7 +129,7 @@ log_debug(const char *fmt, ...)
 	if (!log_verbose)
 		return;
 	va_start(ap, fmt);
-	vlog("debug: ", NULL, 0, fmt, ap);
+	vlog(SD_DEBUG, "debug: ", NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -98,7 +141,7 @@ fatal(const char *fmt, ...)
 
 	strerror_r(errno, err, sizeof err);
 	va_start(ap, fmt);
-	vlog("fatal: ", err, 1, fmt, ap);
+	vlog(SD_ERR, "fatal: ", err, 1, fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -109,7 +152,7 @@ fatalx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vlog("fatal: ", NULL, 0, fmt, ap);
+	vlog(SD_ERR, "fatal: ", NULL, 0, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

@@ -136,7 +136,7 @@ main(int argc, char **argv)
 	struct agent		 a;
 	struct gate_conf	*conf;
 	const char		*file = DEFAULT_CONFIG;
-	char			*errors = NULL, *cause = NULL;
+	char			*errors = NULL, *cause = NULL, *line, *next;
 	struct timespec		 t0, t1;
 	int			 ch, check = 0, debug = 0, verbose = 0;
 
@@ -164,7 +164,12 @@ main(int argc, char **argv)
 	log_init(debug, "gated");
 
 	if ((conf = config_load(file, &errors)) == NULL) {
-		fputs(errors ? errors : "config: failed\n", stderr);
+		/* One log line each, errors under journald too. */
+		for (line = strtok_r(errors, "\n", &next); line != NULL;
+		    line = strtok_r(NULL, "\n", &next))
+			log_errorx("%s", line);
+		if (errors == NULL)
+			log_errorx("%s: config: failed", file);
 		free(errors);
 		return 1;
 	}

@@ -18,7 +18,6 @@
 #include <gpiod.h>
 
 #include "agent.h"
-#include "hw.h"
 
 #define GPIOD_CONSUMER	"gated"
 #define GPIOD_BATCH	16	/* edges read per read() */

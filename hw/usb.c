@@ -23,6 +23,7 @@
 #include <libusb.h>
 
 #include "hw.h"
+#include "log.h"
 
 #define USB_XFERS	4	/* transfers per device, at most */
 #define USB_DRAIN_MS	1000	/* wait this long for cancelled transfers */
@@ -94,9 +95,9 @@ usb_vlog(const char *name, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (name != NULL)
-		fprintf(stderr, "gated: usb: %s: %s\n", name, msg);
+		log_warnx("usb: %s: %s", name, msg);
 	else
-		fprintf(stderr, "gated: usb: %s\n", msg);
+		log_warnx("usb: %s", msg);
 }
 
 void
