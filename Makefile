@@ -47,8 +47,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo check fresh-check unit bench vmtest clean install \
-	uninstall
+.PHONY: all deps demo check fresh-check unit bench bench-bin vmtest clean \
+	install uninstall
 all: $(BUILD)/gated $(BUILD)/gatectl
 
 $(BUILD)/obj/%.o: %.c
@@ -80,6 +80,9 @@ deps:
 
 unit: $(UNIT_BIN)
 
+# The bench programs: make check builds them for bench-smoke.sh.
+bench-bin: $(BENCH_BIN)
+
 # The two commands of the README.  Each installs its tier of packages and
 # then builds in a new make, whose pkg-config flags see them.
 demo:
@@ -89,14 +92,14 @@ demo:
 
 check:
 	@scripts/install-deps all
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit bench-bin
 	@tests/run
 
 # The README's commands on a fresh minimal Debian 12 root (debootstrap).
 fresh-check:
 	@tests/fresh/run
 
-bench: all $(BENCH_BIN)
+bench: all bench-bin
 	@tests/bench/run
 
 vmtest: all

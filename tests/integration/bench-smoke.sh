@@ -1,0 +1,18 @@
+# bench-smoke.sh: make bench runs to its end and exits 0.  Runs
+# tests/bench/run with BENCH_QUICK=1 (small sizes, the slow steps left
+# out): the figures mean nothing here, only that each step ran and printed
+# its line, and that the script's exit status says so.
+. "$(dirname "$0")/common.inc"
+
+for b in bench-decide bench-reload bench-journal bench-ready; do
+	[ -x "$top/$BUILD/bench/$b" ] || { fail "bench: $BUILD/bench/$b not built (make bench-bin)"; finish; }
+done
+BENCH_QUICK=1 sh "$top/tests/bench/run" >"$T/bench.out" 2>&1
+rc=$?
+check "make bench's script exits 0 when done (rc $rc)" [ $rc -eq 0 ]
+check "bench: decisions per second printed" grep -qi 'decisions' "$T/bench.out"
+check "bench: card to relay printed" grep -q '^card to relay (sim, in the daemon)' "$T/bench.out"
+check "bench: RSS printed" grep -q '^daemon RSS after' "$T/bench.out"
+check "bench: reached its end" grep -q '^bench: quick run done' "$T/bench.out"
+[ $failures -eq 0 ] || cat "$T/bench.out"
+finish
