@@ -17,6 +17,7 @@ srcs() {
 	people)	echo tests/fuzz/fuzz-people.c agent/people.c agent/policy.c \
 		    agent/xmalloc.c agent/log.c ;;
 	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c ;;
+	wiegand) echo tests/fuzz/fuzz-wiegand.c hw/wiegand.c ;;
 	*)	echo "tests/fuzz/fuzz-$1.c hw/decode.c" ;;
 	esac
 }
@@ -33,6 +34,17 @@ seeds() {
 		printf '\200\002\375\363' >"$d/b" ;;
 	wedge)	printf '\001\010\000\000\036\000\000\000\000\000\001\010\000\000\050\000\000\000\000\000' >"$d/a" ;;
 	policy)	head -c 64 /dev/urandom >"$d/a"; head -c 16 /dev/zero >"$d/b" ;;
+	# A 26-bit frame 1 00010010 0001001000110100 1 at 2 ms a bit
+	# (byte 10: D0, 11: D1), then the same after a 25.2 ms gap (127:
+	# D1 after 63 steps).
+	wiegand) gap=
+		for f in 1 2; do
+			for b in 1 0 0 0 1 0 0 1 0 0 0 0 1 0 0 1 0 0 0 1 1 0 1 0 0 1; do
+				if [ -n "$gap" ]; then printf '\177'; gap=
+				else printf "\\$(printf %o $((10 + b)))"; fi
+			done
+			gap=1
+		done >"$d/a" ;;
 	esac
 	echo "$d"
 }
@@ -47,7 +59,7 @@ if [ -z "${FUZZ_REPLAY:-}" ] && command -v clang >/dev/null 2>&1; then
 	fi
 fi
 
-for t in people policy line temper wedge; do
+for t in people policy line temper wedge wiegand; do
 	seed=$(seeds $t)
 	# shellcheck disable=SC2046
 	if [ $libfuzzer = yes ]; then
