@@ -43,6 +43,8 @@ enum journal_sql {
 	JS_STATE_SET,
 	JS_STATE_DEL,
 	JS_LAST_ID,
+	JS_DATA_VERSION,
+	JS_COUNT_ROWS,
 	JS__COUNT
 };
 
@@ -66,6 +68,8 @@ static const char *const journal_sql_text[JS__COUNT] = {
 	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[JS_STATE_DEL] = "DELETE FROM state WHERE key = ?1",
 	[JS_LAST_ID] = "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
+	[JS_DATA_VERSION] = "PRAGMA data_version",
+	[JS_COUNT_ROWS] = "SELECT count(*) FROM events",
 };
 
 /*
@@ -97,19 +101,24 @@ static const char journal_schema[] =
 	"(alert_id IS NULL OR alert_id NOT IN" \
 	" (SELECT id FROM alerts WHERE acked_ms IS NULL))"
 
+/*
+ * rows is the number of events, so that status and /metrics need not scan
+ * two million rows: counted once at open, then kept by SQLite's hooks,
+ * which see every insert and delete on this connection (rows_tx, the
+ * current transaction's share, counts only once it commits).  A change by
+ * another connection (PRAGMA data_version) or a failed statement, after
+ * which a commit may not have done what the hooks saw, asks for a recount.
+ */
 struct journal {
 	sqlite3			*db;
 	char			*path;
 	struct journal_limits	 limits;
 	sqlite3_stmt		*stmt[JS__COUNT];
+	int64_t			 rows;
+	int64_t			 rows_tx;
+	int64_t			 data_version;
+	int			 recount;
 };
-
-/* Logs an unexpected SQLite failure with the database and what it did. */
-static void
-journal_warn(struct journal *j, const char *what)
-{
-	log_warnx("journal %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
-}
 
 /* Resets a kept statement so it holds no lock and no bound strings. */
 static void
@@ -117,6 +126,94 @@ journal_done(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+}
+
+/* Logs an unexpected SQLite failure with the database and what it did. */
+static void
+journal_warn(struct journal *j, const char *what)
+{
+	log_warnx("journal %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
+	j->recount = 1;
+}
+
+/* SQLite's update hook: an event row inserted or deleted. */
+static void
+journal_row_hook(void *arg, int op, const char *db, const char *table,
+    sqlite3_int64 rowid)
+{
+	struct journal	*j = arg;
+
+	(void)rowid;
+	if (strcmp(table, "events") != 0 || strcmp(db, "main") != 0)
+		return;
+	if (op == SQLITE_INSERT)
+		j->rows_tx++;
+	else if (op == SQLITE_DELETE)
+		j->rows_tx--;
+}
+
+static int
+journal_commit_hook(void *arg)
+{
+	struct journal	*j = arg;
+
+	j->rows += j->rows_tx;
+	j->rows_tx = 0;
+	return (0);
+}
+
+static void
+journal_rollback_hook(void *arg)
+{
+	struct journal	*j = arg;
+
+	j->rows_tx = 0;
+}
+
+/* PRAGMA data_version: changes when another connection commits. */
+static int64_t
+journal_data_version(struct journal *j)
+{
+	sqlite3_stmt	*st = j->stmt[JS_DATA_VERSION];
+	int64_t		 v = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	journal_done(st);
+	return (v);
+}
+
+/* Counts the events (a full scan): at open, and when the count is unsure. */
+static int
+journal_count(struct journal *j)
+{
+	sqlite3_stmt	*st = j->stmt[JS_COUNT_ROWS];
+	int		 rc;
+
+	j->data_version = journal_data_version(j);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		j->rows = sqlite3_column_int64(st, 0);
+	journal_done(st);
+	if (rc != SQLITE_ROW) {
+		log_warnx("journal %s: count: %s", j->path,
+		    sqlite3_errmsg(j->db));
+		return (-1);
+	}
+	j->rows_tx = 0;
+	j->recount = 0;
+	return (0);
+}
+
+/* The number of events, without a scan unless the count is unsure; -1. */
+static int64_t
+journal_rows(struct journal *j)
+{
+	if (sqlite3_get_autocommit(j->db) && (j->recount ||
+	    journal_data_version(j) != j->data_version) &&
+	    journal_count(j) == -1)
+		return (-1);
+	return (j->rows);
 }
 
 /* Runs a statement without result rows; 0 or -1 (logged). */
@@ -337,6 +434,14 @@ journal_open(const char *path, const struct journal_limits *limits,
 			goto fail;
 		}
 	}
+	if (journal_count(j) == -1) {
+		xasprintf(cause, "%s: counting the events: %s", path,
+		    sqlite3_errmsg(j->db));
+		goto fail;
+	}
+	sqlite3_update_hook(j->db, journal_row_hook, j);
+	sqlite3_commit_hook(j->db, journal_commit_hook, j);
+	sqlite3_rollback_hook(j->db, journal_rollback_hook, j);
 	return (j);
 
 fail:
@@ -661,7 +766,7 @@ journal_prune(struct journal *j, int64_t now_ms)
 	int64_t	 rows, cutoff;
 	long	 n, deleted = 0;
 
-	if (journal_exec(j, JS_BEGIN) != 0)
+	if (journal_rows(j) == -1 || journal_exec(j, JS_BEGIN) != 0)
 		return (-1);
 
 	if (j->limits.max_days > 0) {
@@ -675,9 +780,7 @@ journal_prune(struct journal *j, int64_t now_ms)
 		deleted += n;
 	}
 	if (j->limits.max_rows > 0 && deleted < JOURNAL_PRUNE_BATCH) {
-		rows = journal_query_int(j, "SELECT count(*) FROM events", 0);
-		if (rows == -1)
-			goto fail;
+		rows = j->rows + j->rows_tx;
 		if (rows > j->limits.max_rows) {
 			rows -= j->limits.max_rows;
 			if (rows > JOURNAL_PRUNE_BATCH - deleted)
@@ -731,7 +834,7 @@ journal_stats(struct journal *j)
 	int64_t		 rows, first, last, bytes, free_kb = -1;
 	json_t		*o;
 
-	rows = journal_query_int(j, "SELECT count(*) FROM events", 0);
+	rows = journal_rows(j);
 	first = journal_query_int(j, "SELECT coalesce(min(id), 0) FROM events",
 	    0);
 	last = journal_last_id(j);

@@ -674,6 +674,97 @@ test_prune_days(void)
 	journal_close(j);
 }
 
+/* SQLite's statement trace: counts the statements that count the events. */
+static int	counts_run;
+
+static int
+trace_count(unsigned what, void *arg, void *p, void *x)
+{
+	const char	*sql = sqlite3_sql(p);
+
+	(void)what;
+	(void)arg;
+	(void)x;
+	if (sql != NULL && strstr(sql, "count(*) FROM events") != NULL)
+		counts_run++;
+	return (0);
+}
+
+/* journal_stats' row count: right across every change, and no scan. */
+static void
+test_row_count(void)
+{
+	struct journal	*j;
+	sqlite3		*db;
+	json_t		*s;
+	int64_t		 alert;
+	int		 i, right = 1;
+
+	j = open_ok("count.db", 10, 0, 0);
+	sqlite3_trace_v2(journal_db(j), SQLITE_TRACE_STMT, trace_count, NULL);
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 0, "count: an empty journal has 0 rows");
+	json_decref(s);
+	for (i = 0; i < 3; i++)
+		passage(j, 10 + i, "north", "in", "granted", "granted");
+	many(j, 20, 20);
+	sql_exec(j, "BEGIN");
+	for (i = 0; i < 5; i++)
+		passage(j, 50 + i, "north", "in", "granted", "granted");
+	sql_exec(j, "ROLLBACK");
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 23 && sql_int(j, "SELECT count(*) FROM"
+	    " events") == 23, "count: 23 after appends, a rolled-back"
+	    " transaction not counted (%lld)", (long long)int_of(s, "rows"));
+	json_decref(s);
+	alert = journal_alert_raise(j, 60, "fever", "north", "39");
+	journal_alert_ack(j, alert, 61, "guard", "ok");
+	for (i = 0; i < 10; i++) {
+		json_decref(journal_stats(j));
+		passage(j, 70 + i, "north", "in", "granted", "granted");
+	}
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 35, "count: alert and ack rows counted");
+	json_decref(s);
+	counts_run -= 1;	/* the check's own count(*) above */
+	check(counts_run == 0, "count: journal_stats and appends did not scan"
+	    " the events (%d counts)", counts_run);
+
+	check(journal_prune(j, 100) == 25, "count: prune to the row limit");
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 10, "count: 10 after prune (%lld)",
+	    (long long)int_of(s, "rows"));
+	json_decref(s);
+
+	/* Another connection (an operator's sqlite3) deletes three. */
+	if (sqlite3_open(path_of("count.db"), &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "DELETE FROM events WHERE id IN (SELECT id FROM"
+	    " events ORDER BY id LIMIT 3)", NULL, NULL, NULL) != SQLITE_OK)
+		check(0, "count: external delete: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 7, "count: an external change is seen"
+	    " (%lld)", (long long)int_of(s, "rows"));
+	json_decref(s);
+	for (i = 0; i < 30 && right; i++) {
+		passage(j, 200 + i, "north", "in", "granted", "granted");
+		if (i % 7 == 0)
+			journal_prune(j, 300);
+		s = journal_stats(j);
+		right = int_of(s, "rows") == sql_int(j,
+		    "SELECT count(*) FROM events");
+		json_decref(s);
+	}
+	check(right, "count: equals count(*) across appends and prunes");
+	journal_close(j);
+	j = open_ok("count.db", 10, 0, 0);
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 11, "count: 11 after reopening (%lld)",
+	    (long long)int_of(s, "rows"));
+	json_decref(s);
+	journal_close(j);
+}
+
 static void
 test_state(void)
 {
@@ -789,6 +880,7 @@ main(void)
 	test_report();
 	test_prune_rows();
 	test_prune_days();
+	test_row_count();
 	test_state();
 	test_sigkill();
 
