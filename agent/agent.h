@@ -353,8 +353,9 @@ json_t		*journal_report_json(struct journal *, int64_t from_ms,
 int		 journal_state_set(struct journal *, const char *key,
 		    const char *value);
 char		*journal_state_get(struct journal *, const char *key);
-/* Retention: deletes what the limits say; rows deleted, -1 on error. */
-long		 journal_prune(struct journal *, int64_t now_ms);
+/* Retention: deletes what the limits say; rows deleted, -1 on error.
+ * mono_ms is a monotonic clock: age advances no faster than it does. */
+long		 journal_prune(struct journal *, int64_t now_ms, int64_t mono_ms);
 json_t		*journal_stats(struct journal *);
 int64_t		 journal_last_id(struct journal *);
 /* For journal-report.c (alerts, events, report), which reads through

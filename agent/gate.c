@@ -973,13 +973,17 @@ static void
 prune_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct gate	*g = arg;
+	struct timespec	 boot;
 	json_t		*st;
 	long		 n;
 	bool		 low, near;
 
 	(void)fd;
 	(void)what;
-	if ((n = journal_prune(g->journal, wall_ms())) > 0)
+	/* Retention's age moves with a clock no one can set (journal.c). */
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	if ((n = journal_prune(g->journal, wall_ms(), (int64_t)boot.tv_sec *
+	    1000 + boot.tv_nsec / 1000000)) > 0)
 		log_info("journal: %ld old events removed", n);
 	if ((st = journal_stats(g->journal)) == NULL)
 		return;

@@ -28,6 +28,8 @@
 #define JOURNAL_WAL_LIMIT	(4 * 1024 * 1024) /* WAL kept, in bytes */
 #define JOURNAL_PRUNE_BATCH	5000	/* rows per journal_prune call */
 #define JOURNAL_FILE_MODE	0640	/* temperatures are health data */
+#define JOURNAL_CLOCK_FLOOR_MS	1767225600000LL /* 2026-01-01: before, unset */
+#define JOURNAL_CLOCK_SLACK_MS	600000	/* a jump worth a warning */
 
 /* Every statement the agent runs often, prepared once at open. */
 enum journal_sql {
@@ -118,6 +120,9 @@ struct journal {
 	int64_t			 rows_tx;
 	int64_t			 data_version;
 	int			 recount;
+	int64_t			 horizon_ms;	/* see journal_horizon */
+	int64_t			 mono_ms;
+	int			 clock_warned;
 };
 
 /* Resets a kept statement so it holds no lock and no bound strings. */
@@ -753,28 +758,125 @@ journal_delete(struct journal *j, const char *sql, int64_t a, int64_t b)
 }
 
 /*
+ * The time retention measures age against: min(now, the newest event's
+ * time), but moving forward no faster than the monotonic clock, which no
+ * one can set: a wall clock that jumps days ahead (or an event stamped by
+ * it) must not age the whole journal at once.  Kept in the state table so
+ * that a restart does not reset it; a value before JOURNAL_CLOCK_FLOOR_MS
+ * was taken from an unset clock and is replaced.  0 or -1 (logged).
+ */
+static int
+journal_horizon(struct journal *j, int64_t now_ms, int64_t mono_ms)
+{
+	sqlite3_stmt	*st;
+	int64_t		 newest = now_ms, target, step = 0, old;
+	char		*s, num[32];
+	int		 rc;
+
+	if (j->horizon_ms == 0 && (s = journal_state_get(j,
+	    "retention_ms")) != NULL) {
+		j->horizon_ms = strtoll(s, NULL, 10);
+		free(s);
+	}
+	if (sqlite3_prepare_v2(j->db, "SELECT ts_ms FROM events ORDER BY id"
+	    " DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		journal_warn(j, "prune");
+		return (-1);
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		newest = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		journal_warn(j, "prune");
+		return (-1);
+	}
+	target = newest < now_ms ? newest : now_ms;
+	if (j->mono_ms > 0 && mono_ms > j->mono_ms)
+		step = mono_ms - j->mono_ms;
+	j->mono_ms = mono_ms;
+
+	old = j->horizon_ms;
+	if (j->horizon_ms < JOURNAL_CLOCK_FLOOR_MS)
+		j->horizon_ms = target;
+	else if (target > j->horizon_ms)
+		j->horizon_ms = target < j->horizon_ms + step ? target :
+		    j->horizon_ms + step;
+	if (target - j->horizon_ms > JOURNAL_CLOCK_SLACK_MS) {
+		if (!j->clock_warned)
+			log_warnx("journal %s: the clock is %lld s ahead of the"
+			    " time retention has seen pass (a jump, or gated"
+			    " was stopped): old events are kept that much"
+			    " longer", j->path,
+			    (long long)((target - j->horizon_ms) / 1000));
+		j->clock_warned = 1;
+	} else
+		j->clock_warned = 0;
+	if (j->horizon_ms == old)
+		return (0);
+	snprintf(num, sizeof num, "%lld", (long long)j->horizon_ms);
+	return (journal_state_set(j, "retention_ms", num));
+}
+
+/*
+ * The id of the last event that age alone lets go: events leave oldest id
+ * first, and the first one (of those no active alert protects) not older
+ * than cutoff stops the walk.  So an event stamped by a clock set back
+ * years is not older than the events journaled before it.  0 for none,
+ * -1 on error.  Looks at one batch of rows at most.
+ */
+static int64_t
+journal_age_bound(struct journal *j, int64_t cutoff)
+{
+	sqlite3_stmt	*st;
+	int64_t		 last = 0;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(j->db, "SELECT id, ts_ms FROM events WHERE "
+	    JOURNAL_UNPROTECTED " ORDER BY id LIMIT ?1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		journal_warn(j, "prune");
+		return (-1);
+	}
+	sqlite3_bind_int(st, 1, JOURNAL_PRUNE_BATCH);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_int64(st, 1) < cutoff)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		journal_warn(j, "prune");
+		return (-1);
+	}
+	return (last);
+}
+
+/*
  * Retention: deletes events older than max_days, then the oldest beyond
  * max_rows, at most JOURNAL_PRUNE_BATCH rows per call so that one call
  * never holds the event loop long (the agent calls it from a timer until
- * it returns less than a batch).  The events of an alert still active are
- * kept whatever their age.  Acknowledged alerts whose events are all gone
- * go too (not counted).  One transaction, one sync.
+ * it returns less than a batch).  Age is measured against
+ * journal_horizon(), not now_ms alone, and only ever takes the oldest ids
+ * (journal_age_bound): a clock that jumps either way deletes nothing the
+ * journal's own history does not justify.  mono_ms is a monotonic clock
+ * reading.  The events of an alert still active are kept whatever their
+ * age.  Acknowledged alerts whose events are all gone go too (not
+ * counted).  One transaction, one sync.
  */
 long
-journal_prune(struct journal *j, int64_t now_ms)
+journal_prune(struct journal *j, int64_t now_ms, int64_t mono_ms)
 {
-	int64_t	 rows, cutoff;
+	int64_t	 rows, bound;
 	long	 n, deleted = 0;
 
 	if (journal_rows(j) == -1 || journal_exec(j, JS_BEGIN) != 0)
 		return (-1);
 
 	if (j->limits.max_days > 0) {
-		cutoff = now_ms - (int64_t)j->limits.max_days * 86400000;
-		n = journal_delete(j, "DELETE FROM events WHERE id IN"
-		    " (SELECT id FROM events WHERE ts_ms < ?1 AND "
-		    JOURNAL_UNPROTECTED " ORDER BY ts_ms LIMIT ?2)",
-		    cutoff, JOURNAL_PRUNE_BATCH);
+		if (journal_horizon(j, now_ms, mono_ms) == -1 ||
+		    (bound = journal_age_bound(j, j->horizon_ms -
+		    (int64_t)j->limits.max_days * 86400000)) == -1)
+			goto fail;
+		n = journal_delete(j, "DELETE FROM events WHERE id <= ?1 AND "
+		    JOURNAL_UNPROTECTED, bound, 0);
 		if (n == -1)
 			goto fail;
 		deleted += n;
