@@ -831,6 +831,82 @@ test_prune_clock(void)
 	journal_close(j);
 }
 
+/* The file removed under an open journal: noticed, and a new one opened. */
+static void
+test_vanished(void)
+{
+	struct journal	*j;
+	json_t		*a;
+	char		*cause = NULL, *v;
+	int64_t		 id;
+
+	j = open_ok("vanish.db", 0, 0, 0);
+	passage(j, 1, "north", "in", "granted", "granted");
+	journal_alert_raise(j, 2, "fever", "north", "39.1");
+	journal_state_set(j, "mode", "closed");
+	check(journal_check(j) == 0 && journal_incident(j) == NULL,
+	    "vanish: the file is the one at the path");
+	unlink(path_of("vanish.db"));
+	unlink(path_of("vanish.db-wal"));
+	unlink(path_of("vanish.db-shm"));
+	check(journal_check(j) == -1, "vanish: its removal is seen");
+	check(passage(j, 3, "north", "in", "granted", "granted") == -1,
+	    "vanish: an append into the removed file is not acknowledged");
+	check(journal_reopen(j, &cause) == 0 && journal_incident(j) != NULL &&
+	    strstr(journal_incident(j), "vanished") != NULL,
+	    "vanish: reopened with an incident (%s)", cause);
+	free(cause);
+	id = passage(j, 4, "north", "in", "granted", "granted");
+	check(id == 4, "vanish: ids continue after the old file's (%lld)",
+	    (long long)id);
+	a = journal_alerts_active(j);
+	check(json_array_size(a) == 1 && strcmp(str_of(json_array_get(a, 0),
+	    "kind"), "fever") == 0, "vanish: the active alert is carried over");
+	json_decref(a);
+	v = journal_state_get(j, "mode");
+	check(v != NULL && strcmp(v, "closed") == 0,
+	    "vanish: the state (mode) is carried over");
+	free(v);
+	journal_close(j);
+	j = open_ok("vanish.db", 0, 0, 0);
+	check(sql_int(j, "SELECT count(*) FROM events WHERE id = 4") == 1 &&
+	    journal_incident(j) == NULL, "vanish: the new file keeps the row");
+	journal_close(j);
+}
+
+/* A file with damaged pages is moved aside and a new journal started. */
+static void
+test_damaged(void)
+{
+	struct journal	*j;
+	char		 buf[4096], cmd[PATH_MAX + 64];
+	FILE		*f;
+	int		 i;
+
+	j = open_ok("damaged.db", 0, 0, 0);
+	many(j, 2000, 1);
+	journal_close(j);
+	f = fopen(path_of("damaged.db"), "r+b");
+	for (i = 0; i < (int)sizeof buf; i++)
+		buf[i] = (char)(i * 7919 + 13);
+	for (i = 1; i < 8; i++) {
+		fseek(f, (long)i * 4096, SEEK_SET);
+		fwrite(buf, 1, sizeof buf, f);
+	}
+	fclose(f);
+	j = open_ok("damaged.db", 0, 0, 0);
+	check(journal_incident(j) != NULL && strstr(journal_incident(j),
+	    "integrity check") != NULL && strchr(journal_incident(j), '\n') ==
+	    NULL, "damaged: opened anew, and says why in one line (%s)",
+	    journal_incident(j));
+	check(passage(j, 5, "north", "in", "granted", "granted") > 0,
+	    "damaged: the new journal takes events");
+	journal_close(j);
+	snprintf(cmd, sizeof cmd, "ls %s | grep -q '^damaged.db.corrupt-'",
+	    tmpdir);
+	check(system(cmd) == 0, "damaged: the old file is kept aside");
+}
+
 static void
 test_state(void)
 {
@@ -948,6 +1024,8 @@ main(void)
 	test_prune_days();
 	test_prune_clock();
 	test_row_count();
+	test_vanished();
+	test_damaged();
 	test_state();
 	test_sigkill();
 
