@@ -339,6 +339,15 @@ struct journal_event {
 struct journal	*journal_open(const char *path, const struct journal_limits *,
 		    char **cause);
 void		 journal_close(struct journal *);
+/* 0 while the file open is the one at the path; -1 once it was removed or
+ * replaced (then every append fails until journal_reopen succeeds). */
+int		 journal_check(struct journal *);
+/* Opens the file now at the path, a new one if none, carrying over the id
+ * sequences and the active alerts: 0, or -1 with *cause (caller frees). */
+int		 journal_reopen(struct journal *, char **cause);
+/* Why the last open or reopen started a new file (damaged, vanished), or
+ * NULL: the caller journals it and raises an alert. */
+const char	*journal_incident(struct journal *);
 /* Appends and commits durably before returning: the event id, or -1. */
 int64_t		 journal_append(struct journal *, struct journal_event *);
 /* Raise an alert (journals an "alert" event); the alert id, or -1. */
@@ -356,8 +365,9 @@ json_t		*journal_report_json(struct journal *, int64_t from_ms,
 int		 journal_state_set(struct journal *, const char *key,
 		    const char *value);
 char		*journal_state_get(struct journal *, const char *key);
-/* Retention: deletes what the limits say; rows deleted, -1 on error. */
-long		 journal_prune(struct journal *, int64_t now_ms);
+/* Retention: deletes what the limits say; rows deleted, -1 on error.
+ * mono_ms is a monotonic clock: age advances no faster than it does. */
+long		 journal_prune(struct journal *, int64_t now_ms, int64_t mono_ms);
 json_t		*journal_stats(struct journal *);
 int64_t		 journal_last_id(struct journal *);
 /* For journal-report.c (alerts, events, report), which reads through

@@ -17,6 +17,7 @@
 
 #define LISTENERS_MAX	16
 #define PRUNE_EVERY_S	60
+#define JOURNAL_WATCH_S	5	/* how often the journal file is checked */
 #define LATENCY_BUCKETS	16
 #define LATENCY_RECENT	1024
 
@@ -66,6 +67,9 @@ struct gate {
 	struct signal		 green, red, amber, buzzer;
 	struct listener		 listeners[LISTENERS_MAX];
 	struct event		*prune_timer;
+	struct event		*journal_timer;
+	bool			 journal_lost;	/* its alert is raised */
+	bool			 journal_busy;	/* in gate_journal_watch */
 	struct hw_events	 hw_ev;
 	time_t			 started;
 
@@ -245,14 +249,20 @@ gate_announce(struct gate *g, const struct journal_event *ev)
 			g->listeners[i].fn(g->listeners[i].arg, ev);
 }
 
+static bool	gate_journal_watch(struct gate *);
+
 /* Journals one event and tells the listeners; the event id or -1. */
 int64_t
 gate_record(struct gate *g, struct journal_event *ev)
 {
 	if (ev->ts_ms == 0)
 		ev->ts_ms = wall_ms();
-	if (journal_append(g->journal, ev) == -1)
-		return -1;
+	if (journal_append(g->journal, ev) == -1) {
+		/* The file vanished: the event goes to the new one, if any. */
+		if (!gate_journal_watch(g) ||
+		    journal_append(g->journal, ev) == -1)
+			return -1;
+	}
 	gate_announce(g, ev);
 	return ev->id;
 }
@@ -296,6 +306,66 @@ gate_alert(struct gate *g, enum alert_kind kind, const char *lane,
 	ev.id = journal_last_id(g->journal);
 	gate_announce(g, &ev);
 	return id;
+}
+
+/* Journals why the journal is a new file, and raises its alert. */
+static void
+gate_journal_incident(struct gate *g, const char *reason)
+{
+	struct journal_event	 ev;
+	json_t			*alerts;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = "system";
+	ev.reason = reason;
+	ev.detail = journal_incident(g->journal);
+	gate_record(g, &ev);
+	if ((alerts = journal_alerts_active(g->journal)) != NULL) {
+		g->alerts_active = json_array_size(alerts);
+		json_decref(alerts);
+	}
+	gate_alert(g, ALERT_JOURNAL, NULL, journal_incident(g->journal));
+}
+
+/*
+ * The journal file removed or replaced under the running gate (an
+ * operator's rm journal.db*): appends fail (no passage is granted without
+ * a record) until a new file is open at the path, which starts with a
+ * system event saying so.  Runs from a timer and after a failed append;
+ * true when it has just opened a new file.
+ */
+static bool
+gate_journal_watch(struct gate *g)
+{
+	char	*cause = NULL;
+	bool	 reopened = false;
+
+	if (g->journal_busy || journal_check(g->journal) == 0)
+		return false;
+	g->journal_busy = true;
+	if (journal_reopen(g->journal, &cause) == 0) {
+		gate_journal_incident(g, "journal-vanished");
+		g->journal_lost = false;
+		reopened = true;
+	} else if (!g->journal_lost) {
+		/* Raised in the vanished file, carried over on reopening. */
+		log_warnx("error: journal cannot be reopened: %s; every card"
+		    " is denied until it can", cause);
+		gate_alert(g, ALERT_JOURNAL, NULL, "journal file vanished and"
+		    " cannot be reopened: cards are denied");
+		g->journal_lost = true;
+	}
+	free(cause);
+	g->journal_busy = false;
+	return reopened;
+}
+
+static void
+journal_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	gate_journal_watch(arg);
 }
 
 /* ---- decisions ---------------------------------------------------------- */
@@ -973,13 +1043,17 @@ static void
 prune_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct gate	*g = arg;
+	struct timespec	 boot;
 	json_t		*st;
 	long		 n;
 	bool		 low, near;
 
 	(void)fd;
 	(void)what;
-	if ((n = journal_prune(g->journal, wall_ms())) > 0)
+	/* Retention's age moves with a clock no one can set (journal.c). */
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	if ((n = journal_prune(g->journal, wall_ms(), (int64_t)boot.tv_sec *
+	    1000 + boot.tv_nsec / 1000000)) > 0)
 		log_info("journal: %ld old events removed", n);
 	if ((st = journal_stats(g->journal)) == NULL)
 		return;
@@ -1177,6 +1251,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	struct people_errors	 perr;
 	struct hw_usb_binding	 bind[READERS_MAX + THERMS_MAX];
 	struct timeval		 tv = { PRUNE_EVERY_S, 0 };
+	struct timeval		 watch = { JOURNAL_WATCH_S, 0 };
 	json_t			*alerts;
 	char			 path[PATH_MAX + 16], *hwcause = NULL;
 	int			 i, n, v;
@@ -1247,8 +1322,13 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 			hw_input(g, i, 1, NULL);
 	}
 	alert_signals(g);
+	/* A damaged journal was moved aside (journal.c logged it). */
+	if (journal_incident(g->journal) != NULL)
+		gate_journal_incident(g, "journal-damaged");
 	g->prune_timer = event_new(base, -1, EV_PERSIST, prune_tick, g);
 	evtimer_add(g->prune_timer, &tv);
+	g->journal_timer = event_new(base, -1, EV_PERSIST, journal_tick, g);
+	evtimer_add(g->journal_timer, &watch);
 	prune_tick(-1, 0, g);
 	return g;
 
@@ -1278,6 +1358,8 @@ gate_free(struct gate *g)
 		g->gpio_ops->close(g->gpio);
 	if (g->prune_timer != NULL)
 		event_free(g->prune_timer);
+	if (g->journal_timer != NULL)
+		event_free(g->journal_timer);
 	people_free(g->people);
 	journal_close(g->journal);
 	config_free(g->conf);

@@ -15,6 +15,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -28,6 +29,8 @@
 #define JOURNAL_WAL_LIMIT	(4 * 1024 * 1024) /* WAL kept, in bytes */
 #define JOURNAL_PRUNE_BATCH	5000	/* rows per journal_prune call */
 #define JOURNAL_FILE_MODE	0640	/* temperatures are health data */
+#define JOURNAL_CLOCK_FLOOR_MS	1767225600000LL /* 2026-01-01: before, unset */
+#define JOURNAL_CLOCK_SLACK_MS	600000	/* a jump worth a warning */
 
 /* Every statement the agent runs often, prepared once at open. */
 enum journal_sql {
@@ -43,6 +46,8 @@ enum journal_sql {
 	JS_STATE_SET,
 	JS_STATE_DEL,
 	JS_LAST_ID,
+	JS_DATA_VERSION,
+	JS_COUNT_ROWS,
 	JS__COUNT
 };
 
@@ -66,6 +71,8 @@ static const char *const journal_sql_text[JS__COUNT] = {
 	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[JS_STATE_DEL] = "DELETE FROM state WHERE key = ?1",
 	[JS_LAST_ID] = "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
+	[JS_DATA_VERSION] = "PRAGMA data_version",
+	[JS_COUNT_ROWS] = "SELECT count(*) FROM events",
 };
 
 /*
@@ -97,19 +104,32 @@ static const char journal_schema[] =
 	"(alert_id IS NULL OR alert_id NOT IN" \
 	" (SELECT id FROM alerts WHERE acked_ms IS NULL))"
 
+/*
+ * rows is the number of events, so that status and /metrics need not scan
+ * two million rows: counted once at open, then kept by SQLite's hooks,
+ * which see every insert and delete on this connection (rows_tx, the
+ * current transaction's share, counts only once it commits).  A change by
+ * another connection (PRAGMA data_version) or a failed statement, after
+ * which a commit may not have done what the hooks saw, asks for a recount.
+ */
 struct journal {
 	sqlite3			*db;
 	char			*path;
 	struct journal_limits	 limits;
 	sqlite3_stmt		*stmt[JS__COUNT];
+	int64_t			 rows;
+	int64_t			 rows_tx;
+	int64_t			 data_version;
+	int			 recount;
+	int64_t			 horizon_ms;	/* see journal_horizon */
+	int64_t			 mono_ms;
+	int			 clock_warned;
+	dev_t			 dev;		/* the file open: journal_check */
+	ino_t			 ino;
+	ino_t			 wal_ino;
+	int			 gone;
+	char			*incident;	/* see journal_incident */
 };
-
-/* Logs an unexpected SQLite failure with the database and what it did. */
-static void
-journal_warn(struct journal *j, const char *what)
-{
-	log_warnx("journal %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
-}
 
 /* Resets a kept statement so it holds no lock and no bound strings. */
 static void
@@ -117,6 +137,97 @@ journal_done(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+}
+
+/* Logs an unexpected SQLite failure with the database and what it did. */
+static void
+journal_warn(struct journal *j, const char *what)
+{
+	log_warnx("journal %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
+	j->recount = 1;
+}
+
+static long	journal_delete(struct journal *, const char *, int64_t,
+		    int64_t);
+
+/* SQLite's update hook: an event row inserted or deleted. */
+static void
+journal_row_hook(void *arg, int op, const char *db, const char *table,
+    sqlite3_int64 rowid)
+{
+	struct journal	*j = arg;
+
+	(void)rowid;
+	if (strcmp(table, "events") != 0 || strcmp(db, "main") != 0)
+		return;
+	if (op == SQLITE_INSERT)
+		j->rows_tx++;
+	else if (op == SQLITE_DELETE)
+		j->rows_tx--;
+}
+
+static int
+journal_commit_hook(void *arg)
+{
+	struct journal	*j = arg;
+
+	j->rows += j->rows_tx;
+	j->rows_tx = 0;
+	return (0);
+}
+
+static void
+journal_rollback_hook(void *arg)
+{
+	struct journal	*j = arg;
+
+	j->rows_tx = 0;
+}
+
+/* PRAGMA data_version: changes when another connection commits. */
+static int64_t
+journal_data_version(struct journal *j)
+{
+	sqlite3_stmt	*st = j->stmt[JS_DATA_VERSION];
+	int64_t		 v = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	journal_done(st);
+	return (v);
+}
+
+/* Counts the events (a full scan): at open, and when the count is unsure. */
+static int
+journal_count(struct journal *j)
+{
+	sqlite3_stmt	*st = j->stmt[JS_COUNT_ROWS];
+	int		 rc;
+
+	j->data_version = journal_data_version(j);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		j->rows = sqlite3_column_int64(st, 0);
+	journal_done(st);
+	if (rc != SQLITE_ROW) {
+		log_warnx("journal %s: count: %s", j->path,
+		    sqlite3_errmsg(j->db));
+		return (-1);
+	}
+	j->rows_tx = 0;
+	j->recount = 0;
+	return (0);
+}
+
+/* The number of events, without a scan unless the count is unsure; -1. */
+static int64_t
+journal_rows(struct journal *j)
+{
+	if (sqlite3_get_autocommit(j->db) && (j->recount ||
+	    journal_data_version(j) != j->data_version) &&
+	    journal_count(j) == -1)
+		return (-1);
+	return (j->rows);
 }
 
 /* Runs a statement without result rows; 0 or -1 (logged). */
@@ -291,52 +402,365 @@ journal_configure(struct journal *j, char **cause)
 }
 
 /*
- * Opens (creating if needed) the journal at path.  On failure returns NULL
- * and a malloc'd "path: what went wrong" in *cause, which the caller frees.
+ * PRAGMA quick_check: a damaged file (pages overwritten, a torn copy)
+ * otherwise opens fine and then fails every append, which denies every
+ * card.  It reads the whole file: 0.9 s for 2,000,000 events (225 MB)
+ * from the page cache here (tests/bench/bench-status, gate start).  0 when
+ * sound, 1 when damaged, -1 when it could not be checked; *cause set
+ * unless 0.
  */
-struct journal *
-journal_open(const char *path, const struct journal_limits *limits,
-    char **cause)
+static int
+journal_integrity(struct journal *j, char **cause)
 {
-	struct journal	*j;
-	int		 i, flags;
+	sqlite3_stmt	*st = NULL;
+	const char	*s;
+	int		 rc, damaged;
 
-	*cause = NULL;
-	if (journal_create_file(path, cause) != 0)
-		return (NULL);
+	rc = sqlite3_prepare_v2(j->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s = (const char *)sqlite3_column_text(st, 0);
+		damaged = s == NULL || strcmp(s, "ok") != 0;
+		if (damaged) {
+			/* One line: it goes to the log and an alert. */
+			if (s != NULL && strncmp(s, "*** in database main ***",
+			    24) == 0)
+				s += 24;
+			xasprintf(cause, "%s: quick_check: %s", j->path,
+			    s != NULL ? s + strspn(s, " \n") : "no answer");
+			(*cause)[strcspn(*cause, "\n")] = '\0';
+		}
+		sqlite3_finalize(st);
+		return (damaged);
+	}
+	/* Not an SQLite file at all (NOTADB) may be the wrong path: refused. */
+	damaged = (rc & 0xff) == SQLITE_CORRUPT;
+	xasprintf(cause, "%s: %s%s", j->path, damaged ? "quick_check: " : "",
+	    sqlite3_errmsg(j->db));
+	sqlite3_finalize(st);
+	return (damaged ? 1 : -1);
+}
 
-	j = xcalloc(1, sizeof *j);
-	j->path = xstrdup(path);
-	if (limits != NULL)
-		j->limits = *limits;
+/*
+ * Opens the file at j->path (creating it if needed) into j: checks it,
+ * creates or checks the schema, prepares the statements, counts the events
+ * and notes which file it is (journal_check).  0; 1 when the file is
+ * damaged; -1 on other errors; *cause set unless 0.  The caller
+ * disconnects on failure.
+ */
+static int
+journal_connect(struct journal *j, char **cause)
+{
+	struct stat	 sb;
+	char		*wal;
+	int		 i, rc, flags;
 
+	if (journal_create_file(j->path, cause) != 0)
+		return (-1);
 	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(path, &j->db, flags, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", path, j->db != NULL ?
+	if (sqlite3_open_v2(j->path, &j->db, flags, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", j->path, j->db != NULL ?
 		    sqlite3_errmsg(j->db) : "out of memory");
-		goto fail;
+		return (-1);
 	}
 	sqlite3_extended_result_codes(j->db, 1);
 	sqlite3_busy_timeout(j->db, JOURNAL_BUSY_MS);
 	if (sqlite3_db_readonly(j->db, "main") == 1) {
 		xasprintf(cause, "%s: read-only (check its owner and mode)",
-		    path);
-		goto fail;
+		    j->path);
+		return (-1);
 	}
+	if ((rc = journal_integrity(j, cause)) != 0)
+		return (rc);
 	if (journal_schema_check(j, cause) != 0 ||
 	    journal_configure(j, cause) != 0)
-		goto fail;
+		return (-1);
 
 	for (i = 0; i < JS__COUNT; i++) {
 		if (sqlite3_prepare_v3(j->db, journal_sql_text[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &j->stmt[i], NULL) !=
 		    SQLITE_OK) {
-			xasprintf(cause, "%s: %s: %s", path,
+			xasprintf(cause, "%s: %s: %s", j->path,
 			    journal_sql_text[i], sqlite3_errmsg(j->db));
-			goto fail;
+			return (-1);
 		}
 	}
+	if (journal_count(j) == -1) {
+		xasprintf(cause, "%s: counting the events: %s", j->path,
+		    sqlite3_errmsg(j->db));
+		return (-1);
+	}
+	sqlite3_update_hook(j->db, journal_row_hook, j);
+	sqlite3_commit_hook(j->db, journal_commit_hook, j);
+	sqlite3_rollback_hook(j->db, journal_rollback_hook, j);
+
+	if (stat(j->path, &sb) == -1) {
+		xasprintf(cause, "%s: %s", j->path, strerror(errno));
+		return (-1);
+	}
+	j->dev = sb.st_dev;
+	j->ino = sb.st_ino;
+	xasprintf(&wal, "%s-wal", j->path);
+	j->wal_ino = stat(wal, &sb) == 0 ? sb.st_ino : 0;
+	free(wal);
+	j->gone = 0;
+	return (0);
+}
+
+/*
+ * Closes j's connection.  A file that vanished or is damaged is closed
+ * without a checkpoint: SQLite would otherwise write into it and then
+ * delete the WAL by its name, which may by now be another file's.
+ */
+static void
+journal_disconnect(struct journal *j)
+{
+	int	i, on = 1;
+
+	for (i = 0; i < JS__COUNT; i++) {
+		sqlite3_finalize(j->stmt[i]);
+		j->stmt[i] = NULL;
+	}
+	if (j->db == NULL)
+		return;
+	if (j->gone) {
+		sqlite3_db_config(j->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+		    NULL);
+		sqlite3_file_control(j->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+		    &on);
+	} else if (sqlite3_db_readonly(j->db, "main") == 0 &&
+	    sqlite3_wal_checkpoint_v2(j->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL) != SQLITE_OK)
+		journal_warn(j, "checkpoint");
+	if (sqlite3_close(j->db) != SQLITE_OK)
+		journal_warn(j, "close");
+	j->db = NULL;
+}
+
+/* One sequence (the highest id handed out) of a table, -1 if unreadable. */
+static int64_t
+journal_seq(struct journal *j, const char *table)
+{
+	sqlite3_stmt	*st;
+	int64_t		 seq = -1;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(j->db, "SELECT coalesce(max(seq), 0) FROM"
+	    " sqlite_sequence WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	journal_bind_text(st, 1, table);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (seq);
+}
+
+/*
+ * What a new file takes over from the one it replaces, read while the old
+ * connection still can: the id sequences, so that an id is never handed out
+ * twice (a client paging with ?after=ID would miss rows), the alerts
+ * still active, which stay active until a person acknowledges them, and
+ * the state (mode, level, retention's horizon).
+ */
+struct journal_carry {
+	int64_t	 events_seq;
+	int64_t	 alerts_seq;
+	json_t	*alerts;
+	json_t	*state;
+};
+
+static void
+journal_carry_read(struct journal *j, struct journal_carry *c)
+{
+	sqlite3_stmt	*st;
+	const char	*s;
+
+	c->events_seq = journal_seq(j, "events");
+	c->alerts_seq = journal_seq(j, "alerts");
+	c->alerts = json_array();
+	c->state = json_object();
+	if (sqlite3_prepare_v2(j->db, "SELECT key, value FROM state", -1, &st,
+	    NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (sqlite3_column_text(st, 0) != NULL &&
+			    sqlite3_column_text(st, 1) != NULL)
+				json_object_set_new(c->state, (const char *)
+				    sqlite3_column_text(st, 0), json_string(
+				    (const char *)sqlite3_column_text(st, 1)));
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(j->db, "SELECT id, kind, lane, detail,"
+	    " raised_ms FROM alerts WHERE acked_ms IS NULL ORDER BY id", -1,
+	    &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		s = (const char *)sqlite3_column_text(st, 1);
+		if (s == NULL)
+			continue;
+		json_array_append_new(c->alerts, json_pack("{s:I, s:s, s:s?,"
+		    " s:s?, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "kind", s, "lane", sqlite3_column_text(st, 2),
+		    "detail", sqlite3_column_text(st, 3),
+		    "raised_ms", (json_int_t)sqlite3_column_int64(st, 4)));
+	}
+	sqlite3_finalize(st);
+}
+
+/* Writes what journal_carry_read kept into the new file; 0 or -1. */
+static int
+journal_carry_write(struct journal *j, struct journal_carry *c)
+{
+	sqlite3_stmt	*st = NULL;
+	json_t		*a;
+	const char	*key;
+	char		*had;
+	size_t		 i;
+	int		 rc = SQLITE_DONE;
+
+	if (journal_exec(j, JS_BEGIN) != 0)
+		return (-1);
+	json_object_foreach(c->state, key, a) {
+		if ((had = journal_state_get(j, key)) != NULL) {
+			free(had);	/* the file found at the path has its own */
+			continue;
+		}
+		if (journal_state_set(j, key, json_string_value(a)) == -1)
+			goto fail;
+	}
+	if (sqlite3_prepare_v2(j->db, "INSERT INTO alerts (id, kind, lane,"
+	    " detail, raised_ms) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL)
+	    != SQLITE_OK)
+		goto fail;
+	json_array_foreach(c->alerts, i, a) {
+		sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(a,
+		    "id")));
+		journal_bind_text(st, 2, json_string_value(json_object_get(a,
+		    "kind")));
+		journal_bind_text(st, 3, json_string_value(json_object_get(a,
+		    "lane")));
+		journal_bind_text(st, 4, json_string_value(json_object_get(a,
+		    "detail")));
+		sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(a,
+		    "raised_ms")));
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT)
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (journal_delete(j, "DELETE FROM sqlite_sequence WHERE name ="
+	    " 'events' AND seq < ?1", c->events_seq, 0) == -1 ||
+	    journal_delete(j, "INSERT INTO sqlite_sequence (name, seq) SELECT"
+	    " 'events', ?1 WHERE ?1 > 0 AND NOT EXISTS (SELECT 1 FROM"
+	    " sqlite_sequence WHERE name = 'events')", c->events_seq, 0) ==
+	    -1 ||
+	    journal_delete(j, "UPDATE sqlite_sequence SET seq = ?1 WHERE"
+	    " name = 'alerts' AND seq < ?1", c->alerts_seq, 0) == -1 ||
+	    journal_delete(j, "INSERT INTO sqlite_sequence (name, seq) SELECT"
+	    " 'alerts', ?1 WHERE ?1 > 0 AND NOT EXISTS (SELECT 1 FROM"
+	    " sqlite_sequence WHERE name = 'alerts')", c->alerts_seq, 0) ==
+	    -1 ||
+	    journal_exec(j, JS_COMMIT) != 0)
+		goto fail;
+	return (0);
+
+fail:
+	journal_warn(j, "carrying ids and alerts over");
+	sqlite3_finalize(st);
+	journal_rollback(j);
+	return (-1);
+}
+
+/*
+ * Moves a damaged file (and its WAL) aside as PATH.corrupt-<UTC time>,
+ * kept as evidence; the shared-memory index goes.  0 or -1 with *cause.
+ */
+static int
+journal_set_aside(struct journal *j, char **aside, char **cause)
+{
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	char		 stamp[32], *from, *to;
+	int		 n;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	for (n = 1; ; n++) {
+		if (n == 1)
+			xasprintf(aside, "%s.corrupt-%s", j->path, stamp);
+		else
+			xasprintf(aside, "%s.corrupt-%s-%d", j->path, stamp, n);
+		if (access(*aside, F_OK) == -1 || n == 100)
+			break;
+		free(*aside);
+	}
+	if (rename(j->path, *aside) == -1) {
+		xasprintf(cause, "%s: cannot move the damaged journal aside: %s",
+		    j->path, strerror(errno));
+		free(*aside);
+		*aside = NULL;
+		return (-1);
+	}
+	xasprintf(&from, "%s-wal", j->path);
+	xasprintf(&to, "%s-wal", *aside);
+	if (rename(from, to) == -1 && errno != ENOENT)
+		log_warn("journal %s: moving the WAL aside", from);
+	free(from);
+	free(to);
+	xasprintf(&from, "%s-shm", j->path);
+	if (unlink(from) == -1 && errno != ENOENT)
+		log_warn("journal %s", from);
+	free(from);
+	return (0);
+}
+
+/*
+ * Opens (creating if needed) the journal at path.  A damaged file is moved
+ * aside and a new journal started, which journal_incident() then says.  On
+ * failure returns NULL and a malloc'd "path: what went wrong" in *cause,
+ * which the caller frees.
+ */
+struct journal *
+journal_open(const char *path, const struct journal_limits *limits,
+    char **cause)
+{
+	struct journal		*j;
+	struct journal_carry	 carry;
+	char			*aside = NULL, *why;
+	int			 rc;
+
+	*cause = NULL;
+	j = xcalloc(1, sizeof *j);
+	j->path = xstrdup(path);
+	if (limits != NULL)
+		j->limits = *limits;
+
+	if ((rc = journal_connect(j, cause)) == 1) {
+		log_warnx("error: journal %s is damaged, moving it aside and "
+		    "starting a new one: %s", path, *cause);
+		why = *cause;
+		*cause = NULL;
+		journal_carry_read(j, &carry);
+		j->gone = 1;
+		journal_disconnect(j);
+		if (journal_set_aside(j, &aside, cause) == 0) {
+			xasprintf(&j->incident, "the journal failed its"
+			    " integrity check (%s) and was moved to %s; a new"
+			    " journal starts here", why, aside);
+			if ((rc = journal_connect(j, cause)) == 0)
+				journal_carry_write(j, &carry);
+		} else
+			rc = -1;
+		free(aside);
+		free(why);
+		json_decref(carry.alerts);
+		json_decref(carry.state);
+	}
+	if (rc != 0)
+		goto fail;
 	return (j);
 
 fail:
@@ -344,24 +768,110 @@ fail:
 	return (NULL);
 }
 
+/*
+ * Whether the file open is still the one at the path, with its WAL: an
+ * operator's `rm journal.db*` leaves SQLite writing into deleted files, so
+ * that every event after it would be lost at the next start.  0, or -1
+ * (logged once) when the file or its WAL was removed or replaced.
+ */
+int
+journal_check(struct journal *j)
+{
+	struct stat	 sb;
+	char		*wal, why[128];
+
+	why[0] = '\0';
+	if (stat(j->path, &sb) == -1)
+		snprintf(why, sizeof why, "%s", strerror(errno));
+	else if (sb.st_dev != j->dev || sb.st_ino != j->ino)
+		snprintf(why, sizeof why, "replaced by another file");
+	else {
+		xasprintf(&wal, "%s-wal", j->path);
+		if (stat(wal, &sb) == -1) {
+			if (j->wal_ino != 0)
+				snprintf(why, sizeof why, "its WAL: %s",
+				    strerror(errno));
+		} else if (j->wal_ino == 0)
+			j->wal_ino = sb.st_ino;
+		else if (sb.st_ino != j->wal_ino)
+			snprintf(why, sizeof why, "its WAL was replaced");
+		free(wal);
+	}
+	if (why[0] == '\0')
+		return (0);
+	if (!j->gone)
+		log_warnx("error: journal %s vanished while open (%s): "
+		    "nothing is acknowledged until a new one is open",
+		    j->path, why);
+	j->gone = 1;
+	return (-1);
+}
+
+/*
+ * After journal_check() failed: opens the file now at the path (a new one
+ * when there is none), carrying over the id sequences and the active
+ * alerts.  The old connection stays until the new one is open, so a
+ * failure leaves the journal as it was (gone: every append fails).  0, or
+ * -1 with *cause.
+ */
+int
+journal_reopen(struct journal *j, char **cause)
+{
+	struct journal		*nj, old;
+	struct journal_carry	 carry;
+	int			 rc;
+
+	*cause = NULL;
+	nj = xcalloc(1, sizeof *nj);
+	nj->path = xstrdup(j->path);
+	nj->limits = j->limits;
+	if ((rc = journal_connect(nj, cause)) != 0) {
+		nj->gone = rc == 1;
+		journal_close(nj);
+		return (-1);
+	}
+	journal_carry_read(j, &carry);
+	journal_carry_write(nj, &carry);
+	json_decref(carry.alerts);
+	json_decref(carry.state);
+
+	/* The new connection takes j's place; its hooks must follow. */
+	old = *j;
+	*j = *nj;
+	j->incident = old.incident;
+	j->horizon_ms = 0;
+	j->mono_ms = old.mono_ms;
+	sqlite3_update_hook(j->db, journal_row_hook, j);
+	sqlite3_commit_hook(j->db, journal_commit_hook, j);
+	sqlite3_rollback_hook(j->db, journal_rollback_hook, j);
+	free(j->incident);
+	xasprintf(&j->incident, "the journal file vanished while open"
+	    " (removed or replaced); events journaled since then are lost;"
+	    " a new journal starts here");
+	*nj = old;
+	nj->incident = NULL;
+	journal_close(nj);
+	log_warnx("journal %s: a new journal is open", j->path);
+	return (0);
+}
+
+/* What happened to the previous file at the last open or reopen, or NULL. */
+const char *
+journal_incident(struct journal *j)
+{
+	return (j->incident);
+}
+
 /* Finalises the statements, folds the WAL back into the database, closes. */
 void
 journal_close(struct journal *j)
 {
-	int	i;
-
 	if (j == NULL)
 		return;
-	for (i = 0; i < JS__COUNT; i++)
-		sqlite3_finalize(j->stmt[i]);
-	if (j->db != NULL) {
-		if (sqlite3_db_readonly(j->db, "main") == 0 &&
-		    sqlite3_wal_checkpoint_v2(j->db, NULL,
-		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
-			journal_warn(j, "checkpoint");
-		if (sqlite3_close(j->db) != SQLITE_OK)
-			journal_warn(j, "close");
-	}
+	if (j->db != NULL && j->ino != 0 && !j->gone)
+		journal_check(j);	/* a vanished file gets no checkpoint */
+	journal_disconnect(j);
+	free(j->incident);
 	free(j->path);
 	free(j);
 }
@@ -416,7 +926,12 @@ journal_insert(struct journal *j, struct journal_event *ev)
 int64_t
 journal_append(struct journal *j, struct journal_event *ev)
 {
-	return (journal_insert(j, ev));
+	if (journal_insert(j, ev) == -1)
+		return (-1);
+	/* Not acknowledged when it went into a file that is gone. */
+	if (journal_check(j) != 0)
+		return (-1);
+	return (ev->id);
 }
 
 /* Raises an alert and journals its "alert" event, in one transaction. */
@@ -648,36 +1163,131 @@ journal_delete(struct journal *j, const char *sql, int64_t a, int64_t b)
 }
 
 /*
+ * The time retention measures age against: min(now, the newest event's
+ * time), but moving forward no faster than the monotonic clock, which no
+ * one can set: a wall clock that jumps days ahead (or an event stamped by
+ * it) must not age the whole journal at once.  Kept in the state table so
+ * that a restart does not reset it; a value before JOURNAL_CLOCK_FLOOR_MS
+ * was taken from an unset clock and is replaced.  0 or -1 (logged).
+ */
+static int
+journal_horizon(struct journal *j, int64_t now_ms, int64_t mono_ms)
+{
+	sqlite3_stmt	*st;
+	int64_t		 newest = now_ms, target, step = 0, old;
+	char		*s, num[32];
+	int		 rc;
+
+	if (j->horizon_ms == 0 && (s = journal_state_get(j,
+	    "retention_ms")) != NULL) {
+		j->horizon_ms = strtoll(s, NULL, 10);
+		free(s);
+	}
+	if (sqlite3_prepare_v2(j->db, "SELECT ts_ms FROM events ORDER BY id"
+	    " DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		journal_warn(j, "prune");
+		return (-1);
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		newest = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		journal_warn(j, "prune");
+		return (-1);
+	}
+	target = newest < now_ms ? newest : now_ms;
+	if (j->mono_ms > 0 && mono_ms > j->mono_ms)
+		step = mono_ms - j->mono_ms;
+	j->mono_ms = mono_ms;
+
+	old = j->horizon_ms;
+	if (j->horizon_ms < JOURNAL_CLOCK_FLOOR_MS)
+		j->horizon_ms = target;
+	else if (target > j->horizon_ms)
+		j->horizon_ms = target < j->horizon_ms + step ? target :
+		    j->horizon_ms + step;
+	if (target - j->horizon_ms > JOURNAL_CLOCK_SLACK_MS) {
+		if (!j->clock_warned)
+			log_warnx("journal %s: the clock is %lld s ahead of the"
+			    " time retention has seen pass (a jump, or gated"
+			    " was stopped): old events are kept that much"
+			    " longer", j->path,
+			    (long long)((target - j->horizon_ms) / 1000));
+		j->clock_warned = 1;
+	} else
+		j->clock_warned = 0;
+	if (j->horizon_ms == old)
+		return (0);
+	snprintf(num, sizeof num, "%lld", (long long)j->horizon_ms);
+	return (journal_state_set(j, "retention_ms", num));
+}
+
+/*
+ * The id of the last event that age alone lets go: events leave oldest id
+ * first, and the first one (of those no active alert protects) not older
+ * than cutoff stops the walk.  So an event stamped by a clock set back
+ * years is not older than the events journaled before it.  0 for none,
+ * -1 on error.  Looks at one batch of rows at most.
+ */
+static int64_t
+journal_age_bound(struct journal *j, int64_t cutoff)
+{
+	sqlite3_stmt	*st;
+	int64_t		 last = 0;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(j->db, "SELECT id, ts_ms FROM events WHERE "
+	    JOURNAL_UNPROTECTED " ORDER BY id LIMIT ?1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		journal_warn(j, "prune");
+		return (-1);
+	}
+	sqlite3_bind_int(st, 1, JOURNAL_PRUNE_BATCH);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_int64(st, 1) < cutoff)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		journal_warn(j, "prune");
+		return (-1);
+	}
+	return (last);
+}
+
+/*
  * Retention: deletes events older than max_days, then the oldest beyond
  * max_rows, at most JOURNAL_PRUNE_BATCH rows per call so that one call
  * never holds the event loop long (the agent calls it from a timer until
- * it returns less than a batch).  The events of an alert still active are
- * kept whatever their age.  Acknowledged alerts whose events are all gone
- * go too (not counted).  One transaction, one sync.
+ * it returns less than a batch).  Age is measured against
+ * journal_horizon(), not now_ms alone, and only ever takes the oldest ids
+ * (journal_age_bound): a clock that jumps either way deletes nothing the
+ * journal's own history does not justify.  mono_ms is a monotonic clock
+ * reading.  The events of an alert still active are kept whatever their
+ * age.  Acknowledged alerts whose events are all gone go too (not
+ * counted).  One transaction, one sync.
  */
 long
-journal_prune(struct journal *j, int64_t now_ms)
+journal_prune(struct journal *j, int64_t now_ms, int64_t mono_ms)
 {
-	int64_t	 rows, cutoff;
+	int64_t	 rows, bound;
 	long	 n, deleted = 0;
 
-	if (journal_exec(j, JS_BEGIN) != 0)
+	if (journal_rows(j) == -1 || journal_exec(j, JS_BEGIN) != 0)
 		return (-1);
 
 	if (j->limits.max_days > 0) {
-		cutoff = now_ms - (int64_t)j->limits.max_days * 86400000;
-		n = journal_delete(j, "DELETE FROM events WHERE id IN"
-		    " (SELECT id FROM events WHERE ts_ms < ?1 AND "
-		    JOURNAL_UNPROTECTED " ORDER BY ts_ms LIMIT ?2)",
-		    cutoff, JOURNAL_PRUNE_BATCH);
+		if (journal_horizon(j, now_ms, mono_ms) == -1 ||
+		    (bound = journal_age_bound(j, j->horizon_ms -
+		    (int64_t)j->limits.max_days * 86400000)) == -1)
+			goto fail;
+		n = journal_delete(j, "DELETE FROM events WHERE id <= ?1 AND "
+		    JOURNAL_UNPROTECTED, bound, 0);
 		if (n == -1)
 			goto fail;
 		deleted += n;
 	}
 	if (j->limits.max_rows > 0 && deleted < JOURNAL_PRUNE_BATCH) {
-		rows = journal_query_int(j, "SELECT count(*) FROM events", 0);
-		if (rows == -1)
-			goto fail;
+		rows = j->rows + j->rows_tx;
 		if (rows > j->limits.max_rows) {
 			rows -= j->limits.max_rows;
 			if (rows > JOURNAL_PRUNE_BATCH - deleted)
@@ -731,7 +1341,7 @@ journal_stats(struct journal *j)
 	int64_t		 rows, first, last, bytes, free_kb = -1;
 	json_t		*o;
 
-	rows = journal_query_int(j, "SELECT count(*) FROM events", 0);
+	rows = journal_rows(j);
 	first = journal_query_int(j, "SELECT coalesce(min(id), 0) FROM events",
 	    0);
 	last = journal_last_id(j);

@@ -4,7 +4,7 @@
 # its line, and that the script's exit status says so.
 . "$(dirname "$0")/common.inc"
 
-for b in bench-decide bench-reload bench-journal bench-ready; do
+for b in bench-decide bench-reload bench-journal bench-status bench-ready; do
 	[ -x "$top/$BUILD/bench/$b" ] || { fail "bench: $BUILD/bench/$b not built (make bench-bin)"; finish; }
 done
 BENCH_QUICK=1 sh "$top/tests/bench/run" >"$T/bench.out" 2>&1

@@ -584,7 +584,7 @@ test_prune_rows(void)
 	j = open_ok("rows.db", 100, 0, 0);
 	alert = journal_alert_raise(j, 1, "quarantine", "north", "P-1");
 	many(j, 150, 10);
-	check(journal_prune(j, 1000) == 51, "prune by rows deletes 51");
+	check(journal_prune(j, 1000, 1) == 51, "prune by rows deletes 51");
 	check(sql_int(j, "SELECT count(*) FROM events") == 100,
 	    "100 rows are left");
 	r = journal_events_json(j, 0, 2);
@@ -593,7 +593,7 @@ test_prune_rows(void)
 	    int_of(json_array_get(json_object_get(r, "events"), 1), "id")
 	    == 53, "the active alert's event survived, the oldest went");
 	json_decref(r);
-	check(journal_prune(j, 1000) == 0, "nothing more to prune");
+	check(journal_prune(j, 1000, 1) == 0, "nothing more to prune");
 
 	s = journal_stats(j);
 	check(int_of(s, "rows") == 100 && int_of(s, "first_id") == 1 &&
@@ -606,14 +606,14 @@ test_prune_rows(void)
 
 	check(journal_alert_ack(j, alert, 2000, "guard", "cleared") == 0,
 	    "ack the alert");
-	check(journal_prune(j, 3000) == 1, "the raise event goes after ack");
+	check(journal_prune(j, 3000, 1) == 1, "the raise event goes after ack");
 	check(sql_int(j, "SELECT min(id) FROM events") == 53,
 	    "oldest left is 53");
 	check(sql_int(j, "SELECT count(*) FROM alerts") == 1,
 	    "the alert stays while its ack event is kept");
 
 	sql_exec(j, "DELETE FROM events");
-	check(journal_prune(j, 3000) == 0 &&
+	check(journal_prune(j, 3000, 1) == 0 &&
 	    sql_int(j, "SELECT count(*) FROM alerts") == 0,
 	    "acknowledged alerts without events go");
 	id = passage(j, 4000, "north", "in", "granted", "granted");
@@ -629,10 +629,10 @@ test_prune_rows(void)
 	/* A large backlog goes in bounded batches. */
 	j = open_ok("batch.db", 10, 0, 0);
 	many(j, 12000, 0);
-	check(journal_prune(j, 0) == 5000, "first batch 5000");
-	check(journal_prune(j, 0) == 5000, "second batch 5000");
-	check(journal_prune(j, 0) == 1990, "last batch 1990");
-	check(journal_prune(j, 0) == 0, "then nothing");
+	check(journal_prune(j, 0, 1) == 5000, "first batch 5000");
+	check(journal_prune(j, 0, 1) == 5000, "second batch 5000");
+	check(journal_prune(j, 0, 1) == 1990, "last batch 1990");
+	check(journal_prune(j, 0, 1) == 0, "then nothing");
 	check(sql_int(j, "SELECT min(id) FROM events") == 11991 &&
 	    sql_int(j, "SELECT count(*) FROM events") == 10,
 	    "the newest 10 are kept");
@@ -655,16 +655,17 @@ test_prune_days(void)
 	passage(j, now - 2 * day - 1, "north", "in", "granted", "granted");
 	passage(j, now - 2 * day, "north", "in", "granted", "granted");
 	passage(j, now - day, "north", "in", "granted", "granted");
+	passage(j, now, "north", "in", "granted", "granted");
 
-	check(journal_prune(j, now) == 5,
+	check(journal_prune(j, now, 1) == 5,
 	    "prune by days deletes the 5 events older than 2 days");
-	check(sql_int(j, "SELECT count(*) FROM events") == 3 &&
+	check(sql_int(j, "SELECT count(*) FROM events") == 4 &&
 	    sql_int(j, "SELECT min(ts_ms) FROM events") == now - 5 * day,
 	    "the active alert's old event survives");
 	check(sql_int(j, "SELECT count(*) FROM alerts") == 1 &&
 	    sql_int(j, "SELECT id FROM alerts") == a_old,
 	    "the acknowledged alert's row goes with its events");
-	check(journal_prune(j, now) == 0, "a second prune deletes nothing");
+	check(journal_prune(j, now, 1) == 0, "a second prune deletes nothing");
 
 	s = journal_stats(j);
 	check(json_is_true(json_object_get(s, "low_space")) &&
@@ -672,6 +673,238 @@ test_prune_days(void)
 	    "stats: low space when below warn_free_kb, no row limit");
 	json_decref(s);
 	journal_close(j);
+}
+
+/* SQLite's statement trace: counts the statements that count the events. */
+static int	counts_run;
+
+static int
+trace_count(unsigned what, void *arg, void *p, void *x)
+{
+	const char	*sql = sqlite3_sql(p);
+
+	(void)what;
+	(void)arg;
+	(void)x;
+	if (sql != NULL && strstr(sql, "count(*) FROM events") != NULL)
+		counts_run++;
+	return (0);
+}
+
+/* journal_stats' row count: right across every change, and no scan. */
+static void
+test_row_count(void)
+{
+	struct journal	*j;
+	sqlite3		*db;
+	json_t		*s;
+	int64_t		 alert;
+	int		 i, right = 1;
+
+	j = open_ok("count.db", 10, 0, 0);
+	sqlite3_trace_v2(journal_db(j), SQLITE_TRACE_STMT, trace_count, NULL);
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 0, "count: an empty journal has 0 rows");
+	json_decref(s);
+	for (i = 0; i < 3; i++)
+		passage(j, 10 + i, "north", "in", "granted", "granted");
+	many(j, 20, 20);
+	sql_exec(j, "BEGIN");
+	for (i = 0; i < 5; i++)
+		passage(j, 50 + i, "north", "in", "granted", "granted");
+	sql_exec(j, "ROLLBACK");
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 23 && sql_int(j, "SELECT count(*) FROM"
+	    " events") == 23, "count: 23 after appends, a rolled-back"
+	    " transaction not counted (%lld)", (long long)int_of(s, "rows"));
+	json_decref(s);
+	alert = journal_alert_raise(j, 60, "fever", "north", "39");
+	journal_alert_ack(j, alert, 61, "guard", "ok");
+	for (i = 0; i < 10; i++) {
+		json_decref(journal_stats(j));
+		passage(j, 70 + i, "north", "in", "granted", "granted");
+	}
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 35, "count: alert and ack rows counted");
+	json_decref(s);
+	counts_run -= 1;	/* the check's own count(*) above */
+	check(counts_run == 0, "count: journal_stats and appends did not scan"
+	    " the events (%d counts)", counts_run);
+
+	check(journal_prune(j, 100, 1) == 25, "count: prune to the row limit");
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 10, "count: 10 after prune (%lld)",
+	    (long long)int_of(s, "rows"));
+	json_decref(s);
+
+	/* Another connection (an operator's sqlite3) deletes three. */
+	if (sqlite3_open(path_of("count.db"), &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "DELETE FROM events WHERE id IN (SELECT id FROM"
+	    " events ORDER BY id LIMIT 3)", NULL, NULL, NULL) != SQLITE_OK)
+		check(0, "count: external delete: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 7, "count: an external change is seen"
+	    " (%lld)", (long long)int_of(s, "rows"));
+	json_decref(s);
+	for (i = 0; i < 30 && right; i++) {
+		passage(j, 200 + i, "north", "in", "granted", "granted");
+		if (i % 7 == 0)
+			journal_prune(j, 300, 1);
+		s = journal_stats(j);
+		right = int_of(s, "rows") == sql_int(j,
+		    "SELECT count(*) FROM events");
+		json_decref(s);
+	}
+	check(right, "count: equals count(*) across appends and prunes");
+	journal_close(j);
+	j = open_ok("count.db", 10, 0, 0);
+	s = journal_stats(j);
+	check(int_of(s, "rows") == 11, "count: 11 after reopening (%lld)",
+	    (long long)int_of(s, "rows"));
+	json_decref(s);
+	journal_close(j);
+}
+
+/*
+ * Retention under a clock that jumps: the audit's +800 days deleted the
+ * whole journal in a minute, and a clock set back six years stamped rows
+ * that the next prune deleted when the clock returned.  Real time is the
+ * mono argument; only it may age the journal.
+ */
+static void
+test_prune_clock(void)
+{
+	struct journal	*j;
+	int64_t		 day = 86400000, base = 1790000000000LL, mono = 1000;
+	int64_t		 jump = base + 800 * day, back = base - 6 * 365 * day;
+	long		 n, total;
+	int		 i;
+
+	j = open_ok("clock.db", 0, 30, 0);
+	sql_exec(j, "BEGIN");
+	for (i = 0; i < 120; i++)	/* 60 days, two events a day */
+		passage(j, base - 60 * day + 3600000 + i * day / 2, "north",
+		    "in", "granted", "granted");
+	passage(j, base - 3600000, "north", "in", "granted", "granted");
+	sql_exec(j, "COMMIT");
+	n = journal_prune(j, base, mono);
+	check(n == 60 && sql_int(j, "SELECT count(*) FROM events") == 61,
+	    "clock: the 60 events older than 30 days go (%ld)", n);
+
+	/* The clock jumps 800 days ahead and stays there for five ticks. */
+	for (i = 0; i < 10; i++)
+		passage(j, jump + i * 1000, "north", "in", "granted",
+		    "granted");
+	for (i = 0, total = 0; i < 5; i++) {
+		mono += 60000;
+		total += journal_prune(j, jump + 60000 * (i + 1), mono);
+	}
+	check(total == 0 && sql_int(j, "SELECT count(*) FROM events") == 71,
+	    "clock: +800 days deletes nothing (%ld deleted)", total);
+
+	/* Three real days pass: six more events are justly old. */
+	mono += 3 * day;
+	n = journal_prune(j, jump + 3 * day, mono);
+	check(n == 6 && sql_int(j, "SELECT count(*) FROM events WHERE"
+	    " ts_ms >= " "1790000000000 + 799 * 86400000") == 10,
+	    "clock: real time still ages the journal, the jumped rows stay"
+	    " (%ld)", n);
+
+	/* Set back six years: its rows outlive the clock's return. */
+	for (i = 0; i < 5; i++)
+		passage(j, back + i, "north", "in", "denied", "expired");
+	mono += 60000;
+	total = journal_prune(j, back + 60000, mono);
+	mono += 60000;
+	total += journal_prune(j, base + 3 * day, mono);
+	check(total == 0 && sql_int(j, "SELECT count(*) FROM events WHERE"
+	    " reason = 'expired'") == 5,
+	    "clock: rows stamped six years back are kept (%ld deleted)",
+	    total);
+	journal_close(j);
+
+	/* A restart does not forget how far retention has got. */
+	j = open_ok("clock.db", 0, 30, 0);
+	n = journal_prune(j, jump + 4 * day, 5);
+	check(n == 0, "clock: after reopening, still nothing (%ld)", n);
+	journal_close(j);
+}
+
+/* The file removed under an open journal: noticed, and a new one opened. */
+static void
+test_vanished(void)
+{
+	struct journal	*j;
+	json_t		*a;
+	char		*cause = NULL, *v;
+	int64_t		 id;
+
+	j = open_ok("vanish.db", 0, 0, 0);
+	passage(j, 1, "north", "in", "granted", "granted");
+	journal_alert_raise(j, 2, "fever", "north", "39.1");
+	journal_state_set(j, "mode", "closed");
+	check(journal_check(j) == 0 && journal_incident(j) == NULL,
+	    "vanish: the file is the one at the path");
+	unlink(path_of("vanish.db"));
+	unlink(path_of("vanish.db-wal"));
+	unlink(path_of("vanish.db-shm"));
+	check(journal_check(j) == -1, "vanish: its removal is seen");
+	check(passage(j, 3, "north", "in", "granted", "granted") == -1,
+	    "vanish: an append into the removed file is not acknowledged");
+	check(journal_reopen(j, &cause) == 0 && journal_incident(j) != NULL &&
+	    strstr(journal_incident(j), "vanished") != NULL,
+	    "vanish: reopened with an incident (%s)", cause);
+	free(cause);
+	id = passage(j, 4, "north", "in", "granted", "granted");
+	check(id == 4, "vanish: ids continue after the old file's (%lld)",
+	    (long long)id);
+	a = journal_alerts_active(j);
+	check(json_array_size(a) == 1 && strcmp(str_of(json_array_get(a, 0),
+	    "kind"), "fever") == 0, "vanish: the active alert is carried over");
+	json_decref(a);
+	v = journal_state_get(j, "mode");
+	check(v != NULL && strcmp(v, "closed") == 0,
+	    "vanish: the state (mode) is carried over");
+	free(v);
+	journal_close(j);
+	j = open_ok("vanish.db", 0, 0, 0);
+	check(sql_int(j, "SELECT count(*) FROM events WHERE id = 4") == 1 &&
+	    journal_incident(j) == NULL, "vanish: the new file keeps the row");
+	journal_close(j);
+}
+
+/* A file with damaged pages is moved aside and a new journal started. */
+static void
+test_damaged(void)
+{
+	struct journal	*j;
+	char		 buf[4096], cmd[PATH_MAX + 64];
+	FILE		*f;
+	int		 i;
+
+	j = open_ok("damaged.db", 0, 0, 0);
+	many(j, 2000, 1);
+	journal_close(j);
+	f = fopen(path_of("damaged.db"), "r+b");
+	for (i = 0; i < (int)sizeof buf; i++)
+		buf[i] = (char)(i * 7919 + 13);
+	for (i = 1; i < 8; i++) {
+		fseek(f, (long)i * 4096, SEEK_SET);
+		fwrite(buf, 1, sizeof buf, f);
+	}
+	fclose(f);
+	j = open_ok("damaged.db", 0, 0, 0);
+	check(journal_incident(j) != NULL && strstr(journal_incident(j),
+	    "integrity check") != NULL && strchr(journal_incident(j), '\n') ==
+	    NULL, "damaged: opened anew, and says why in one line (%s)",
+	    journal_incident(j));
+	check(passage(j, 5, "north", "in", "granted", "granted") > 0,
+	    "damaged: the new journal takes events");
+	journal_close(j);
+	snprintf(cmd, sizeof cmd, "ls %s | grep -q '^damaged.db.corrupt-'",
+	    tmpdir);
+	check(system(cmd) == 0, "damaged: the old file is kept aside");
 }
 
 static void
@@ -789,6 +1022,10 @@ main(void)
 	test_report();
 	test_prune_rows();
 	test_prune_days();
+	test_prune_clock();
+	test_row_count();
+	test_vanished();
+	test_damaged();
 	test_state();
 	test_sigkill();
 
