@@ -349,7 +349,7 @@ gate_journal_watch(struct gate *g)
 		reopened = true;
 	} else if (!g->journal_lost) {
 		/* Raised in the vanished file, carried over on reopening. */
-		log_warnx("error: journal cannot be reopened: %s; every card"
+		log_errorx("journal cannot be reopened: %s; every card"
 		    " is denied until it can", cause);
 		gate_alert(g, ALERT_JOURNAL, NULL, "journal file vanished and"
 		    " cannot be reopened: cards are denied");

@@ -739,7 +739,7 @@ journal_open(const char *path, const struct journal_limits *limits,
 		j->limits = *limits;
 
 	if ((rc = journal_connect(j, cause)) == 1) {
-		log_warnx("error: journal %s is damaged, moving it aside and "
+		log_errorx("journal %s is damaged, moving it aside and "
 		    "starting a new one: %s", path, *cause);
 		why = *cause;
 		*cause = NULL;
@@ -800,7 +800,7 @@ journal_check(struct journal *j)
 	if (why[0] == '\0')
 		return (0);
 	if (!j->gone)
-		log_warnx("error: journal %s vanished while open (%s): "
+		log_errorx("journal %s vanished while open (%s): "
 		    "nothing is acknowledged until a new one is open",
 		    j->path, why);
 	j->gone = 1;

@@ -85,7 +85,7 @@ log_errorx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vlog(SD_ERR, "", NULL, 0, fmt, ap);
+	vlog(SD_ERR, "error: ", NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
