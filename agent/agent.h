@@ -168,6 +168,7 @@ struct gate_conf {
 	char		zones[ZONES_MAX][NAME_LEN];
 	uint8_t		inside;			/* zone id */
 	char		people_path[PATH_MAX];
+	int		people_max_shrink;	/* percent a reload may drop */
 	char		state_dir[PATH_MAX];
 	char		socket_path[PATH_MAX];
 	char		socket_group[NAME_LEN];
@@ -289,8 +290,16 @@ struct people_errors {
 	int	kept;		/* how many of them are in lines[] */
 	char	lines[20][256];	/* "file:line: reason" */
 };
+#define PEOPLE_FILE_MAX	((size_t)1 << 30)	/* bytes of a people file */
 struct people	*people_load(const char *path, const struct gate_conf *,
 		    struct people_errors *);
+/* people_load() with a file cap other than PEOPLE_FILE_MAX (tests). */
+struct people	*people_load_max(const char *path, const struct gate_conf *,
+		    struct people_errors *, size_t max_bytes);
+/* 0 when a set of after people may replace one of before, or -1 with an
+ * error in errs: it drops more than max_pct percent of them. */
+int		 people_shrink_check(size_t before, size_t after, int max_pct,
+		    const char *path, struct people_errors *);
 const struct person *people_find(const struct people *, uint64_t uid);
 const char	*people_person_id(const struct people *, const struct person *);
 size_t		 people_count(const struct people *);
