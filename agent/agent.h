@@ -364,6 +364,15 @@ json_t		*journal_report_json(struct journal *, int64_t from_ms,
 int		 journal_state_set(struct journal *, const char *key,
 		    const char *value);
 char		*journal_state_get(struct journal *, const char *key);
+/* One persisted key; a NULL value removes it. */
+struct journal_state {
+	const char	*key;
+	const char	*value;
+};
+/* Appends an event and sets the keys in one commit: the id, or -1 and
+ * nothing written. */
+int64_t		 journal_append_state(struct journal *, struct journal_event *,
+		    const struct journal_state *, int n);
 /* Retention: deletes what the limits say; rows deleted, -1 on error. */
 long		 journal_prune(struct journal *, int64_t now_ms);
 json_t		*journal_stats(struct journal *);

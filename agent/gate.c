@@ -257,6 +257,23 @@ gate_record(struct gate *g, struct journal_event *ev)
 	return ev->id;
 }
 
+/*
+ * Journals an event with the state it sets, in one commit, and tells the
+ * listeners: a change is remembered across a restart exactly when it is
+ * journaled.  The event id or -1, and then nothing was written.
+ */
+static int64_t
+gate_record_state(struct gate *g, struct journal_event *ev,
+    const struct journal_state *kv, int n)
+{
+	if (ev->ts_ms == 0)
+		ev->ts_ms = wall_ms();
+	if (journal_append_state(g->journal, ev, kv, n) == -1)
+		return -1;
+	gate_announce(g, ev);
+	return ev->id;
+}
+
 static void
 alert_signals(struct gate *g)
 {
@@ -694,6 +711,7 @@ gate_set_mode(struct gate *g, const char *mode, const char *actor,
 {
 	const struct mode	*m;
 	struct journal_event	 ev;
+	struct journal_state	 kv[2];
 	char			 known[512];
 	int			 i;
 	size_t			 n;
@@ -714,14 +732,16 @@ gate_set_mode(struct gate *g, const char *mode, const char *actor,
 	ev.reason = m->name;
 	ev.actor = actor;
 	ev.detail = reason;
-	if (gate_record(g, &ev) == -1) {
+	kv[0].key = "mode";
+	kv[0].value = m->name;
+	kv[1].key = "mode_manual";
+	kv[1].value = "1";
+	if (gate_record_state(g, &ev, kv, 2) == -1) {
 		set_cause(cause, "journal write failed: mode not changed");
 		return -1;
 	}
 	snprintf(g->mode, sizeof g->mode, "%s", m->name);
 	g->mode_manual = true;
-	journal_state_set(g->journal, "mode", g->mode);
-	journal_state_set(g->journal, "mode_manual", "1");
 	log_info("mode %s by %s: %s", g->mode, actor, reason);
 	if (m->closed || !m->vehicle_open)
 		lower_all_barriers(g);
@@ -737,6 +757,7 @@ gate_set_level(struct gate *g, int level, const char *actor,
 	const struct level	*lv;
 	const struct mode	*m;
 	struct journal_event	 ev;
+	struct journal_state	 kv[3];
 	char			 what[192], num[16];
 
 	if (need_reason(reason, cause) == -1)
@@ -753,7 +774,14 @@ gate_set_level(struct gate *g, int level, const char *actor,
 	ev.reason = what;
 	ev.actor = actor;
 	ev.detail = reason;
-	if (gate_record(g, &ev) == -1) {
+	snprintf(num, sizeof num, "%d", lv->number);
+	kv[0].key = "level";
+	kv[0].value = num;
+	kv[1].key = "mode";
+	kv[1].value = lv->mode;
+	kv[2].key = "mode_manual";
+	kv[2].value = "0";
+	if (gate_record_state(g, &ev, kv, 3) == -1) {
 		set_cause(cause, "journal write failed: level not changed");
 		return -1;
 	}
@@ -761,10 +789,6 @@ gate_set_level(struct gate *g, int level, const char *actor,
 	snprintf(g->mode, sizeof g->mode, "%s", lv->mode);
 	g->mode_manual = false;
 	g->locked = false;
-	snprintf(num, sizeof num, "%d", g->level);
-	journal_state_set(g->journal, "level", num);
-	journal_state_set(g->journal, "mode", g->mode);
-	journal_state_set(g->journal, "mode_manual", "0");
 	log_info("%s by %s: %s", what, actor, reason);
 	m = gate_mode(g);
 	if (m == NULL || m->closed || !m->vehicle_open)

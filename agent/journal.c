@@ -565,6 +565,35 @@ journal_state_set(struct journal *j, const char *key, const char *value)
 	return (0);
 }
 
+/*
+ * Appends one event and sets persisted keys in one transaction: both are
+ * on the disk, or neither.  A change of state (the mode, the level) is
+ * then never journaled without being remembered, or the reverse.  The
+ * event id, or -1 with nothing written.
+ */
+int64_t
+journal_append_state(struct journal *j, struct journal_event *ev,
+    const struct journal_state *kv, int n)
+{
+	int	i;
+
+	if (journal_exec(j, JS_BEGIN) != 0)
+		return (-1);
+	if (journal_insert(j, ev) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (journal_state_set(j, kv[i].key, kv[i].value) != 0)
+			goto fail;
+	}
+	if (journal_exec(j, JS_COMMIT) != 0)
+		goto fail;
+	return (ev->id);
+
+fail:
+	journal_rollback(j);
+	return (-1);
+}
+
 /* A persisted value, malloc'd for the caller, or NULL when unset. */
 char *
 journal_state_get(struct journal *j, const char *key)

@@ -700,6 +700,51 @@ test_state(void)
 	journal_close(j);
 }
 
+/* An event and the state it sets are one commit: both, or neither. */
+static void
+test_append_state(void)
+{
+	static const struct journal_state kv[] = {
+		{ "level", "3" }, { "mode", "closed" }
+	};
+	struct journal_event	 ev;
+	struct journal		*j;
+	int64_t			 id, n;
+	char			*v;
+
+	j = open_ok("append-state.db", 0, 0, 0);
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = 1;
+	ev.kind = "level";
+	ev.reason = "level 3";
+	id = journal_append_state(j, &ev, kv, 2);
+	v = journal_state_get(j, "mode");
+	check(id > 0 && ev.id == id && v != NULL && strcmp(v, "closed") == 0,
+	    "event and state written");
+	free(v);
+
+	/* The second key cannot be written: the event and the first go. */
+	sql_exec(j, "CREATE TRIGGER no_mode BEFORE UPDATE ON state "
+	    "WHEN new.key = 'mode' BEGIN SELECT RAISE(ABORT, 'no'); END");
+	n = sql_int(j, "SELECT count(*) FROM events");
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = 2;
+	ev.kind = "level";
+	ev.reason = "level 4";
+	check(journal_append_state(j, &ev, (const struct journal_state[]){
+	    { "level", "4" }, { "mode", "open" } }, 2) == -1,
+	    "a state write that fails fails the append");
+	check(sql_int(j, "SELECT count(*) FROM events") == n,
+	    "no event journaled without its state");
+	v = journal_state_get(j, "level");
+	check(v != NULL && strcmp(v, "3") == 0, "the first key rolled back");
+	free(v);
+	sql_exec(j, "DROP TRIGGER no_mode");
+	check(journal_append_state(j, &ev, kv, 2) > 0,
+	    "the journal writes again after the failure");
+	journal_close(j);
+}
+
 /*
  * A writer killed with SIGKILL at an arbitrary point: every id it reported
  * (after journal_append returned) must be in the journal when reopened.
@@ -790,6 +835,7 @@ main(void)
 	test_prune_rows();
 	test_prune_days();
 	test_state();
+	test_append_state();
 	test_sigkill();
 
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
