@@ -187,12 +187,20 @@ journal_pragma_int(struct journal *j, const char *sql, int64_t *out,
  * Creates the file if needed with a mode of our choosing: SQLite gives its
  * WAL and shared-memory files the database's own mode, and the journal
  * holds temperatures, so it must not be world-readable whatever the umask.
+ * An existing file is not opened: closing a descriptor of it would drop
+ * every POSIX lock this process holds on it, those of the event loop's
+ * connection too when the reload thread opens its own, and another
+ * process (the sqlite3 tool) closing the journal would then take itself
+ * for the last user and delete the WAL under the agent.
  */
 static int
 journal_create_file(const char *path, char **cause)
 {
-	int	fd;
+	struct stat	st;
+	int		fd;
 
+	if (stat(path, &st) == 0)
+		return (0);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, JOURNAL_FILE_MODE);
 	if (fd == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));

@@ -700,6 +700,38 @@ test_state(void)
 	journal_close(j);
 }
 
+/*
+ * A second connection of the same process (the people reload thread's)
+ * must not drop the first one's locks: a sqlite3 tool closing the journal
+ * would then delete the WAL under it, and the next write fails.
+ */
+static void
+test_second_connection(void)
+{
+	struct journal	*j, *j2;
+	char		 cmd[PATH_MAX + 64];
+
+	if (system("sqlite3 -version >/dev/null 2>&1") != 0) {
+		printf("SKIP: second connection: no sqlite3 tool\n");
+		return;
+	}
+	j = open_ok("two.db", 0, 0, 0);
+	check(passage(j, 1, "north", "in", "granted", "granted") > 0,
+	    "first connection writes");
+	j2 = open_ok("two.db", 0, 0, 0);
+	check(passage(j2, 2, "north", "in", "granted", "granted") > 0,
+	    "second connection writes");
+	journal_close(j2);
+	snprintf(cmd, sizeof cmd, "sqlite3 %s 'SELECT count(*) FROM events' "
+	    ">/dev/null", path_of("two.db"));
+	check(system(cmd) == 0, "another process reads the journal");
+	check(access(path_of("two.db-wal"), F_OK) == 0,
+	    "the WAL is still there");
+	check(passage(j, 3, "north", "in", "granted", "granted") > 0,
+	    "first connection still writes");
+	journal_close(j);
+}
+
 /* An event and the state it sets are one commit: both, or neither. */
 static void
 test_append_state(void)
@@ -836,6 +868,7 @@ main(void)
 	test_prune_days();
 	test_state();
 	test_append_state();
+	test_second_connection();
 	test_sigkill();
 
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
