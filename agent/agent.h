@@ -463,6 +463,9 @@ int		 gate_ack_all(struct gate *, const char *actor);
 json_t		*gate_status(struct gate *);
 int		 gate_reload_config(struct gate *, const char *actor,
 		    char **cause);
+/* People of the list last installed, in use or not: what a reload may
+ * not shrink by more than people-max-shrink. */
+size_t		 gate_people_expected(struct gate *);
 int		 gate_install_people(struct gate *, struct people *,
 		    const struct journal_event *);
 int		 gate_listen(struct gate *, gate_listener_fn, void *);
@@ -544,7 +547,7 @@ void		 metrics_text(struct metrics *, struct evbuffer *);
 /* reload.c: people reloads in a worker thread, never stalling the loop. */
 typedef void (*reload_done_fn)(void *arg, struct people *,
 		    const struct people_errors *, double ms);
-int		 reload_people(struct gate *, const char *actor,
+int		 reload_people(struct gate *, const char *actor, bool force,
 		    reload_done_fn, void *arg);
 
 /* lane.c: the pedestrian and vehicle lane state machines. */

@@ -44,6 +44,7 @@ struct gate {
 	struct gate_conf	*conf;
 	struct journal		*journal;
 	struct people		*people;
+	size_t			 people_expected;	/* last list's size */
 	int64_t			 people_loaded_ms;
 	const struct hw_gpio_ops *gpio_ops;
 	struct hw_gpio		*gpio;
@@ -887,9 +888,71 @@ gate_install_people(struct gate *g, struct people *p,
 {
 	people_free(g->people);
 	g->people = p;
+	g->people_expected = people_count(p);
 	g->people_loaded_ms = wall_ms();
 	gate_announce(g, ev);	log_info("people: %s", ev->detail);
 	return 0;
+}
+
+size_t
+gate_people_expected(struct gate *g)
+{
+	return g->people_expected;
+}
+
+/*
+ * Loads the people at start.  The journal remembers how many people the
+ * list last installed held, so a list cut short at a line end while the
+ * gate was down is refused at start too, with the same rule as a reload;
+ * the gate then denies every card until a reload (forced if meant)
+ * succeeds.  A list refused at start is journaled.
+ */
+static void
+gate_load_people(struct gate *g)
+{
+	const struct gate_conf	*conf = g->conf;
+	struct people_errors	 perr;
+	struct journal_event	 ev;
+	char			*s, count[32], detail[320];
+	int			 i;
+
+	if ((s = journal_state_get(g->journal, "people_count")) != NULL) {
+		g->people_expected = strtoull(s, NULL, 10);
+		free(s);
+	}
+	memset(&perr, 0, sizeof perr);
+	g->people = people_load(conf->people_path, conf, &perr);
+	if (g->people != NULL && people_shrink_check(g->people_expected,
+	    people_count(g->people), conf->people_max_shrink,
+	    conf->people_path, &perr) == -1) {
+		people_free(g->people);
+		g->people = NULL;
+	}
+	if (g->people == NULL) {
+		/* Without people every card is unknown: deny, but run. */
+		log_warnx("people not loaded (%d errors), every card will be "
+		    "denied until a reload succeeds", perr.count);
+		for (i = 0; i < perr.kept; i++)
+			log_warnx("%s", perr.lines[i]);
+		snprintf(detail, sizeof detail, "%d errors, first: %s",
+		    perr.count, perr.kept ? perr.lines[0] : "?");
+		memset(&ev, 0, sizeof ev);
+		ev.kind = "people";
+		ev.reason = "load-failed";
+		ev.actor = "start";
+		ev.detail = detail;
+		if (gate_record(g, &ev) == -1)
+			log_warnx("people load failure not journaled");
+		return;
+	}
+	g->people_loaded_ms = wall_ms();
+	if (g->people_expected != people_count(g->people)) {
+		g->people_expected = people_count(g->people);
+		snprintf(count, sizeof count, "%zu", g->people_expected);
+		if (journal_state_set(g->journal, "people_count", count) != 0)
+			log_warnx("people count not kept in the journal: the "
+			    "next start compares with an older count");
+	}
 }
 
 /* Lane timings may change on a reload; what a lane is wired to may not. */
@@ -1198,7 +1261,6 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 {
 	struct gate		*g;
 	struct journal_limits	 lim;
-	struct people_errors	 perr;
 	struct hw_usb_binding	 bind[READERS_MAX + THERMS_MAX];
 	struct timeval		 tv = { PRUNE_EVERY_S, 0 };
 	json_t			*alerts;
@@ -1224,15 +1286,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 		json_decref(alerts);
 	}
 
-	memset(&perr, 0, sizeof perr);
-	if ((g->people = people_load(conf->people_path, conf, &perr)) == NULL) {
-		/* Without people every card is unknown: deny, but run. */
-		log_warnx("people not loaded (%d errors), every card will be "
-		    "denied until a reload succeeds", perr.count);
-		for (i = 0; i < perr.kept; i++)
-			log_warnx("%s", perr.lines[i]);
-	} else
-		g->people_loaded_ms = wall_ms();
+	gate_load_people(g);
 
 	if ((g->gpio_ops = hw_gpio_find(conf->gpio_backend)) == NULL ||
 	    (g->usb_ops = hw_usb_find(conf->usb_backend)) == NULL) {
