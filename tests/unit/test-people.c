@@ -6,6 +6,7 @@
  * tests/people, generated files go to a private temp dir.
  */
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -505,6 +506,94 @@ test_truncated(void)
 	    loaded, sizeof good - 2 - cuts);
 }
 
+/*
+ * A writer that acts while the loader reads: this program's read() runs
+ * the real system call, then, once armed, changes the file the way a
+ * concurrent cp or mv would, between two reads of the loader.
+ */
+enum race { RACE_NONE, RACE_APPEND, RACE_RENAME, RACE_REWRITE };
+static enum race	 race;
+static const char	*race_path;
+
+ssize_t	read(int, void *, size_t);
+
+ssize_t
+read(int fd, void *buf, size_t n)
+{
+	static const char	 row[] = "9,P9,Nine,student,,,,,\n";
+	static const char	 other[] = "card_uid,person_id,name,category,"
+	    "home_zone,zones_allowed,valid_from,valid_until,flags\n";
+	char			 tmp[300];
+	ssize_t			 r;
+	enum race		 what = race;
+	int			 wfd;
+
+	r = syscall(SYS_read, fd, buf, n);
+	if (what == RACE_NONE || r <= 0)
+		return (r);
+	race = RACE_NONE;
+	switch (what) {
+	case RACE_APPEND:	/* a writer still appending */
+		wfd = open(race_path, O_WRONLY | O_APPEND);
+		(void)!write(wfd, row, sizeof row - 1);
+		close(wfd);
+		break;
+	case RACE_RENAME:	/* a new list renamed over the path */
+		snprintf(tmp, sizeof tmp, "%s.new", race_path);
+		tmpfile_write("race.csv.new", other, sizeof other - 1);
+		rename(tmp, race_path);
+		break;
+	case RACE_REWRITE:	/* cp in place: truncate, write anew */
+		wfd = open(race_path, O_WRONLY | O_TRUNC);
+		(void)!write(wfd, other, sizeof other - 1);
+		close(wfd);
+		break;
+	case RACE_NONE:
+		break;
+	}
+	return (r);
+}
+
+/* A file that changes while it is read is refused, however it changed. */
+static void
+test_changed_while_read(void)
+{
+	static const char *const names[] = {
+		[RACE_APPEND] = "a file appended to",
+		[RACE_RENAME] = "a file renamed over",
+		[RACE_REWRITE] = "a file rewritten in place",
+	};
+	static const char good[] = "card_uid,person_id,name,category,"
+	    "home_zone,zones_allowed,valid_from,valid_until,flags\n"
+	    "1,P1,One,student,,,,,\n"
+	    "2,P2,Two,student,,,,,\n";
+	struct people_errors	 errs;
+	struct people		*set;
+	char			 want[512], path[256];
+	int			 r;
+
+	for (r = RACE_APPEND; r <= RACE_REWRITE; r++) {
+		snprintf(path, sizeof path, "%s", tmpfile_write("race.csv",
+		    good, sizeof good - 1));
+		race_path = path;
+		race = (enum race)r;
+		set = people_load(path, conf, &errs);
+		snprintf(want, sizeof want, "%s: file changed while it was "
+		    "read: try again (replace the file by renaming a complete "
+		    "copy over it)", path);
+		check(set == NULL && errs.count == 1 &&
+		    strcmp(errs.lines[0], want) == 0 && race == RACE_NONE,
+		    "%s while read is refused (%s)", names[r],
+		    errs.kept ? errs.lines[0] : set ? "loaded" : "?");
+		people_free(set);
+	}
+	set = people_load(tmpfile_write("race.csv", good, sizeof good - 1),
+	    conf, &errs);
+	check(set != NULL && people_count(set) == 2,
+	    "the same file left alone loads");
+	people_free(set);
+}
+
 /* A list cut at a line end parses: the shrink guard catches it. */
 static void
 test_shrink(void)
@@ -803,6 +892,7 @@ main(void)
 	test_row_limit();
 	test_truncated();
 	test_shrink();
+	test_changed_while_read();
 	test_file_cap();
 	test_campus();
 
