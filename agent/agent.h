@@ -364,6 +364,14 @@ json_t		*journal_report_json(struct journal *, int64_t from_ms,
 int		 journal_state_set(struct journal *, const char *key,
 		    const char *value);
 char		*journal_state_get(struct journal *, const char *key);
+/* Retention: deletes what the limits say; rows deleted, -1 on error. */
+long		 journal_prune(struct journal *, int64_t now_ms);
+json_t		*journal_stats(struct journal *);
+int64_t		 journal_last_id(struct journal *);
+/* For journal-report.c (alerts, events, report), which reads through
+ * journal.c's connection. */
+struct sqlite3;
+struct sqlite3	*journal_db(struct journal *);
 /* One persisted key; a NULL value removes it. */
 struct journal_state {
 	const char	*key;
@@ -373,14 +381,6 @@ struct journal_state {
  * nothing written. */
 int64_t		 journal_append_state(struct journal *, struct journal_event *,
 		    const struct journal_state *, int n);
-/* Retention: deletes what the limits say; rows deleted, -1 on error. */
-long		 journal_prune(struct journal *, int64_t now_ms);
-json_t		*journal_stats(struct journal *);
-int64_t		 journal_last_id(struct journal *);
-/* For journal-report.c (alerts, events, report), which reads through
- * journal.c's connection. */
-struct sqlite3;
-struct sqlite3	*journal_db(struct journal *);
 
 /* ---- the running gate: gate.c, lane.c, signal.c ----------------------- */
 
