@@ -50,6 +50,8 @@ check "500 people in use" [ "$(count)" = 500 ]
 stop_gated
 start_gated || { fail "gated restarts"; finish; }
 check "the forced list loads at the next start" [ "$(count)" = 500 ]
+check "API: force must be a boolean (400)" [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -d '{"force": 1}' http://gate/v1/people/reload)" = 400 ]
+check "API: {\"force\": false} reloads as usual" [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -d '{"force": false}' http://gate/v1/people/reload)" = 200 ]
 out=$(ctl people reload --bogus 2>&1); rc=$?
 check "people reload rejects an unknown option" [ $rc -ne 0 ]
 finish
