@@ -169,6 +169,7 @@ struct gate_conf {
 	char		zones[ZONES_MAX][NAME_LEN];
 	uint8_t		inside;			/* zone id */
 	char		people_path[PATH_MAX];
+	int		people_max_shrink;	/* percent a reload may drop */
 	char		state_dir[PATH_MAX];
 	char		socket_path[PATH_MAX];
 	char		socket_group[NAME_LEN];
@@ -290,8 +291,16 @@ struct people_errors {
 	int	kept;		/* how many of them are in lines[] */
 	char	lines[20][256];	/* "file:line: reason" */
 };
+#define PEOPLE_FILE_MAX	((size_t)1 << 30)	/* bytes of a people file */
 struct people	*people_load(const char *path, const struct gate_conf *,
 		    struct people_errors *);
+/* people_load() with a file cap other than PEOPLE_FILE_MAX (tests). */
+struct people	*people_load_max(const char *path, const struct gate_conf *,
+		    struct people_errors *, size_t max_bytes);
+/* 0 when a set of after people may replace one of before, or -1 with an
+ * error in errs: it drops more than max_pct percent of them. */
+int		 people_shrink_check(size_t before, size_t after, int max_pct,
+		    const char *path, struct people_errors *);
 const struct person *people_find(const struct people *, uint64_t uid);
 const char	*people_person_id(const struct people *, const struct person *);
 size_t		 people_count(const struct people *);
@@ -374,6 +383,15 @@ int64_t		 journal_last_id(struct journal *);
  * journal.c's connection. */
 struct sqlite3;
 struct sqlite3	*journal_db(struct journal *);
+/* One persisted key; a NULL value removes it. */
+struct journal_state {
+	const char	*key;
+	const char	*value;
+};
+/* Appends an event and sets the keys in one commit: the id, or -1 and
+ * nothing written. */
+int64_t		 journal_append_state(struct journal *, struct journal_event *,
+		    const struct journal_state *, int n);
 
 /* ---- the running gate: gate.c, lane.c, signal.c ----------------------- */
 
@@ -456,6 +474,9 @@ int		 gate_ack_all(struct gate *, const char *actor);
 json_t		*gate_status(struct gate *);
 int		 gate_reload_config(struct gate *, const char *actor,
 		    char **cause);
+/* People of the list last installed, in use or not: what a reload may
+ * not shrink by more than people-max-shrink. */
+size_t		 gate_people_expected(struct gate *);
 int		 gate_install_people(struct gate *, struct people *,
 		    const struct journal_event *);
 int		 gate_listen(struct gate *, gate_listener_fn, void *);
@@ -537,7 +558,7 @@ void		 metrics_text(struct metrics *, struct evbuffer *);
 /* reload.c: people reloads in a worker thread, never stalling the loop. */
 typedef void (*reload_done_fn)(void *arg, struct people *,
 		    const struct people_errors *, double ms);
-int		 reload_people(struct gate *, const char *actor,
+int		 reload_people(struct gate *, const char *actor, bool force,
 		    reload_done_fn, void *arg);
 
 /* lane.c: the pedestrian and vehicle lane state machines. */

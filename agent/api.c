@@ -537,7 +537,7 @@ people_reloaded(void *arg, struct people *p, const struct people_errors *e,
 
 static void
 start_people_reload(struct api *a, struct evhttp_request *req,
-    const char *actor)
+    const char *actor, bool force)
 {
 	struct reload_wait	*w;
 
@@ -549,7 +549,7 @@ start_people_reload(struct api *a, struct evhttp_request *req,
 	w->api = a;
 	w->req = req;
 	a->reloading = true;
-	if (reload_people(a->gate, actor, people_reloaded, w) == -1) {
+	if (reload_people(a->gate, actor, force, people_reloaded, w) == -1) {
 		a->reloading = false;
 		free(w);
 		reply_error(req, 503, "cannot start the reload thread");
@@ -570,7 +570,26 @@ route_reload(struct api *a, struct evhttp_request *req, const char *actor)
 		free(cause);
 		return;
 	}
-	start_people_reload(a, req, actor);
+	start_people_reload(a, req, actor, false);
+}
+
+/* {"force": true} installs a list that shrinks past people-max-shrink. */
+static void
+route_people_reload(struct api *a, struct evhttp_request *req,
+    const char *actor)
+{
+	json_t	*body, *force;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	force = json_object_get(body, "force");
+	if (force != NULL && !json_is_boolean(force)) {
+		reply_error(req, 400, "\"force\" must be true or false");
+		json_decref(body);
+		return;
+	}
+	start_people_reload(a, req, actor, json_is_true(force));
+	json_decref(body);
 }
 
 /* ---- the simulator ---------------------------------------------------------- */
@@ -915,7 +934,7 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 			route_report(a, req, &q);
 	} else if (strcmp(decoded, "/v1/people/reload") == 0) {
 		if (method_is(req, EVHTTP_REQ_POST))
-			start_people_reload(a, req, actor);
+			route_people_reload(a, req, actor);
 	} else if (strcmp(decoded, "/v1/reload") == 0) {
 		if (method_is(req, EVHTTP_REQ_POST))
 			route_reload(a, req, actor);

@@ -29,6 +29,7 @@ enum conf_type {
 	T_DURATION,	/* 500ms 4s 2m 1h: int milliseconds */
 	T_TEMP,		/* 37.3: int hundredths of a degree */
 	T_SIZE,		/* 512K 100M 2G: long KiB */
+	T_PERCENT,	/* 10%: int percent */
 	T_ENUM,		/* one word of choices: int index */
 	T_CHOICE,	/* one word of choices: the word, char[size] */
 	T_OPEN,		/* open or closed: bool */
@@ -127,6 +128,9 @@ static const struct conf_key gate_keys[] = {
 	  NULL, "the zone this gate leads into" },
 	{ "people", T_PATH, GATE(people_path), 0, 0, 0, NULL, NULL, 0, ~0u, 0,
 	  NULL, "the people CSV" },
+	{ "people-max-shrink", T_PERCENT, GATE(people_max_shrink), 0, 0, 100,
+	  "10%", NULL, 0, 0, 0, NULL,
+	  "a reload may drop at most this share of the people in use" },
 	{ "state-dir", T_PATH, GATE(state_dir), 0, 0, 0, "/var/lib/gated",
 	  NULL, 0, 0, 0, NULL, "where the journal lives" },
 	{ "socket", T_PATH, GATE(socket_path), 0, 0, 0,
@@ -685,6 +689,9 @@ format_value(enum conf_type type, long long v, char *buf, size_t size)
 		else
 			snprintf(buf, size, "%lldK", v);
 		break;
+	case T_PERCENT:
+		snprintf(buf, size, "%lld%%", v);
+		break;
 	case T_TEMP:
 		a = v < 0 ? -v : v;
 		if (a % 10 == 0)
@@ -737,6 +744,7 @@ conf_set(struct conf_load *cl, const struct conf_key *k, void *base,
 {
 	char		*dst = (char *)base + k->off, *copyv, *words[ZONES_MAX + 1];
 	char		 lo[32], hi[32], list[128], path[PATH_MAX];
+	const char	*end;
 	long long	 v = 0, v2 = 0;
 	bool		 b;
 	int		 i, j, n, c;
@@ -853,6 +861,14 @@ conf_set(struct conf_load *cl, const struct conf_key *k, void *base,
 		if (parse_temp(value, &v) != 0) {
 			conf_error(cl, line, "%s: '%s' is not a temperature "
 			    "(use 37.3)", k->name, value);
+			return (-1);
+		}
+		break;
+	case T_PERCENT:
+		if (parse_number(value, &v, &end) != 0 || (*end != '\0' &&
+		    strcmp(end, "%") != 0)) {
+			conf_error(cl, line, "%s: '%s' is not a percentage "
+			    "(use 10%%)", k->name, value);
 			return (-1);
 		}
 		break;
@@ -1796,6 +1812,7 @@ print_key(FILE *f, const struct conf_key *k, const void *base)
 	case T_DURATION:
 	case T_TEMP:
 	case T_SIZE:
+	case T_PERCENT:
 		v = get_int(p, k->size);
 		if (k->def == NULL && (v < k->min || v > k->max)) {
 			fprintf(f, "# %s: not set\n", k->name);

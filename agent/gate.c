@@ -45,6 +45,7 @@ struct gate {
 	struct gate_conf	*conf;
 	struct journal		*journal;
 	struct people		*people;
+	size_t			 people_expected;	/* last list's size */
 	int64_t			 people_loaded_ms;
 	const struct hw_gpio_ops *gpio_ops;
 	struct hw_gpio		*gpio;
@@ -263,6 +264,23 @@ gate_record(struct gate *g, struct journal_event *ev)
 		    journal_append(g->journal, ev) == -1)
 			return -1;
 	}
+	gate_announce(g, ev);
+	return ev->id;
+}
+
+/*
+ * Journals an event with the state it sets, in one commit, and tells the
+ * listeners: a change is remembered across a restart exactly when it is
+ * journaled.  The event id or -1, and then nothing was written.
+ */
+static int64_t
+gate_record_state(struct gate *g, struct journal_event *ev,
+    const struct journal_state *kv, int n)
+{
+	if (ev->ts_ms == 0)
+		ev->ts_ms = wall_ms();
+	if (journal_append_state(g->journal, ev, kv, n) == -1)
+		return -1;
 	gate_announce(g, ev);
 	return ev->id;
 }
@@ -764,6 +782,7 @@ gate_set_mode(struct gate *g, const char *mode, const char *actor,
 {
 	const struct mode	*m;
 	struct journal_event	 ev;
+	struct journal_state	 kv[2];
 	char			 known[512];
 	int			 i;
 	size_t			 n;
@@ -784,14 +803,16 @@ gate_set_mode(struct gate *g, const char *mode, const char *actor,
 	ev.reason = m->name;
 	ev.actor = actor;
 	ev.detail = reason;
-	if (gate_record(g, &ev) == -1) {
+	kv[0].key = "mode";
+	kv[0].value = m->name;
+	kv[1].key = "mode_manual";
+	kv[1].value = "1";
+	if (gate_record_state(g, &ev, kv, 2) == -1) {
 		set_cause(cause, "journal write failed: mode not changed");
 		return -1;
 	}
 	snprintf(g->mode, sizeof g->mode, "%s", m->name);
 	g->mode_manual = true;
-	journal_state_set(g->journal, "mode", g->mode);
-	journal_state_set(g->journal, "mode_manual", "1");
 	log_info("mode %s by %s: %s", g->mode, actor, reason);
 	if (m->closed || !m->vehicle_open)
 		lower_all_barriers(g);
@@ -807,6 +828,7 @@ gate_set_level(struct gate *g, int level, const char *actor,
 	const struct level	*lv;
 	const struct mode	*m;
 	struct journal_event	 ev;
+	struct journal_state	 kv[3];
 	char			 what[192], num[16];
 
 	if (need_reason(reason, cause) == -1)
@@ -823,7 +845,14 @@ gate_set_level(struct gate *g, int level, const char *actor,
 	ev.reason = what;
 	ev.actor = actor;
 	ev.detail = reason;
-	if (gate_record(g, &ev) == -1) {
+	snprintf(num, sizeof num, "%d", lv->number);
+	kv[0].key = "level";
+	kv[0].value = num;
+	kv[1].key = "mode";
+	kv[1].value = lv->mode;
+	kv[2].key = "mode_manual";
+	kv[2].value = "0";
+	if (gate_record_state(g, &ev, kv, 3) == -1) {
 		set_cause(cause, "journal write failed: level not changed");
 		return -1;
 	}
@@ -831,10 +860,6 @@ gate_set_level(struct gate *g, int level, const char *actor,
 	snprintf(g->mode, sizeof g->mode, "%s", lv->mode);
 	g->mode_manual = false;
 	g->locked = false;
-	snprintf(num, sizeof num, "%d", g->level);
-	journal_state_set(g->journal, "level", num);
-	journal_state_set(g->journal, "mode", g->mode);
-	journal_state_set(g->journal, "mode_manual", "0");
 	log_info("%s by %s: %s", what, actor, reason);
 	m = gate_mode(g);
 	if (m == NULL || m->closed || !m->vehicle_open)
@@ -933,9 +958,71 @@ gate_install_people(struct gate *g, struct people *p,
 {
 	people_free(g->people);
 	g->people = p;
+	g->people_expected = people_count(p);
 	g->people_loaded_ms = wall_ms();
 	gate_announce(g, ev);	log_info("people: %s", ev->detail);
 	return 0;
+}
+
+size_t
+gate_people_expected(struct gate *g)
+{
+	return g->people_expected;
+}
+
+/*
+ * Loads the people at start.  The journal remembers how many people the
+ * list last installed held, so a list cut short at a line end while the
+ * gate was down is refused at start too, with the same rule as a reload;
+ * the gate then denies every card until a reload (forced if meant)
+ * succeeds.  A list refused at start is journaled.
+ */
+static void
+gate_load_people(struct gate *g)
+{
+	const struct gate_conf	*conf = g->conf;
+	struct people_errors	 perr;
+	struct journal_event	 ev;
+	char			*s, count[32], detail[320];
+	int			 i;
+
+	if ((s = journal_state_get(g->journal, "people_count")) != NULL) {
+		g->people_expected = strtoull(s, NULL, 10);
+		free(s);
+	}
+	memset(&perr, 0, sizeof perr);
+	g->people = people_load(conf->people_path, conf, &perr);
+	if (g->people != NULL && people_shrink_check(g->people_expected,
+	    people_count(g->people), conf->people_max_shrink,
+	    conf->people_path, &perr) == -1) {
+		people_free(g->people);
+		g->people = NULL;
+	}
+	if (g->people == NULL) {
+		/* Without people every card is unknown: deny, but run. */
+		log_warnx("people not loaded (%d errors), every card will be "
+		    "denied until a reload succeeds", perr.count);
+		for (i = 0; i < perr.kept; i++)
+			log_warnx("%s", perr.lines[i]);
+		snprintf(detail, sizeof detail, "%d errors, first: %s",
+		    perr.count, perr.kept ? perr.lines[0] : "?");
+		memset(&ev, 0, sizeof ev);
+		ev.kind = "people";
+		ev.reason = "load-failed";
+		ev.actor = "start";
+		ev.detail = detail;
+		if (gate_record(g, &ev) == -1)
+			log_warnx("people load failure not journaled");
+		return;
+	}
+	g->people_loaded_ms = wall_ms();
+	if (g->people_expected != people_count(g->people)) {
+		g->people_expected = people_count(g->people);
+		snprintf(count, sizeof count, "%zu", g->people_expected);
+		if (journal_state_set(g->journal, "people_count", count) != 0)
+			log_warnx("people count not kept in the journal: the "
+			    "next start compares with an older count");
+	}
 }
 
 /* Lane timings may change on a reload; what a lane is wired to may not. */
@@ -1248,7 +1335,6 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 {
 	struct gate		*g;
 	struct journal_limits	 lim;
-	struct people_errors	 perr;
 	struct hw_usb_binding	 bind[READERS_MAX + THERMS_MAX];
 	struct timeval		 tv = { PRUNE_EVERY_S, 0 };
 	struct timeval		 watch = { JOURNAL_WATCH_S, 0 };
@@ -1275,15 +1361,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 		json_decref(alerts);
 	}
 
-	memset(&perr, 0, sizeof perr);
-	if ((g->people = people_load(conf->people_path, conf, &perr)) == NULL) {
-		/* Without people every card is unknown: deny, but run. */
-		log_warnx("people not loaded (%d errors), every card will be "
-		    "denied until a reload succeeds", perr.count);
-		for (i = 0; i < perr.kept; i++)
-			log_warnx("%s", perr.lines[i]);
-	} else
-		g->people_loaded_ms = wall_ms();
+	gate_load_people(g);
 
 	if ((g->gpio_ops = hw_gpio_find(conf->gpio_backend)) == NULL ||
 	    (g->usb_ops = hw_usb_find(conf->usb_backend)) == NULL) {

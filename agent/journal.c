@@ -298,12 +298,20 @@ journal_pragma_int(struct journal *j, const char *sql, int64_t *out,
  * Creates the file if needed with a mode of our choosing: SQLite gives its
  * WAL and shared-memory files the database's own mode, and the journal
  * holds temperatures, so it must not be world-readable whatever the umask.
+ * An existing file is not opened: closing a descriptor of it would drop
+ * every POSIX lock this process holds on it, those of the event loop's
+ * connection too when the reload thread opens its own, and another
+ * process (the sqlite3 tool) closing the journal would then take itself
+ * for the last user and delete the WAL under the agent.
  */
 static int
 journal_create_file(const char *path, char **cause)
 {
-	int	fd;
+	struct stat	st;
+	int		fd;
 
+	if (stat(path, &st) == 0)
+		return (0);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, JOURNAL_FILE_MODE);
 	if (fd == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
@@ -1078,6 +1086,35 @@ journal_state_set(struct journal *j, const char *key, const char *value)
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Appends one event and sets persisted keys in one transaction: both are
+ * on the disk, or neither.  A change of state (the mode, the level) is
+ * then never journaled without being remembered, or the reverse.  The
+ * event id, or -1 with nothing written.
+ */
+int64_t
+journal_append_state(struct journal *j, struct journal_event *ev,
+    const struct journal_state *kv, int n)
+{
+	int	i;
+
+	if (journal_exec(j, JS_BEGIN) != 0)
+		return (-1);
+	if (journal_insert(j, ev) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (journal_state_set(j, kv[i].key, kv[i].value) != 0)
+			goto fail;
+	}
+	if (journal_exec(j, JS_COMMIT) != 0)
+		goto fail;
+	return (ev->id);
+
+fail:
+	journal_rollback(j);
+	return (-1);
 }
 
 /* A persisted value, malloc'd for the caller, or NULL when unset. */

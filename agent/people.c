@@ -17,7 +17,6 @@
 #include "agent.h"
 
 #define PEOPLE_ROWS_MAX		4000000
-#define PEOPLE_FILE_MAX		((size_t)1 << 30)
 #define PEOPLE_ERRORS_KEPT	20
 #define PERSON_ID_MAX		31
 #define PERSON_NAME_MAX		128
@@ -93,6 +92,7 @@ struct load {
 	const struct gate_conf	*conf;
 	struct people_errors	*errs;
 	struct people		*set;
+	size_t			 max_bytes;	/* the file cap */
 	uint32_t		*lines;	/* line of each person, for duplicates */
 	int			 col[COL__COUNT];	/* field of each column */
 };
@@ -194,35 +194,66 @@ people_index(struct people *set, size_t size)
 }
 
 /*
+ * Whether a file changed between two looks: a copy in place (cp truncates
+ * and writes the same inode) changes the size or the modification time,
+ * a rename puts another inode at the path.
+ */
+static int
+file_changed(const struct stat *a, const struct stat *b)
+{
+	return (a->st_dev != b->st_dev || a->st_ino != b->st_ino ||
+	    a->st_size != b->st_size ||
+	    a->st_mtim.tv_sec != b->st_mtim.tv_sec ||
+	    a->st_mtim.tv_nsec != b->st_mtim.tv_nsec ||
+	    a->st_ctim.tv_sec != b->st_ctim.tv_sec ||
+	    a->st_ctim.tv_nsec != b->st_ctim.tv_nsec);
+}
+
+/*
  * Reads a whole file into a buffer with one spare byte, which the CSV
- * reader uses as the terminator of the last field.
+ * reader uses as the terminator of the last field.  A regular file larger
+ * than the cap is refused before anything is read; anything else (a pipe)
+ * grows the buffer up to the cap plus two bytes, never past it.  A regular
+ * file that changes while it is read, or is replaced at its path, is
+ * refused: what was read may be half of an old and half of a new list.
  */
 static int
 people_read(struct load *l, char **bufp, size_t *lenp)
 {
-	struct stat	 st;
+	struct stat	 st, st2;
 	char		*buf;
-	size_t		 len = 0, size;
+	size_t		 len = 0, size, max = l->max_bytes;
 	ssize_t		 n;
-	int		 fd;
+	int		 fd, regular;
 
 	if ((fd = open(l->path, O_RDONLY | O_CLOEXEC)) == -1) {
 		people_error(l, 0, "cannot open: %s", strerror(errno));
 		return (-1);
 	}
-	size = 65536;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (size_t)st.st_size < PEOPLE_FILE_MAX)
+	if (fstat(fd, &st) == -1) {
+		people_error(l, 0, "cannot stat: %s", strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	regular = S_ISREG(st.st_mode);
+	if (regular && (uintmax_t)st.st_size > max) {
+		people_error(l, 0, "file larger than %zu bytes", max);
+		close(fd);
+		return (-1);
+	}
+	if (regular)
 		size = (size_t)st.st_size + 2;	/* EOF read needs no growth */
+	else
+		size = max + 2 < 65536 ? max + 2 : 65536;
 	buf = xmalloc(size);
 	for (;;) {
 		if (len + 1 == size) {
-			if (size > PEOPLE_FILE_MAX) {
+			if (len > max) {
 				people_error(l, 0, "file larger than %zu bytes",
-				    PEOPLE_FILE_MAX);
+				    max);
 				goto fail;
 			}
-			size *= 2;
+			size = size > (max + 2) / 2 ? max + 2 : size * 2;
 			buf = xreallocarray(buf, size, 1);
 		}
 		n = read(fd, buf + len, size - len - 1);
@@ -235,6 +266,13 @@ people_read(struct load *l, char **bufp, size_t *lenp)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+	}
+	if (regular && (fstat(fd, &st2) == -1 || file_changed(&st, &st2) ||
+	    len != (size_t)st.st_size || stat(l->path, &st2) == -1 ||
+	    file_changed(&st, &st2))) {
+		people_error(l, 0, "file changed while it was read: try again "
+		    "(replace the file by renaming a complete copy over it)");
+		goto fail;
 	}
 	close(fd);
 	buf[len] = '\0';
@@ -669,6 +707,14 @@ struct people *
 people_load(const char *path, const struct gate_conf *conf,
     struct people_errors *errs)
 {
+	return (people_load_max(path, conf, errs, PEOPLE_FILE_MAX));
+}
+
+/* people_load() with another cap on the file's size. */
+struct people *
+people_load_max(const char *path, const struct gate_conf *conf,
+    struct people_errors *errs, size_t max_bytes)
+{
 	struct people_errors	 scratch;
 	struct load		 l;
 	struct csv		 c;
@@ -683,6 +729,7 @@ people_load(const char *path, const struct gate_conf *conf,
 	l.path = path;
 	l.conf = conf;
 	l.errs = errs;
+	l.max_bytes = max_bytes;
 	if (people_read(&l, &buf, &len) != 0)
 		return (NULL);
 
@@ -697,6 +744,15 @@ people_load(const char *path, const struct gate_conf *conf,
 	l.lines = xreallocarray(NULL, cap, sizeof *l.lines);
 	set->slots = xcalloc(slots_for(cap), sizeof *set->slots);
 	set->mask = slots_for(cap) - 1;
+
+	/*
+	 * Every line of a complete file ends in a newline.  A file without
+	 * one was most likely cut short, and a cut inside the last field
+	 * can leave a row that still parses, losing what followed.
+	 */
+	if (len > 0 && buf[len - 1] != '\n')
+		people_error(&l, (long)lines, "no newline at the end of the "
+		    "file: it may be cut short");
 
 	memset(&c, 0, sizeof c);
 	c.p = buf;
@@ -737,6 +793,32 @@ people_load(const char *path, const struct gate_conf *conf,
 	if (set->mask + 1 > slots_for(set->n))
 		people_index(set, slots_for(set->n));
 	return (set);
+}
+
+/*
+ * The guard against a list cut short at a line end, which parses: a new
+ * set may not drop more than max_pct percent of the people of the set it
+ * replaces.  An operator who means it forces the reload instead.
+ */
+int
+people_shrink_check(size_t before, size_t after, int max_pct,
+    const char *path, struct people_errors *errs)
+{
+	unsigned long long	drop;
+
+	if (after >= before || max_pct >= 100)
+		return (0);
+	drop = before - after;
+	if (drop * 100 <= (unsigned long long)max_pct * before)
+		return (0);
+	errs->count++;
+	if (errs->kept < (int)(sizeof errs->lines / sizeof errs->lines[0]))
+		snprintf(errs->lines[errs->kept++], sizeof errs->lines[0],
+		    "%s: %zu people where %zu are in use: %llu%% fewer, more "
+		    "than people-max-shrink %d%% allows (a file cut short?); "
+		    "force the reload if it is meant", path, after, before,
+		    (drop * 100 + before - 1) / before, max_pct);
+	return (-1);
 }
 
 /* The person with a card uid, or NULL: one hash, a short probe. */

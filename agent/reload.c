@@ -4,7 +4,9 @@
  * fsync; done in the event loop they would hold up every card and button
  * for that long.  The thread reads the CSV with a private copy of the
  * config and journals the outcome on its own SQLite connection (WAL lets
- * the loop's connection go on); the loop only swaps the new set in.
+ * the loop's connection go on); the loop only swaps the new set in.  A
+ * new set that drops more people than people-max-shrink allows is refused
+ * unless the reload is forced: a list cut short at a line end parses.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -21,6 +23,9 @@ struct reload_job {
 	struct gate_conf	*conf;		/* private copy */
 	struct people		*people;
 	struct people_errors	 errors;
+	size_t			 before;	/* people of the last list */
+	bool			 force;
+	bool			 forced;	/* the guard was overridden */
 	double			 ms;
 	char			 actor[64];
 	char			 detail[PATH_MAX + 320];
@@ -36,14 +41,17 @@ static void
 reload_journal(struct reload_job *job)
 {
 	struct journal_limits	 lim = { 0, 0, 0 };
+	struct journal_state	 kv[1];
 	struct journal		*j;
 	struct timespec		 now;
-	char			 path[PATH_MAX + 16], *cause = NULL;
+	char			 path[PATH_MAX + 16], count[32], *cause = NULL;
+	int64_t			 id;
 
 	if (job->people != NULL)
 		snprintf(job->detail, sizeof job->detail, "%zu people from %s "
-		    "in %.1f ms", people_count(job->people),
-		    job->conf->people_path, job->ms);
+		    "in %.1f ms%s", people_count(job->people),
+		    job->conf->people_path, job->ms, job->forced ?
+		    " (forced past people-max-shrink)" : "");
 	else
 		snprintf(job->detail, sizeof job->detail, "%d errors, first: "
 		    "%s", job->errors.count, job->errors.kept ?
@@ -61,7 +69,16 @@ reload_journal(struct reload_job *job)
 		free(cause);
 		return;
 	}
-	if (journal_append(j, &job->ev) == -1)
+	/* The size of the list in use goes with its record: the guard of
+	 * the next reload, and of the next start, compares with it. */
+	if (job->people != NULL) {
+		snprintf(count, sizeof count, "%zu", people_count(job->people));
+		kv[0].key = "people_count";
+		kv[0].value = count;
+		id = journal_append_state(j, &job->ev, kv, 1);
+	} else
+		id = journal_append(j, &job->ev);
+	if (id == -1)
 		log_warnx("people reload not journaled");
 	journal_close(j);
 }
@@ -75,6 +92,17 @@ reload_thread(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	job->people = people_load(job->conf->people_path, job->conf,
 	    &job->errors);
+	if (job->people != NULL && people_shrink_check(job->before,
+	    people_count(job->people), job->conf->people_max_shrink,
+	    job->conf->people_path, &job->errors) == -1) {
+		if (job->force) {
+			memset(&job->errors, 0, sizeof job->errors);
+			job->forced = true;
+		} else {
+			people_free(job->people);
+			job->people = NULL;
+		}
+	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	job->ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 	reload_journal(job);
@@ -103,10 +131,13 @@ reload_finished(evutil_socket_t fd, short what, void *arg)
 	free(job);
 }
 
-/* Starts a reload; done() runs in the loop when it has finished. */
+/*
+ * Starts a reload; done() runs in the loop when it has finished.  force
+ * installs a list that drops more people than people-max-shrink allows.
+ */
 int
-reload_people(struct gate *g, const char *actor, reload_done_fn done,
-    void *arg)
+reload_people(struct gate *g, const char *actor, bool force,
+    reload_done_fn done, void *arg)
 {
 	struct reload_job	*job;
 
@@ -115,6 +146,8 @@ reload_people(struct gate *g, const char *actor, reload_done_fn done,
 	job->conf = xmalloc(sizeof *job->conf);
 	memcpy(job->conf, gate_conf(g), sizeof *job->conf);
 	snprintf(job->actor, sizeof job->actor, "%s", actor);
+	job->before = gate_people_expected(g);
+	job->force = force;
 	job->done = done;
 	job->arg = arg;
 	job->finished = event_new(gate_base(g), -1, 0, reload_finished, job);

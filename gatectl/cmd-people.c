@@ -1,7 +1,8 @@
 /*
  * cmd-people.c: the people list.  Reloading asks the agent to read its CSV
- * again; the agent keeps the old list when the new one has any error and
- * answers 422 with them all, which client.c prints.
+ * again; the agent keeps the old list when the new one has any error, or
+ * would drop more people than people-max-shrink allows without --force,
+ * and answers 422 with the errors, which client.c prints.
  */
 #include <stdio.h>
 
@@ -10,15 +11,25 @@
 int
 cmd_people_reload(struct ctl *ctl, int argc, char **argv)
 {
-	json_t	*a;
+	static const struct option longs[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t	*a, *body = NULL;
 	char	 b[2][64];
-	int	 rc;
+	int	 ch, rc;
 
-	if (ctl_getopt(argc, argv, NULL) != -1)
-		return EXIT_USAGE;
-	if (optind != argc)
+	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
+		if (ch != 'f')
+			return EXIT_USAGE;
+		if (body == NULL)
+			body = json_pack("{s:b}", "force", 1);
+	}
+	if (optind != argc) {
+		json_decref(body);
 		return ctl_usage_error("unexpected argument: %s", argv[optind]);
-	rc = client_call(ctl, CTL_POST, "/v1/people/reload", NULL, &a);
+	}
+	rc = client_call(ctl, CTL_POST, "/v1/people/reload", body, &a);
 	if (rc != 0)
 		return rc;
 	if (!ctl->json)

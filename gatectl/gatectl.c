@@ -22,7 +22,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    cmd_events },
 	{ "report", "report [--from WHEN] [--to WHEN] [--csv] "
 	    "[--section hourly|denials|alerts]", cmd_report },
-	{ "people reload", "people reload", cmd_people_reload },
+	{ "people reload", "people reload [--force]", cmd_people_reload },
 	{ "sim card", "sim card READER UID [--temp C]", cmd_sim_card },
 	{ "sim temp", "sim temp THERMOMETER C", cmd_sim_temp },
 	{ "sim button", "sim button NAME", cmd_sim_button },

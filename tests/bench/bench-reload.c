@@ -92,7 +92,7 @@ main(int argc, char **argv)
 		done = 0;
 		clock_gettime(CLOCK_MONOTONIC, &last);
 		evtimer_add(t, &ms1);
-		if (reload_people(g, "bench", reloaded, base) == -1)
+		if (reload_people(g, "bench", false, reloaded, base) == -1)
 			return 1;
 		event_base_dispatch(base);
 		evtimer_del(t);

@@ -13,6 +13,28 @@ check "manual mode persisted across restart" [ "$(jctl status | jget mode)" = st
 check "mode source is manual" [ "$(jctl status | jget mode_source)" = manual ]
 check "unacknowledged alert persisted" [ "$(jctl status | jget alerts.0.kind)" = quarantine ]
 
+# A change and the state it leaves are one commit: when the state cannot
+# be written the change is refused whole, not journaled and then
+# forgotten at the next start (issue 10, defect 13).
+db=$T/state/journal.db
+modes() { sqlite3 "$db" "SELECT count(*) FROM events WHERE kind IN ('mode', 'level')"; }
+sqlite3 "$db" "CREATE TRIGGER no_state_i BEFORE INSERT ON state BEGIN SELECT RAISE(ABORT, 'test: state not writable'); END;
+CREATE TRIGGER no_state_u BEFORE UPDATE ON state BEGIN SELECT RAISE(ABORT, 'test: state not writable'); END;"
+n=$(modes)
+out=$(ctl mode set open --reason "state fails" 2>&1); rc=$?
+check "mode change refused when its state cannot be written ($out)" sh -c "[ $rc -ne 0 ] && echo '$out' | grep -q 'mode not changed'"
+check "mode unchanged after the refusal" [ "$(jctl status | jget mode)" = staff-only ]
+out=$(ctl level set 0 --reason "state fails" 2>&1); rc=$?
+check "level change refused when its state cannot be written" [ $rc -ne 0 ]
+check "level unchanged after the refusal" [ "$(jctl status | jget level.number)" = 1 ]
+check "no mode or level event journaled for refused changes" [ "$(modes)" = "$n" ]
+sqlite3 "$db" "DROP TRIGGER no_state_i; DROP TRIGGER no_state_u;"
+check "mode change works again" sh -c "'$GATECTL' -s '$SOCK' mode set open --reason back >/dev/null"
+stop_gated
+start_gated || { fail "gated restarts"; finish; }
+check "the mode journaled is the mode restored" [ "$(jctl status | jget mode)" = open ]
+check "the level journaled is the level restored" [ "$(jctl status | jget level.number)" = 1 ]
+
 # A bad people list: refused whole, old set kept, each bad row named.
 cp "$T/people.csv" "$T/people.good"
 printf '1010,X1,Bad Row,alien,teaching,teaching,2020-01-01,,\n1011,X2,Bad Date,staff,teaching,teaching,2020-13-01,,\n' >>"$T/people.csv"

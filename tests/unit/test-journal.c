@@ -934,6 +934,83 @@ test_state(void)
 }
 
 /*
+ * A second connection of the same process (the people reload thread's)
+ * must not drop the first one's locks: a sqlite3 tool closing the journal
+ * would then delete the WAL under it, and the next write fails.
+ */
+static void
+test_second_connection(void)
+{
+	struct journal	*j, *j2;
+	char		 cmd[PATH_MAX + 64];
+
+	if (system("sqlite3 -version >/dev/null 2>&1") != 0) {
+		printf("SKIP: second connection: no sqlite3 tool\n");
+		return;
+	}
+	j = open_ok("two.db", 0, 0, 0);
+	check(passage(j, 1, "north", "in", "granted", "granted") > 0,
+	    "first connection writes");
+	j2 = open_ok("two.db", 0, 0, 0);
+	check(passage(j2, 2, "north", "in", "granted", "granted") > 0,
+	    "second connection writes");
+	journal_close(j2);
+	snprintf(cmd, sizeof cmd, "sqlite3 %s 'SELECT count(*) FROM events' "
+	    ">/dev/null", path_of("two.db"));
+	check(system(cmd) == 0, "another process reads the journal");
+	check(access(path_of("two.db-wal"), F_OK) == 0,
+	    "the WAL is still there");
+	check(passage(j, 3, "north", "in", "granted", "granted") > 0,
+	    "first connection still writes");
+	journal_close(j);
+}
+
+/* An event and the state it sets are one commit: both, or neither. */
+static void
+test_append_state(void)
+{
+	static const struct journal_state kv[] = {
+		{ "level", "3" }, { "mode", "closed" }
+	};
+	struct journal_event	 ev;
+	struct journal		*j;
+	int64_t			 id, n;
+	char			*v;
+
+	j = open_ok("append-state.db", 0, 0, 0);
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = 1;
+	ev.kind = "level";
+	ev.reason = "level 3";
+	id = journal_append_state(j, &ev, kv, 2);
+	v = journal_state_get(j, "mode");
+	check(id > 0 && ev.id == id && v != NULL && strcmp(v, "closed") == 0,
+	    "event and state written");
+	free(v);
+
+	/* The second key cannot be written: the event and the first go. */
+	sql_exec(j, "CREATE TRIGGER no_mode BEFORE UPDATE ON state "
+	    "WHEN new.key = 'mode' BEGIN SELECT RAISE(ABORT, 'no'); END");
+	n = sql_int(j, "SELECT count(*) FROM events");
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = 2;
+	ev.kind = "level";
+	ev.reason = "level 4";
+	check(journal_append_state(j, &ev, (const struct journal_state[]){
+	    { "level", "4" }, { "mode", "open" } }, 2) == -1,
+	    "a state write that fails fails the append");
+	check(sql_int(j, "SELECT count(*) FROM events") == n,
+	    "no event journaled without its state");
+	v = journal_state_get(j, "level");
+	check(v != NULL && strcmp(v, "3") == 0, "the first key rolled back");
+	free(v);
+	sql_exec(j, "DROP TRIGGER no_mode");
+	check(journal_append_state(j, &ev, kv, 2) > 0,
+	    "the journal writes again after the failure");
+	journal_close(j);
+}
+
+/*
  * A writer killed with SIGKILL at an arbitrary point: every id it reported
  * (after journal_append returned) must be in the journal when reopened.
  */
@@ -1027,6 +1104,8 @@ main(void)
 	test_vanished();
 	test_damaged();
 	test_state();
+	test_append_state();
+	test_second_connection();
 	test_sigkill();
 
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);

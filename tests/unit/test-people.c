@@ -6,8 +6,12 @@
  * tests/people, generated files go to a private temp dir.
  */
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -222,7 +226,7 @@ test_good(void)
 	path = "tests/people/reordered.csv";
 	set = people_load(path, conf, NULL);
 	check(set != NULL && people_count(set) == 2,
-	    "%s: columns in any order, LF, no final newline", path);
+	    "%s: columns in any order, LF", path);
 	p = people_find(set, 1);
 	check(p != NULL && p->category == CAT_STAFF && p->flags ==
 	    PF_VEHICLE && p->zones == 4 && strcmp(people_person_id(set, p),
@@ -264,7 +268,7 @@ test_edges(void)
 
 	snprintf(buf, sizeof buf, "%s"
 	    "5,\"P\"\"5\",N,student,,,1970-01-01,2149-06-05,\r\n"
-	    "6,P6,\"Ä Ö, \"\"Ü\"\"\",student,,,2000-02-29,,", hdr);
+	    "6,P6,\"Ä Ö, \"\"Ü\"\"\",student,,,2000-02-29,,\n", hdr);
 	set = people_load(tmpfile_write("edge.csv", buf, strlen(buf)), conf,
 	    NULL);
 	check(set != NULL, "edge dates, quote in a person id, UTF-8 name");
@@ -457,6 +461,271 @@ test_row_limit(void)
 	free(buf);
 }
 
+/*
+ * A file cut short: a cut inside the last field leaves a row that parses
+ * (the audit loaded such files), so a file must end in a newline.
+ */
+static void
+test_truncated(void)
+{
+	static const char good[] = "card_uid,person_id,name,category,"
+	    "home_zone,zones_allowed,valid_from,valid_until,flags\n"
+	    "1,P1,One,student,,,,,\n"
+	    "2,P2,Two,student,,,2026-01-01,2027-12-31,quarantine\n";
+	struct people_errors	 errs;
+	struct people		*set;
+	const char		*path;
+	char			 want[300];
+	const char		*w[1] = { want };
+	size_t			 cut, loaded = 0, cuts = 0;
+
+	/* Only the last newline is cut: a whole row, but is it the last? */
+	path = tmpfile_write("cut.csv", good, sizeof good - 2);
+	snprintf(want, sizeof want, "%s:3: no newline at the end of the "
+	    "file: it may be cut short", path);
+	expect_errors(path, 1, w, 1);
+
+	/* The flags are optional: a cut before them drops a quarantine. */
+	path = tmpfile_write("cut.csv", good, strlen(good) - 1 -
+	    strlen("quarantine"));
+	snprintf(want, sizeof want, "%s:3: no newline at the end of the "
+	    "file: it may be cut short", path);
+	expect_errors(path, 1, w, 1);
+
+	/* No cut of the file but at a line end loads. */
+	for (cut = 1; cut < sizeof good - 1; cut++) {
+		path = tmpfile_write("cut.csv", good, cut);
+		set = people_load(path, conf, &errs);
+		if (good[cut - 1] == '\n')
+			cuts++;
+		else if (set != NULL)
+			loaded++;
+		people_free(set);
+	}
+	check(loaded == 0, "no cut inside a line loads (%zu of %zu did)",
+	    loaded, sizeof good - 2 - cuts);
+}
+
+/*
+ * A writer that acts while the loader reads: this program's read() runs
+ * the real system call, then, once armed, changes the file the way a
+ * concurrent cp or mv would, between two reads of the loader.
+ */
+enum race { RACE_NONE, RACE_APPEND, RACE_RENAME, RACE_REWRITE };
+static enum race	 race;
+static const char	*race_path;
+
+ssize_t	read(int, void *, size_t);
+
+ssize_t
+read(int fd, void *buf, size_t n)
+{
+	static const char	 row[] = "9,P9,Nine,student,,,,,\n";
+	static const char	 other[] = "card_uid,person_id,name,category,"
+	    "home_zone,zones_allowed,valid_from,valid_until,flags\n";
+	char			 tmp[300];
+	ssize_t			 r;
+	enum race		 what = race;
+	int			 wfd;
+
+	r = syscall(SYS_read, fd, buf, n);
+	if (what == RACE_NONE || r <= 0)
+		return (r);
+	race = RACE_NONE;
+	switch (what) {
+	case RACE_APPEND:	/* a writer still appending */
+		wfd = open(race_path, O_WRONLY | O_APPEND);
+		(void)!write(wfd, row, sizeof row - 1);
+		close(wfd);
+		break;
+	case RACE_RENAME:	/* a new list renamed over the path */
+		snprintf(tmp, sizeof tmp, "%s.new", race_path);
+		tmpfile_write("race.csv.new", other, sizeof other - 1);
+		rename(tmp, race_path);
+		break;
+	case RACE_REWRITE:	/* cp in place: truncate, write anew */
+		wfd = open(race_path, O_WRONLY | O_TRUNC);
+		(void)!write(wfd, other, sizeof other - 1);
+		close(wfd);
+		break;
+	case RACE_NONE:
+		break;
+	}
+	return (r);
+}
+
+/* A file that changes while it is read is refused, however it changed. */
+static void
+test_changed_while_read(void)
+{
+	static const char *const names[] = {
+		[RACE_APPEND] = "a file appended to",
+		[RACE_RENAME] = "a file renamed over",
+		[RACE_REWRITE] = "a file rewritten in place",
+	};
+	static const char good[] = "card_uid,person_id,name,category,"
+	    "home_zone,zones_allowed,valid_from,valid_until,flags\n"
+	    "1,P1,One,student,,,,,\n"
+	    "2,P2,Two,student,,,,,\n";
+	struct people_errors	 errs;
+	struct people		*set;
+	char			 want[512], path[256];
+	int			 r;
+
+	for (r = RACE_APPEND; r <= RACE_REWRITE; r++) {
+		snprintf(path, sizeof path, "%s", tmpfile_write("race.csv",
+		    good, sizeof good - 1));
+		race_path = path;
+		race = (enum race)r;
+		set = people_load(path, conf, &errs);
+		snprintf(want, sizeof want, "%s: file changed while it was "
+		    "read: try again (replace the file by renaming a complete "
+		    "copy over it)", path);
+		check(set == NULL && errs.count == 1 &&
+		    strcmp(errs.lines[0], want) == 0 && race == RACE_NONE,
+		    "%s while read is refused (%s)", names[r],
+		    errs.kept ? errs.lines[0] : set ? "loaded" : "?");
+		people_free(set);
+	}
+	set = people_load(tmpfile_write("race.csv", good, sizeof good - 1),
+	    conf, &errs);
+	check(set != NULL && people_count(set) == 2,
+	    "the same file left alone loads");
+	people_free(set);
+}
+
+/* A list cut at a line end parses: the shrink guard catches it. */
+static void
+test_shrink(void)
+{
+	static const struct {
+		size_t	before, after;
+		int	max_pct, ok;
+	} t[] = {
+		{ 0, 0, 10, 1 },		/* nothing in use */
+		{ 0, 5, 10, 1 },
+		{ 100, 200, 10, 1 },		/* growing is fine */
+		{ 100, 90, 10, 1 },		/* exactly 10% */
+		{ 100, 89, 10, 0 },
+		{ 1000, 1, 10, 0 },
+		{ 1000, 0, 10, 0 },		/* an empty list */
+		{ 9, 8, 10, 0 },		/* 11%: small lists too */
+		{ 9, 8, 12, 1 },
+		{ 100, 99, 0, 0 },		/* 0%: no drop at all */
+		{ 100, 100, 0, 1 },
+		{ 100, 0, 100, 1 },		/* 100%: no guard */
+		{ 4000000, 3600000, 10, 1 },
+		{ 4000000, 3599999, 10, 0 },
+	};
+	struct people_errors	errs;
+	size_t			i;
+	int			rc;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		memset(&errs, 0, sizeof errs);
+		rc = people_shrink_check(t[i].before, t[i].after, t[i].max_pct,
+		    "p.csv", &errs);
+		check((rc == 0) == t[i].ok && errs.count == !t[i].ok &&
+		    errs.kept == !t[i].ok, "shrink %zu -> %zu at %d%%: %s",
+		    t[i].before, t[i].after, t[i].max_pct,
+		    t[i].ok ? "allowed" : "refused");
+	}
+	memset(&errs, 0, sizeof errs);
+	people_shrink_check(1000, 800, 10, "p.csv", &errs);
+	check(strcmp(errs.lines[0], "p.csv: 800 people where 1000 are in "
+	    "use: 20% fewer, more than people-max-shrink 10% allows (a file "
+	    "cut short?); force the reload if it is meant") == 0,
+	    "the refusal says why (%s)", errs.lines[0]);
+}
+
+/*
+ * The file cap holds exactly: cap bytes load, one more is refused, from a
+ * regular file and from a pipe, whose buffer grows in steps.  The audit
+ * found the cap at twice its value: the buffer doubled past it first.
+ */
+static void
+test_file_cap(void)
+{
+	static const char hdr[] = "card_uid,person_id,name,category,"
+	    "home_zone,zones_allowed,valid_from,valid_until,flags\n";
+	struct people_errors	 errs;
+	struct people		*set;
+	const char		*path;
+	char			*buf, want[300], fifo[256];
+	size_t			 cap = 3000, len;
+	pid_t			 pid;
+	int			 fd, st;
+
+	buf = malloc(3 * cap);
+	memcpy(buf, hdr, sizeof hdr - 1);
+	memset(buf + sizeof hdr - 1, '\n', 3 * cap - (sizeof hdr - 1));
+
+	path = tmpfile_write("cap.csv", buf, cap);
+	set = people_load_max(path, conf, &errs, cap);
+	check(set != NULL, "a file of the cap loads (%s)",
+	    errs.kept ? errs.lines[0] : "no error");
+	people_free(set);
+
+	for (len = cap + 1; len <= 3 * cap; len += cap - 1) {
+		path = tmpfile_write("cap.csv", buf, len);
+		set = people_load_max(path, conf, &errs, cap);
+		snprintf(want, sizeof want, "%s: file larger than %zu bytes",
+		    path, cap);
+		check(set == NULL && errs.count == 1 &&
+		    strcmp(errs.lines[0], want) == 0, "a file of cap + %zu "
+		    "bytes is refused (%s)", len - cap,
+		    errs.kept ? errs.lines[0] : "loaded");
+		people_free(set);
+
+		/* The same through a pipe: the growing buffer. */
+		snprintf(fifo, sizeof fifo, "%s/cap.fifo", tmpdir);
+		unlink(fifo);
+		if (mkfifo(fifo, 0600) == -1) {
+			check(0, "mkfifo: %s", strerror(errno));
+			break;
+		}
+		if ((pid = fork()) == 0) {
+			signal(SIGPIPE, SIG_DFL);
+			if ((fd = open(fifo, O_WRONLY)) == -1)
+				_exit(1);
+			(void)!write(fd, buf, len);
+			_exit(0);
+		}
+		set = people_load_max(fifo, conf, &errs, cap);
+		waitpid(pid, &st, 0);
+		snprintf(want, sizeof want, "%s: file larger than %zu bytes",
+		    fifo, cap);
+		check(set == NULL && errs.count == 1 &&
+		    strcmp(errs.lines[0], want) == 0, "a pipe of cap + %zu "
+		    "bytes is refused (%s)", len - cap,
+		    errs.kept ? errs.lines[0] : "loaded");
+		people_free(set);
+	}
+	free(buf);
+
+	/*
+	 * The real cap, on a sparse file: refused from its size, before a
+	 * byte is read.
+	 */
+	snprintf(fifo, sizeof fifo, "%s/huge.csv", tmpdir);
+	if ((fd = open(fifo, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    ftruncate(fd, (off_t)PEOPLE_FILE_MAX + 1) == -1) {
+		check(0, "sparse file: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	close(fd);
+	check(PEOPLE_FILE_MAX == 1024 * 1024 * 1024, "the cap is 1 GiB");
+	set = people_load(fifo, conf, &errs);
+	snprintf(want, sizeof want, "%s: file larger than 1073741824 bytes",
+	    fifo);
+	check(set == NULL && errs.count == 1 && strcmp(errs.lines[0],
+	    want) == 0, "1 GiB + 1 byte is refused (%s)",
+	    errs.kept ? errs.lines[0] : "loaded");
+	unlink(fifo);
+}
+
 /* Writes n synthetic rows, every fourth uid in hex. */
 static const char *
 write_campus(int n)
@@ -621,6 +890,10 @@ main(void)
 	test_errors();
 	test_many_errors();
 	test_row_limit();
+	test_truncated();
+	test_shrink();
+	test_changed_while_read();
+	test_file_cap();
 	test_campus();
 
 	free(conf);
