@@ -96,7 +96,9 @@ struct hw_usb_ops {
 	/*
 	 * Starts watching for the bound devices; a missing device is not an
 	 * error (it is reported down and picked up when it appears).  NULL and
-	 * *cause only when the backend itself cannot start.
+	 * *cause only when the backend itself cannot start.  The bindings
+	 * and the device_conf they point to need live only during the call:
+	 * the backend copies what it keeps, as a config reload frees them.
 	 */
 	struct hw_usb	*(*open)(struct event_base *,
 			    const struct hw_usb_binding *, int count,
