@@ -124,6 +124,7 @@ int	 sim_gpio_input(struct hw_gpio *, int line, int value);
 json_t	*sim_gpio_outputs(struct hw_gpio *, int history);
 int	 sim_usb_card(struct hw_usb *, int reader, uint64_t uid);
 int	 sim_usb_temperature(struct hw_usb *, int therm, int centi);
+/* -1 and ENOENT for a device name no reader or thermometer uses. */
 int	 sim_usb_device(struct hw_usb *, const char *name, bool up);
 
 /*
