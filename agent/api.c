@@ -809,7 +809,12 @@ route_sim_device(struct api *a, struct evhttp_request *req)
 		reply_error(req, 400, "\"up\" must be true or false");
 		goto out;
 	}
-	sim_usb_device(gate_sim_usb(a->gate), name, json_is_true(up));
+	if (sim_usb_device(gate_sim_usb(a->gate), name, json_is_true(up)) ==
+	    -1) {
+		reply_error(req, 404, "no device '%s' (not a reader's or "
+		    "thermometer's)", name);
+		goto out;
+	}
 	reply_json(req, 200, json_pack("{s:s, s:b}", "name", name, "up",
 	    json_is_true(up)));
 out:

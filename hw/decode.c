@@ -192,14 +192,20 @@ line_parse(const char *s, int *centi)
 		s += 2;
 	if (*s == '+' || *s == '-')
 		sign = *s++ == '-' ? -1 : 1;
+	/*
+	 * Count every digit but add up only as many as the grammar allows:
+	 * a longer run is refused below, and summing it all would overflow.
+	 */
 	for (n = 0; *s >= '0' && *s <= '9'; n++, s++)
-		whole = whole * 10 + (*s - '0');
+		if (n < 3)
+			whole = whole * 10 + (*s - '0');
 	if (n < 1 || n > 3)
 		return -1;
 	if (*s == '.') {
 		s++;
 		for (n = 0; *s >= '0' && *s <= '9'; n++, s++)
-			frac = frac * 10 + (*s - '0');
+			if (n < 2)
+				frac = frac * 10 + (*s - '0');
 		if (n < 1 || n > 2)
 			return -1;
 		if (n == 1)

@@ -96,7 +96,9 @@ struct hw_usb_ops {
 	/*
 	 * Starts watching for the bound devices; a missing device is not an
 	 * error (it is reported down and picked up when it appears).  NULL and
-	 * *cause only when the backend itself cannot start.
+	 * *cause only when the backend itself cannot start.  The bindings
+	 * and the device_conf they point to need live only during the call:
+	 * the backend copies what it keeps, as a config reload frees them.
 	 */
 	struct hw_usb	*(*open)(struct event_base *,
 			    const struct hw_usb_binding *, int count,
@@ -122,6 +124,7 @@ int	 sim_gpio_input(struct hw_gpio *, int line, int value);
 json_t	*sim_gpio_outputs(struct hw_gpio *, int history);
 int	 sim_usb_card(struct hw_usb *, int reader, uint64_t uid);
 int	 sim_usb_temperature(struct hw_usb *, int therm, int centi);
+/* -1 and ENOENT for a device name no reader or thermometer uses. */
 int	 sim_usb_device(struct hw_usb *, const char *name, bool up);
 
 /*

@@ -35,7 +35,7 @@ struct hw_gpio {
 struct hw_usb {
 	struct hw_events	 ev;
 	int			 count;
-	struct hw_usb_binding	*bindings;
+	struct device_conf	*devices;	/* copies, one per binding */
 };
 
 static int64_t
@@ -187,18 +187,20 @@ sim_usb_open(struct event_base *base, const struct hw_usb_binding *b,
     int count, const struct hw_events *ev, char **cause)
 {
 	struct hw_usb	*u;
+	int		 i;
 
 	(void)base;
 	if ((u = calloc(1, sizeof *u)) == NULL ||
-	    (u->bindings = calloc(count > 0 ? count : 1, sizeof *b)) == NULL) {
+	    (u->devices = calloc(count > 0 ? count : 1, sizeof *u->devices)) ==
+	    NULL) {
 		free(u);
 		*cause = strdup("sim: out of memory");
 		return NULL;
 	}
 	u->ev = *ev;
 	u->count = count;
-	if (count > 0)
-		memcpy(u->bindings, b, count * sizeof *b);
+	for (i = 0; i < count; i++)
+		u->devices[i] = *b[i].device;
 	return u;
 }
 
@@ -207,7 +209,7 @@ sim_usb_close(struct hw_usb *u)
 {
 	if (u == NULL)
 		return;
-	free(u->bindings);
+	free(u->devices);
 	free(u);
 }
 
@@ -235,10 +237,22 @@ sim_usb_temperature(struct hw_usb *u, int therm, int centi)
 	return 0;
 }
 
-/* A device plugged or unplugged. */
+/*
+ * A device plugged or unplugged.  Only a device the gate is bound to:
+ * -1 and ENOENT for another name, which a real backend never reports.
+ */
 int
 sim_usb_device(struct hw_usb *u, const char *name, bool up)
 {
+	int	i;
+
+	for (i = 0; i < u->count; i++)
+		if (strcmp(u->devices[i].name, name) == 0)
+			break;
+	if (i == u->count) {
+		errno = ENOENT;
+		return -1;
+	}
 	if (u->ev.device != NULL)
 		u->ev.device(u->ev.arg, name, up,
 		    up ? "plugged in (simulated)" : "unplugged (simulated)");

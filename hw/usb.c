@@ -39,7 +39,8 @@ struct usb_xfer {
 
 struct usb_dev {
 	struct hw_usb		*u;
-	struct hw_usb_binding	 b;
+	struct hw_usb_binding	 b;		/* b.device is &conf */
+	struct device_conf	 conf;		/* ours: configs get reloaded */
 	const struct usb_driver	*drv;
 	enum usb_state		 state;
 	libusb_device		*dev;		/* referenced while open */
@@ -788,7 +789,8 @@ libusb_open_backend(struct event_base *base,
 	u->ev = *ev;
 	for (i = 0; i < count; i++) {
 		for (j = 0; j < u->count; j++)
-			if (u->devs[j].b.device == bind[i].device)
+			if (strcmp(u->devs[j].conf.name,
+			    bind[i].device->name) == 0)
 				break;
 		if (j < u->count) {
 			usb_logx("%s: bound twice, only the first counts",
@@ -797,7 +799,13 @@ libusb_open_backend(struct event_base *base,
 		}
 		d = &u->devs[u->count];
 		d->u = u;
+		/*
+		 * A copy: a config reload frees the config the bindings
+		 * point into while the devices stay open and replug.
+		 */
+		d->conf = *bind[i].device;
 		d->b = bind[i];
+		d->b.device = &d->conf;
 		d->iface = -1;
 		d->up = -1;
 		if ((d->drv = usb_driver_find(bind[i].device->driver)) ==

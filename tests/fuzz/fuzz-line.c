@@ -10,7 +10,8 @@
  *
  *	mkdir -p build/fuzz/corpus-line
  *	clang -std=c11 -D_GNU_SOURCE -g -O1 \
- *	    -fsanitize=fuzzer,address,undefined -Ihw \
+ *	    -fsanitize=fuzzer,address,undefined \
+ *	    -fno-sanitize-recover=undefined -Ihw \
  *	    $(pkg-config --cflags jansson) \
  *	    -o build/fuzz/fuzz-line tests/fuzz/fuzz-line.c hw/decode.c
  *	build/fuzz/fuzz-line -max_total_time=60 build/fuzz/corpus-line

@@ -21,6 +21,10 @@ check "bad limit: 400" [ "$(code 'http://gate/v1/events?limit=-1')" = 400 ]
 check "bad report date: 400" [ "$(code 'http://gate/v1/report?from=yesterday')" = 400 ]
 check "unknown reader: 404" [ "$(code -d '{"reader":"x","uid":"1"}' http://gate/v1/sim/card)" = 404 ]
 check "bad uid: 400" [ "$(code -d '{"reader":"ped-in","uid":"12ab"}' http://gate/v1/sim/card)" = 400 ]
+check "unknown device: 404" [ "$(code -d '{"name":"phantom","up":false}' http://gate/v1/sim/device)" = 404 ]
+check "unknown device: the reason names it" body_has "no device 'phantom'"
+check "unknown device: no phantom in status" sh -c "! '$GATECTL' -s '$SOCK' --json status | grep -q phantom"
+check "a bound device: 200" [ "$(code -d '{"name":"therm-usb","up":true}' http://gate/v1/sim/device)" = 200 ]
 check "protocol mismatch: 400" [ "$(code -H 'X-Gated-Protocol: 9' http://gate/v1/status)" = 400 ]
 head -c 70000 /dev/zero | tr '\0' 'a' >"$T/big"
 check "oversized body: 413" [ "$(code --data-binary @"$T/big" http://gate/v1/mode)" = 413 ]

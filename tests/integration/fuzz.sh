@@ -1,7 +1,9 @@
 # fuzz.sh: builds every fuzz target (tests/fuzz/) and runs it: with clang's
 # libFuzzer for FUZZ_SECONDS each (default 5) from a seed corpus, or, where
 # libFuzzer is missing, as a replay of the seeds with gcc.  One PASS: or
-# FAIL: line per target; a crash leaves its input in build/fuzz/.
+# FAIL: line per target; a crash leaves its input in build/fuzz/.  Both
+# builds have UBSan, and its reports are fatal: undefined behaviour (a
+# signed overflow) fails the run like a crash.
 # FUZZ_REPLAY=1 forces the replay build.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -10,6 +12,12 @@ out=build/fuzz
 secs=${FUZZ_SECONDS:-5}
 mkdir -p "$out"
 inc="-Iagent -Ihw $(pkg-config --cflags jansson)"
+# UBSan stops at its first report instead of printing and going on.
+ubsan="-fsanitize=undefined -fno-sanitize-recover=undefined"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:halt_on_error=1:print_stacktrace=1"
+
+# A sanitizer's report in a log, should one ever slip past the abort.
+reported() { grep -q 'runtime error:\|ERROR: AddressSanitizer' "$1"; }
 
 # Sources each target exercises (compiled into it, so libFuzzer sees them).
 srcs() {
@@ -29,7 +37,10 @@ seeds() {
 	case $1 in
 	people)	cp tests/people/*.csv "$d/" ;;
 	line)	printf '\001T=36.62\r\n36.6\n-1.5 C\n' >"$d/a"
-		printf '\003garbage\n\n37\n' >"$d/b" ;;
+		printf '\003garbage\n\n37\n' >"$d/b"
+		# Digits past int's range: once a signed overflow.
+		printf '\001T=-9999999999999999999999999999\n' >"$d/c"
+		printf '\0011.9999999999999999999999999999\n' >"$d/d" ;;
 	temper)	printf '\200\002\016\112\116\040\000\000' >"$d/a"
 		printf '\200\002\375\363' >"$d/b" ;;
 	wedge)	printf '\001\010\000\000\036\000\000\000\000\000\001\010\000\000\050\000\000\000\000\000' >"$d/a" ;;
@@ -64,7 +75,7 @@ for t in people policy line temper wedge wiegand; do
 	# shellcheck disable=SC2046
 	if [ $libfuzzer = yes ]; then
 		if ! clang -std=c11 -D_GNU_SOURCE -g -O1 \
-		    -fsanitize=fuzzer,address,undefined $inc \
+		    -fsanitize=fuzzer,address $ubsan $inc \
 		    -o "$out/fuzz-$t" $(srcs $t) >"$out/$t.build" 2>&1; then
 			echo "FAIL: fuzz-$t does not build with libFuzzer"
 			sed 's/^/    /' "$out/$t.build"; continue
@@ -72,26 +83,29 @@ for t in people policy line temper wedge wiegand; do
 		mkdir -p "$out/corpus-$t"
 		if (cd "$out" && ./fuzz-$t -max_total_time="$secs" \
 		    -print_final_stats=1 "corpus-$t" "seed-$t") \
-		    >"$out/$t.log" 2>&1; then
+		    >"$out/$t.log" 2>&1 && ! reported "$out/$t.log"; then
 			runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
 			    "$out/$t.log")
 			echo "PASS: fuzz-$t: ${runs:-?} inputs in ${secs}s under" \
 			    "libFuzzer+ASan+UBSan, no crash"
 		else
-			echo "FAIL: fuzz-$t crashed: see $out/$t.log and" \
-			    "$out/crash-*"
+			echo "FAIL: fuzz-$t crashed or UBSan reported: see" \
+			    "$out/$t.log and $out/crash-*"
 		fi
 	else
-		if ! cc -std=c11 -D_GNU_SOURCE -g -O1 $inc \
+		if ! cc -std=c11 -D_GNU_SOURCE -g -O1 $ubsan $inc \
 		    -o "$out/replay-$t" $(srcs $t) tests/fuzz/replay.c \
 		    >"$out/$t.build" 2>&1; then
 			echo "FAIL: fuzz-$t does not build with the replay main"
 			sed 's/^/    /' "$out/$t.build"; continue
 		fi
-		if "$out/replay-$t" "$seed"/* >"$out/$t.log" 2>&1; then
-			echo "PASS: fuzz-$t: seeds replayed (no libFuzzer here)"
+		if "$out/replay-$t" "$seed"/* >"$out/$t.log" 2>&1 &&
+		    ! reported "$out/$t.log"; then
+			echo "PASS: fuzz-$t: seeds replayed under UBSan (no libFuzzer" \
+			    "here)"
 		else
-			echo "FAIL: fuzz-$t: a seed crashes it: $out/$t.log"
+			echo "FAIL: fuzz-$t: a seed crashes it or UBSan reported:" \
+			    "$out/$t.log"
 		fi
 	fi
 done

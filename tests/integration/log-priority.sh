@@ -11,7 +11,7 @@ mark=$(stat -c '%d:%i' "$log")
 JOURNAL_STREAM=$mark "$GATED" -f "$T/gate.conf" 2>>"$log" &
 GATED_PID=$!
 wait_for 5 ctl status >/dev/null 2>&1
-ctl sim device no-such-device down >/dev/null 2>&1
+ctl sim device therm-usb down >/dev/null 2>&1
 stop_gated
 check "a warning carries <4> (SD_WARNING)" grep -q '^<4>gated: .*group' "$log"
 check "an info line carries <6> (SD_INFO)" grep -q '^<6>gated: gate test ready' "$log"

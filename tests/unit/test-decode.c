@@ -326,6 +326,10 @@ static const struct line_case line_cases[] = {
 	{ "no terminator yet", { "36.6" }, 0, 0, 0 },
 	{ "empty lines are quiet", { "\r\n\r\n\n" }, 0, 0, 0 },
 	{ "NUL inside", { "36\0006\n" }, 0, 0, 1 },
+	/* Runs of digits past int's range (UBSan's signed overflow). */
+	{ "27 digits", { "T=-999999999999999999999999999\n" }, 0, 0, 1 },
+	{ "29 decimals", { "1.99999999999999999999999999999\n" }, 0, 0,
+	  1 },
 };
 
 static void
