@@ -130,6 +130,34 @@ start_watchdog(struct agent *a)
 	evtimer_add(a->watchdog, &tv);
 }
 
+/* gated -n: the config is good; now the people list it names. */
+static int
+check_config(struct gate_conf *conf, const char *file, int verbose)
+{
+	struct people_errors	 perr;
+	struct people		*people;
+	int			 i;
+
+	memset(&perr, 0, sizeof perr);
+	if ((people = people_load(conf->people_path, conf, &perr)) == NULL) {
+		for (i = 0; i < perr.kept; i++)
+			log_errorx("%s", perr.lines[i]);
+		if (perr.count > perr.kept)
+			log_errorx("%s: %d more errors", conf->people_path,
+			    perr.count - perr.kept);
+		config_free(conf);
+		return 1;
+	}
+	if (verbose)
+		config_print(conf, stdout);
+	else
+		fprintf(stderr, "%s: configuration OK, %zu people in %s\n",
+		    file, people_count(people), conf->people_path);
+	people_free(people);
+	config_free(conf);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -173,14 +201,8 @@ main(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
-	if (check) {
-		if (verbose)
-			config_print(conf, stdout);
-		else
-			fprintf(stderr, "%s: configuration OK\n", file);
-		config_free(conf);
-		return 0;
-	}
+	if (check)
+		return check_config(conf, file, verbose);
 
 	memset(&a, 0, sizeof a);
 	signal(SIGPIPE, SIG_IGN);

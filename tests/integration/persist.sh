@@ -43,6 +43,9 @@ check "bad people reload refused (exit 1)" [ $rc -eq 1 ]
 check "error names file:line and the reason" sh -c "echo '$out' | grep -q 'people.csv:12:.*category'"
 check "second bad row reported too" sh -c "echo '$out' | grep -q 'people.csv:13:'"
 check "old people set kept" [ "$(jctl status | jget people.count)" = 9 ]
+out=$("$GATED" -n -f "$T/gate.conf" 2>&1); rc=$?
+check "gated -n checks the people list too (exit 1)" [ $rc -eq 1 ]
+check "gated -n names the people file:line" sh -c "echo '$out' | grep -q 'people.csv:12:.*category'"
 check "staff still admitted after the failed reload" sh -c "'$GATECTL' -s '$SOCK' --json sim card ped-in 1001 --temp 36.5 | grep -q '\"granted\"'"
 cp "$T/people.good" "$T/people.csv"
 echo '1010,E1010,New Staff,staff,teaching,teaching,2020-01-01,,' >>"$T/people.csv"
