@@ -139,30 +139,28 @@ report_events(sqlite3 *db, sqlite3_stmt *st, json_t *a, int64_t *last)
 }
 
 /*
- * The events after an id, ascending, at most limit of them (<= 0: 100,
- * capped at 1000), and last_id: the id to ask after next time, which is
- * the last one returned, or after itself when there was none.
+ * One page of events, ascending: the rows of sql, which binds the id ?1
+ * and the limit ?2 (<= 0: 100, capped at 1000).  last_id is the newest id
+ * returned, or last when there was none; first_id the oldest, or 0.
  */
-json_t *
-journal_events_json(struct journal *j, int64_t after, int limit)
+static json_t *
+events_page(struct journal *j, const char *sql, int64_t id, int limit,
+    int64_t last)
 {
 	sqlite3		*db = journal_db(j);
 	sqlite3_stmt	*st;
-	json_t		*o, *a;
-	int64_t		 last = after;
+	json_t		*o, *a, *first;
 
 	if (limit <= 0)
 		limit = EVENTS_LIMIT_DEFAULT;
 	if (limit > EVENTS_LIMIT_MAX)
 		limit = EVENTS_LIMIT_MAX;
 
-	if (sqlite3_prepare_v2(db, "SELECT " EVENT_COLUMNS " FROM events"
-	    " WHERE id > ?1 ORDER BY id LIMIT ?2", -1, &st, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		report_warn(db, "events");
 		return (NULL);
 	}
-	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, limit);
 	a = json_array();
 	if (report_events(db, st, a, &last) != 0) {
@@ -171,53 +169,40 @@ journal_events_json(struct journal *j, int64_t after, int limit)
 		return (NULL);
 	}
 	sqlite3_finalize(st);
+	first = json_object_get(json_array_get(a, 0), "id");
 	o = json_object();
 	json_object_set_new(o, "events", a);
+	json_object_set_new(o, "first_id",
+	    json_integer(first != NULL ? json_integer_value(first) : 0));
 	json_object_set_new(o, "last_id", json_integer(last));
 	return (o);
 }
 
 /*
+ * The events after an id, ascending, at most limit of them, and last_id:
+ * the id to ask after next time, which is the last one returned, or after
+ * itself when there was none.
+ */
+json_t *
+journal_events_json(struct journal *j, int64_t after, int limit)
+{
+	return (events_page(j, "SELECT " EVENT_COLUMNS " FROM events"
+	    " WHERE id > ?1 ORDER BY id LIMIT ?2", after, limit, after));
+}
+
+/*
  * The newest events before an id (0: the newest of all), at most limit of
- * them (as above), oldest first, like tail(1).  first_id is the id to ask
- * before next time, for the page before this one (0 when there is none
- * left), and last_id the newest id returned, to follow with after.
+ * them, oldest first, like tail(1).  first_id is the id to ask before next
+ * time, for the page before this one (0 when there is none left), and
+ * last_id the newest id returned, to follow with after.
  */
 json_t *
 journal_events_before(struct journal *j, int64_t before, int limit)
 {
-	sqlite3		*db = journal_db(j);
-	sqlite3_stmt	*st;
-	json_t		*o, *a;
-	int64_t		 last = before > 0 ? before - 1 : 0;
-
-	if (limit <= 0)
-		limit = EVENTS_LIMIT_DEFAULT;
-	if (limit > EVENTS_LIMIT_MAX)
-		limit = EVENTS_LIMIT_MAX;
-
-	if (sqlite3_prepare_v2(db, "SELECT * FROM (SELECT " EVENT_COLUMNS
+	return (events_page(j, "SELECT * FROM (SELECT " EVENT_COLUMNS
 	    " FROM events WHERE id < ?1 ORDER BY id DESC LIMIT ?2)"
-	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		report_warn(db, "events");
-		return (NULL);
-	}
-	sqlite3_bind_int64(st, 1, before > 0 ? before : INT64_MAX);
-	sqlite3_bind_int(st, 2, limit);
-	a = json_array();
-	if (report_events(db, st, a, &last) != 0) {
-		sqlite3_finalize(st);
-		json_decref(a);
-		return (NULL);
-	}
-	sqlite3_finalize(st);
-	o = json_object();
-	json_object_set_new(o, "events", a);
-	json_object_set_new(o, "first_id", json_integer(json_array_size(a) ?
-	    json_integer_value(json_object_get(json_array_get(a, 0), "id")) :
-	    0));
-	json_object_set_new(o, "last_id", json_integer(last));
-	return (o);
+	    " ORDER BY id", before > 0 ? before : INT64_MAX, limit,
+	    before > 0 ? before - 1 : 0));
 }
 
 /* The alerts not yet acknowledged, oldest first: they survive restarts. */
