@@ -145,6 +145,8 @@ alert_write(struct alert_list *l, struct journal *j, struct alert *a)
 		a->id = id;
 		a->event = journal_last_id(j);
 		a->written = count;
+		if (count > a->count)	/* it joined an alert we did not hold */
+			a->count = count;
 	}
 	if (a->written != a->count) {
 		if (journal_alert_seen(j, a->id, a->count, a->last_ms) == 0)
