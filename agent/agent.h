@@ -359,9 +359,14 @@ int		 journal_reopen(struct journal *, char **cause);
 const char	*journal_incident(struct journal *);
 /* Appends and commits durably before returning: the event id, or -1. */
 int64_t		 journal_append(struct journal *, struct journal_event *);
-/* Raise an alert (journals an "alert" event); the alert id, or -1. */
+/* Raise an alert (journals an "alert" event), or count a repeat of an
+ * active one with the same kind, lane and subject; the id, or -1. */
 int64_t		 journal_alert_raise(struct journal *, int64_t ts_ms,
-		    const char *kind, const char *lane, const char *detail);
+		    const char *kind, const char *lane, const char *subject,
+		    const char *detail, int64_t *count);
+/* Set an active alert's count and last time seen: 0 or -1. */
+int		 journal_alert_seen(struct journal *, int64_t alert_id,
+		    int64_t count, int64_t last_ms);
 /* Acknowledge: 0, -1 on error, 1 when no such active alert. */
 int		 journal_alert_ack(struct journal *, int64_t alert_id,
 		    int64_t ts_ms, const char *actor, const char *reason);
@@ -454,6 +459,27 @@ struct lane {
 /* What a finished decision reports to listeners (API waiters, streams). */
 typedef void (*gate_listener_fn)(void *arg, const struct journal_event *);
 
+/* alert.c: the active alerts, in memory first, journaled when it can */
+struct alert_list;
+struct alert_list *alert_list_new(void);
+void		 alert_list_free(struct alert_list *);
+int		 alert_list_load(struct alert_list *, struct journal *);
+int		 alert_list_raise(struct alert_list *, struct journal *,
+		    int64_t ts_ms, const char *kind, const char *lane,
+		    const char *subject, const char *detail, int64_t *id,
+		    int64_t *count);
+int		 alert_list_flush(struct alert_list *, struct journal *,
+		    void (*)(void *, const struct journal_event *), void *);
+int		 alert_list_ack(struct alert_list *, struct journal *,
+		    int64_t id, int64_t ts_ms, const char *actor,
+		    const char *reason);
+size_t		 alert_list_count(struct alert_list *);
+int64_t		 alert_list_next(struct alert_list *, int64_t after);
+json_t		*alert_list_newest(struct alert_list *, size_t max);
+json_t		*alert_list_counts(struct alert_list *);
+json_t		*alert_list_page(struct alert_list *, int64_t before,
+		    int64_t after, int limit);
+
 /* gate.c */
 struct gate	*gate_new(struct event_base *, struct gate_conf *, char **cause);
 void		 gate_free(struct gate *);
@@ -484,6 +510,10 @@ void		 gate_unlisten(struct gate *, gate_listener_fn, void *);
 int64_t		 gate_record(struct gate *, struct journal_event *);
 int64_t		 gate_alert(struct gate *, enum alert_kind, const char *lane,
 		    const char *detail);
+int64_t		 gate_alert_about(struct gate *, enum alert_kind,
+		    const char *lane, const char *subject, const char *detail);
+json_t		*gate_alerts_page(struct gate *, int64_t before, int64_t after,
+		    int limit);
 void		 gate_passage(struct gate *, struct lane *, enum direction,
 		    const char *actor);
 void		 gate_decide_card(struct gate *, struct lane *, int reader,

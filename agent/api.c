@@ -390,6 +390,31 @@ route_events(struct api *a, struct evhttp_request *req,
 	reply_json(req, 200, j);
 }
 
+/*
+ * The active alerts, a page at a time: status shows only the newest few,
+ * so that a flood of alerts never makes every status answer huge.
+ */
+static void
+route_alerts(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	long long	 after, before, limit;
+
+	if (query_int(req, q, "after", -1, &after) == -1 ||
+	    query_int(req, q, "before", 0, &before) == -1 ||
+	    query_int(req, q, "limit", 100, &limit) == -1)
+		return;
+	if (limit < 1 || limit > 1000) {
+		reply_error(req, 400, "limit: 1 to 1000 alerts at a time");
+		return;
+	}
+	if (after >= 0 && before > 0) {
+		reply_error(req, 400, "after and before: one or the other");
+		return;
+	}
+	reply_json(req, 200, gate_alerts_page(a->gate, before, after,
+	    (int)limit));
+}
+
 /* The live stream: after Last-Event-ID, or ?after=, or from now on. */
 static void
 route_stream(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
@@ -925,6 +950,9 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 		*slash = '\0';
 		if (method_is(req, EVHTTP_REQ_POST))
 			route_ack(a, req, actor, decoded + 11);
+	} else if (strcmp(decoded, "/v1/alerts") == 0) {
+		if (method_is(req, EVHTTP_REQ_GET))
+			route_alerts(a, req, &q);
 	} else if (strcmp(decoded, "/v1/events") == 0) {
 		if (method_is(req, EVHTTP_REQ_GET))
 			route_events(a, req, &q);

@@ -62,8 +62,8 @@ enum role
 auth_role_needed(const char *path)
 {
 	static const char *const reads[] = {
-		"/v1/status", "/v1/events", "/v1/events/stream", "/v1/report",
-		"/metrics"
+		"/v1/status", "/v1/alerts", "/v1/events", "/v1/events/stream",
+		"/v1/report", "/metrics"
 	};
 	size_t	i;
 

@@ -20,6 +20,7 @@
 #define JOURNAL_WATCH_S	5	/* how often the journal file is checked */
 #define LATENCY_BUCKETS	16
 #define LATENCY_RECENT	1024
+#define STATUS_ALERTS	20	/* newest alerts in status; GET /v1/alerts */
 
 struct therm_state {
 	bool		valid;		/* a reading not yet used */
@@ -58,7 +59,7 @@ struct gate {
 	bool			 emergency;
 	bool			 locked;
 	char			 locked_from[NAME_LEN];
-	int			 alerts_active;
+	struct alert_list	*alerts;	/* active, in memory first */
 	bool			 warned_space, warned_rows;
 
 	struct lane		 lanes[LANES_MAX];
@@ -252,7 +253,17 @@ gate_announce(struct gate *g, const struct journal_event *ev)
 
 static bool	gate_journal_watch(struct gate *);
 
-/* Journals one event and tells the listeners; the event id or -1. */
+static void
+gate_announce_cb(void *arg, const struct journal_event *ev)
+{
+	gate_announce(arg, ev);
+}
+
+/*
+ * Journals one event and tells the listeners; the event id or -1.  A
+ * failed write raises the journal alert (in memory: lamp, buzzer, API);
+ * a good one writes the alerts the journal missed meanwhile.
+ */
 int64_t
 gate_record(struct gate *g, struct journal_event *ev)
 {
@@ -261,10 +272,17 @@ gate_record(struct gate *g, struct journal_event *ev)
 	if (journal_append(g->journal, ev) == -1) {
 		/* The file vanished: the event goes to the new one, if any. */
 		if (!gate_journal_watch(g) ||
-		    journal_append(g->journal, ev) == -1)
+		    journal_append(g->journal, ev) == -1) {
+			/* "write": apart from the low-space warning */
+			gate_alert_about(g, ALERT_JOURNAL, NULL, "write",
+			    "journal write failed");
 			return -1;
+		}
 	}
 	gate_announce(g, ev);
+	if (alert_list_flush(g->alerts, g->journal, gate_announce_cb, g) > 0)
+		log_info("alerts raised while the journal failed are "
+		    "journaled now");
 	return ev->id;
 }
 
@@ -279,46 +297,70 @@ gate_record_state(struct gate *g, struct journal_event *ev,
 {
 	if (ev->ts_ms == 0)
 		ev->ts_ms = wall_ms();
-	if (journal_append_state(g->journal, ev, kv, n) == -1)
+	if (journal_append_state(g->journal, ev, kv, n) == -1) {
+		gate_alert_about(g, ALERT_JOURNAL, NULL, "write",
+		    "journal write failed");
 		return -1;
+	}
 	gate_announce(g, ev);
+	if (alert_list_flush(g->alerts, g->journal, gate_announce_cb, g) > 0)
+		log_info("alerts raised while the journal failed are "
+		    "journaled now");
 	return ev->id;
 }
 
 static void
 alert_signals(struct gate *g)
 {
-	bool	on = g->alerts_active > 0;
+	bool	on = alert_list_count(g->alerts) > 0;
 
 	signal_base(&g->red, on ? SIGNAL_BLINK : SIGNAL_NONE);
 	signal_base(&g->buzzer, on ? SIGNAL_ALERT_BUZZ : SIGNAL_NONE);
 }
 
-/* Raises an alert: journaled, signalled until a guard acknowledges it. */
+/* Raises an alert about nothing in particular (a lane, the gate). */
 int64_t
 gate_alert(struct gate *g, enum alert_kind kind, const char *lane,
     const char *detail)
 {
-	struct journal_event	ev;
-	int64_t			id;
+	return gate_alert_about(g, kind, lane, NULL, detail);
+}
 
-	id = journal_alert_raise(g->journal, wall_ms(), alert_kind_name(kind),
-	    lane, detail);
-	if (id == -1) {
-		log_warnx("alert %s on %s not journaled: %s",
-		    alert_kind_name(kind), lane ? lane : "gate", detail);
-		return -1;
+/*
+ * Raises an alert, signalled until a guard acknowledges it, or counts a
+ * repeat of the active one about the same subject (a person, a device).
+ * Lamp, buzzer and API come first: the journal records the alert when it
+ * can, so a failing journal never keeps an alert from the guards.  The
+ * alert's id, 0 while it is not journaled.
+ */
+int64_t
+gate_alert_about(struct gate *g, enum alert_kind kind, const char *lane,
+    const char *subject, const char *detail)
+{
+	struct journal_event	ev;
+	int64_t			id, count;
+	const char		*name = alert_kind_name(kind);
+
+	if (alert_list_raise(g->alerts, g->journal, wall_ms(), name, lane,
+	    subject, detail, &id, &count) == 0) {
+		log_debug("alert %" PRId64 " (%s) repeated, %" PRId64 " times",
+		    id, name, count);
+		return id;
 	}
-	log_info("alert %" PRId64 ": %s%s%s: %s", id, alert_kind_name(kind),
-	    lane ? " on " : "", lane ? lane : "", detail);
-	g->alerts_active++;
 	alert_signals(g);
+	if (id == 0) {
+		log_warnx("alert %s%s%s: %s (not journaled yet)", name,
+		    lane ? " on " : "", lane ? lane : "", detail);
+		return 0;
+	}
+	log_info("alert %" PRId64 ": %s%s%s: %s", id, name,
+	    lane ? " on " : "", lane ? lane : "", detail);
 	/* Listeners hear of it like of any other journaled event. */
 	memset(&ev, 0, sizeof ev);
 	ev.ts_ms = wall_ms();
 	ev.kind = "alert";
 	ev.lane = lane;
-	ev.reason = alert_kind_name(kind);
+	ev.reason = name;
 	ev.detail = detail;
 	ev.alert_id = id;
 	ev.id = journal_last_id(g->journal);
@@ -331,17 +373,12 @@ static void
 gate_journal_incident(struct gate *g, const char *reason)
 {
 	struct journal_event	 ev;
-	json_t			*alerts;
 
 	memset(&ev, 0, sizeof ev);
 	ev.kind = "system";
 	ev.reason = reason;
 	ev.detail = journal_incident(g->journal);
 	gate_record(g, &ev);
-	if ((alerts = journal_alerts_active(g->journal)) != NULL) {
-		g->alerts_active = json_array_size(alerts);
-		json_decref(alerts);
-	}
 	gate_alert(g, ALERT_JOURNAL, NULL, journal_incident(g->journal));
 }
 
@@ -384,6 +421,13 @@ journal_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	gate_journal_watch(arg);
+}
+
+/* A page of the active alerts, for GET /v1/alerts. */
+json_t *
+gate_alerts_page(struct gate *g, int64_t before, int64_t after, int limit)
+{
+	return alert_list_page(g->alerts, before, after, limit);
 }
 
 /* ---- decisions ---------------------------------------------------------- */
@@ -527,9 +571,13 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 	ev.has_temp = in.has_temp;
 	ev.temp_centi = in.temp_centi;
 	if (gate_record(g, &ev) == -1) {
-		/* No record, no passage. */
+		/* No record, no passage; but the guards still hear of a
+		 * quarantined card or a fever (their alert waits in memory). */
 		log_warnx("%s: card %s not journaled: lane stays shut",
 		    l->conf->name, card);
+		if (v.actions & ACT_ALERT)
+			gate_alert_about(g, v.alert, l->conf->name,
+			    ev.person ? ev.person : card, "card not journaled");
 		signal_shot(&g->red, SIGNAL_DENY_LAMP, 0);
 		signal_shot(&g->buzzer, SIGNAL_DENY_BUZZ, 0);
 		return;
@@ -542,7 +590,8 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 		else
 			snprintf(detail, sizeof detail, "person %s card %s",
 			    ev.person ? ev.person : "?", card);
-		gate_alert(g, v.alert, l->conf->name, detail);
+		gate_alert_about(g, v.alert, l->conf->name,
+		    ev.person ? ev.person : card, detail);
 	}
 	if (v.actions & ACT_OPEN) {
 		lane_release(l);
@@ -572,7 +621,12 @@ gate_egress_allowed(struct gate *g)
 	return lv != NULL && !lv->measures.restrict_students;
 }
 
-/* A passage without a card (exit button): journaled, then released. */
+/*
+ * A passage without a card (exit button): journaled, then released.  When
+ * the journal cannot record it the lane opens all the same: letting a
+ * person out matters more than the record of it (docs/safety.md), and the
+ * failed write has raised the journal alert.
+ */
 void
 gate_passage(struct gate *g, struct lane *l, enum direction dir,
     const char *actor)
@@ -587,7 +641,8 @@ gate_passage(struct gate *g, struct lane *l, enum direction dir,
 	ev.reason = reason_name(R_GRANTED);
 	ev.actor = actor;
 	if (gate_record(g, &ev) == -1)
-		return;
+		log_warnx("%s: %s passage not journaled: released all the same",
+		    l->conf->name, actor);
 	lane_release(l);
 }
 
@@ -743,7 +798,7 @@ hw_device(void *arg, const char *name, bool up, const char *why)
 	if (!up) {
 		snprintf(detail, sizeof detail, "device %s down: %s", name,
 		    why ? why : "");
-		gate_alert(g, ALERT_DEVICE, NULL, detail);
+		gate_alert_about(g, ALERT_DEVICE, NULL, name, detail);
 	} else
 		log_info("device %s up: %s", name, why ? why : "");
 }
@@ -908,7 +963,7 @@ gate_ack(struct gate *g, int64_t alert, const char *actor,
 {
 	int	rc;
 
-	rc = journal_alert_ack(g->journal, alert, wall_ms(), actor,
+	rc = alert_list_ack(g->alerts, g->journal, alert, wall_ms(), actor,
 	    reason ? reason : "");
 	if (rc == 1) {
 		set_cause(cause, "no active alert %" PRId64, alert);
@@ -918,8 +973,6 @@ gate_ack(struct gate *g, int64_t alert, const char *actor,
 		set_cause(cause, "journal write failed: alert not acknowledged");
 		return -1;
 	}
-	if (g->alerts_active > 0)
-		g->alerts_active--;
 	alert_signals(g);
 	if (event != NULL)
 		*event = journal_last_id(g->journal);
@@ -931,18 +984,15 @@ gate_ack(struct gate *g, int64_t alert, const char *actor,
 int
 gate_ack_all(struct gate *g, const char *actor)
 {
-	json_t	*alerts, *a;
-	size_t	 i;
+	int64_t	 id = 0;
 	int	 n = 0;
 
-	if ((alerts = journal_alerts_active(g->journal)) == NULL)
-		return -1;
-	json_array_foreach(alerts, i, a) {
-		if (gate_ack(g, json_integer_value(json_object_get(a, "id")),
-		    actor, "acknowledge button", NULL, NULL) == 0)
+	/* Only journaled alerts: an ack is journaled after its alert. */
+	while ((id = alert_list_next(g->alerts, id)) != 0) {
+		if (gate_ack(g, id, actor, "acknowledge button", NULL,
+		    NULL) == 0)
 			n++;
 	}
-	json_decref(alerts);
 	return n;
 }
 
@@ -1142,6 +1192,10 @@ prune_tick(evutil_socket_t fd, short what, void *arg)
 	if ((n = journal_prune(g->journal, wall_ms(), (int64_t)boot.tv_sec *
 	    1000 + boot.tv_nsec / 1000000)) > 0)
 		log_info("journal: %ld old events removed", n);
+	/* The journal may work again with no event to record. */
+	if (alert_list_flush(g->alerts, g->journal, gate_announce_cb, g) > 0)
+		log_info("alerts raised while the journal failed are "
+		    "journaled now");
 	if ((st = journal_stats(g->journal)) == NULL)
 		return;
 	low = json_is_true(json_object_get(st, "low_space"));
@@ -1224,12 +1278,12 @@ gate_status(struct gate *g)
 		json_array_append_new(therms, json_pack("{s:s, s:I}", "name",
 		    c->therms[i].name, "sensor_errors",
 		    (json_int_t)g->therms[i].sensor_errors));
-	if ((alerts = journal_alerts_active(g->journal)) == NULL)
-		alerts = json_array();
+	/* Bounded: the newest few and counts; GET /v1/alerts pages. */
+	alerts = alert_list_newest(g->alerts, STATUS_ALERTS);
 	if ((js = journal_stats(g->journal)) == NULL)
 		js = json_object();
 	st = json_pack("{s:i, s:{s:s, s:s, s:s}, s:s, s:b, s:s, s:{s:i, s:s?},"
-	    " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:{s:I, s:s, s:I}, s:o,"
+	    " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:s, s:I}, s:o,"
 	    " s:{s:s, s:s}, s:I, s:o}",
 	    "protocol", GATED_PROTOCOL_VERSION,
 	    "gate", "id", c->id, "name", c->name, "inside",
@@ -1239,7 +1293,8 @@ gate_status(struct gate *g)
 	    "level", "number", g->level, "name", lv ? lv->name : NULL,
 	    "measures", measures_json(lv ? &lv->measures : NULL),
 	    "emergency", g->emergency, "locked", g->locked,
-	    "lanes", lanes, "alerts", alerts, "devices", devs,
+	    "lanes", lanes, "alerts", alerts, "alert_counts",
+	    alert_list_counts(g->alerts), "devices", devs,
 	    "thermometers", therms,
 	    "people", "count", (json_int_t)(g->people ?
 	    people_count(g->people) : 0), "path", c->people_path,
@@ -1338,7 +1393,6 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	struct hw_usb_binding	 bind[READERS_MAX + THERMS_MAX];
 	struct timeval		 tv = { PRUNE_EVERY_S, 0 };
 	struct timeval		 watch = { JOURNAL_WATCH_S, 0 };
-	json_t			*alerts;
 	char			 path[PATH_MAX + 16], *hwcause = NULL;
 	int			 i, n, v;
 
@@ -1356,9 +1410,10 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	if ((g->journal = journal_open(path, &lim, cause)) == NULL)
 		goto fail;
 	restore_state(g);
-	if ((alerts = journal_alerts_active(g->journal)) != NULL) {
-		g->alerts_active = json_array_size(alerts);
-		json_decref(alerts);
+	g->alerts = alert_list_new();
+	if (alert_list_load(g->alerts, g->journal) == -1) {
+		set_cause(cause, "%s: cannot read the active alerts", path);
+		goto fail;
 	}
 
 	gate_load_people(g);
@@ -1439,6 +1494,7 @@ gate_free(struct gate *g)
 	if (g->journal_timer != NULL)
 		event_free(g->journal_timer);
 	people_free(g->people);
+	alert_list_free(g->alerts);
 	journal_close(g->journal);
 	config_free(g->conf);
 	free(g);

@@ -216,8 +216,9 @@ journal_alerts_active(struct journal *j)
 	int		 rc;
 
 	if (sqlite3_prepare_v2(db, "SELECT id, kind, lane, detail,"
-	    " raised_ms, raise_event FROM alerts WHERE acked_ms IS NULL"
-	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+	    " raised_ms, raise_event, subject, count, last_ms FROM alerts"
+	    " WHERE acked_ms IS NULL ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK) {
 		report_warn(db, "active alerts");
 		return (NULL);
 	}
@@ -236,6 +237,12 @@ journal_alerts_active(struct journal *j)
 		    json_integer(sqlite3_column_int64(st, 4)));
 		json_object_set_new(o, "event",
 		    json_integer(sqlite3_column_int64(st, 5)));
+		if ((s = (const char *)sqlite3_column_text(st, 6)) != NULL)
+			json_object_set_new(o, "subject", report_string(s));
+		json_object_set_new(o, "count",
+		    json_integer(sqlite3_column_int64(st, 7)));
+		json_object_set_new(o, "last_ms",
+		    json_integer(sqlite3_column_int64(st, 8)));
 		json_array_append_new(a, o);
 	}
 	if (rc != SQLITE_DONE) {

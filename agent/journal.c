@@ -22,7 +22,7 @@
 
 #include "agent.h"
 
-#define JOURNAL_VERSION		1	/* PRAGMA user_version */
+#define JOURNAL_VERSION		2	/* PRAGMA user_version */
 #define JOURNAL_APP_ID		0x67617465 /* "gate", PRAGMA application_id */
 #define JOURNAL_BUSY_MS		2000	/* an sqlite3 reader may hold a lock */
 #define JOURNAL_CACHE_KB	512	/* the daemon's RSS target is 8 MiB */
@@ -41,6 +41,8 @@ enum journal_sql {
 	JS_ALERT_ADD,
 	JS_ALERT_EVENT,
 	JS_ALERT_FIND,
+	JS_ALERT_FIND_KEY,
+	JS_ALERT_SEEN,
 	JS_ALERT_ACK,
 	JS_STATE_GET,
 	JS_STATE_SET,
@@ -59,10 +61,15 @@ static const char *const journal_sql_text[JS__COUNT] = {
 	    " person, category, verdict, reason, temp_centi, actor, detail,"
 	    " alert_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 	    " ?12, ?13)",
-	[JS_ALERT_ADD] = "INSERT INTO alerts (kind, lane, detail, raised_ms)"
-	    " VALUES (?1, ?2, ?3, ?4)",
+	[JS_ALERT_ADD] = "INSERT INTO alerts (kind, lane, detail, raised_ms,"
+	    " subject, last_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
 	[JS_ALERT_EVENT] = "UPDATE alerts SET raise_event = ?2 WHERE id = ?1",
 	[JS_ALERT_FIND] = "SELECT kind, lane FROM alerts"
+	    " WHERE id = ?1 AND acked_ms IS NULL",
+	[JS_ALERT_FIND_KEY] = "SELECT id, count FROM alerts WHERE"
+	    " acked_ms IS NULL AND kind = ?1 AND lane IS ?2 AND subject IS ?3"
+	    " ORDER BY id LIMIT 1",
+	[JS_ALERT_SEEN] = "UPDATE alerts SET count = ?2, last_ms = ?3"
 	    " WHERE id = ?1 AND acked_ms IS NULL",
 	[JS_ALERT_ACK] = "UPDATE alerts SET acked_ms = ?2, acked_by = ?3,"
 	    " ack_reason = ?4, ack_event = ?5 WHERE id = ?1",
@@ -76,8 +83,9 @@ static const char *const journal_sql_text[JS__COUNT] = {
 };
 
 /*
- * Version 1 of the schema.  AUTOINCREMENT so that an id is never handed out
- * twice, even after pruning: a client paging with ?after=ID never misses a
+ * Version 1 of the schema (journal_migrations has the later steps).
+ * AUTOINCREMENT so that an id is never handed out twice, even after
+ * pruning: a client paging with ?after=ID never misses a
  * row.  The partial index finds the rows of an alert for retention.
  */
 static const char journal_schema[] =
@@ -98,6 +106,24 @@ static const char journal_schema[] =
 	" acked_ms INTEGER, acked_by TEXT, ack_reason TEXT, ack_event INTEGER);"
 	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 	" WITHOUT ROWID;";
+
+/*
+ * What turns version N-1 into version N, by index N.  A new journal gets
+ * the version 1 schema and then every step, so that the path an old journal
+ * takes is the one every test takes too.
+ */
+static const char *const journal_migrations[JOURNAL_VERSION + 1] = {
+	/*
+	 * 2: a repeating alert is coalesced: what it is about (a person, a
+	 * device) is part of its key, and it counts its repeats.
+	 */
+	[2] = "ALTER TABLE alerts ADD COLUMN subject TEXT;"
+	    "ALTER TABLE alerts ADD COLUMN count INTEGER NOT NULL DEFAULT 1;"
+	    "ALTER TABLE alerts ADD COLUMN last_ms INTEGER;"
+	    "UPDATE alerts SET last_ms = raised_ms;"
+	    "CREATE INDEX alerts_active ON alerts (kind, lane, subject)"
+	    " WHERE acked_ms IS NULL;",
+};
 
 /* Events that prune may delete: those of no still-active alert. */
 #define JOURNAL_UNPROTECTED \
@@ -321,12 +347,48 @@ journal_create_file(const char *path, char **cause)
 	return (0);
 }
 
-/* Reads the schema version; creates the schema in an empty database. */
+/*
+ * Brings a journal of schema version `from' (0: empty) to JOURNAL_VERSION
+ * in one transaction: a failed step leaves it as it was.
+ */
+static int
+journal_migrate(struct journal *j, int64_t from, char **cause)
+{
+	char	*sql, *steps, *next, *err = NULL;
+	int	 v;
+
+	steps = xstrdup(from == 0 ? journal_schema : "");
+	for (v = from == 0 ? 2 : (int)from + 1; v <= JOURNAL_VERSION; v++) {
+		xasprintf(&next, "%s%s", steps, journal_migrations[v]);
+		free(steps);
+		steps = next;
+	}
+	xasprintf(&sql, "BEGIN IMMEDIATE; %s PRAGMA application_id = %d;"
+	    " PRAGMA user_version = %d; COMMIT", steps, JOURNAL_APP_ID,
+	    JOURNAL_VERSION);
+	free(steps);
+	if (sqlite3_exec(j->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s the schema (version %lld to %d): %s",
+		    j->path, from == 0 ? "creating" : "upgrading",
+		    (long long)from, JOURNAL_VERSION,
+		    err != NULL ? err : sqlite3_errmsg(j->db));
+		sqlite3_free(err);
+		free(sql);
+		journal_rollback(j);
+		return (-1);
+	}
+	free(sql);
+	if (from != 0)
+		log_info("journal %s: schema upgraded from version %lld to %d",
+		    j->path, (long long)from, JOURNAL_VERSION);
+	return (0);
+}
+
+/* Reads the schema version; creates or upgrades the schema. */
 static int
 journal_schema_check(struct journal *j, char **cause)
 {
 	int64_t	 version, app, tables;
-	char	*sql, *err = NULL;
 
 	if (journal_pragma_int(j, "PRAGMA application_id", &app, cause) ||
 	    journal_pragma_int(j, "PRAGMA user_version", &version, cause) ||
@@ -346,25 +408,12 @@ journal_schema_check(struct journal *j, char **cause)
 	}
 	if (version == JOURNAL_VERSION)
 		return (0);
-	if (tables != 0) {
+	if (version == 0 && tables != 0) {
 		xasprintf(cause, "%s: not a gated journal (tables but no schema"
 		    " version)", j->path);
 		return (-1);
 	}
-
-	xasprintf(&sql, "BEGIN IMMEDIATE; %s PRAGMA application_id = %d;"
-	    " PRAGMA user_version = %d; COMMIT", journal_schema,
-	    JOURNAL_APP_ID, JOURNAL_VERSION);
-	if (sqlite3_exec(j->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		xasprintf(cause, "%s: creating the schema: %s", j->path,
-		    err != NULL ? err : sqlite3_errmsg(j->db));
-		sqlite3_free(err);
-		free(sql);
-		journal_rollback(j);
-		return (-1);
-	}
-	free(sql);
-	return (0);
+	return (journal_migrate(j, version, cause));
 }
 
 /*
@@ -600,18 +649,22 @@ journal_carry_read(struct journal *j, struct journal_carry *c)
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(j->db, "SELECT id, kind, lane, detail,"
-	    " raised_ms FROM alerts WHERE acked_ms IS NULL ORDER BY id", -1,
-	    &st, NULL) != SQLITE_OK)
+	    " raised_ms, subject, count, last_ms FROM alerts WHERE acked_ms"
+	    " IS NULL ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		s = (const char *)sqlite3_column_text(st, 1);
 		if (s == NULL)
 			continue;
 		json_array_append_new(c->alerts, json_pack("{s:I, s:s, s:s?,"
-		    " s:s?, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    " s:s?, s:I, s:s?, s:I, s:I}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
 		    "kind", s, "lane", sqlite3_column_text(st, 2),
 		    "detail", sqlite3_column_text(st, 3),
-		    "raised_ms", (json_int_t)sqlite3_column_int64(st, 4)));
+		    "raised_ms", (json_int_t)sqlite3_column_int64(st, 4),
+		    "subject", sqlite3_column_text(st, 5),
+		    "count", (json_int_t)sqlite3_column_int64(st, 6),
+		    "last_ms", (json_int_t)sqlite3_column_int64(st, 7)));
 	}
 	sqlite3_finalize(st);
 }
@@ -638,8 +691,8 @@ journal_carry_write(struct journal *j, struct journal_carry *c)
 			goto fail;
 	}
 	if (sqlite3_prepare_v2(j->db, "INSERT INTO alerts (id, kind, lane,"
-	    " detail, raised_ms) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL)
-	    != SQLITE_OK)
+	    " detail, raised_ms, subject, count, last_ms) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	json_array_foreach(c->alerts, i, a) {
 		sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(a,
@@ -652,6 +705,12 @@ journal_carry_write(struct journal *j, struct journal_carry *c)
 		    "detail")));
 		sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(a,
 		    "raised_ms")));
+		journal_bind_text(st, 6, json_string_value(json_object_get(a,
+		    "subject")));
+		sqlite3_bind_int64(st, 7, json_integer_value(json_object_get(a,
+		    "count")));
+		sqlite3_bind_int64(st, 8, json_integer_value(json_object_get(a,
+		    "last_ms")));
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT)
@@ -942,24 +1001,53 @@ journal_append(struct journal *j, struct journal_event *ev)
 	return (ev->id);
 }
 
-/* Raises an alert and journals its "alert" event, in one transaction. */
+/*
+ * Raises an alert and journals its "alert" event, in one transaction.  A
+ * repeat of an alert still active, the same kind on the same lane about
+ * the same subject (a person, a device; NULL for none), journals no new
+ * alert: it counts one more and moves the alert's last_ms, so that a card
+ * presented again and again makes one alert, not thousands (ISA-18.2's
+ * coalescing).  The alert's id, its count in *count when not NULL, or -1.
+ */
 int64_t
 journal_alert_raise(struct journal *j, int64_t ts_ms, const char *kind,
-    const char *lane, const char *detail)
+    const char *lane, const char *subject, const char *detail,
+    int64_t *count)
 {
 	struct journal_event	 ev;
 	sqlite3_stmt		*st;
-	int64_t			 alert_id;
+	int64_t			 alert_id, n = 1;
 	int			 rc;
 
 	if (kind == NULL || journal_exec(j, JS_BEGIN) != 0)
 		return (-1);
+
+	st = j->stmt[JS_ALERT_FIND_KEY];
+	journal_bind_text(st, 1, kind);
+	journal_bind_text(st, 2, lane);
+	journal_bind_text(st, 3, subject);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		alert_id = sqlite3_column_int64(st, 0);
+		n = sqlite3_column_int64(st, 1) + 1;
+	}
+	journal_done(st);
+	if (rc == SQLITE_ROW) {
+		if (journal_alert_seen(j, alert_id, n, ts_ms) != 0)
+			goto fail;
+		goto commit;
+	}
+	if (rc != SQLITE_DONE) {
+		journal_warn(j, "alert");
+		goto fail;
+	}
 
 	st = j->stmt[JS_ALERT_ADD];
 	journal_bind_text(st, 1, kind);
 	journal_bind_text(st, 2, lane);
 	journal_bind_text(st, 3, detail);
 	sqlite3_bind_int64(st, 4, ts_ms);
+	journal_bind_text(st, 5, subject);
 	rc = sqlite3_step(st);
 	journal_done(st);
 	if (rc != SQLITE_DONE) {
@@ -987,13 +1075,39 @@ journal_alert_raise(struct journal *j, int64_t ts_ms, const char *kind,
 		journal_warn(j, "alert event");
 		goto fail;
 	}
+commit:
 	if (journal_exec(j, JS_COMMIT) != 0)
 		goto fail;
+	if (count != NULL)
+		*count = n;
 	return (alert_id);
 
 fail:
 	journal_rollback(j);
 	return (-1);
+}
+
+/*
+ * Sets an active alert's count and last time seen: a repeat, or what the
+ * agent counted in memory while the journal could not record; 0 or -1.
+ */
+int
+journal_alert_seen(struct journal *j, int64_t alert_id, int64_t count,
+    int64_t last_ms)
+{
+	sqlite3_stmt	*st = j->stmt[JS_ALERT_SEEN];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	sqlite3_bind_int64(st, 2, count);
+	sqlite3_bind_int64(st, 3, last_ms);
+	rc = sqlite3_step(st);
+	journal_done(st);
+	if (rc != SQLITE_DONE) {
+		journal_warn(j, "alert count");
+		return (-1);
+	}
+	return (0);
 }
 
 /*

@@ -19,6 +19,7 @@
  *  POST /v1/mode            {"mode": NAME, "reason": TEXT}
  *  POST /v1/level           {"level": N, "reason": TEXT}
  *  POST /v1/lanes/LANE/open {"reason": TEXT}
+ *  GET  /v1/alerts?before=ID|after=ID&limit=N           active alerts
  *  POST /v1/alerts/ID/ack   {"reason": TEXT}            reason optional
  *  GET  /v1/events?after=ID&limit=N
  *  GET  /v1/report?from=TIME&to=TIME                     ISO date/time

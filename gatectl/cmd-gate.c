@@ -111,35 +111,59 @@ status_lanes(json_t *lanes)
 	ctl_table_free(t);
 }
 
+/* Active alerts as a table; an alert not journaled yet has no id. */
 static void
-status_alerts(json_t *alerts)
+alerts_table(json_t *alerts)
 {
 	static const char *const head[] = {
-		"ALERT", "KIND", "LANE", "RAISED", "DETAIL"
+		"ALERT", "KIND", "LANE", "COUNT", "RAISED", "LAST", "DETAIL"
 	};
 	struct ctl_table	*t;
 	json_t			*a;
-	char			 b[5][64];
+	char			 b[7][64];
 	size_t			 i;
 
-	if (json_array_size(alerts) == 0) {
-		printf("%-11s no active alerts\n", "alerts:");
-		return;
-	}
-	t = ctl_table_new(5, head);
+	t = ctl_table_new(7, head);
 	json_array_foreach(alerts, i, a) {
 		const char *row[] = {
-			ctl_json_text(a, "id", b[0], sizeof b[0]),
+			json_is_integer(json_object_get(a, "id")) ?
+			    ctl_json_text(a, "id", b[0], sizeof b[0]) :
+			    "(not journaled)",
 			ctl_json_text(a, "kind", b[1], sizeof b[1]),
 			ctl_json_text(a, "lane", b[2], sizeof b[2]),
-			ctl_json_time(a, "raised_ms", b[3], sizeof b[3]),
-			ctl_json_text(a, "detail", b[4], sizeof b[4]),
+			ctl_json_text(a, "count", b[3], sizeof b[3]),
+			ctl_json_time(a, "raised_ms", b[4], sizeof b[4]),
+			ctl_json_time(a, "last_ms", b[5], sizeof b[5]),
+			ctl_json_text(a, "detail", b[6], sizeof b[6]),
 		};
 		ctl_table_add(t, row);
 	}
-	printf("alerts: %zu active\n", json_array_size(alerts));
 	ctl_table_print(t, stdout, "  ");
 	ctl_table_free(t);
+}
+
+/*
+ * The newest alerts status carries, and how many are active in all: a
+ * flood shows as counts, and `gatectl alerts' pages through the rest.
+ */
+static void
+status_alerts(json_t *alerts, json_t *counts)
+{
+	json_int_t	 active;
+
+	active = json_integer_value(json_object_get(counts, "active"));
+	if (!json_is_integer(json_object_get(counts, "active")))
+		active = (json_int_t)json_array_size(alerts);	/* older gated */
+	if (active == 0) {
+		printf("%-11s no active alerts\n", "alerts:");
+		return;
+	}
+	printf("alerts: %" JSON_INTEGER_FORMAT " active", active);
+	if ((size_t)active > json_array_size(alerts))
+		printf(", the newest %zu shown (gatectl alerts for all)",
+		    json_array_size(alerts));
+	printf("\n");
+	alerts_table(alerts);
 }
 
 static void
@@ -198,7 +222,8 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 	if (json_is_true(json_object_get(st, "locked")))
 		printf("%-11s yes\n", "locked:");
 	status_lanes(json_object_get(st, "lanes"));
-	status_alerts(json_object_get(st, "alerts"));
+	status_alerts(json_object_get(st, "alerts"),
+	    json_object_get(st, "alert_counts"));
 	status_devices(json_object_get(st, "devices"));
 	people = json_object_get(st, "people");
 	printf("%-11s %s loaded from %s at %s\n", "people:",
@@ -370,6 +395,64 @@ cmd_ack(struct ctl *ctl, int argc, char **argv)
 		printf("alert %s acknowledged (event %s)\n",
 		    ctl_json_text(a, "alert", b[0], sizeof b[0]),
 		    ctl_json_text(a, "event", b[1], sizeof b[1]));
+	json_decref(a);
+	return 0;
+}
+
+/* The active alerts, newest first, a page at a time (--before ID). */
+int
+cmd_alerts(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "before", required_argument, NULL, 'b' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t	*a, *alerts;
+	char	*path;
+	long	 before = 0, limit = 100;
+	int	 ch, rc;
+
+	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
+		switch (ch) {
+		case 'b':
+			if (ctl_parse_long(optarg, 1, LONG_MAX, &before) == -1)
+				return ctl_usage_error("not an alert id: %s",
+				    optarg);
+			break;
+		case 'l':
+			if (ctl_parse_long(optarg, 1, 1000, &limit) == -1)
+				return ctl_usage_error("--limit wants 1 to "
+				    "1000: %s", optarg);
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return ctl_usage_error("unexpected argument: %s", argv[optind]);
+	if (before > 0)
+		xasprintf(&path, "/v1/alerts?before=%ld&limit=%ld", before,
+		    limit);
+	else
+		xasprintf(&path, "/v1/alerts?limit=%ld", limit);
+	rc = client_call(ctl, CTL_GET, path, NULL, &a);
+	free(path);
+	if (rc != 0)
+		return rc;
+	if (ctl->json)
+		goto out;
+	alerts = json_object_get(a, "alerts");
+	printf("%" JSON_INTEGER_FORMAT " active alerts, %zu shown\n",
+	    json_integer_value(json_object_get(a, "active")),
+	    json_array_size(alerts));
+	if (json_array_size(alerts) > 0)
+		alerts_table(alerts);
+	if ((json_int_t)json_array_size(alerts) == limit)
+		printf("older: gatectl alerts --before %" JSON_INTEGER_FORMAT
+		    "\n", json_integer_value(json_object_get(json_array_get(
+		    alerts, json_array_size(alerts) - 1), "id")));
+out:
 	json_decref(a);
 	return 0;
 }

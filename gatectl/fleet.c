@@ -427,7 +427,7 @@ fleet_print_status(struct fleet *f)
 	};
 	struct ctl_table	*t = ctl_table_new(6, head);
 	struct fleet_gate	*g;
-	json_t			*d;
+	json_t			*d, *active;
 	char			 b[6][512];
 	size_t			 i, n;
 	int			 k;
@@ -449,8 +449,15 @@ fleet_print_status(struct fleet *f)
 			snprintf(b[3], sizeof b[3], "%" JSON_INTEGER_FORMAT,
 			    json_integer_value(json_object_get(
 			    json_object_get(g->answer, "level"), "number")));
-			snprintf(b[4], sizeof b[4], "%zu", json_array_size(
-			    json_object_get(g->answer, "alerts")));
+			/* status lists only the newest alerts: the count
+			 * is alert_counts.active (absent from older gated) */
+			active = json_object_get(json_object_get(g->answer,
+			    "alert_counts"), "active");
+			snprintf(b[4], sizeof b[4], "%" JSON_INTEGER_FORMAT,
+			    json_is_integer(active) ?
+			    json_integer_value(active) : (json_int_t)
+			    json_array_size(json_object_get(g->answer,
+			    "alerts")));
 			n = 0;
 			json_array_foreach(json_object_get(g->answer,
 			    "devices"), i, d) {

@@ -16,6 +16,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "level", "level", cmd_level },
 	{ "level set", "level set N --reason TEXT", cmd_level_set },
 	{ "open", "open LANE --reason TEXT", cmd_open },
+	{ "alerts", "alerts [--before ID] [--limit N]", cmd_alerts },
 	{ "ack", "ack ALERT [--reason TEXT]", cmd_ack },
 	{ "reload", "reload", cmd_reload },
 	{ "events", "events [--after ID | --before ID] [--limit N] [--follow]",

@@ -136,6 +136,7 @@ int	cmd_level(struct ctl *, int, char **);
 int	cmd_level_set(struct ctl *, int, char **);
 int	cmd_open(struct ctl *, int, char **);
 int	cmd_ack(struct ctl *, int, char **);
+int	cmd_alerts(struct ctl *, int, char **);
 int	cmd_reload(struct ctl *, int, char **);
 
 /* cmd-events.c */

@@ -22,6 +22,7 @@ test_roles(void)
 		enum role	 need;
 	} t[] = {
 		{ "/v1/status", ROLE_VIEWER },
+		{ "/v1/alerts", ROLE_VIEWER },
 		{ "/v1/events", ROLE_VIEWER },
 		{ "/v1/events/stream", ROLE_VIEWER },
 		{ "/v1/report", ROLE_VIEWER },

@@ -1,6 +1,7 @@
 /*
  * test-journal.c: the journal against a real SQLite file in a private
- * directory: appending and reading back, reopening, alerts, paging, the
+ * directory: appending and reading back, reopening, alerts and their
+ * coalescing, the upgrade of an old schema, paging, the
  * daily report on a crafted day, retention, state, failures to open, and
  * a writer killed with SIGKILL that must not lose an acknowledged append.
  */
@@ -222,8 +223,8 @@ check_pragmas(struct journal *j, const char *when)
 	    "%s: synchronous is FULL (2)", when);
 	check(sql_int(j, "PRAGMA cache_size") == -512,
 	    "%s: page cache is 512 KiB", when);
-	check(sql_int(j, "PRAGMA user_version") == 1,
-	    "%s: schema version 1", when);
+	check(sql_int(j, "PRAGMA user_version") == 2,
+	    "%s: schema version 2", when);
 }
 
 static void
@@ -324,8 +325,10 @@ test_alerts(void)
 	int64_t		 a1, a2, ts = 1000000;
 
 	j = open_ok("alerts.db", 0, 0, 0);
-	a1 = journal_alert_raise(j, ts, "fever", "north", "38.2 C");
-	a2 = journal_alert_raise(j, ts + 5, "door-forced", NULL, NULL);
+	a1 = journal_alert_raise(j, ts, "fever", "north", NULL, "38.2 C",
+	    NULL);
+	a2 = journal_alert_raise(j, ts + 5, "door-forced", NULL, NULL, NULL,
+	    NULL);
 	check(a1 > 0 && a2 > a1, "two alerts raised");
 	a = journal_alerts_active(j);
 	check(json_array_size(a) == 2, "two alerts active");
@@ -375,6 +378,123 @@ test_alerts(void)
 	check(sql_int(j, "SELECT ack_event FROM alerts WHERE id = 1") == 3 &&
 	    sql_int(j, "SELECT acked_ms FROM alerts WHERE id = 1") == ts + 100,
 	    "the alert row records its ack");
+	journal_close(j);
+}
+
+/*
+ * A repeat of an active alert (same kind, lane and subject) counts on it
+ * instead of making a new alert: 200 presentations of a quarantined card
+ * are one alert with count 200.  Another subject, another lane, or a
+ * repeat after the ack makes a new one.
+ */
+static void
+test_alert_coalescing(void)
+{
+	struct journal	*j;
+	json_t		*a;
+	int64_t		 id, first, other, n, count = 0, ts = 5000000;
+	int		 i, same = 1;
+
+	j = open_ok("coalesce.db", 0, 0, 0);
+	first = journal_alert_raise(j, ts, "quarantine", "ped", "S1005",
+	    "person S1005 card 1005", &count);
+	check(first > 0 && count == 1, "first raise: a new alert, count 1");
+	for (i = 2; i <= 200; i++) {
+		id = journal_alert_raise(j, ts + i, "quarantine", "ped",
+		    "S1005", "person S1005 card 1005", &count);
+		if (id != first || count != i)
+			same = 0;
+	}
+	check(same, "199 repeats return the same alert, counting up");
+	a = journal_alerts_active(j);
+	check(json_array_size(a) == 1, "one active alert after 200 raises");
+	check(int_of(json_array_get(a, 0), "count") == 200 &&
+	    int_of(json_array_get(a, 0), "last_ms") == ts + 200 &&
+	    int_of(json_array_get(a, 0), "raised_ms") == ts &&
+	    strcmp(str_of(json_array_get(a, 0), "subject"), "S1005") == 0,
+	    "its count is 200, last_ms the last repeat, raised_ms the first");
+	json_decref(a);
+	check(sql_int(j, "SELECT count(*) FROM events WHERE kind = 'alert'")
+	    == 1, "one alert event journaled, not 200");
+
+	other = journal_alert_raise(j, ts, "quarantine", "ped", "S2000",
+	    NULL, NULL);
+	check(other > first, "another person: another alert");
+	id = journal_alert_raise(j, ts, "quarantine", "car", "S1005", NULL,
+	    NULL);
+	check(id > other, "another lane: another alert");
+	n = journal_alert_raise(j, ts, "fever", "ped", "S1005", NULL, NULL);
+	check(n > id, "another kind: another alert");
+
+	check(journal_alert_seen(j, first, 250, ts + 999) == 0 &&
+	    sql_int(j, "SELECT count FROM alerts WHERE id = 1") == 250 &&
+	    sql_int(j, "SELECT last_ms FROM alerts WHERE id = 1") ==
+	    ts + 999, "journal_alert_seen writes a count kept in memory");
+
+	check(journal_alert_ack(j, first, ts + 1000, "guard:anna", NULL) == 0,
+	    "ack of the coalesced alert");
+	id = journal_alert_raise(j, ts + 2000, "quarantine", "ped", "S1005",
+	    NULL, &count);
+	check(id > n && count == 1, "after the ack a repeat is a new alert");
+	journal_close(j);
+
+	/* Reopened: the count survived. */
+	j = open_ok("coalesce.db", 0, 0, 0);
+	check(sql_int(j, "SELECT count FROM alerts WHERE id = 1") == 250,
+	    "the count survives a reopen");
+	journal_close(j);
+}
+
+/* A journal of schema version 1 (before coalescing) is upgraded in place:
+ * its active alert keeps its id and counts on from 1. */
+static void
+test_alert_migration(void)
+{
+	struct journal	*j;
+	sqlite3		*db;
+	json_t		*a;
+	int64_t		 id, count = 0;
+
+	sqlite3_open(path_of("v1.db"), &db);
+	check(sqlite3_exec(db,
+	    "CREATE TABLE events ("
+	    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    " ts_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+	    " lane TEXT, direction TEXT, card TEXT, person TEXT, category TEXT,"
+	    " verdict TEXT, reason TEXT, temp_centi INTEGER, actor TEXT,"
+	    " detail TEXT, alert_id INTEGER);"
+	    "CREATE INDEX events_ts ON events (ts_ms);"
+	    "CREATE INDEX events_alert ON events (alert_id)"
+	    " WHERE alert_id IS NOT NULL;"
+	    "CREATE TABLE alerts ("
+	    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    " kind TEXT NOT NULL, lane TEXT, detail TEXT,"
+	    " raised_ms INTEGER NOT NULL, raise_event INTEGER,"
+	    " acked_ms INTEGER, acked_by TEXT, ack_reason TEXT,"
+	    " ack_event INTEGER);"
+	    "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+	    " WITHOUT ROWID;"
+	    "INSERT INTO events (ts_ms, kind, lane, reason, alert_id)"
+	    " VALUES (700, 'alert', 'ped', 'door-forced', 1);"
+	    "INSERT INTO alerts (kind, lane, raised_ms, raise_event)"
+	    " VALUES ('door-forced', 'ped', 700, 1);"
+	    "PRAGMA application_id = 1734440037; PRAGMA user_version = 1;",
+	    NULL, NULL, NULL) == SQLITE_OK, "a version 1 journal made by hand");
+	sqlite3_close(db);
+
+	j = open_ok("v1.db", 0, 0, 0);
+	check(sql_int(j, "PRAGMA user_version") == 2,
+	    "opened: upgraded to version 2");
+	a = journal_alerts_active(j);
+	check(json_array_size(a) == 1 &&
+	    int_of(json_array_get(a, 0), "id") == 1 &&
+	    int_of(json_array_get(a, 0), "count") == 1 &&
+	    int_of(json_array_get(a, 0), "last_ms") == 700,
+	    "its active alert: count 1, last_ms its raise");
+	json_decref(a);
+	id = journal_alert_raise(j, 800, "door-forced", "ped", NULL, NULL,
+	    &count);
+	check(id == 1 && count == 2, "a repeat counts on the old alert");
 	journal_close(j);
 }
 
@@ -465,7 +585,8 @@ test_report(void)
 	/* Outside the day on both sides: never counted. */
 	passage(j, from - 1, "north", "in", "granted", "granted");
 	passage(j, to, "north", "in", "denied", "unknown-card");
-	journal_alert_raise(j, to, "fever", "north", "outside");
+	journal_alert_raise(j, to, "fever", "north",
+	    "outside", "outside", NULL);
 
 	for (i = 0; i < 3; i++)
 		passage(j, h8 + 5 * 60000 + i, "north", "in", "granted",
@@ -473,7 +594,8 @@ test_report(void)
 	passage(j, h8 + 40 * 60000, "north", "in", "denied", "unknown-card");
 	passage(j, h8 + 41 * 60000, "north", "in", "denied", "unknown-card");
 	passage(j, h9 - 1, "north", "in", "denied", "fever");
-	journal_alert_raise(j, h9 - 1, "fever", "north", "38.4 C");
+	journal_alert_raise(j, h9 - 1, "fever", "north",
+	    "38.4 C", "38.4 C", NULL);
 	passage(j, h8 + 10 * 60000, "north", "out", "granted", "granted");
 	passage(j, h9, "north", "in", "granted", "granted");
 	memset(&ev, 0, sizeof ev);
@@ -489,8 +611,10 @@ test_report(void)
 	passage(j, h9 + 16 * 60000, "east", "in", "denied",
 	    "vehicle-not-registered");
 	passage(j, h9 + 17 * 60000, "east", "in", "denied", "unknown-card");
-	journal_alert_raise(j, h9 + 20 * 60000, "quarantine", "east", "P-7");
-	journal_alert_raise(j, h9 + 25 * 60000, "door-forced", "north", NULL);
+	journal_alert_raise(j, h9 + 20 * 60000, "quarantine", "east",
+	    "P-7", "P-7", NULL);
+	journal_alert_raise(j, h9 + 25 * 60000, "door-forced", "north",
+	    NULL, NULL, NULL);
 	memset(&ev, 0, sizeof ev);
 	ev.ts_ms = h9 + 50 * 60000;
 	ev.kind = "mode";
@@ -582,7 +706,8 @@ test_prune_rows(void)
 	int64_t		 alert, id;
 
 	j = open_ok("rows.db", 100, 0, 0);
-	alert = journal_alert_raise(j, 1, "quarantine", "north", "P-1");
+	alert = journal_alert_raise(j, 1, "quarantine", "north",
+	    "P-1", "P-1", NULL);
 	many(j, 150, 10);
 	check(journal_prune(j, 1000, 1) == 51, "prune by rows deletes 51");
 	check(sql_int(j, "SELECT count(*) FROM events") == 100,
@@ -647,8 +772,10 @@ test_prune_days(void)
 	int64_t		 day = 86400000, now = 100 * day, a_old, a_acked;
 
 	j = open_ok("days.db", 0, 2, LONG_MAX / 2);
-	a_old = journal_alert_raise(j, now - 5 * day, "fever", "north", "39");
-	a_acked = journal_alert_raise(j, now - 4 * day, "fever", "north", "38");
+	a_old = journal_alert_raise(j, now - 5 * day, "fever", "north",
+	    "39", "39", NULL);
+	a_acked = journal_alert_raise(j, now - 4 * day, "fever", "north",
+	    "38", "38", NULL);
 	journal_alert_ack(j, a_acked, now - 4 * day + 1, "guard", "ok");
 	passage(j, now - 3 * day, "north", "in", "granted", "granted");
 	passage(j, now - 3 * day + 1, "north", "in", "granted", "granted");
@@ -718,7 +845,7 @@ test_row_count(void)
 	    " events") == 23, "count: 23 after appends, a rolled-back"
 	    " transaction not counted (%lld)", (long long)int_of(s, "rows"));
 	json_decref(s);
-	alert = journal_alert_raise(j, 60, "fever", "north", "39");
+	alert = journal_alert_raise(j, 60, "fever", "north", "39", "39", NULL);
 	journal_alert_ack(j, alert, 61, "guard", "ok");
 	for (i = 0; i < 10; i++) {
 		json_decref(journal_stats(j));
@@ -842,7 +969,7 @@ test_vanished(void)
 
 	j = open_ok("vanish.db", 0, 0, 0);
 	passage(j, 1, "north", "in", "granted", "granted");
-	journal_alert_raise(j, 2, "fever", "north", "39.1");
+	journal_alert_raise(j, 2, "fever", "north", "39.1", "39.1", NULL);
 	journal_state_set(j, "mode", "closed");
 	check(journal_check(j) == 0 && journal_incident(j) == NULL,
 	    "vanish: the file is the one at the path");
@@ -1095,6 +1222,8 @@ main(void)
 	test_open_failures();
 	test_append_reopen();
 	test_alerts();
+	test_alert_coalescing();
+	test_alert_migration();
 	test_paging();
 	test_report();
 	test_prune_rows();
