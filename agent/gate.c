@@ -379,7 +379,9 @@ gate_journal_incident(struct gate *g, const char *reason)
 	ev.reason = reason;
 	ev.detail = journal_incident(g->journal);
 	gate_record(g, &ev);
-	gate_alert(g, ALERT_JOURNAL, NULL, journal_incident(g->journal));
+	/* Its own subject: not a repeat of a write failure or of the loss. */
+	gate_alert_about(g, ALERT_JOURNAL, NULL, reason,
+	    journal_incident(g->journal));
 }
 
 /*
@@ -406,8 +408,9 @@ gate_journal_watch(struct gate *g)
 		/* Raised in the vanished file, carried over on reopening. */
 		log_errorx("journal cannot be reopened: %s; every card"
 		    " is denied until it can", cause);
-		gate_alert(g, ALERT_JOURNAL, NULL, "journal file vanished and"
-		    " cannot be reopened: cards are denied");
+		gate_alert_about(g, ALERT_JOURNAL, NULL, "journal-lost",
+		    "journal file vanished and cannot be reopened: cards are"
+		    " denied");
 		g->journal_lost = true;
 	}
 	free(cause);
