@@ -8,9 +8,15 @@
  * Usage: gpiod-check SYSFS-CHIP-DIR CHIP-LABEL
  * where SYSFS-CHIP-DIR is /sys/devices/platform/gpio-sim.N/gpiochipM.
  *
- * Linked with -Wl,--wrap=gpiod_line_release, to sample each output on the
- * simulator at the moment the backend lets go of it: a released gpio-sim
- * line snaps back to its pull, so afterwards would be too late to look.
+ * The same checks prove either backend: hw/gpiod.c on libgpiod 1.6 or
+ * hw/gpiod2.c on libgpiod 2, whichever libgated.a holds; tests/vm/run
+ * builds it once per build, with -DGATED_GPIOD=1 or 2.
+ *
+ * Linked with -Wl,--wrap=gpiod_line_release (libgpiod 1) or
+ * --wrap=gpiod_line_request_release (libgpiod 2), to sample each output on
+ * the simulator at the moment the backend lets go of it: a released
+ * gpio-sim line snaps back to its pull, so afterwards would be too late to
+ * look.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,8 +45,9 @@ static struct seen {
 } seen[64];
 static int		 nseen;
 
-void	__real_gpiod_line_release(struct gpiod_line *);
-void	__wrap_gpiod_line_release(struct gpiod_line *);
+#ifndef GATED_GPIOD
+#error "GATED_GPIOD must be 1 or 2, the libgpiod the backend was built on"
+#endif
 
 static int
 sim_read(int offset)
@@ -74,6 +81,10 @@ sim_pull(int offset, int up)
 		check(0, "write %s: %s", path, strerror(errno));
 }
 
+#if GATED_GPIOD == 1
+void	__real_gpiod_line_release(struct gpiod_line *);
+void	__wrap_gpiod_line_release(struct gpiod_line *);
+
 void
 __wrap_gpiod_line_release(struct gpiod_line *line)
 {
@@ -83,6 +94,25 @@ __wrap_gpiod_line_release(struct gpiod_line *line)
 		released[off] = sim_read((int)off);
 	__real_gpiod_line_release(line);
 }
+#else
+void	__real_gpiod_line_request_release(struct gpiod_line_request *);
+void	__wrap_gpiod_line_request_release(struct gpiod_line_request *);
+
+/* A request may hold several lines: each is sampled. */
+void
+__wrap_gpiod_line_request_release(struct gpiod_line_request *req)
+{
+	unsigned int	offs[L_COUNT + 1];
+	size_t		i, n;
+
+	n = gpiod_line_request_get_requested_offsets(req, offs,
+	    sizeof offs / sizeof offs[0]);
+	for (i = 0; i < n; i++)
+		if (offs[i] < L_COUNT)
+			released[offs[i]] = sim_read((int)offs[i]);
+	__real_gpiod_line_request_release(req);
+}
+#endif
 
 static struct timespec
 now(void)

@@ -1,6 +1,8 @@
 #!/bin/sh
-# 10-gpiod-backend.sh: the libgpiod backend (hw/gpiod.c) on a gpio-sim
-# chip laid out like a gate; the checks themselves are in gpiod-check.c.
+# 10-gpiod-backend.sh: the libgpiod backend (hw/gpiod.c, or hw/gpiod2.c in
+# the libgpiod 2 build) on a gpio-sim chip laid out like a gate; the checks
+# themselves are in gpiod-check.c.
+# vm-builds: all
 . /tests/lib.sh
 
 trap 'sim_chip_free gate' EXIT
