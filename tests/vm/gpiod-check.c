@@ -5,8 +5,11 @@
  * writing the simulator's pull attributes, reads outputs from its value
  * attributes, and prints one PASS:/FAIL: line per check.
  *
- * Usage: gpiod-check SYSFS-CHIP-DIR CHIP-LABEL
- * where SYSFS-CHIP-DIR is /sys/devices/platform/gpio-sim.N/gpiochipM.
+ * Usage: gpiod-check SYSFS-CHIP-DIR CHIP-LABEL SYSFS-CHIP2-DIR
+ * where SYSFS-CHIP-DIR is /sys/devices/platform/gpio-sim.N/gpiochipM, and
+ * the second chip has a line named far-lamp at offset 1: a line is looked
+ * for by name on every chip, as on a Pi 5, whose header lines moved from
+ * gpiochip4 to gpiochip0 between kernel releases.
  *
  * The same checks prove either backend: hw/gpiod.c on libgpiod 1.6 or
  * hw/gpiod2.c on libgpiod 2, whichever libgated.a holds; tests/vm/run
@@ -50,18 +53,24 @@ static int		 nseen;
 #endif
 
 static int
-sim_read(int offset)
+sim_read_at(const char *dir, int offset)
 {
 	char	 path[512], buf[16] = "";
 	FILE	*f;
 
-	snprintf(path, sizeof path, "%s/sim_gpio%d/value", sysdir, offset);
+	snprintf(path, sizeof path, "%s/sim_gpio%d/value", dir, offset);
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	if (fgets(buf, sizeof buf, f) == NULL)
 		buf[0] = '\0';
 	fclose(f);
 	return buf[0] == '1' ? 1 : buf[0] == '0' ? 0 : -1;
+}
+
+static int
+sim_read(int offset)
+{
+	return sim_read_at(sysdir, offset);
 }
 
 /* Drives an input the way a contact would: through the line's pull. */
@@ -217,8 +226,9 @@ main(int argc, char **argv)
 	int			 i, n, r;
 	long long		 took_us;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: gpiod-check sysfs-chip-dir label\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: gpiod-check sysfs-chip-dir label "
+		    "sysfs-chip2-dir\n");
 		return 2;
 	}
 	sysdir = argv[1];
@@ -393,6 +403,36 @@ main(int argc, char **argv)
 	free(cause);
 	ops->close(g);
 	ops->close(NULL);
+
+	/* A name is looked for on every chip: far-lamp is on the second. */
+	conf_line(&conf[0], "far", LINE_OUTPUT, "far-lamp");
+	conf[0].safe_value = 1;
+	g = ops->open(base, conf, 1, &ev, &cause);
+	check(g != NULL && sim_read_at(argv[3], 1) == 1, "a line named on the "
+	    "second chip is found and starts at its safe 1: %s",
+	    cause != NULL ? cause : "ok");
+	free(cause);
+	cause = NULL;
+	ops->close(g);
+
+	/* A chip by its name (gpiochipN) and by its number, as by label. */
+	for (i = 0; i < 2; i++) {
+		bad = conf[L_BUZZER];
+		bad.safe_value = 1;
+		if (i == 0)
+			snprintf(bad.chip, sizeof bad.chip, "%s",
+			    strrchr(sysdir, '/') + 1);
+		else
+			snprintf(bad.chip, sizeof bad.chip, "%s",
+			    strrchr(sysdir, '/') + 1 + strlen("gpiochip"));
+		g = ops->open(base, &bad, 1, &ev, &cause);
+		check(g != NULL && sim_read(L_BUZZER) == 1, "buzzer by chip "
+		    "'%s' and offset is the buzzer: %s", bad.chip,
+		    cause != NULL ? cause : "ok");
+		free(cause);
+		cause = NULL;
+		ops->close(g);
+	}
 
 	event_free(timeout_ev);
 	event_base_free(base);
