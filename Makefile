@@ -13,14 +13,44 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 endif
 
+# libgpiod: hw/gpiod.c is the backend for the 1.x API (Debian 12, Raspberry
+# Pi OS bookworm), hw/gpiod2.c for 2.x (Debian 13, trixie), picked from the
+# version pkg-config reports.  GPIOD=2 where the system's libgpiod is 1.x
+# builds against the private copy of Debian 13's libgpiod 2 that
+# scripts/gpiod2-prefix unpacks (GPIOD_ARCH's, default the machine's),
+# linked with an rpath to it, into a build directory of its own
+# (build-gpiod2), so both builds live side by side.
+GPIOD2_PREFIX ?= /usr/local/lib/gated-gpiod2
+GPIOD_SYS := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion \
+	    libgpiod 2>/dev/null)))
+GPIOD	?= $(or $(GPIOD_SYS),1)
+PKGCONF	:= $(PKG_CONFIG)
+ifeq ($(filter 1 2,$(GPIOD)),)
+$(error GPIOD=$(GPIOD): 1 or 2)
+endif
+ifeq ($(GPIOD)/$(GPIOD_SYS),2/1)
+GPIOD_ARCH ?= $(shell dpkg --print-architecture)
+GPIOD2_LIBDIR := $(GPIOD2_PREFIX)/$(GPIOD_ARCH)/usr/lib/$(shell \
+	    dpkg-architecture -a$(GPIOD_ARCH) -qDEB_HOST_MULTIARCH 2>/dev/null)
+PKGCONF	:= PKG_CONFIG_PATH=$(GPIOD2_LIBDIR)/pkgconfig$(if \
+	    $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH)) $(PKG_CONFIG)
+GPIOD_LDFLAGS := -Wl,-rpath,$(GPIOD2_LIBDIR)
+ifneq ($(origin BUILD),command line)
+BUILD	:= $(BUILD)-gpiod2
+endif
+endif
+GPIOD_OTHER := $(if $(filter 2,$(GPIOD)),hw/gpiod.c,hw/gpiod2.c)
+
 PKGS	:= libevent libevent_pthreads libevent_openssl jansson sqlite3 libsystemd libgpiod \
 	   libusb-1.0 openssl
 # Read once when the Makefile is parsed.  demo and check install the
 # packages first and then build in a second make, which reads them anew:
 # on a fresh machine the first make saw no -dev packages at all.
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-PKG_MISSING := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || echo yes)
+PKG_CFLAGS := $(shell $(PKGCONF) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKGCONF) --libs $(PKGS) 2>/dev/null)
+PKG_MISSING := $(shell $(PKGCONF) --exists $(PKGS) 2>/dev/null || echo yes)
+GPIOD_HAVE := $(firstword $(subst ., ,$(shell $(PKGCONF) --modversion \
+	    libgpiod 2>/dev/null)))
 
 # Goals that do not compile against the libraries (or install them first).
 NO_PKG_GOALS := deps demo check fresh-check cross clean uninstall
@@ -30,15 +60,22 @@ $(error pkg-config finds none or not all of: $(PKGS); \
     run scripts/install-deps run as root, or make demo)
 endif
 endif
+ifneq ($(GPIOD_HAVE),$(GPIOD))
+ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(error GPIOD=$(GPIOD) but pkg-config finds libgpiod $(GPIOD_HAVE); \
+    for GPIOD=2 run scripts/gpiod2-prefix as root)
+endif
+endif
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare
 CFLAGS	?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
 	   -Iagent -Ihw $(PKG_CFLAGS)
-ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS := -Wl,--as-needed $(GPIOD_LDFLAGS) $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) $(wildcard hw/*.c)
+LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) \
+	   $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CTL_SRC	:= $(wildcard gatectl/*.c)
 CTL_OBJ	:= $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
@@ -84,7 +121,9 @@ unit: $(UNIT_BIN)
 bench-bin: $(BENCH_BIN)
 
 # The two commands of the README.  Each installs its tier of packages and
-# then builds in a new make, whose pkg-config flags see them.
+# then builds in a new make, whose pkg-config flags see them.  check also
+# builds the libgpiod 2 backend (build-gpiod2) where the system's libgpiod
+# is 1.x; tests/run runs its unit tests and the VM and arm64 tests use it.
 demo:
 	@scripts/install-deps run
 	@$(MAKE) --no-print-directory all
@@ -93,6 +132,9 @@ demo:
 check:
 	@scripts/install-deps all
 	@$(MAKE) --no-print-directory all unit bench-bin
+	@if [ "$$($(PKG_CONFIG) --modversion libgpiod | cut -d. -f1)" = 1 ] && \
+	    [ -d $(GPIOD2_PREFIX) ]; then \
+		$(MAKE) --no-print-directory GPIOD=2 all unit; fi
 	@tests/run
 
 # The README's commands on a fresh minimal Debian 12 root (debootstrap).
@@ -184,15 +226,17 @@ uninstall:
 # make cross ARCH=arm64: the Pi's binaries and unit tests in build-arm64,
 # with Debian's cross compiler and arm64 -dev packages (see
 # scripts/install-deps); tests/integration/arm64.sh runs them under qemu.
+# With GPIOD=2, against the private arm64 libgpiod 2, in build-arm64-gpiod2.
 ARCH	?= arm64
 CROSS_arm64 := aarch64-linux-gnu
 cross:
 	@test -n "$(CROSS_$(ARCH))" || { echo "cross: unknown ARCH $(ARCH)"; exit 2; }
-	$(MAKE) BUILD=build-$(ARCH) CC=$(CROSS_$(ARCH))-gcc \
+	$(MAKE) BUILD=build-$(ARCH)$(if $(GPIOD_LDFLAGS),-gpiod2) \
+	    GPIOD_ARCH=$(ARCH) CC=$(CROSS_$(ARCH))-gcc \
 	    AR=$(CROSS_$(ARCH))-ar PKG_CONFIG=$(CROSS_$(ARCH))-pkg-config \
 	    all unit
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-gpiod2 build-asan-gpiod2
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

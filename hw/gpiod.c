@@ -1,10 +1,11 @@
 /*
  * gpiod.c: the GPIO backend for real boards, on libgpiod 1.6 (the v1
- * character device uAPI).  It is the only file that includes <gpiod.h>, so
- * a libgpiod 2 backend can sit beside it.  Outputs are requested at their
- * safe value; inputs are requested for both edges, read from the event
- * loop and debounced with the kernel's edge timestamps, which on Linux 5.7
- * and later are CLOCK_MONOTONIC like the debounce timer.
+ * character device uAPI).  gpiod2.c is the same backend on libgpiod 2; the
+ * Makefile builds one or the other, and only these two include <gpiod.h>.
+ * Outputs are requested at their safe value; inputs are requested for both
+ * edges, read from the event loop and debounced with the kernel's edge
+ * timestamps, which on Linux 5.7 and later are CLOCK_MONOTONIC like the
+ * debounce timer.
  */
 #include <errno.h>
 #include <fcntl.h>

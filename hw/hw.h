@@ -118,7 +118,10 @@ const struct hw_usb_ops		*hw_usb_find(const char *name);
  */
 extern const struct hw_gpio_ops	hw_sim_gpio_ops;
 extern const struct hw_usb_ops	hw_sim_usb_ops;
-/* gpiod.c: the libgpiod 1.6 backend, for real boards and gpio-sim. */
+/*
+ * gpiod.c (libgpiod 1.x) or gpiod2.c (libgpiod 2.x), whichever the build
+ * picked: the backend for real boards and gpio-sim.
+ */
 extern const struct hw_gpio_ops	hw_gpiod_ops;
 int	 sim_gpio_input(struct hw_gpio *, int line, int value);
 json_t	*sim_gpio_outputs(struct hw_gpio *, int history);

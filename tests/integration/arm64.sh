@@ -1,7 +1,8 @@
 #!/bin/sh
 # arm64.sh: cross-builds gated for the Raspberry Pi (`make cross ARCH=arm64`)
 # and runs every arm64 unit test under qemu-user, re-emitting its PASS:,
-# FAIL: and SKIP: lines prefixed with arm64/.  SKIPs when the cross
+# FAIL: and SKIP: lines prefixed with arm64/; then the same for the
+# libgpiod 2 build (`make cross ARCH=arm64 GPIOD=2`, arm64-gpiod2/).  SKIPs when the cross
 # toolchain or qemu is missing (scripts/install-deps installs them).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -73,30 +74,70 @@ if aarch64-linux-gnu-gcc -o "$probe" "$probe.c" &&
 	fork_ok=no
 fi
 
-log=$out/test-logs
-mkdir -p "$log"
-for t in "$out"/tests/test-*; do
-	[ -x "$t" ] || continue
-	name=${t##*/}
-	s=$(date +%s)
-	if [ $fork_ok = no ]; then
-		GATED_NO_FORK_KILL=1 timeout "$limit" "$qemu" -L "$sysroot" "$t" \
-		    >"$log/$name.log" 2>&1
+# units DIR LABEL: runs DIR's unit tests under qemu, lines prefixed LABEL/.
+units() {
+	log=$1/test-logs
+	mkdir -p "$log"
+	for t in "$1"/tests/test-*; do
+		[ -x "$t" ] || continue
+		name=${t##*/}
+		s=$(date +%s)
+		if [ $fork_ok = no ]; then
+			GATED_NO_FORK_KILL=1 timeout "$limit" "$qemu" \
+			    -L "$sysroot" "$t" >"$log/$name.log" 2>&1
+		else
+			timeout "$limit" "$qemu" -L "$sysroot" "$t" \
+			    >"$log/$name.log" 2>&1
+		fi
+		rc=$?
+		sed -n 's/^\(PASS\|FAIL\|SKIP\): /\1: '"$2"'\//p' \
+		    "$log/$name.log"
+		if [ $rc -eq 124 ] && [ $fork_ok = no ]; then
+			echo "SKIP: $2/$name: timed out after ${limit}s; this" \
+			    "qemu hangs killed fork children (probe), so not judged"
+		elif [ $rc -eq 124 ]; then
+			echo "FAIL: $2/$name: timed out after ${limit}s under qemu"
+		elif [ $rc -ne 0 ] && ! grep -q '^FAIL: ' "$log/$name.log"; then
+			echo "FAIL: $2/$name: exited with status $rc under qemu"
+		fi
+		echo "$2/$name: $(($(date +%s) - s))s" >&2
+	done
+}
+units "$out" arm64
+
+# The libgpiod 2 build, for Raspberry Pi OS trixie: make cross ARCH=arm64
+# GPIOD=2, against the private arm64 libgpiod 2.2.1 of scripts/gpiod2-prefix
+# (where the system's libgpiod is 1.x), into build-arm64-gpiod2.  Its unit
+# tests under qemu load that libgpiod.so.3 through the rpath.
+if [ "$(pkg-config --modversion libgpiod 2>/dev/null | cut -d. -f1)" = 1 ]
+then
+	out2=build-arm64-gpiod2
+	t1=$(date +%s)
+	if ! make -s -j2 cross ARCH=arm64 GPIOD=2 >"$out2.log" 2>&1; then
+		if [ "$(id -u)" -eq 0 ]; then
+			echo "FAIL: arm64-gpiod2: make cross ARCH=arm64 GPIOD=2" \
+			    "failed:"
+		else
+			echo "SKIP: arm64-gpiod2: make cross ARCH=arm64 GPIOD=2" \
+			    "failed (scripts/gpiod2-prefix as root?):"
+		fi
+		tail -5 "$out2.log"
 	else
-		timeout "$limit" "$qemu" -L "$sysroot" "$t" >"$log/$name.log" 2>&1
+		echo "PASS: arm64-gpiod2: make cross ARCH=arm64 GPIOD=2 built" \
+		    "in $(($(date +%s) - t1))s"
+		if file "$out2/gated" | grep -q 'ARM aarch64' &&
+		    readelf -d "$out2/gated" |
+		    grep -q 'NEEDED.*\[libgpiod\.so\.3\]'; then
+			echo "PASS: arm64-gpiod2: $out2/gated is aarch64 and" \
+			    "links libgpiod.so.3"
+		else
+			echo "FAIL: arm64-gpiod2: $out2/gated is not aarch64" \
+			    "on libgpiod.so.3: $(file -b "$out2/gated")"
+		fi
+		units "$out2" arm64-gpiod2
 	fi
-	rc=$?
-	sed -n 's/^\(PASS\|FAIL\|SKIP\): /\1: arm64\//p' "$log/$name.log"
-	if [ $rc -eq 124 ] && [ $fork_ok = no ]; then
-		echo "SKIP: arm64/$name: timed out after ${limit}s; this qemu" \
-		    "hangs killed fork children (probe), so not judged"
-	elif [ $rc -eq 124 ]; then
-		echo "FAIL: arm64/$name: timed out after ${limit}s under qemu"
-	elif [ $rc -ne 0 ] && ! grep -q '^FAIL: ' "$log/$name.log"; then
-		echo "FAIL: arm64/$name: exited with status $rc under qemu"
-	fi
-	echo "arm64/$name: $(($(date +%s) - s))s" >&2
-done
+fi
+log=$out/test-logs
 echo "arm64: all done in $(($(date +%s) - t0))s" >&2
 
 # The sim integration tests on the arm64 daemon: build-arm64/qemu/gated

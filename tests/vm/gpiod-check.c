@@ -5,12 +5,21 @@
  * writing the simulator's pull attributes, reads outputs from its value
  * attributes, and prints one PASS:/FAIL: line per check.
  *
- * Usage: gpiod-check SYSFS-CHIP-DIR CHIP-LABEL
- * where SYSFS-CHIP-DIR is /sys/devices/platform/gpio-sim.N/gpiochipM.
+ * Usage: gpiod-check SYSFS-CHIP-DIR CHIP-LABEL SYSFS-CHIP2-DIR
+ * where SYSFS-CHIP-DIR is /sys/devices/platform/gpio-sim.N/gpiochipM, and
+ * the second chip has a line named far-lamp at offset 1: a line is looked
+ * for by name on every chip, as on a Pi 5, whose header lines moved from
+ * gpiochip4 to gpiochip0 between kernel releases.
  *
- * Linked with -Wl,--wrap=gpiod_line_release, to sample each output on the
- * simulator at the moment the backend lets go of it: a released gpio-sim
- * line snaps back to its pull, so afterwards would be too late to look.
+ * The same checks prove either backend: hw/gpiod.c on libgpiod 1.6 or
+ * hw/gpiod2.c on libgpiod 2, whichever libgated.a holds; tests/vm/run
+ * builds it once per build, with -DGATED_GPIOD=1 or 2.
+ *
+ * Linked with -Wl,--wrap=gpiod_line_release (libgpiod 1) or
+ * --wrap=gpiod_line_request_release (libgpiod 2), to sample each output on
+ * the simulator at the moment the backend lets go of it: a released
+ * gpio-sim line snaps back to its pull, so afterwards would be too late to
+ * look.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,22 +48,29 @@ static struct seen {
 } seen[64];
 static int		 nseen;
 
-void	__real_gpiod_line_release(struct gpiod_line *);
-void	__wrap_gpiod_line_release(struct gpiod_line *);
+#ifndef GATED_GPIOD
+#error "GATED_GPIOD must be 1 or 2, the libgpiod the backend was built on"
+#endif
 
 static int
-sim_read(int offset)
+sim_read_at(const char *dir, int offset)
 {
 	char	 path[512], buf[16] = "";
 	FILE	*f;
 
-	snprintf(path, sizeof path, "%s/sim_gpio%d/value", sysdir, offset);
+	snprintf(path, sizeof path, "%s/sim_gpio%d/value", dir, offset);
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	if (fgets(buf, sizeof buf, f) == NULL)
 		buf[0] = '\0';
 	fclose(f);
 	return buf[0] == '1' ? 1 : buf[0] == '0' ? 0 : -1;
+}
+
+static int
+sim_read(int offset)
+{
+	return sim_read_at(sysdir, offset);
 }
 
 /* Drives an input the way a contact would: through the line's pull. */
@@ -74,6 +90,10 @@ sim_pull(int offset, int up)
 		check(0, "write %s: %s", path, strerror(errno));
 }
 
+#if GATED_GPIOD == 1
+void	__real_gpiod_line_release(struct gpiod_line *);
+void	__wrap_gpiod_line_release(struct gpiod_line *);
+
 void
 __wrap_gpiod_line_release(struct gpiod_line *line)
 {
@@ -83,6 +103,25 @@ __wrap_gpiod_line_release(struct gpiod_line *line)
 		released[off] = sim_read((int)off);
 	__real_gpiod_line_release(line);
 }
+#else
+void	__real_gpiod_line_request_release(struct gpiod_line_request *);
+void	__wrap_gpiod_line_request_release(struct gpiod_line_request *);
+
+/* A request may hold several lines: each is sampled. */
+void
+__wrap_gpiod_line_request_release(struct gpiod_line_request *req)
+{
+	unsigned int	offs[L_COUNT + 1];
+	size_t		i, n;
+
+	n = gpiod_line_request_get_requested_offsets(req, offs,
+	    sizeof offs / sizeof offs[0]);
+	for (i = 0; i < n; i++)
+		if (offs[i] < L_COUNT)
+			released[offs[i]] = sim_read((int)offs[i]);
+	__real_gpiod_line_request_release(req);
+}
+#endif
 
 static struct timespec
 now(void)
@@ -187,8 +226,9 @@ main(int argc, char **argv)
 	int			 i, n, r;
 	long long		 took_us;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: gpiod-check sysfs-chip-dir label\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: gpiod-check sysfs-chip-dir label "
+		    "sysfs-chip2-dir\n");
 		return 2;
 	}
 	sysdir = argv[1];
@@ -363,6 +403,36 @@ main(int argc, char **argv)
 	free(cause);
 	ops->close(g);
 	ops->close(NULL);
+
+	/* A name is looked for on every chip: far-lamp is on the second. */
+	conf_line(&conf[0], "far", LINE_OUTPUT, "far-lamp");
+	conf[0].safe_value = 1;
+	g = ops->open(base, conf, 1, &ev, &cause);
+	check(g != NULL && sim_read_at(argv[3], 1) == 1, "a line named on the "
+	    "second chip is found and starts at its safe 1: %s",
+	    cause != NULL ? cause : "ok");
+	free(cause);
+	cause = NULL;
+	ops->close(g);
+
+	/* A chip by its name (gpiochipN) and by its number, as by label. */
+	for (i = 0; i < 2; i++) {
+		bad = conf[L_BUZZER];
+		bad.safe_value = 1;
+		if (i == 0)
+			snprintf(bad.chip, sizeof bad.chip, "%s",
+			    strrchr(sysdir, '/') + 1);
+		else
+			snprintf(bad.chip, sizeof bad.chip, "%s",
+			    strrchr(sysdir, '/') + 1 + strlen("gpiochip"));
+		g = ops->open(base, &bad, 1, &ev, &cause);
+		check(g != NULL && sim_read(L_BUZZER) == 1, "buzzer by chip "
+		    "'%s' and offset is the buzzer: %s", bad.chip,
+		    cause != NULL ? cause : "ok");
+		free(cause);
+		cause = NULL;
+		ops->close(g);
+	}
 
 	event_free(timeout_ev);
 	event_base_free(base);

@@ -13,20 +13,45 @@
  * was not reading pulls all along.
  *
  * Usage: hold-lines PID
- * Prints "HELD n" once it holds the n output line handles of PID (files
- * named "anon_inode:gpio-linehandle" in /proc/PID/fd), then waits for a
- * signal.  Exit status 1 when PID holds none or one cannot be taken.
+ * Prints "HELD n" once it holds the n output line requests of PID, then
+ * waits for a signal.  Exit status 1 when PID holds none or one cannot be
+ * taken.  libgpiod 1.6 asks the kernel's v1 uAPI, whose output requests
+ * are files named "anon_inode:gpio-linehandle" in /proc/PID/fd; libgpiod 2
+ * asks the v2 uAPI, whose requests of either direction are
+ * "anon_inode:gpio-line": an output is told from an input by setting its
+ * lines to the values they already have, which the kernel refuses with
+ * EPERM on an input and which changes nothing on an output.
  */
+#include <sys/ioctl.h>
 #include <sys/pidfd.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define LINEHANDLE	"anon_inode:gpio-linehandle"
+#include <linux/gpio.h>
+
+#define LINEHANDLE	"anon_inode:gpio-linehandle"	/* v1 output */
+#define LINEREQ		"anon_inode:gpio-line"		/* v2, in or out */
+
+/* Whether a v2 line request (fd) is of outputs; -1 on error. */
+static int
+v2_is_output(int fd)
+{
+	struct gpio_v2_line_values	v;
+
+	memset(&v, 0, sizeof v);
+	v.mask = 1;		/* gated requests one line per request */
+	if (ioctl(fd, GPIO_V2_LINE_GET_VALUES_IOCTL, &v) == -1)
+		return -1;
+	if (ioctl(fd, GPIO_V2_LINE_SET_VALUES_IOCTL, &v) == -1)
+		return errno == EPERM ? 0 : -1;
+	return 1;
+}
 
 int
 main(int argc, char **argv)
@@ -36,7 +61,7 @@ main(int argc, char **argv)
 	DIR		*d;
 	ssize_t		 n;
 	long		 pid;
-	int		 pidfd, held = 0;
+	int		 pidfd, fd, out, held = 0;
 
 	if (argc != 2 || (pid = strtol(argv[1], NULL, 10)) <= 0) {
 		fprintf(stderr, "usage: hold-lines PID\n");
@@ -58,12 +83,22 @@ main(int argc, char **argv)
 		if ((n = readlink(path, link, sizeof link - 1)) == -1)
 			continue;	/* closed meanwhile */
 		link[n] = '\0';
-		if (strcmp(link, LINEHANDLE) != 0)
+		if (strcmp(link, LINEHANDLE) != 0 && strcmp(link, LINEREQ) != 0)
 			continue;
 		/* The duplicate is never closed: exit releases it. */
-		if (pidfd_getfd(pidfd, atoi(de->d_name), 0) == -1) {
+		if ((fd = pidfd_getfd(pidfd, atoi(de->d_name), 0)) == -1) {
 			perror("hold-lines: pidfd_getfd");
 			return 1;
+		}
+		if (strcmp(link, LINEREQ) == 0) {
+			if ((out = v2_is_output(fd)) == -1) {
+				perror("hold-lines: a v2 line request");
+				return 1;
+			}
+			if (!out) {
+				close(fd);
+				continue;
+			}
 		}
 		held++;
 	}

@@ -11,6 +11,9 @@
 # ("hw_input: NAME = V"), which is how a test knows gated has seen an input
 # before it changes it again.  Where a check is that something does NOT
 # happen for a while, hold_for polls it over that time on /proc/uptime.
+#
+# Run once per build of gated (libgpiod 1 and 2: tests/vm/run):
+# vm-builds: all
 . /tests/lib.sh
 
 T=/tmp/gated-vm
@@ -219,6 +222,9 @@ done
 vm_check "gated: before start every output but the door reads its unsafe pull" \
     [ "$n" = 8 ]
 
+# A fresh state directory: this script runs once per build of gated in the
+# same VM, and the journal and alerts of the one before must not count.
+rm -rf "$T"
 mkdir -p "$T"
 cp /tests/gate-vm.conf /tests/people.csv "$T/"
 rm -f "$T/stop"

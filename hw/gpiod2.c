@@ -1,0 +1,693 @@
+/*
+ * gpiod2.c: the GPIO backend for real boards on the libgpiod 2.x API
+ * (Debian 13, Raspberry Pi OS trixie), built instead of gpiod.c when
+ * pkg-config reports libgpiod 2 (see the Makefile).  Same config keys and
+ * behaviour as gpiod.c: outputs are requested at their safe value, inputs
+ * for both edges with kernel timestamps on CLOCK_MONOTONIC, read from the
+ * event loop through the request's file descriptor and debounced by
+ * debounce.c.  Each line is a request of its own, so one line's failure or
+ * release leaves the others alone, as in gpiod.c.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+
+#include <event2/event.h>
+#include <gpiod.h>
+
+#include "agent.h"
+
+#define GPIOD2_CONSUMER	"gated"
+#define GPIOD2_BATCH	16	/* edges read per read() */
+
+struct gpiod2_line {
+	struct hw_gpio		*g;
+	int			 index;
+	struct line_conf	 conf;
+	char			 desc[128];	/* for messages */
+	char			 chip[64];	/* its chip's name, gpiochipN */
+	unsigned int		 offset;
+	struct gpiod_line_request *req;
+	struct gpiod_edge_event_buffer *buf;	/* inputs */
+	struct event		*edge;		/* inputs: the request's fd */
+	struct event		*timer;		/* inputs: debounce deadline */
+	struct debounce		 db;
+};
+
+struct hw_gpio {
+	struct event_base	*base;
+	struct hw_events	 ev;
+	int			 count;
+	struct gpiod2_line	*lines;
+	int			 dispatching;	/* inside a callback */
+	bool			 closed;	/* close() called meanwhile */
+};
+
+static void	gpiod2_free(struct hw_gpio *);
+
+/* Names a line for people: "line 'door' (GPIO17)" or "(gpiochip0:17)". */
+static void
+gpiod2_describe(struct gpiod2_line *l)
+{
+	const struct line_conf	*c = &l->conf;
+
+	if (c->offset >= 0)
+		snprintf(l->desc, sizeof l->desc, "line '%s' (%s:%d)",
+		    c->name, c->chip, c->offset);
+	else
+		snprintf(l->desc, sizeof l->desc, "line '%s' (%s)", c->name,
+		    c->line[0] != '\0' ? c->line : c->name);
+}
+
+/* Chip devices, not the links to them, or a chip would be seen twice. */
+static int
+gpiod2_chip_filter(const struct dirent *d)
+{
+	struct stat	sb;
+	char		path[300];
+
+	if (strncmp(d->d_name, "gpiochip", 8) != 0)
+		return 0;
+	snprintf(path, sizeof path, "/dev/%s", d->d_name);
+	return lstat(path, &sb) == 0 && !S_ISLNK(sb.st_mode) &&
+	    gpiod_is_gpiochip_device(path);
+}
+
+/*
+ * The GPIO chips' device paths in number order (gpiochip2 before
+ * gpiochip10), as libgpiod 1.6's iterator gave them.  Returns the count
+ * and a list that gpiod2_chips_free() frees, or -1.
+ */
+static int
+gpiod2_chips(struct dirent ***list)
+{
+	return scandir("/dev", list, gpiod2_chip_filter, versionsort);
+}
+
+static void
+gpiod2_chips_free(struct dirent **list, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+/* Keeps the chip's name (gpiochipN) for messages and device events. */
+static void
+gpiod2_chip_name(struct gpiod2_line *l, struct gpiod_chip *chip)
+{
+	struct gpiod_chip_info	*info;
+
+	if ((info = gpiod_chip_get_info(chip)) != NULL) {
+		snprintf(l->chip, sizeof l->chip, "%s",
+		    gpiod_chip_info_get_name(info));
+		gpiod_chip_info_free(info);
+	} else
+		snprintf(l->chip, sizeof l->chip, "%s",
+		    gpiod_chip_get_path(chip));
+}
+
+/*
+ * Finds a line by its kernel name on every chip in turn; the first match
+ * wins, as with libgpiod 1.6's gpiod_line_find().  A Pi 5's header lines
+ * moved from gpiochip4 to gpiochip0 between kernel releases, so a name is
+ * the portable way to find one.  Returns the open chip and the offset.
+ */
+static struct gpiod_chip *
+gpiod2_find_name(struct gpiod2_line *l, const char *name, char **cause)
+{
+	struct dirent		**list;
+	struct gpiod_chip	*chip;
+	char			 path[300];
+	int			 n, i, off, error = 0;
+
+	if ((n = gpiod2_chips(&list)) == -1) {
+		xasprintf(cause, "%s: cannot search the GPIO chips: %s",
+		    l->desc, strerror(errno));
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "/dev/%s", list[i]->d_name);
+		if ((chip = gpiod_chip_open(path)) == NULL) {
+			error = errno;
+			continue;
+		}
+		if ((off = gpiod_chip_get_line_offset_from_name(chip, name))
+		    >= 0) {
+			gpiod2_chips_free(list, n);
+			l->offset = (unsigned int)off;
+			return chip;
+		}
+		if (errno != ENOENT)
+			error = errno;
+		gpiod_chip_close(chip);
+	}
+	gpiod2_chips_free(list, n);
+	if (error != 0)
+		xasprintf(cause, "%s: no such line; cannot search every GPIO "
+		    "chip: %s", l->desc, strerror(error));
+	else
+		xasprintf(cause, "%s: no such line", l->desc);
+	return NULL;
+}
+
+/* Whether the open chip's label is label. */
+static bool
+gpiod2_chip_labelled(struct gpiod_chip *chip, const char *label)
+{
+	struct gpiod_chip_info	*info;
+	bool			 match;
+
+	if ((info = gpiod_chip_get_info(chip)) == NULL)
+		return false;
+	match = strcmp(gpiod_chip_info_get_label(info), label) == 0;
+	gpiod_chip_info_free(info);
+	return match;
+}
+
+/*
+ * Opens a chip named the ways libgpiod 1.6's gpiod_chip_open_lookup()
+ * took: a path, a number, a name (gpiochip0) or a label (pinctrl-rp1).
+ * NULL with errno ENOENT when there is no such chip.
+ */
+static struct gpiod_chip *
+gpiod2_chip_lookup(const char *spec)
+{
+	struct dirent		**list;
+	struct gpiod_chip	*chip = NULL;
+	char			 path[300];
+	int			 n, i;
+
+	if (spec[0] == '/')
+		return gpiod_chip_open(spec);
+	if (spec[strspn(spec, "0123456789")] == '\0') {
+		snprintf(path, sizeof path, "/dev/gpiochip%s", spec);
+		return gpiod_chip_open(path);
+	}
+	snprintf(path, sizeof path, "/dev/%s", spec);
+	if (strncmp(spec, "gpiochip", 8) == 0 && gpiod_is_gpiochip_device(path))
+		return gpiod_chip_open(path);
+
+	if ((n = gpiod2_chips(&list)) == -1)
+		return NULL;
+	for (i = 0; i < n && chip == NULL; i++) {
+		snprintf(path, sizeof path, "/dev/%s", list[i]->d_name);
+		if ((chip = gpiod_chip_open(path)) == NULL)
+			continue;
+		if (!gpiod2_chip_labelled(chip, spec)) {
+			gpiod_chip_close(chip);
+			chip = NULL;
+		}
+	}
+	gpiod2_chips_free(list, n);
+	if (chip == NULL)
+		errno = ENOENT;
+	return chip;
+}
+
+/*
+ * Finds the line by its kernel name across every chip, or by chip and
+ * offset.  Returns the open chip, which the caller closes once the line is
+ * requested: a request lives on without its chip.
+ */
+static struct gpiod_chip *
+gpiod2_find(struct gpiod2_line *l, char **cause)
+{
+	const struct line_conf	*c = &l->conf;
+	struct gpiod_chip	*chip;
+	struct gpiod_chip_info	*info;
+	size_t			 n;
+
+	if (c->offset < 0)
+		chip = gpiod2_find_name(l, c->line[0] != '\0' ? c->line :
+		    c->name, cause);
+	else if (c->chip[0] == '\0') {
+		xasprintf(cause, "%s: an offset needs a chip", l->desc);
+		return NULL;
+	} else if ((chip = gpiod2_chip_lookup(c->chip)) == NULL) {
+		if (errno == ENOENT || errno == ENODEV || errno == 0)
+			xasprintf(cause, "%s: no such chip", l->desc);
+		else
+			xasprintf(cause, "%s: cannot open the chip: %s",
+			    l->desc, strerror(errno));
+		return NULL;
+	} else {
+		if ((info = gpiod_chip_get_info(chip)) == NULL) {
+			xasprintf(cause, "%s: %s", l->desc, strerror(errno));
+			gpiod_chip_close(chip);
+			return NULL;
+		}
+		n = gpiod_chip_info_get_num_lines(info);
+		gpiod_chip_info_free(info);
+		if ((size_t)c->offset >= n) {
+			xasprintf(cause, "%s: no such line, the chip has %zu",
+			    l->desc, n);
+			gpiod_chip_close(chip);
+			return NULL;
+		}
+		l->offset = (unsigned int)c->offset;
+	}
+	if (chip != NULL)
+		gpiod2_chip_name(l, chip);
+	return chip;
+}
+
+/* Reports a debounced change, unless the object was closed meanwhile. */
+static void
+gpiod2_report(struct gpiod2_line *l, const struct timespec *ts)
+{
+	struct hw_gpio	*g = l->g;
+
+	if (g->closed || g->ev.input == NULL)
+		return;
+	g->dispatching++;
+	g->ev.input(g->ev.arg, l->index, l->db.stable, ts);
+	g->dispatching--;
+}
+
+/* Reports a line that stopped working (its chip went away, usually). */
+static void
+gpiod2_down(struct gpiod2_line *l, int error)
+{
+	struct hw_gpio	*g = l->g;
+	char		 why[256];
+
+	log_warnx("%s: %s; no longer watched", l->desc, strerror(error));
+	event_del(l->edge);
+	if (l->timer != NULL)
+		event_del(l->timer);
+	if (g->closed || g->ev.device == NULL)
+		return;
+	snprintf(why, sizeof why, "%s: %s", l->desc, strerror(error));
+	g->dispatching++;
+	g->ev.device(g->ev.arg, l->chip, false, why);
+	g->dispatching--;
+}
+
+/*
+ * Reads every queued edge and feeds the debouncer.  An edge's type is the
+ * logical level the kernel read after it (active-low applied), which is
+ * exactly the raw level the debouncer wants; its timestamp is in ns on the
+ * clock the request asked for, CLOCK_MONOTONIC.
+ */
+static int
+gpiod2_drain(struct gpiod2_line *l)
+{
+	struct gpiod_edge_event	*e;
+	struct timespec		 ts, at;
+	uint64_t		 ns;
+	int			 n, i, value;
+
+	do {
+		n = gpiod_line_request_read_edge_events(l->req, l->buf,
+		    GPIOD2_BATCH);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			gpiod2_down(l, errno);
+			return -1;
+		}
+		for (i = 0; i < n && !l->g->closed; i++) {
+			e = gpiod_edge_event_buffer_get_event(l->buf,
+			    (unsigned long)i);
+			value = gpiod_edge_event_get_event_type(e) ==
+			    GPIOD_EDGE_EVENT_RISING_EDGE;
+			ns = gpiod_edge_event_get_timestamp_ns(e);
+			ts.tv_sec = (time_t)(ns / 1000000000ULL);
+			ts.tv_nsec = (long)(ns % 1000000000ULL);
+			if (debounce_feed(&l->db, value, &ts, &at))
+				gpiod2_report(l, &at);
+		}
+	} while (n == GPIOD2_BATCH && !l->g->closed);
+	return 0;
+}
+
+/* Arms the timer for the pending candidate's deadline, if any. */
+static void
+gpiod2_arm(struct gpiod2_line *l)
+{
+	struct timespec	when, now;
+	struct timeval	tv;
+	long long	ns;
+
+	if (l->timer == NULL || l->g->closed)
+		return;
+	if (debounce_deadline(&l->db, &when) == -1) {
+		event_del(l->timer);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (long long)(when.tv_sec - now.tv_sec) * 1000000000LL +
+	    (when.tv_nsec - now.tv_nsec);
+	if (ns < 0)
+		ns = 0;
+	ns += 999;		/* round up: early is a wasted wake-up */
+	tv.tv_sec = ns / 1000000000LL;
+	tv.tv_usec = (ns % 1000000000LL) / 1000;
+	evtimer_add(l->timer, &tv);
+}
+
+/* Ends a callback: frees the object if a callback closed it. */
+static void
+gpiod2_leave(struct gpiod2_line *l)
+{
+	struct hw_gpio	*g = l->g;
+
+	if (--g->dispatching == 0 && g->closed)
+		gpiod2_free(g);
+	else
+		gpiod2_arm(l);
+}
+
+static void
+gpiod2_edge_cb(int fd, short what, void *arg)
+{
+	struct gpiod2_line	*l = arg;
+
+	(void)fd;
+	(void)what;
+	l->g->dispatching++;
+	gpiod2_drain(l);
+	gpiod2_leave(l);
+}
+
+/*
+ * The candidate's period is over.  Edges already queued may cancel it, so
+ * read them first; only then is the level known to have held.
+ */
+static void
+gpiod2_timer_cb(int fd, short what, void *arg)
+{
+	struct gpiod2_line	*l = arg;
+	struct timespec		 now, at;
+
+	(void)fd;
+	(void)what;
+	l->g->dispatching++;
+	if (gpiod2_drain(l) == 0 && !l->g->closed) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (debounce_expire(&l->db, &now, &at))
+			gpiod2_report(l, &at);
+	}
+	gpiod2_leave(l);
+}
+
+/* The line's settings as configured; NULL only when out of memory. */
+static struct gpiod_line_settings *
+gpiod2_settings(const struct line_conf *c)
+{
+	struct gpiod_line_settings	*s;
+	enum gpiod_line_bias		 bias = GPIOD_LINE_BIAS_AS_IS;
+	int				 r = 0;
+
+	if ((s = gpiod_line_settings_new()) == NULL)
+		return NULL;
+	switch (c->bias) {
+	case BIAS_AS_IS:
+		break;
+	case BIAS_DISABLE:
+		bias = GPIOD_LINE_BIAS_DISABLED;
+		break;
+	case BIAS_PULL_UP:
+		bias = GPIOD_LINE_BIAS_PULL_UP;
+		break;
+	case BIAS_PULL_DOWN:
+		bias = GPIOD_LINE_BIAS_PULL_DOWN;
+		break;
+	}
+	r |= gpiod_line_settings_set_bias(s, bias);
+	gpiod_line_settings_set_active_low(s, c->active_low);
+	if (c->dir == LINE_OUTPUT) {
+		/*
+		 * The kernel applies active-low to the initial value too, so
+		 * the logical safe value goes in and the pin starts at its
+		 * physical safe level without a glitch.
+		 */
+		r |= gpiod_line_settings_set_direction(s,
+		    GPIOD_LINE_DIRECTION_OUTPUT);
+		r |= gpiod_line_settings_set_output_value(s, c->safe_value ?
+		    GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE);
+	} else {
+		/*
+		 * Monotonic is the uAPI's default; asked for all the same,
+		 * since debounce.c compares these stamps with
+		 * clock_gettime(CLOCK_MONOTONIC).
+		 */
+		r |= gpiod_line_settings_set_direction(s,
+		    GPIOD_LINE_DIRECTION_INPUT);
+		r |= gpiod_line_settings_set_edge_detection(s,
+		    GPIOD_LINE_EDGE_BOTH);
+		r |= gpiod_line_settings_set_event_clock(s,
+		    GPIOD_LINE_CLOCK_MONOTONIC);
+	}
+	if (r != 0) {
+		gpiod_line_settings_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Asks the kernel for the line on chip; -1 and *cause naming it. */
+static int
+gpiod2_request_line(struct gpiod2_line *l, struct gpiod_chip *chip,
+    char **cause)
+{
+	struct gpiod_line_settings	*s = NULL;
+	struct gpiod_line_config	*lc = NULL;
+	struct gpiod_request_config	*rc = NULL;
+	struct gpiod_line_info		*info;
+	const char			*user;
+	int				 error = ENOMEM;
+
+	if ((s = gpiod2_settings(&l->conf)) == NULL ||
+	    (lc = gpiod_line_config_new()) == NULL ||
+	    (rc = gpiod_request_config_new()) == NULL ||
+	    gpiod_line_config_add_line_settings(lc, &l->offset, 1, s) != 0)
+		goto out;
+	gpiod_request_config_set_consumer(rc, GPIOD2_CONSUMER);
+	l->req = gpiod_chip_request_lines(chip, rc, lc);
+	error = errno;
+out:
+	if (s != NULL)
+		gpiod_line_settings_free(s);
+	if (lc != NULL)
+		gpiod_line_config_free(lc);
+	if (rc != NULL)
+		gpiod_request_config_free(rc);
+	if (l->req != NULL)
+		return 0;
+
+	if (error == EBUSY) {
+		info = gpiod_chip_get_line_info(chip, l->offset);
+		user = info != NULL ? gpiod_line_info_get_consumer(info) : NULL;
+		xasprintf(cause, "%s: in use by '%s'", l->desc,
+		    user != NULL && user[0] != '\0' ? user :
+		    "another program");
+		if (info != NULL)
+			gpiod_line_info_free(info);
+	} else
+		xasprintf(cause, "%s: cannot request: %s", l->desc,
+		    strerror(error));
+	return -1;
+}
+
+/* Requests one line as configured; -1 and *cause naming it on error. */
+static int
+gpiod2_request(struct gpiod2_line *l, char **cause)
+{
+	const struct line_conf	*c = &l->conf;
+	struct hw_gpio		*g = l->g;
+	struct gpiod_chip	*chip;
+	enum gpiod_line_value	 value;
+	int			 fd, r;
+
+	if ((chip = gpiod2_find(l, cause)) == NULL)
+		return -1;
+	r = gpiod2_request_line(l, chip, cause);
+	gpiod_chip_close(chip);
+	if (r != 0)
+		return -1;
+	if (c->dir == LINE_OUTPUT)
+		return 0;
+
+	value = gpiod_line_request_get_value(l->req, l->offset);
+	if (value == GPIOD_LINE_VALUE_ERROR) {
+		xasprintf(cause, "%s: cannot read: %s", l->desc,
+		    strerror(errno));
+		return -1;
+	}
+	debounce_init(&l->db, value == GPIOD_LINE_VALUE_ACTIVE,
+	    c->debounce_ms);
+
+	if ((l->buf = gpiod_edge_event_buffer_new(GPIOD2_BATCH)) == NULL) {
+		xasprintf(cause, "%s: edge buffer: %s", l->desc,
+		    strerror(errno));
+		return -1;
+	}
+	/* A spurious wake-up must find EAGAIN, never block the loop. */
+	fd = gpiod_line_request_get_fd(l->req);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1) {
+		xasprintf(cause, "%s: event fd: %s", l->desc, strerror(errno));
+		return -1;
+	}
+	l->edge = event_new(g->base, fd, EV_READ|EV_PERSIST, gpiod2_edge_cb,
+	    l);
+	if (l->edge == NULL || event_add(l->edge, NULL) != 0) {
+		xasprintf(cause, "%s: cannot watch its edges", l->desc);
+		return -1;
+	}
+	if (c->debounce_ms > 0 &&
+	    (l->timer = evtimer_new(g->base, gpiod2_timer_cb, l)) == NULL) {
+		xasprintf(cause, "%s: cannot create its timer", l->desc);
+		return -1;
+	}
+	return 0;
+}
+
+static struct hw_gpio *
+gpiod2_open(struct event_base *base, const struct line_conf *conf, int count,
+    const struct hw_events *ev, char **cause)
+{
+	struct hw_gpio	*g;
+	int		 i;
+
+	*cause = NULL;
+	g = xcalloc(1, sizeof *g);
+	g->base = base;
+	g->ev = *ev;
+	g->lines = xcalloc(count > 0 ? count : 1, sizeof *g->lines);
+	for (i = 0; i < count; i++) {
+		g->lines[i].g = g;
+		g->lines[i].index = i;
+		g->lines[i].conf = conf[i];
+		gpiod2_describe(&g->lines[i]);
+	}
+	/* Lines are counted as they come, so close() undoes exactly those. */
+	for (g->count = 0; g->count < count; g->count++) {
+		if (gpiod2_request(&g->lines[g->count], cause) != 0) {
+			g->count++;
+			hw_gpiod_ops.close(g);
+			return NULL;
+		}
+	}
+	return g;
+}
+
+static struct gpiod2_line *
+gpiod2_line_get(struct hw_gpio *g, int line)
+{
+	if (g == NULL || line < 0 || line >= g->count || g->closed ||
+	    g->lines[line].req == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return &g->lines[line];
+}
+
+static int
+gpiod2_set(struct hw_gpio *g, int line, int value)
+{
+	struct gpiod2_line	*l;
+
+	if ((l = gpiod2_line_get(g, line)) == NULL)
+		return -1;
+	if (l->conf.dir != LINE_OUTPUT) {
+		errno = EPERM;
+		return -1;
+	}
+	if (gpiod_line_request_set_value(l->req, l->offset, value ?
+	    GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE) != 0) {
+		log_warn("%s: cannot set to %d", l->desc, value ? 1 : 0);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An output reads back what was set.  An input gives its debounced level,
+ * the one the last event reported, so get() and the events never disagree.
+ */
+static int
+gpiod2_get(struct hw_gpio *g, int line)
+{
+	struct gpiod2_line	*l;
+	enum gpiod_line_value	 value;
+
+	if ((l = gpiod2_line_get(g, line)) == NULL)
+		return -1;
+	if (l->conf.dir == LINE_INPUT)
+		return l->db.stable;
+	value = gpiod_line_request_get_value(l->req, l->offset);
+	if (value == GPIOD_LINE_VALUE_ERROR) {
+		log_warn("%s: cannot read", l->desc);
+		return -1;
+	}
+	return value == GPIOD_LINE_VALUE_ACTIVE;
+}
+
+/* Releases whatever each line holds and frees the object. */
+static void
+gpiod2_free(struct hw_gpio *g)
+{
+	struct gpiod2_line	*l;
+	int			 i;
+
+	for (i = 0; i < g->count; i++) {
+		l = &g->lines[i];
+		if (l->edge != NULL)
+			event_free(l->edge);
+		if (l->timer != NULL)
+			event_free(l->timer);
+		if (l->req != NULL)
+			gpiod_line_request_release(l->req);
+		if (l->buf != NULL)
+			gpiod_edge_event_buffer_free(l->buf);
+	}
+	free(g->lines);
+	free(g);
+}
+
+/*
+ * Safe values first, then release: on a real board a released pin keeps
+ * its last level, so the last level must be the safe one.  Called from a
+ * callback, the outputs go safe at once and the memory goes when the
+ * callback returns.
+ */
+static void
+gpiod2_close(struct hw_gpio *g)
+{
+	struct gpiod2_line	*l;
+	int			 i;
+
+	if (g == NULL || g->closed)
+		return;
+	for (i = 0; i < g->count; i++) {
+		l = &g->lines[i];
+		if (l->req == NULL || l->conf.dir != LINE_OUTPUT)
+			continue;
+		if (gpiod_line_request_set_value(l->req, l->offset,
+		    l->conf.safe_value ? GPIOD_LINE_VALUE_ACTIVE :
+		    GPIOD_LINE_VALUE_INACTIVE) != 0)
+			log_warn("%s: cannot set to its safe value", l->desc);
+	}
+	g->closed = true;
+	if (g->dispatching == 0)
+		gpiod2_free(g);
+}
+
+const struct hw_gpio_ops hw_gpiod_ops = {
+	.name = "gpiod",
+	.open = gpiod2_open,
+	.set = gpiod2_set,
+	.get = gpiod2_get,
+	.close = gpiod2_close,
+};
