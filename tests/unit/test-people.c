@@ -653,8 +653,7 @@ test_file_cap(void)
 	const char		*path;
 	char			*buf, want[300], fifo[256];
 	size_t			 cap = 3000, len;
-	pid_t			 pid;
-	int			 fd, st;
+	int			 fd, pfd[2];
 
 	buf = malloc(3 * cap);
 	memcpy(buf, hdr, sizeof hdr - 1);
@@ -677,22 +676,18 @@ test_file_cap(void)
 		    errs.kept ? errs.lines[0] : "loaded");
 		people_free(set);
 
-		/* The same through a pipe: the growing buffer. */
-		snprintf(fifo, sizeof fifo, "%s/cap.fifo", tmpdir);
-		unlink(fifo);
-		if (mkfifo(fifo, 0600) == -1) {
-			check(0, "mkfifo: %s", strerror(errno));
+		/* The same through a pipe: the growing buffer.  The whole
+		 * of it fits the pipe's buffer, so it is written first and
+		 * no writer runs beside the reader (a child or a thread
+		 * hangs qemu-user, which runs the arm64 build). */
+		if (pipe(pfd) == -1 || write(pfd[1], buf, len) != (ssize_t)len) {
+			check(0, "pipe: %s", strerror(errno));
 			break;
 		}
-		if ((pid = fork()) == 0) {
-			signal(SIGPIPE, SIG_DFL);
-			if ((fd = open(fifo, O_WRONLY)) == -1)
-				_exit(1);
-			(void)!write(fd, buf, len);
-			_exit(0);
-		}
+		close(pfd[1]);
+		snprintf(fifo, sizeof fifo, "/dev/fd/%d", pfd[0]);
 		set = people_load_max(fifo, conf, &errs, cap);
-		waitpid(pid, &st, 0);
+		close(pfd[0]);
 		snprintf(want, sizeof want, "%s: file larger than %zu bytes",
 		    fifo, cap);
 		check(set == NULL && errs.count == 1 &&
