@@ -558,6 +558,8 @@ int	 xasprintf(char **, const char *, ...)
 
 /* ctl-format.c: pure text helpers of gatectl, here so unit tests link them. */
 struct ctl_table;
+/* Control characters made visible; the length needed, like snprintf. */
+size_t		 ctl_escape(const char *, char *, size_t);
 int		 ctl_format_time(int64_t ms, char *, size_t);	/* local */
 int		 ctl_when_normalise(const char *, char *, size_t);
 void		 ctl_csv_field(FILE *, const char *);

@@ -72,6 +72,16 @@ check "answers carry the protocol header" sh -c "curl -s -D - -o /dev/null --uni
 check "socket mode is 0660" [ "$(stat -c %a "$SOCK")" = 660 ]
 check "gated still answers after all that" ctl status
 out=$("$GATECTL" -s "$T/nonexistent.sock" status 2>&1); rc=$?
+# Text that reached the journal before reasons were checked (or by any
+# other way) is escaped by gatectl: no raw ESC or BEL, one line per row.
+sqlite3 "$T/state/journal.db" "INSERT INTO events (ts_ms, kind, actor, detail)
+    VALUES (strftime('%s','now') * 1000, 'mode', 'old',
+    'x' || char(10) || 'FORGED' || char(27) || ']0;pwned' || char(7))"
+ctl events --limit 5 >"$T/events.txt" 2>&1
+check "gatectl events: no raw ESC or BEL" python3 -c 'import sys
+t = open(sys.argv[1], "rb").read()
+assert b"\x1b" not in t and b"\x07" not in t, t' "$T/events.txt"
+check "gatectl events: the newline is escaped, no forged line" sh -c "grep -q 'x.nFORGED.e]0;pwned.x07' '$T/events.txt' && ! grep -q '^FORGED' '$T/events.txt'"
 check "gatectl: unreachable gate exits 3" [ $rc -eq 3 ]
 check "gatectl: unreachable names the socket" sh -c "echo '$out' | grep -q nonexistent.sock"
 "$GATECTL" -s "$SOCK" frobnicate >/dev/null 2>&1; rc=$?
