@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -353,6 +354,18 @@ json_t		*journal_events_before(struct journal *, int64_t before,
 		    int limit);
 json_t		*journal_report_json(struct journal *, int64_t from_ms,
 		    int64_t to_ms);
+/* A report's bounds, shared with the thread that runs it (report.c). */
+struct report_limits {
+	atomic_bool	 cancel;	/* set by the loop: stop now */
+	struct timespec	 deadline;	/* CLOCK_MONOTONIC */
+	int		 max_s;
+	bool		 timed_out;	/* set by the thread */
+};
+/* The journal's file, for journal_report_file. */
+const char	*journal_report_path(struct journal *);
+/* On a read-only connection of its own: for a worker thread only. */
+json_t		*journal_report_file(const char *path, int64_t from_ms,
+		    int64_t to_ms, struct report_limits *, char **cause);
 int		 journal_state_set(struct journal *, const char *key,
 		    const char *value);
 char		*journal_state_get(struct journal *, const char *key);
@@ -529,6 +542,14 @@ typedef void (*reload_done_fn)(void *arg, struct people *,
 		    const struct people_errors *, double ms);
 int		 reload_people(struct gate *, const char *actor,
 		    reload_done_fn, void *arg);
+
+/* report.c: GET /v1/report in a worker thread, never stalling the loop. */
+struct report_job;
+typedef void (*report_done_fn)(void *arg, json_t *report, const char *cause);
+struct report_job *report_start(struct event_base *, int prio,
+		    const char *path, int64_t from_ms, int64_t to_ms,
+		    int max_s, report_done_fn, void *arg);
+void		 report_cancel(struct report_job *);
 
 /* lane.c: the pedestrian and vehicle lane state machines. */
 void	lane_init(struct lane *, struct gate *, int index);

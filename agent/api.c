@@ -23,11 +23,21 @@
 #include "protocol.h"
 
 struct api {
-	struct gate	*gate;
-	struct stream	*stream;
-	struct metrics	*metrics;
-	bool		 reloading;
+	struct gate		*gate;
+	struct stream		*stream;
+	struct metrics		*metrics;
+	bool			 reloading;
+	struct report_job	*report;	/* the one running, or NULL */
+	struct evhttp_request	*report_req;
 };
+
+/*
+ * A report runs in a thread (report.c), one at a time: another asked for
+ * meanwhile is told to come back (503, Retry-After), and one that takes
+ * longer than REPORT_MAX_S is stopped (503) rather than hold the thread.
+ */
+#define REPORT_MAX_S		30
+#define REPORT_RETRY_AFTER	"2"
 
 /* A /v1/sim/card request waiting for its decision. */
 struct card_wait {
@@ -576,6 +586,22 @@ parse_when(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* In the loop, when the report's thread is done: the answer. */
+static void
+report_done(void *arg, json_t *report, const char *cause)
+{
+	struct api		*a = arg;
+	struct evhttp_request	*req = a->report_req;
+
+	a->report = NULL;
+	a->report_req = NULL;
+	if (report != NULL)
+		reply_json(req, 200, json_incref(report));
+	else
+		reply_error(req, 503, "%s", cause != NULL ? cause :
+		    "journal read failed");
+}
+
 static void
 route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 {
@@ -584,7 +610,6 @@ route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	int64_t		 from_ms, to_ms;
-	json_t		*j;
 
 	localtime_r(&now, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
@@ -607,12 +632,22 @@ route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 		reply_error(req, 400, "the report ends before it starts");
 		return;
 	}
-	if ((j = journal_report_json(gate_journal(a->gate), from_ms,
-	    to_ms)) == NULL) {
-		reply_error(req, 503, "journal read failed");
+	if (a->report != NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", REPORT_RETRY_AFTER);
+		reply_error(req, 503, "a report is already running: try again "
+		    "in " REPORT_RETRY_AFTER " s");
 		return;
 	}
-	reply_json(req, 200, j);
+	a->report = report_start(gate_base(a->gate),
+	    api_priority(gate_base(a->gate)),
+	    journal_report_path(gate_journal(a->gate)), from_ms, to_ms,
+	    REPORT_MAX_S, report_done, a);
+	if (a->report == NULL) {
+		reply_error(req, 503, "cannot start the report thread");
+		return;
+	}
+	a->report_req = req;
 }
 
 /* ---- reloads ------------------------------------------------------------------ */
@@ -974,6 +1009,7 @@ api_free(struct api *a)
 {
 	if (a == NULL)
 		return;
+	report_cancel(a->report);
 	stream_free(a->stream);
 	metrics_free(a->metrics);
 	free(a);
