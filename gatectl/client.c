@@ -471,7 +471,9 @@ client_refused(const struct ctl_target *t, int status, json_t *answer)
 		xasprintf(&out, "the gate refused (HTTP %d)", status);
 	errors = json_object_get(answer, "errors");
 	json_array_foreach(errors, i, e) {
-		if (!json_is_string(e))
+		/* A problem without a line is the error itself: once. */
+		if (!json_is_string(e) || (why != NULL &&
+		    strcmp(why, json_string_value(e)) == 0))
 			continue;
 		xasprintf(&more, "%s\n    %s", out, json_string_value(e));
 		free(out);
