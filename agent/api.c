@@ -225,9 +225,10 @@ body_string(struct evhttp_request *req, json_t *body, const char *key,
 /*
  * Why a reason a person typed is refused, or NULL when it is fine.  It is
  * journaled, logged and shown in gatectl's tables, so it is one short line
- * of text: at most REASON_MAX bytes (a row cap must also bound bytes), no
- * control characters (C0, DEL, and C1 as UTF-8: a newline forges a log
- * line, ESC drives a terminal) and something visible, not only blanks.
+ * of text: at most GATED_MAX_REASON bytes (a row cap must also bound
+ * bytes), no control characters (C0, DEL, C1, the Unicode line separators
+ * and bidirectional overrides: a newline forges a log line, ESC drives a
+ * terminal) and something visible, not only blanks.
  * jansson has already checked that the string is valid UTF-8.
  */
 static const char *
@@ -243,6 +244,15 @@ reason_invalid(const char *s)
 			return "a control character (tab, newline, escape...)";
 		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
 			return "a control character (U+0080 to U+009F)";
+		/* U+2028, U+2029: line breaks to some viewers. */
+		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 ||
+		    p[2] == 0xa9))
+			return "a line or paragraph separator";
+		/* U+202A-U+202E, U+2066-U+2069: text shown out of order. */
+		if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa &&
+		    p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 &&
+		    p[2] <= 0xa9)))
+			return "a bidirectional control character";
 		/* Blanks: space, U+00A0, U+2000-U+200B, U+202F, U+205F,
 		 * U+3000, U+FEFF, U+1680. */
 		if (*p == ' ')
@@ -252,7 +262,7 @@ reason_invalid(const char *s)
 			continue;
 		}
 		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] <= 0x8b ||
-		    p[2] == 0xaf || (p[2] >= 0xa8 && p[2] <= 0xa9))) {
+		    p[2] == 0xaf)) {
 			p += 2;
 			continue;
 		}

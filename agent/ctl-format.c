@@ -24,10 +24,10 @@ struct ctl_table {
  * Writes s with its control characters made visible, as vis(3) does, so
  * text from the journal cannot drive the terminal (ESC, BEL) or forge a
  * table line (newline): C0 and DEL as \n \r \t \e or \xHH, C1 (UTF-8
- * U+0080 to U+009F) as \uHHHH.  A backslash stays as it is, so escaping
- * twice (a cell built of escaped members) changes nothing.  Returns the
- * length the whole escaped text needs, like snprintf; buf holds as much as
- * fits, NUL-terminated.
+ * U+0080 to U+009F) and the line separators U+2028, U+2029 as \uHHHH.
+ * A backslash stays as it is, so escaping twice (a cell built of escaped
+ * members) changes nothing.  Returns the length the whole escaped text
+ * needs, like snprintf; buf holds as much as fits, NUL-terminated.
  */
 size_t
 ctl_escape(const char *s, char *buf, size_t len)
@@ -50,6 +50,10 @@ ctl_escape(const char *s, char *buf, size_t len)
 		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
 			snprintf(e, sizeof e, "\\u%04x", p[1]);
 			p++;
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 ||
+		    p[2] == 0xa9)) {
+			snprintf(e, sizeof e, "\\u%04x", 0x2000 + p[2] - 0x80);
+			p += 2;
 		} else {
 			e[0] = (char)*p;
 			e[1] = '\0';
@@ -75,7 +79,9 @@ ctl_needs_escape(const char *s)
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f ||
-		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
+		    (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 ||
+		    p[2] == 0xa9)))
 			return 1;
 	}
 	return 0;

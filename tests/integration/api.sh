@@ -53,6 +53,8 @@ check "reason with ESC: 400" [ "$(reason_code 'a\u001b[31mred')" = 400 ]
 check "reason with BEL: 400" [ "$(reason_code 'a\u0007')" = 400 ]
 check "reason with DEL: 400" [ "$(reason_code 'a\u007f')" = 400 ]
 check "reason with a C1 control (CSI): 400" [ "$(reason_code 'a\u009b31m')" = 400 ]
+check "reason with U+2028 (line separator): 400" [ "$(reason_code 'a\u2028b')" = 400 ]
+check "reason with U+202E (right-to-left override): 400" [ "$(reason_code 'a\u202eb')" = 400 ]
 check "whitespace-only reason: 400" [ "$(reason_code '   ')" = 400 ]
 check "no-break-space-only reason: 400" [ "$(reason_code '\u00a0\u3000')" = 400 ]
 check "the 400 says nothing is visible" body_has "nothing visible"

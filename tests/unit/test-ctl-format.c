@@ -252,6 +252,8 @@ test_escape(void)
 		{ "tab\tcr\r", "tab\\tcr\\r" },
 		{ "csi \xc2\x9b" "31m", "csi \\u009b31m" },
 		{ "nbsp\xc2\xa0ok", "nbsp\xc2\xa0ok" },
+		{ "ls\xe2\x80\xa8ps\xe2\x80\xa9", "ls\\u2028ps\\u2029" },
+		{ "dash \xe2\x80\x94 ok", "dash \xe2\x80\x94 ok" },
 		{ "back\\slash", "back\\slash" },
 	};
 	static const char *const head[] = { "ID", "DETAIL" };
