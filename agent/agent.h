@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -376,6 +377,18 @@ json_t		*journal_events_before(struct journal *, int64_t before,
 		    int limit);
 json_t		*journal_report_json(struct journal *, int64_t from_ms,
 		    int64_t to_ms);
+/* A report's bounds, shared with the thread that runs it (report.c). */
+struct report_limits {
+	atomic_bool	 cancel;	/* set by the loop: stop now */
+	struct timespec	 deadline;	/* CLOCK_MONOTONIC */
+	int		 max_s;
+	bool		 timed_out;	/* set by the thread */
+};
+/* The journal's file, for journal_report_file. */
+const char	*journal_report_path(struct journal *);
+/* On a read-only connection of its own: for a worker thread only. */
+json_t		*journal_report_file(const char *path, int64_t from_ms,
+		    int64_t to_ms, struct report_limits *, char **cause);
 int		 journal_state_set(struct journal *, const char *key,
 		    const char *value);
 char		*journal_state_get(struct journal *, const char *key);
@@ -591,6 +604,14 @@ typedef void (*reload_done_fn)(void *arg, struct people *,
 int		 reload_people(struct gate *, const char *actor, bool force,
 		    reload_done_fn, void *arg);
 
+/* report.c: GET /v1/report in a worker thread, never stalling the loop. */
+struct report_job;
+typedef void (*report_done_fn)(void *arg, json_t *report, const char *cause);
+struct report_job *report_start(struct event_base *, int prio,
+		    const char *path, int64_t from_ms, int64_t to_ms,
+		    int max_s, report_done_fn, void *arg);
+void		 report_cancel(struct report_job *);
+
 /* lane.c: the pedestrian and vehicle lane state machines. */
 void	lane_init(struct lane *, struct gate *, int index);
 void	lane_clear(struct lane *);
@@ -619,6 +640,8 @@ int	 xasprintf(char **, const char *, ...)
 
 /* ctl-format.c: pure text helpers of gatectl, here so unit tests link them. */
 struct ctl_table;
+/* Control characters made visible; the length needed, like snprintf. */
+size_t		 ctl_escape(const char *, char *, size_t);
 int		 ctl_format_time(int64_t ms, char *, size_t);	/* local */
 int		 ctl_when_normalise(const char *, char *, size_t);
 void		 ctl_csv_field(FILE *, const char *);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,11 +23,21 @@
 #include "protocol.h"
 
 struct api {
-	struct gate	*gate;
-	struct stream	*stream;
-	struct metrics	*metrics;
-	bool		 reloading;
+	struct gate		*gate;
+	struct stream		*stream;
+	struct metrics		*metrics;
+	bool			 reloading;
+	struct report_job	*report;	/* the one running, or NULL */
+	struct evhttp_request	*report_req;
 };
+
+/*
+ * A report runs in a thread (report.c), one at a time: another asked for
+ * meanwhile is told to come back (503, Retry-After), and one that takes
+ * longer than REPORT_MAX_S is stopped (503) rather than hold the thread.
+ */
+#define REPORT_MAX_S		30
+#define REPORT_RETRY_AFTER	"2"
 
 /* A /v1/sim/card request waiting for its decision. */
 struct card_wait {
@@ -83,14 +94,40 @@ reply_json(struct evhttp_request *req, int code, json_t *body)
 	evbuffer_free(buf);
 }
 
+/*
+ * A JSON string of any bytes: what jansson refuses (invalid UTF-8, such as
+ * a lane name in a path, or a message cut inside a character) becomes '?'
+ * byte by byte, so an answer is never an empty object.
+ */
+static json_t *
+api_string(const char *s)
+{
+	json_t		*v;
+	char		*copy;
+	unsigned char	*p;
+
+	if ((v = json_string(s)) != NULL)
+		return v;
+	copy = xstrdup(s);
+	for (p = (unsigned char *)copy; *p != '\0'; p++) {
+		if (*p >= 0x80)
+			*p = '?';
+	}
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
 static void
 reply_verror(struct evhttp_request *req, int code, const char *fmt,
     va_list ap)
 {
 	char	 msg[1024];
+	json_t	*o = json_object();
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	reply_json(req, code, json_pack("{s:s}", "error", msg));
+	json_object_set_new(o, "error", api_string(msg));
+	reply_json(req, code, o);
 }
 
 static void
@@ -185,6 +222,80 @@ body_string(struct evhttp_request *req, json_t *body, const char *key,
 	return json_string_value(v);
 }
 
+/*
+ * Why a reason a person typed is refused, or NULL when it is fine.  It is
+ * journaled, logged and shown in gatectl's tables, so it is one short line
+ * of text: at most GATED_MAX_REASON bytes (a row cap must also bound
+ * bytes), no control characters (C0, DEL, C1, the Unicode line separators
+ * and bidirectional overrides: a newline forges a log line, ESC drives a
+ * terminal) and something visible, not only blanks.
+ * jansson has already checked that the string is valid UTF-8.
+ */
+static const char *
+reason_invalid(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	bool			 visible = false;
+
+	if (strlen(s) > GATED_MAX_REASON)
+		return "too long";
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return "a control character (tab, newline, escape...)";
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return "a control character (U+0080 to U+009F)";
+		/* U+2028, U+2029: line breaks to some viewers. */
+		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 ||
+		    p[2] == 0xa9))
+			return "a line or paragraph separator";
+		/* U+202A-U+202E, U+2066-U+2069: text shown out of order. */
+		if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa &&
+		    p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 &&
+		    p[2] <= 0xa9)))
+			return "a bidirectional control character";
+		/* Blanks: space, U+00A0, U+2000-U+200B, U+202F, U+205F,
+		 * U+3000, U+FEFF, U+1680. */
+		if (*p == ' ')
+			continue;
+		if (p[0] == 0xc2 && p[1] == 0xa0) {
+			p++;
+			continue;
+		}
+		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] <= 0x8b ||
+		    p[2] == 0xaf)) {
+			p += 2;
+			continue;
+		}
+		if ((p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f) ||
+		    (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) ||
+		    (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) ||
+		    (p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80)) {
+			p += 2;
+			continue;
+		}
+		visible = true;
+	}
+	if (!visible)
+		return "nothing visible in it";
+	return NULL;
+}
+
+/* The "reason" member, checked; NULL with a 400 sent when refused. */
+static const char *
+body_reason(struct evhttp_request *req, json_t *body, bool required)
+{
+	const char	*reason, *why;
+
+	if ((reason = body_string(req, body, "reason", required)) == NULL)
+		return NULL;
+	if ((why = reason_invalid(reason)) != NULL) {
+		reply_error(req, 400, "\"reason\": %s; a reason is one line "
+		    "of at most %d bytes of visible text", why, GATED_MAX_REASON);
+		return NULL;
+	}
+	return reason;
+}
+
 /* A number member in C as hundredths of a degree. */
 static int
 body_temp(struct evhttp_request *req, json_t *body, const char *key,
@@ -240,7 +351,12 @@ route_mode(struct api *a, struct evhttp_request *req, const char *actor)
 	if ((body = body_json(req)) == NULL)
 		return;
 	if ((mode = body_string(req, body, "mode", true)) == NULL ||
-	    (reason = body_string(req, body, "reason", true)) == NULL) {
+	    (reason = body_reason(req, body, true)) == NULL) {
+		json_decref(body);
+		return;
+	}
+	if (config_find_mode(gate_conf(a->gate), mode) == NULL) {
+		reply_error(req, 404, "no mode '%s'", mode);
 		json_decref(body);
 		return;
 	}
@@ -263,13 +379,21 @@ route_level(struct api *a, struct evhttp_request *req, const char *actor)
 	if ((body = body_json(req)) == NULL)
 		return;
 	n = json_object_get(body, "level");
-	if (!json_is_integer(n)) {
-		reply_error(req, 400, "\"level\" must be a whole number");
+	/* Range first: 4294967297 must not wrap to level 1 in an int. */
+	if (!json_is_integer(n) || json_integer_value(n) < 0 ||
+	    json_integer_value(n) > INT_MAX) {
+		reply_error(req, 400, "\"level\" must be a whole number "
+		    "from 0 to %d", INT_MAX);
 		json_decref(body);
 		return;
 	}
 	level = (int)json_integer_value(n);
-	if ((reason = body_string(req, body, "reason", true)) == NULL) {
+	if ((reason = body_reason(req, body, true)) == NULL) {
+		json_decref(body);
+		return;
+	}
+	if (config_find_level(gate_conf(a->gate), level) == NULL) {
+		reply_error(req, 404, "no level %d", level);
 		json_decref(body);
 		return;
 	}
@@ -293,7 +417,7 @@ route_open(struct api *a, struct evhttp_request *req, const char *actor,
 
 	if ((body = body_json(req)) == NULL)
 		return;
-	if ((reason = body_string(req, body, "reason", true)) == NULL) {
+	if ((reason = body_reason(req, body, true)) == NULL) {
 		json_decref(body);
 		return;
 	}
@@ -312,7 +436,7 @@ static void
 route_ack(struct api *a, struct evhttp_request *req, const char *actor,
     const char *id)
 {
-	json_t		*body;
+	json_t		*body, *v;
 	const char	*reason;
 	char		*end, *cause = NULL;
 	long long	 alert;
@@ -327,7 +451,15 @@ route_ack(struct api *a, struct evhttp_request *req, const char *actor,
 	}
 	if ((body = body_json(req)) == NULL)
 		return;
-	reason = body_string(req, body, "reason", false);
+	/* Optional here: absent, null or "" is none; any other is checked. */
+	v = json_object_get(body, "reason");
+	reason = NULL;
+	if (v != NULL && !(json_is_string(v) && json_string_value(v)[0] ==
+	    '\0') && (reason = body_reason(req, body, false)) == NULL &&
+	    !json_is_null(v)) {
+		json_decref(body);
+		return;
+	}
 	rc = gate_ack(a->gate, alert, actor, reason, &ev, &cause);
 	if (rc == 0)
 		stream_poke(a->stream);	/* an ack is journaled unannounced */
@@ -489,6 +621,22 @@ parse_when(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* In the loop, when the report's thread is done: the answer. */
+static void
+report_done(void *arg, json_t *report, const char *cause)
+{
+	struct api		*a = arg;
+	struct evhttp_request	*req = a->report_req;
+
+	a->report = NULL;
+	a->report_req = NULL;
+	if (report != NULL)
+		reply_json(req, 200, json_incref(report));
+	else
+		reply_error(req, 503, "%s", cause != NULL ? cause :
+		    "journal read failed");
+}
+
 static void
 route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 {
@@ -497,7 +645,6 @@ route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	int64_t		 from_ms, to_ms;
-	json_t		*j;
 
 	localtime_r(&now, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
@@ -520,12 +667,22 @@ route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 		reply_error(req, 400, "the report ends before it starts");
 		return;
 	}
-	if ((j = journal_report_json(gate_journal(a->gate), from_ms,
-	    to_ms)) == NULL) {
-		reply_error(req, 503, "journal read failed");
+	if (a->report != NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", REPORT_RETRY_AFTER);
+		reply_error(req, 503, "a report is already running: try again "
+		    "in " REPORT_RETRY_AFTER " s");
 		return;
 	}
-	reply_json(req, 200, j);
+	a->report = report_start(gate_base(a->gate),
+	    api_priority(gate_base(a->gate)),
+	    journal_report_path(gate_journal(a->gate)), from_ms, to_ms,
+	    REPORT_MAX_S, report_done, a);
+	if (a->report == NULL) {
+		reply_error(req, 503, "cannot start the report thread");
+		return;
+	}
+	a->report_req = req;
 }
 
 /* ---- reloads ------------------------------------------------------------------ */
@@ -581,6 +738,40 @@ start_people_reload(struct api *a, struct evhttp_request *req,
 	}
 }
 
+/*
+ * A config reload's 422: the cause is a sentence, then one "file:line:
+ * reason" per line; the sentence is the error, the lines are "errors" (the
+ * sentence itself when there are none, such as a hardware change).
+ */
+static json_t *
+reload_errors(char *cause)
+{
+	json_t	*o, *errs = json_array();
+	char	*nl, *line, *next;
+	size_t	 n;
+
+	if ((nl = strchr(cause, '\n')) != NULL) {
+		*nl = '\0';
+		for (line = nl + 1; *line != '\0'; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			else
+				next = line + strlen(line);
+			if (*line != '\0')
+				json_array_append_new(errs, api_string(line));
+		}
+		n = strlen(cause);
+		if (n > 0 && cause[n - 1] == ':')
+			cause[n - 1] = '\0';
+	}
+	if (json_array_size(errs) == 0)
+		json_array_append_new(errs, api_string(cause));
+	o = json_object();
+	json_object_set_new(o, "error", api_string(cause));
+	json_object_set_new(o, "errors", errs);
+	return o;
+}
+
 static void
 route_reload(struct api *a, struct evhttp_request *req, const char *actor)
 {
@@ -591,7 +782,7 @@ route_reload(struct api *a, struct evhttp_request *req, const char *actor)
 		return;
 	}
 	if (gate_reload_config(a->gate, actor, &cause) == -1) {
-		reply_json(req, 422, json_pack("{s:s}", "error", cause));
+		reply_json(req, 422, reload_errors(cause));
 		free(cause);
 		return;
 	}
@@ -877,6 +1068,7 @@ api_free(struct api *a)
 {
 	if (a == NULL)
 		return;
+	report_cancel(a->report);
 	stream_free(a->stream);
 	metrics_free(a->metrics);
 	free(a);
@@ -890,6 +1082,24 @@ method_is(struct evhttp_request *req, enum evhttp_cmd_type want)
 	reply_error(req, 405, "use %s", want == EVHTTP_REQ_GET ? "GET" :
 	    "POST");
 	return false;
+}
+
+/*
+ * The version in an X-Gated-Protocol header: digits only, so "1abc", " 1"
+ * or "+1" is not version 1; -1 for anything else.
+ */
+static long
+protocol_version(const char *v)
+{
+	const char	*p;
+
+	if (*v == '\0' || strlen(v) > 9)
+		return -1;
+	for (p = v; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+	}
+	return strtol(v, NULL, 10);
 }
 
 /*
@@ -915,7 +1125,7 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 	TAILQ_INIT(&q);
 	proto = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    GATED_PROTOCOL_HEADER);
-	if (proto != NULL && atoi(proto) != GATED_PROTOCOL_VERSION) {
+	if (proto != NULL && protocol_version(proto) != GATED_PROTOCOL_VERSION) {
 		reply_error(req, 400, "protocol version %s not supported "
 		    "(this agent speaks %d)", proto, GATED_PROTOCOL_VERSION);
 		return;

@@ -20,6 +20,73 @@ struct ctl_table {
 	char	**cells;	/* rows * cols strings */
 };
 
+/*
+ * Writes s with its control characters made visible, as vis(3) does, so
+ * text from the journal cannot drive the terminal (ESC, BEL) or forge a
+ * table line (newline): C0 and DEL as \n \r \t \e or \xHH, C1 (UTF-8
+ * U+0080 to U+009F) and the line separators U+2028, U+2029 as \uHHHH.
+ * A backslash stays as it is, so escaping twice (a cell built of escaped
+ * members) changes nothing.  Returns the length the whole escaped text
+ * needs, like snprintf; buf holds as much as fits, NUL-terminated.
+ */
+size_t
+ctl_escape(const char *s, char *buf, size_t len)
+{
+	const unsigned char	*p;
+	char			 e[8];
+	size_t			 n = 0, k;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '\n')
+			snprintf(e, sizeof e, "\\n");
+		else if (*p == '\r')
+			snprintf(e, sizeof e, "\\r");
+		else if (*p == '\t')
+			snprintf(e, sizeof e, "\\t");
+		else if (*p == 0x1b)
+			snprintf(e, sizeof e, "\\e");
+		else if (*p < 0x20 || *p == 0x7f)
+			snprintf(e, sizeof e, "\\x%02x", *p);
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			snprintf(e, sizeof e, "\\u%04x", p[1]);
+			p++;
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 ||
+		    p[2] == 0xa9)) {
+			snprintf(e, sizeof e, "\\u%04x", 0x2000 + p[2] - 0x80);
+			p += 2;
+		} else {
+			e[0] = (char)*p;
+			e[1] = '\0';
+		}
+		k = strlen(e);
+		/* Whole escapes only: a cut one would read as another. */
+		if (len != 0 && n + k < len)
+			memcpy(buf + n, e, k);
+		else if (len != 0 && n < len)
+			len = n + 1;
+		n += k;
+	}
+	if (len != 0)
+		buf[n < len ? n : len - 1] = '\0';
+	return n;
+}
+
+/* Does s need ctl_escape? */
+static int
+ctl_needs_escape(const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
+		    (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 ||
+		    p[2] == 0xa9)))
+			return 1;
+	}
+	return 0;
+}
+
 int
 ctl_format_time(int64_t ms, char *buf, size_t len)
 {
@@ -129,10 +196,14 @@ ctl_table_new(int cols, const char *const *header)
 	return t;
 }
 
+/* Cells are escaped (ctl_escape): a table is for a terminal. */
 void
 ctl_table_add(struct ctl_table *t, const char *const *cells)
 {
-	int	i;
+	const char	*c;
+	char		*cell;
+	size_t		 n;
+	int		 i;
 
 	if (t->rows == t->alloc) {
 		t->alloc = t->alloc == 0 ? 16 : t->alloc * 2;
@@ -140,9 +211,14 @@ ctl_table_add(struct ctl_table *t, const char *const *cells)
 		    sizeof *t->cells);
 	}
 	for (i = 0; i < t->cols; i++) {
-		t->cells[t->rows * t->cols + i] =
-		    xstrdup(cells[i] == NULL || cells[i][0] == '\0' ? "-" :
-		    cells[i]);
+		c = cells[i] == NULL || cells[i][0] == '\0' ? "-" : cells[i];
+		if (ctl_needs_escape(c)) {
+			n = ctl_escape(c, NULL, 0) + 1;
+			cell = xmalloc(n);
+			ctl_escape(c, cell, n);
+		} else
+			cell = xstrdup(c);
+		t->cells[t->rows * t->cols + i] = cell;
 	}
 	t->rows++;
 }
@@ -233,7 +309,8 @@ ctl_parse_temp(const char *s, double *out)
 }
 
 /*
- * A JSON member as table text: strings as they are, integers in decimal,
+ * A JSON member as table text: strings escaped (ctl_escape, in buf when
+ * they need it, the JSON's own string when not), integers in decimal,
  * reals with one decimal (temperatures), booleans as yes/no; "" when the
  * member is absent or null, which the table shows as "-".
  */
@@ -246,8 +323,12 @@ ctl_json_text(const json_t *obj, const char *key, char *buf, size_t len)
 	if (len == 0)
 		return "";
 	buf[0] = '\0';
-	if (json_is_string(v))
-		return json_string_value(v);
+	if (json_is_string(v)) {
+		if (!ctl_needs_escape(json_string_value(v)))
+			return json_string_value(v);
+		ctl_escape(json_string_value(v), buf, len);
+		return buf;
+	}
 	if (json_is_integer(v))
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	else if (json_is_real(v))

@@ -2,8 +2,12 @@
  * journal-report.c: the journal read back as JSON, for the control API:
  * the active alerts, the event feed a client pages through with ?after=ID,
  * and the daily report the epidemic office asks for.  The grouping is done
- * by SQLite so that a day of rows never has to sit in the agent's memory.
+ * by SQLite so that a day of rows never has to sit in the agent's memory,
+ * and the report, which reads every row of its range, runs on a connection
+ * of its own in a worker thread (report.c), never in the event loop.
  */
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +18,8 @@
 
 #define EVENTS_LIMIT_DEFAULT	100
 #define EVENTS_LIMIT_MAX	1000
+#define REPORT_ALERTS_MAX	1000
+#define REPORT_ALERTS_MORE	"1001"	/* REPORT_ALERTS_MAX + 1 */
 
 /* The columns of an event, in the order journal_event_json reads them. */
 #define EVENT_COLUMNS \
@@ -359,24 +365,34 @@ report_denials(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 	return (0);
 }
 
-/* The fever and quarantine alerts raised in the range, as events. */
+/*
+ * The fever and quarantine alerts raised in the range, as events: the
+ * first REPORT_ALERTS_MAX, and alerts_more when there were more (the
+ * totals count them all), so that a flood cannot make the answer huge.
+ */
 static int
 report_alerts(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 {
 	sqlite3_stmt	*st;
 	json_t		*a;
+	bool		 more;
 	int		 rc;
 
 	st = report_prepare(db, "SELECT " EVENT_COLUMNS " FROM events"
 	    " WHERE ts_ms >= ?1 AND ts_ms < ?2 AND kind = 'alert'"
-	    " AND reason IN ('fever', 'quarantine') ORDER BY id",
-	    from_ms, to_ms);
+	    " AND reason IN ('fever', 'quarantine') ORDER BY id"
+	    " LIMIT " REPORT_ALERTS_MORE, from_ms, to_ms);
 	if (st == NULL)
 		return (-1);
 	a = json_array();
 	rc = report_events(db, st, a, NULL);
 	sqlite3_finalize(st);
+	/* One more than the cap was asked for, to know there were more. */
+	more = json_array_size(a) > REPORT_ALERTS_MAX;
+	if (more)
+		json_array_remove(a, REPORT_ALERTS_MAX);
 	json_object_set_new(report, "alerts", a);
+	json_object_set_new(report, "alerts_more", json_boolean(more));
 	return (rc);
 }
 
@@ -419,14 +435,13 @@ report_totals(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 }
 
 /*
- * The report of [from_ms, to_ms): passages per hour, lane and direction,
- * denials by reason, the health alerts and the totals.  All four queries
- * read one snapshot, so the totals agree with the parts.
+ * The report of [from_ms, to_ms) on a connection: passages per hour, lane
+ * and direction, denials by reason, the health alerts and the totals.  All
+ * four queries read one snapshot, so the totals agree with the parts.
  */
-json_t *
-journal_report_json(struct journal *j, int64_t from_ms, int64_t to_ms)
+static json_t *
+report_run(sqlite3 *db, int64_t from_ms, int64_t to_ms)
 {
-	sqlite3	*db = journal_db(j);
 	json_t	*report;
 	int	 rc;
 
@@ -448,6 +463,76 @@ journal_report_json(struct journal *j, int64_t from_ms, int64_t to_ms)
 	if (rc != 0) {
 		json_decref(report);
 		return (NULL);
+	}
+	return (report);
+}
+
+/* The report on the journal's own connection (the tests use it). */
+json_t *
+journal_report_json(struct journal *j, int64_t from_ms, int64_t to_ms)
+{
+	return (report_run(journal_db(j), from_ms, to_ms));
+}
+
+/* The file the journal's connection has open, for a reader of its own. */
+const char *
+journal_report_path(struct journal *j)
+{
+	return (sqlite3_db_filename(journal_db(j), "main"));
+}
+
+/* Asks SQLite to stop a report that was cancelled or ran out of time. */
+static int
+report_progress(void *arg)
+{
+	struct report_limits	*lim = arg;
+	struct timespec		 now;
+
+	if (atomic_load(&lim->cancel))
+		return (1);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > lim->deadline.tv_sec ||
+	    (now.tv_sec == lim->deadline.tv_sec &&
+	    now.tv_nsec >= lim->deadline.tv_nsec)) {
+		lim->timed_out = true;
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * The report read from the journal file on a read-only connection of its
+ * own, for a worker thread: WAL lets the loop's connection go on writing
+ * while this one reads its snapshot.  It stops when lim->cancel is set or
+ * lim->deadline passes; NULL then, or on any error, with *cause set.
+ */
+json_t *
+journal_report_file(const char *path, int64_t from_ms, int64_t to_ms,
+    struct report_limits *lim, char **cause)
+{
+	sqlite3	*db;
+	json_t	*report;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		xasprintf(cause, "journal read failed: %s", db != NULL ?
+		    sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return (NULL);
+	}
+	sqlite3_busy_timeout(db, 1000);
+	/* Every thousand virtual machine steps: well under a millisecond. */
+	sqlite3_progress_handler(db, 1000, report_progress, lim);
+	report = report_run(db, from_ms, to_ms);
+	sqlite3_close(db);
+	if (report == NULL) {
+		if (lim->timed_out)
+			xasprintf(cause, "the report took longer than %d s: "
+			    "ask for a shorter range", lim->max_s);
+		else if (atomic_load(&lim->cancel))
+			xasprintf(cause, "the report was cancelled");
+		else
+			xasprintf(cause, "journal read failed");
 	}
 	return (report);
 }

@@ -11,6 +11,8 @@
 #define GATED_PROTOCOL_HEADER	"X-Gated-Protocol"
 #define GATED_DEFAULT_SOCKET	"/run/gated/control.sock"
 #define GATED_MAX_BODY		65536
+/* A reason typed for a change: bytes, one line of visible text. */
+#define GATED_MAX_REASON	200
 
 /*
  * Routes (all answer JSON; an error is 4xx/5xx with {"error": "reason"}):

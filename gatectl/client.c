@@ -121,13 +121,18 @@ ssl_why(const char *what)
 	return out;
 }
 
-/* The bearer token: the first line of the file, without white space. */
+/*
+ * The bearer token: the first line of the file, without white space.  Like
+ * ssh with a private key, a file that its group or others may read or
+ * write is refused: the token is as good as a password to the gate.
+ */
 char *
 client_token(const struct ctl_target *t, char **why)
 {
-	FILE	*f;
-	char	 buf[CLIENT_TOKEN_MAX + 2];
-	size_t	 n;
+	struct stat	 st;
+	FILE		*f;
+	char		 buf[CLIENT_TOKEN_MAX + 2];
+	size_t		 n;
 
 	if (t->token_file == NULL) {
 		xasprintf(why, "%s: a remote gate needs a token "
@@ -136,6 +141,19 @@ client_token(const struct ctl_target *t, char **why)
 	}
 	if ((f = fopen(t->token_file, "r")) == NULL) {
 		xasprintf(why, "%s: %s", t->token_file, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == -1) {
+		xasprintf(why, "%s: %s", t->token_file, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		xasprintf(why, "%s: permissions %04o are too open: a token "
+		    "file must be for its owner only (chmod 600 %s)",
+		    t->token_file, (unsigned)(st.st_mode & 07777),
+		    t->token_file);
+		fclose(f);
 		return NULL;
 	}
 	if (fgets(buf, sizeof buf, f) == NULL)
@@ -453,7 +471,9 @@ client_refused(const struct ctl_target *t, int status, json_t *answer)
 		xasprintf(&out, "the gate refused (HTTP %d)", status);
 	errors = json_object_get(answer, "errors");
 	json_array_foreach(errors, i, e) {
-		if (!json_is_string(e))
+		/* A problem without a line is the error itself: once. */
+		if (!json_is_string(e) || (why != NULL &&
+		    strcmp(why, json_string_value(e)) == 0))
 			continue;
 		xasprintf(&more, "%s\n    %s", out, json_string_value(e));
 		free(out);

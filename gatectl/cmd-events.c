@@ -452,6 +452,10 @@ report_section(json_t *a, enum section s, int csv)
 		printf("  none\n");
 	else
 		ctl_table_print(t, stdout, "  ");
+	if (strcmp(section_names[s], "alerts") == 0 &&
+	    json_is_true(json_object_get(a, "alerts_more")))
+		printf("  (the first %zu: the totals count them all)\n",
+		    json_array_size(json_object_get(a, "alerts")));
 	ctl_table_free(t);
 }
 

@@ -14,6 +14,8 @@ check "bench: decisions per second printed" grep -qi 'decisions' "$T/bench.out"
 check "bench: card to relay printed" grep -q '^card to relay (sim, in the daemon)' "$T/bench.out"
 check "bench: RSS printed" grep -q '^daemon RSS after' "$T/bench.out"
 check "bench: alert soak printed cards/s and RSS" grep -q "^alert soak: daemon VmRSS" "$T/bench.out"
+check "bench: the report stall printed" grep -q '^report on 20000 rows .*cards during it' "$T/bench.out"
+check "bench: the reason flood printed" grep -q '^reason flood .*state directory grew' "$T/bench.out"
 check "bench: reached its end" grep -q '^bench: quick run done' "$T/bench.out"
 [ $failures -eq 0 ] || cat "$T/bench.out"
 finish

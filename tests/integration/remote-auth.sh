@@ -84,6 +84,16 @@ wait_for 5 python3 -c "import socket; socket.create_connection(('127.0.0.1', $ep
 check "gatectl: a certificate for another host: refused" [ $rc -eq 3 ]
 check "gatectl: ... because of the address" grep -q 'mismatch' "$T/out"
 check "gatectl: by name (localhost): ok" quiet "$GATECTL" --gate "https://localhost:$PORT_a" --token-file "$T/viewer.token" --ca "$T/tls/ca.crt" status
+# Like ssh with a key, a token file others may read is refused.
+cp "$T/viewer.token" "$T/loose.token"
+for mode in 644 640 604 620; do
+	chmod $mode "$T/loose.token"
+	"$GATECTL" --gate "$A" --token-file "$T/loose.token" --ca "$T/tls/ca.crt" status >"$T/out" 2>&1; rc=$?
+	check "gatectl: token file mode $mode refused" [ $rc -ne 0 ]
+	check "gatectl: token file mode $mode: says why and how" sh -c "grep -q 'permissions 0$mode are too open' '$T/out' && grep -q 'chmod 600' '$T/out'"
+done
+chmod 400 "$T/loose.token"
+check "gatectl: token file mode 400: ok" quiet "$GATECTL" --gate "$A" --token-file "$T/loose.token" --ca "$T/tls/ca.crt" status
 M=$(url m)
 check "mTLS: no client certificate: refused" [ "$(rcurl m "$TOKEN_VIEWER" "$M/v1/status")" = 000 ]
 check "mTLS: a client certificate of another CA: refused" [ "$(rcurl m "$TOKEN_VIEWER" --cert "$T/tls/other.crt" --key "$T/tls/other.key" "$M/v1/status")" = 000 ]

@@ -1,7 +1,7 @@
 /*
  * test-ctl-format.c: gatectl's text helpers, table-driven: report times,
- * RFC 4180 fields, aligned tables, number and temperature arguments, and
- * JSON members as table cells.
+ * RFC 4180 fields, aligned tables, number and temperature arguments, JSON
+ * members as table cells, and control characters escaped for a terminal.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +232,69 @@ test_json(void)
 	json_decref(o);
 }
 
+/*
+ * Journal text may hold anything a client sent before the agent checked
+ * reasons, or a device name: what reaches the terminal is escaped.
+ */
+static void
+test_escape(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} t[] = {
+		{ "plain text", "plain text" },
+		{ "südtor", "südtor" },
+		{ "a\nINFO forged", "a\\nINFO forged" },
+		{ "\x1b[31mred\x1b[0m", "\\e[31mred\\e[0m" },
+		{ "bell\x07", "bell\\x07" },
+		{ "del\x7f", "del\\x7f" },
+		{ "tab\tcr\r", "tab\\tcr\\r" },
+		{ "csi \xc2\x9b" "31m", "csi \\u009b31m" },
+		{ "nbsp\xc2\xa0ok", "nbsp\xc2\xa0ok" },
+		{ "ls\xe2\x80\xa8ps\xe2\x80\xa9", "ls\\u2028ps\\u2029" },
+		{ "dash \xe2\x80\x94 ok", "dash \xe2\x80\x94 ok" },
+		{ "back\\slash", "back\\slash" },
+	};
+	static const char *const head[] = { "ID", "DETAIL" };
+	const char		*row[2];
+	struct ctl_table	*tb;
+	json_t			*o;
+	char			 buf[64], *out = NULL;
+	size_t			 i, len = 0;
+	FILE			*f;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		check(ctl_escape(t[i].in, buf, sizeof buf) ==
+		    strlen(t[i].want) && strcmp(buf, t[i].want) == 0,
+		    "escape %zu: %s", i, t[i].want);
+		o = json_pack("{s:s}", "detail", t[i].in);
+		check(strcmp(ctl_json_text(o, "detail", buf, sizeof buf),
+		    t[i].want) == 0, "escape %zu: a JSON member escaped", i);
+		json_decref(o);
+	}
+	/* A cut never leaves half an escape that reads as another. */
+	check(ctl_escape("ab\x1b", buf, 4) == 4 && strcmp(buf, "ab") == 0,
+	    "escape: a short buffer holds whole escapes only");
+	check(ctl_escape("\n", NULL, 0) == 2, "escape: length without buffer");
+	ctl_escape("a\x1b\n", buf, sizeof buf);
+	ctl_escape(buf, buf + 32, 32);
+	check(strcmp(buf + 32, "a\\e\\n") == 0, "escape: twice is once");
+
+	tb = ctl_table_new(2, head);
+	row[0] = "1";
+	row[1] = "x\ny\x1b]0;pwned\x07";
+	ctl_table_add(tb, row);
+	f = open_memstream(&out, &len);
+	ctl_table_print(tb, f, NULL);
+	fclose(f);
+	check(out != NULL && strcmp(out, "ID  DETAIL\n1   "
+	    "x\\ny\\e]0;pwned\\x07\n") == 0,
+	    "table: a cell's control characters escaped, one line per row");
+	free(out);
+	ctl_table_free(tb);
+}
+
 int
 main(void)
 {
@@ -243,5 +306,6 @@ main(void)
 	test_table();
 	test_numbers();
 	test_json();
+	test_escape();
 	return check_done();
 }

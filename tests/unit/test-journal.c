@@ -698,6 +698,89 @@ test_report(void)
 	tzset();
 }
 
+/*
+ * The report a worker thread builds (journal_report_file): the same as on
+ * the journal's connection, read while that connection holds the database
+ * open, and stopped when cancelled or out of time, with a cause.
+ */
+static void
+test_report_file(void)
+{
+	struct report_limits	 lim;
+	struct journal		*j;
+	json_t			*a, *b;
+	char			*cause = NULL;
+	int64_t			 h8;
+
+	j = open_ok("report-file.db", 0, 0, 0);
+	h8 = local_ms(2026, 11, 29, 8, 0, 0, 0);
+	passage(j, h8 + 60000, "north", "in", "granted", "granted");
+	journal_alert_raise(j, h8 + 120000, "fever", "north", NULL, "38.4 C",
+	    NULL);
+	/* Enough rows that the progress handler runs many times. */
+	check(sqlite3_exec(journal_db(j), "WITH RECURSIVE n(x) AS (SELECT 1"
+	    " UNION ALL SELECT x + 1 FROM n WHERE x < 20000) INSERT INTO"
+	    " events (ts_ms, kind, lane, direction, verdict, reason) SELECT "
+	    "strftime('%s', '2026-11-29 07:30') * 1000 + x * 10, 'passage',"
+	    " 'east', 'out', 'denied', 'unknown-card' FROM n", NULL, NULL,
+	    NULL) == SQLITE_OK, "report file: 20000 rows inserted");
+
+	memset(&lim, 0, sizeof lim);
+	atomic_init(&lim.cancel, false);
+	clock_gettime(CLOCK_MONOTONIC, &lim.deadline);
+	lim.deadline.tv_sec += 60;
+	lim.max_s = 60;
+	a = journal_report_json(j, h8 - 3600000, h8 + 3600000);
+	b = journal_report_file(journal_report_path(j), h8 - 3600000,
+	    h8 + 3600000, &lim, &cause);
+	check(a != NULL && b != NULL && json_equal(a, b),
+	    "report file: the same report as on the journal's connection");
+	check(b != NULL && int_of(json_object_get(b, "totals"), "passages") ==
+	    20001 && json_is_false(json_object_get(b, "alerts_more")),
+	    "report file: every row counted, no alerts beyond the cap");
+	json_decref(a);
+	json_decref(b);
+
+	lim.deadline.tv_sec -= 120;
+	b = journal_report_file(journal_report_path(j), h8 - 3600000,
+	    h8 + 3600000, &lim, &cause);
+	check(b == NULL && lim.timed_out && cause != NULL &&
+	    strstr(cause, "longer than 60 s") != NULL,
+	    "report file: past its deadline it stops and says so (%s)",
+	    cause ? cause : "no cause");
+	free(cause);
+	cause = NULL;
+
+	lim.deadline.tv_sec += 240;
+	lim.timed_out = false;
+	atomic_store(&lim.cancel, true);
+	b = journal_report_file(journal_report_path(j), h8 - 3600000,
+	    h8 + 3600000, &lim, &cause);
+	check(b == NULL && cause != NULL && strstr(cause, "cancelled") != NULL,
+	    "report file: cancelled, it stops (%s)", cause ? cause : "?");
+	free(cause);
+	cause = NULL;
+
+	b = journal_report_file(path_of("no-such.db"), 0, 1, &lim, &cause);
+	check(b == NULL && cause != NULL, "report file: no file, a cause");
+	free(cause);
+
+	/* A flood of alerts: the first 1000 listed, all of them counted. */
+	check(sqlite3_exec(journal_db(j), "WITH RECURSIVE n(x) AS (SELECT 1"
+	    " UNION ALL SELECT x + 1 FROM n WHERE x < 1500) INSERT INTO"
+	    " events (ts_ms, kind, lane, reason) SELECT "
+	    "strftime('%s', '2026-11-29 07:40') * 1000 + x, 'alert', 'north',"
+	    " 'quarantine' FROM n", NULL, NULL, NULL) == SQLITE_OK,
+	    "report: 1500 alerts inserted");
+	a = journal_report_json(j, h8 - 3600000, h8 + 3600000);
+	check(a != NULL && json_array_size(json_object_get(a, "alerts")) ==
+	    1000 && json_is_true(json_object_get(a, "alerts_more")) &&
+	    int_of(json_object_get(a, "totals"), "alerts") == 1501,
+	    "report: 1000 alerts listed, alerts_more, 1501 counted");
+	json_decref(a);
+	journal_close(j);
+}
+
 static void
 test_prune_rows(void)
 {
@@ -1226,6 +1309,7 @@ main(void)
 	test_alert_migration();
 	test_paging();
 	test_report();
+	test_report_file();
 	test_prune_rows();
 	test_prune_days();
 	test_prune_clock();
