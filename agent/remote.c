@@ -292,29 +292,49 @@ conns_from(struct remote_conns *c, const uint8_t *key, size_t len)
 	return n;
 }
 
+/* The oldest connection from that address still waiting, or NULL. */
+static struct remote_conn *
+oldest_from(struct remote_conns *c, const uint8_t *key, size_t len)
+{
+	struct remote_conn	*rc;
+
+	TAILQ_FOREACH(rc, &c->waiting, entry)
+		if (rc->keylen == len && memcmp(rc->key, key, len) == 0)
+			return rc;
+	return NULL;
+}
+
 /*
- * The fresh connections, now with a socket: one over the limit of its
- * address is dropped; others wait for their request.  Past max-connections
- * the oldest waiting ones make room, so that clients which send nothing
- * cannot keep a new one out.
+ * The fresh connections, now with a socket, wait for their request.  One
+ * over the limit of its address makes room by dropping the oldest one from
+ * there still waiting (or is dropped itself when all of them are busy);
+ * past max-connections the oldest waiting ones make room the same way.
+ * So clients that send nothing or next to nothing cannot keep a new one
+ * out, even from their own address (a NAT).
  */
 static void
 remote_intake(evutil_socket_t fd, short what, void *arg)
 {
 	struct remote		*r = arg;
 	struct remote_conns	*c = r->conns;
-	struct remote_conn	*rc;
+	struct remote_conn	*rc, *old;
 
 	(void)fd;
 	(void)what;
 	while ((rc = TAILQ_FIRST(&c->fresh)) != NULL) {
 		rc->keylen = conn_key(SSL_get_fd(rc->ssl), rc->key);
 		if (rc->keylen != 0 && conns_from(c, rc->key, rc->keylen) >=
-		    r->per_address)
-			conn_drop(r, rc, "too many connections from its "
-			    "address");
-		else
-			conn_set(rc, CONN_WAITING);
+		    r->per_address) {
+			if ((old = oldest_from(c, rc->key, rc->keylen)) ==
+			    NULL) {
+				conn_drop(r, rc, "too many busy connections "
+				    "from its address");
+				continue;
+			}
+			conn_drop(r, old, "the oldest from its address "
+			    "waiting for its request, to make room");
+		}
+		conn_set(rc, CONN_WAITING);
 	}
 	while (c->count - c->dropped > r->max &&
 	    (rc = TAILQ_FIRST(&c->waiting)) != NULL)
