@@ -749,10 +749,17 @@ fail:
 void
 remote_free(struct remote *r)
 {
-	int	i;
+	struct remote_conns	*c;
+	int			 i;
 
 	if (r == NULL)
 		return;
+	/* From here a connection going (in evhttp_free or later, from the
+	 * loop's finalizers) no longer calls back into r; the count held
+	 * here keeps c until the end of this function. */
+	c = r->conns;
+	c->remote = NULL;
+	c->count++;
 	for (i = 0; i < r->nbound; i++)
 		accept_guard_free(r->guard[i]);
 	if (r->http != NULL)
@@ -761,9 +768,8 @@ remote_free(struct remote *r)
 		event_free(r->intake);
 	if (r->sweep != NULL)
 		event_free(r->sweep);
-	r->conns->remote = NULL;
-	if (r->conns->count == 0)
-		free(r->conns);
+	if (--c->count == 0)
+		free(c);
 	SSL_CTX_free(r->ctx);		/* live SSLs keep their reference */
 	auth_limiter_free(r->limiter);
 	free(r);
