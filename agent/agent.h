@@ -151,7 +151,8 @@ struct remote_conf {
 	char		key[PATH_MAX];		/* PEM private key */
 	char		client_ca[PATH_MAX];	/* "" or: client certs required */
 	int		max_connections;
-	int		timeout_ms;		/* a slow client is dropped */
+	int		max_per_address;	/* connections from one client */
+	int		timeout_ms;		/* handshake and request, at most */
 };
 
 /* A bearer token of the remote API: only the SHA-256 of it is kept. */
@@ -557,6 +558,13 @@ struct control;
 struct control	*control_new(struct event_base *, struct api *,
 		    const char *path, const char *group, char **cause);
 void		 control_free(struct control *);
+/* A listener paused, not spinning, while accept(2) fails (EMFILE). */
+struct evconnlistener;
+struct accept_guard;
+struct accept_guard *accept_guard_new(struct evconnlistener *,
+		    const char *what);
+void		 accept_guard_hold(struct accept_guard *, bool);
+void		 accept_guard_free(struct accept_guard *);
 
 /* remote.c: the TLS listener of the remote API, tokens required. */
 struct remote;

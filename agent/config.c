@@ -310,6 +310,8 @@ static const struct conf_key remote_keys[] = {
 	  NULL, "when set, clients need a certificate this CA signed" },
 	{ "max-connections", T_INT, REMOTE(max_connections), 0, 1, 4096, "64",
 	  NULL, 0, 0, 0, NULL, "connections at once; more wait" },
+	{ "max-per-address", T_INT, REMOTE(max_per_address), 0, 1, 4096, "8",
+	  NULL, 0, 0, 0, NULL, "connections at once from one client address" },
 	{ "timeout", T_DURATION, REMOTE(timeout_ms), 0, SEC(1), MIN(10),
 	  "30s", NULL, 0, 0, 0, NULL, "a client this slow is dropped" },
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL }

@@ -1,8 +1,11 @@
 /*
  * control.c: the local control socket.  An AF_UNIX stream socket, mode
  * 0660 and owned by the service's group, served by libevent's evhttp; the
- * peer's credentials name the actor journaled with every change.
+ * peer's credentials name the actor journaled with every change.  It also
+ * keeps every listener of the daemon (this one and the remote API's) from
+ * spinning when accept(2) fails, at the limit of open files.
  */
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -10,8 +13,10 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/bufferevent.h>
@@ -23,13 +28,152 @@
 #include "protocol.h"
 
 #define REQUEST_TIMEOUT_S	30	/* a slow client is dropped */
+#define GUARD_PAUSE_MIN_MS	100	/* after a failed accept */
+#define GUARD_PAUSE_MAX_MS	1000	/* when it goes on failing */
+#define GUARD_LOG_EVERY_S	60	/* one line a minute, with a count */
+
+/*
+ * A listener whose accept(2) fails (EMFILE, ENFILE, ENOBUFS) stays
+ * readable: libevent would call it again at once, forever, and log each
+ * failure.  The guard pauses it instead, 100 ms and doubling up to 1 s
+ * while the failures go on, and logs one line a minute at most.  The owner
+ * holds the listener through the guard too (remote.c pauses at its
+ * connection limit), so that the two never enable it behind each other.
+ */
+struct accept_guard {
+	LIST_ENTRY(accept_guard)	 entry;
+	struct evconnlistener		*lev;
+	struct event			*resume;
+	char				 what[64];
+	bool				 held;		/* by the owner */
+	bool				 backoff;	/* by the guard */
+	int				 pause_ms;
+	int64_t				 last_fail_ms;
+	int64_t				 logged_ms;	/* 0: never */
+	unsigned long			 unlogged;	/* failures since */
+};
+
+/* libevent's error callback gets the listener's own argument (evhttp's,
+ * for the listeners evhttp made): the guards are found by listener. */
+static LIST_HEAD(, accept_guard)	guards = LIST_HEAD_INITIALIZER(guards);
 
 struct control {
 	struct api		*api;
 	struct evhttp		*http;
 	struct evconnlistener	*listener;
+	struct accept_guard	*guard;
 	char			 path[PATH_MAX];
 };
+
+static int64_t
+guard_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+guard_apply(struct accept_guard *g)
+{
+	if (g->held || g->backoff)
+		evconnlistener_disable(g->lev);
+	else
+		evconnlistener_enable(g->lev);
+}
+
+static void
+guard_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct accept_guard	*g = arg;
+
+	(void)fd;
+	(void)what;
+	g->backoff = false;
+	guard_apply(g);
+}
+
+/* accept(2) failed on a guarded listener: pause it for a while. */
+static void
+guard_error(struct evconnlistener *lev, void *arg)
+{
+	struct accept_guard	*g;
+	struct timeval		 tv;
+	int			 err = EVUTIL_SOCKET_ERROR();
+	int64_t			 now = guard_now_ms();
+
+	(void)arg;
+	LIST_FOREACH(g, &guards, entry)
+		if (g->lev == lev)
+			break;
+	if (g == NULL) {
+		evconnlistener_disable(lev);	/* cannot happen */
+		return;
+	}
+	if (now - g->last_fail_ms < 2 * GUARD_PAUSE_MAX_MS)
+		g->pause_ms = g->pause_ms * 2 > GUARD_PAUSE_MAX_MS ?
+		    GUARD_PAUSE_MAX_MS : g->pause_ms * 2;
+	else
+		g->pause_ms = GUARD_PAUSE_MIN_MS;
+	g->last_fail_ms = now;
+	if (g->logged_ms == 0 || now - g->logged_ms >=
+	    GUARD_LOG_EVERY_S * 1000) {
+		if (g->unlogged > 0)
+			log_warnx("%s: accept: %s (and %lu more times since "
+			    "the last line); not accepting for %d ms", g->what,
+			    strerror(err), g->unlogged, g->pause_ms);
+		else
+			log_warnx("%s: accept: %s; not accepting for %d ms",
+			    g->what, strerror(err), g->pause_ms);
+		g->logged_ms = now;
+		g->unlogged = 0;
+	} else
+		g->unlogged++;
+	g->backoff = true;
+	guard_apply(g);
+	tv.tv_sec = g->pause_ms / 1000;
+	tv.tv_usec = (g->pause_ms % 1000) * 1000;
+	evtimer_add(g->resume, &tv);
+}
+
+/* Guards lev; what names it in the log ("control socket PATH"). */
+struct accept_guard *
+accept_guard_new(struct evconnlistener *lev, const char *what)
+{
+	struct accept_guard	*g = xcalloc(1, sizeof *g);
+
+	g->lev = lev;
+	snprintf(g->what, sizeof g->what, "%s", what);
+	g->pause_ms = GUARD_PAUSE_MIN_MS;
+	g->resume = evtimer_new(evconnlistener_get_base(lev), guard_resume,
+	    g);
+	if (g->resume == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	LIST_INSERT_HEAD(&guards, g, entry);
+	evconnlistener_set_error_cb(lev, guard_error);
+	return g;
+}
+
+/* The owner pauses (true) or resumes the listener; a back-off still runs. */
+void
+accept_guard_hold(struct accept_guard *g, bool hold)
+{
+	g->held = hold;
+	guard_apply(g);
+}
+
+/* Before the listener is freed. */
+void
+accept_guard_free(struct accept_guard *g)
+{
+	if (g == NULL)
+		return;
+	LIST_REMOVE(g, entry);
+	evconnlistener_set_error_cb(g->lev, NULL);
+	event_free(g->resume);
+	free(g);
+}
 
 /* "local:NAME" (or "local:uid=N") for the process on the other end. */
 static void
@@ -132,6 +276,7 @@ control_new(struct event_base *base, struct api *api, const char *path,
     const char *group, char **cause)
 {
 	struct control	*ctl;
+	char		 what[PATH_MAX + 32];
 	int		 fd;
 
 	if ((fd = control_bind(path, group, cause)) == -1)
@@ -147,6 +292,8 @@ control_new(struct event_base *base, struct api *api, const char *path,
 		free(ctl);
 		return NULL;
 	}
+	snprintf(what, sizeof what, "control socket %s", path);
+	ctl->guard = accept_guard_new(ctl->listener, what);
 	ctl->http = evhttp_new(base);
 	/* Every method reaches api.c, which answers 405 with a reason. */
 	evhttp_set_allowed_methods(ctl->http, EVHTTP_REQ_GET |
@@ -173,6 +320,7 @@ control_free(struct control *ctl)
 {
 	if (ctl == NULL)
 		return;
+	accept_guard_free(ctl->guard);
 	if (ctl->http != NULL)
 		evhttp_free(ctl->http);	/* frees the bound listener */
 	else if (ctl->listener != NULL)

@@ -4,10 +4,17 @@
  * but TLS is spoken there; with client-ca set a client certificate is
  * required as well.  Every request needs a bearer token of a [token]
  * section whose role covers the route (auth.c); the actor journaled with a
- * change is "token:NAME".  Failed attempts are limited per address, and
- * connections are limited in number: past the limit the listeners pause
- * and new clients wait in the kernel's backlog.
+ * change is "token:NAME".  Failed attempts are limited per address.
+ *
+ * A client that sends nothing, or a byte now and then, must not hold a
+ * connection for long: bytes reset evhttp's own timeouts, so each
+ * connection here has a deadline of its own for the TLS handshake and the
+ * whole request, which bytes do not extend.  Connections are limited per
+ * client address and in number; when every slot is taken, the oldest
+ * connection still waiting for its request makes room for a new one, and
+ * the last slot serves only admin tokens.
  */
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -35,15 +42,49 @@
 #define AUTH_MAX_FAILURES	5
 #define AUTH_WINDOW_MS		60000
 #define AUTH_BLOCK_MS		60000
+#define REMOTE_CIPHERS		"ECDHE-ECDSA-AES128-GCM-SHA256:" \
+				"ECDHE-RSA-AES128-GCM-SHA256:" \
+				"ECDHE-ECDSA-AES256-GCM-SHA384:" \
+				"ECDHE-RSA-AES256-GCM-SHA384:" \
+				"ECDHE-ECDSA-CHACHA20-POLY1305:" \
+				"ECDHE-RSA-CHACHA20-POLY1305"
+#define ADMIN_RESERVE		1	/* busy slots only admins get */
+#define DROP_LOG_EVERY_MS	60000	/* one log line a minute at most */
 
 /*
- * The count of open TLS connections.  It outlives the remote when needed:
- * libevent may free a connection's SSL (and so call conn_gone) after
- * evhttp_free returns, from the loop's finalizers.
+ * A TLS connection, from accept until OpenSSL frees its SSL.  FRESH until
+ * its address is known (on the next pass of the loop: evhttp gives the
+ * socket to the bufferevent after asking for it); WAITING for a request,
+ * with a deadline; BUSY while api.c answers (a stream is busy until it
+ * ends); WAITING again after each answer on a kept-alive connection;
+ * DROPPED once shut down, until evhttp notices and frees it.
+ */
+enum conn_state { CONN_FRESH, CONN_WAITING, CONN_BUSY, CONN_DROPPED };
+
+struct remote_conn {
+	TAILQ_ENTRY(remote_conn) entry;		/* in the list of its state */
+	struct remote_conns	*conns;
+	SSL			*ssl;
+	enum conn_state		 state;
+	int64_t			 deadline;	/* ms, while fresh or waiting */
+	uint8_t			 key[17];	/* the client's address */
+	size_t			 keylen;
+};
+TAILQ_HEAD(conn_list, remote_conn);
+
+/*
+ * The open TLS connections.  They outlive the remote when needed: libevent
+ * may free a connection's SSL (and so call conn_gone) after evhttp_free
+ * returns, from the loop's finalizers.
  */
 struct remote_conns {
-	struct remote	*remote;	/* NULL once freed */
-	int		 count;
+	struct remote		*remote;	/* NULL once freed */
+	int			 count;		/* all of them */
+	int			 busy;
+	int			 dropped;
+	struct conn_list	 fresh;
+	struct conn_list	 waiting;	/* oldest deadline first */
+	struct conn_list	 busyq;
 };
 
 struct remote {
@@ -54,9 +95,16 @@ struct remote {
 	struct auth_limiter	*limiter;
 	struct remote_conns	*conns;
 	int			 max;
+	int			 per_address;
+	int			 timeout_ms;
 	bool			 paused;
+	struct event		*intake;	/* fresh connections to look at */
+	struct event		*sweep;		/* the next deadline */
+	int64_t			 drop_logged;	/* ms, 0: never */
+	unsigned long		 drops_unlogged;
 	int			 nbound;
 	struct evhttp_bound_socket *bound[LISTEN_MAX];
+	struct accept_guard	*guard[LISTEN_MAX];
 };
 
 static int	remote_ssl_index = -1;
@@ -92,18 +140,208 @@ remote_pause(struct remote *r, bool pause)
 	if (r->paused == pause)
 		return;
 	r->paused = pause;
-	for (i = 0; i < r->nbound; i++) {
-		if (pause)
-			evconnlistener_disable(
-			    evhttp_bound_socket_get_listener(r->bound[i]));
-		else
-			evconnlistener_enable(
-			    evhttp_bound_socket_get_listener(r->bound[i]));
-	}
+	for (i = 0; i < r->nbound; i++)
+		accept_guard_hold(r->guard[i], pause);
 	if (pause)
-		log_info("remote: %d connections, not accepting more", r->max);
+		log_info("remote: %d connections, %d of them busy, not "
+		    "accepting more", r->conns->count, r->conns->busy);
 	else
 		log_debug("%s: accepting connections again", __func__);
+}
+
+/*
+ * Accepting stops when every slot is busy (the waiting ones can always
+ * make room), or while too many dropped ones are still on their way out.
+ */
+static void
+remote_update(struct remote *r)
+{
+	struct remote_conns	*c = r->conns;
+
+	remote_pause(r, c->busy >= r->max ||
+	    c->count >= r->max + r->max / 4 + 4);
+}
+
+/* Arms the sweep for the earliest deadline. */
+static void
+remote_schedule(struct remote *r)
+{
+	struct remote_conn	*rc = TAILQ_FIRST(&r->conns->waiting);
+	struct timeval		 tv;
+	int64_t			 ms;
+
+	if (rc == NULL || evtimer_pending(r->sweep, NULL))
+		return;
+	ms = rc->deadline - mono_ms();
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000 + 1000;
+	evtimer_add(r->sweep, &tv);
+}
+
+static struct conn_list *
+conn_list_of(struct remote_conns *c, enum conn_state state)
+{
+	switch (state) {
+	case CONN_FRESH:
+		return &c->fresh;
+	case CONN_WAITING:
+		return &c->waiting;
+	case CONN_BUSY:
+		return &c->busyq;
+	case CONN_DROPPED:
+		break;
+	}
+	return NULL;
+}
+
+/* Moves a connection to another state (and its list, at the end). */
+static void
+conn_set(struct remote_conn *rc, enum conn_state state)
+{
+	struct remote_conns	*c = rc->conns;
+	struct conn_list	*l;
+
+	if ((l = conn_list_of(c, rc->state)) != NULL)
+		TAILQ_REMOVE(l, rc, entry);
+	if (rc->state == CONN_BUSY)
+		c->busy--;
+	else if (rc->state == CONN_DROPPED)
+		c->dropped--;
+	rc->state = state;
+	if ((l = conn_list_of(c, state)) != NULL)
+		TAILQ_INSERT_TAIL(l, rc, entry);
+	if (state == CONN_BUSY)
+		c->busy++;
+	else if (state == CONN_DROPPED)
+		c->dropped++;
+}
+
+/*
+ * Shuts the connection's socket down: evhttp reads the end of it and frees
+ * the connection, the TLS handshake and any half request with it.
+ */
+static void
+conn_drop(struct remote *r, struct remote_conn *rc, const char *why)
+{
+	int64_t	now = mono_ms();
+	int	fd;
+
+	conn_set(rc, CONN_DROPPED);
+	if ((fd = SSL_get_fd(rc->ssl)) >= 0)
+		shutdown(fd, SHUT_RDWR);
+	if (r->drop_logged == 0 || now - r->drop_logged >= DROP_LOG_EVERY_MS) {
+		log_info("remote: dropped a connection: %s (%lu more dropped "
+		    "since the last line)", why, r->drops_unlogged);
+		r->drop_logged = now;
+		r->drops_unlogged = 0;
+	} else
+		r->drops_unlogged++;
+}
+
+/* The connections past their deadline go. */
+static void
+remote_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct remote		*r = arg;
+	struct remote_conn	*rc;
+	int64_t			 now = mono_ms();
+
+	(void)fd;
+	(void)what;
+	while ((rc = TAILQ_FIRST(&r->conns->waiting)) != NULL &&
+	    rc->deadline <= now)
+		conn_drop(r, rc, "no complete request within the timeout");
+	remote_schedule(r);
+}
+
+/* The address of a socket's peer as bytes: family, then the address. */
+static size_t
+conn_key(int fd, uint8_t key[17])
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		return 0;
+	if (ss.ss_family == AF_INET) {
+		key[0] = AF_INET;
+		memcpy(key + 1, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		return 5;
+	}
+	if (ss.ss_family == AF_INET6) {
+		key[0] = AF_INET6;
+		memcpy(key + 1, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		return 17;
+	}
+	return 0;
+}
+
+/* How many connections from that address are waiting or busy. */
+static int
+conns_from(struct remote_conns *c, const uint8_t *key, size_t len)
+{
+	struct remote_conn	*rc;
+	int			 n = 0;
+
+	TAILQ_FOREACH(rc, &c->waiting, entry)
+		n += rc->keylen == len && memcmp(rc->key, key, len) == 0;
+	TAILQ_FOREACH(rc, &c->busyq, entry)
+		n += rc->keylen == len && memcmp(rc->key, key, len) == 0;
+	return n;
+}
+
+/* The oldest connection from that address still waiting, or NULL. */
+static struct remote_conn *
+oldest_from(struct remote_conns *c, const uint8_t *key, size_t len)
+{
+	struct remote_conn	*rc;
+
+	TAILQ_FOREACH(rc, &c->waiting, entry)
+		if (rc->keylen == len && memcmp(rc->key, key, len) == 0)
+			return rc;
+	return NULL;
+}
+
+/*
+ * The fresh connections, now with a socket, wait for their request.  One
+ * over the limit of its address makes room by dropping the oldest one from
+ * there still waiting (or is dropped itself when all of them are busy);
+ * past max-connections the oldest waiting ones make room the same way.
+ * So clients that send nothing or next to nothing cannot keep a new one
+ * out, even from their own address (a NAT).
+ */
+static void
+remote_intake(evutil_socket_t fd, short what, void *arg)
+{
+	struct remote		*r = arg;
+	struct remote_conns	*c = r->conns;
+	struct remote_conn	*rc, *old;
+
+	(void)fd;
+	(void)what;
+	while ((rc = TAILQ_FIRST(&c->fresh)) != NULL) {
+		rc->keylen = conn_key(SSL_get_fd(rc->ssl), rc->key);
+		if (rc->keylen != 0 && conns_from(c, rc->key, rc->keylen) >=
+		    r->per_address) {
+			if ((old = oldest_from(c, rc->key, rc->keylen)) ==
+			    NULL) {
+				conn_drop(r, rc, "too many busy connections "
+				    "from its address");
+				continue;
+			}
+			conn_drop(r, old, "the oldest from its address "
+			    "waiting for its request, to make room");
+		}
+		conn_set(rc, CONN_WAITING);
+	}
+	while (c->count - c->dropped > r->max &&
+	    (rc = TAILQ_FIRST(&c->waiting)) != NULL)
+		conn_drop(r, rc, "the oldest waiting for its request, to make "
+		    "room");
+	remote_schedule(r);
+	remote_update(r);
 }
 
 /* OpenSSL frees a connection's SSL: one connection fewer. */
@@ -111,45 +349,89 @@ static void
 conn_gone(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
     void *argp)
 {
-	struct remote_conns	*c = ptr;
+	struct remote_conn	*rc = ptr;
+	struct remote_conns	*c;
 
 	(void)parent;
 	(void)ad;
 	(void)idx;
 	(void)argl;
 	(void)argp;
-	if (c == NULL)
+	if (rc == NULL)
 		return;
+	c = rc->conns;
+	conn_set(rc, CONN_DROPPED);
+	c->dropped--;
 	c->count--;
-	if (c->remote != NULL) {
-		if (c->count < c->remote->max)
-			remote_pause(c->remote, false);
-	} else if (c->count == 0)
+	free(rc);
+	if (c->remote != NULL)
+		remote_update(c->remote);
+	else if (c->count == 0)
 		free(c);
 }
 
 /*
  * evhttp asks for the bufferevent of each accepted connection: an OpenSSL
  * one, in accepting state, so the first bytes must be a TLS handshake.
- * Never NULL: evhttp would fall back to plain text.
+ * Never NULL: evhttp would fall back to plain text.  The deadline for the
+ * handshake and the request starts now.
  */
 static struct bufferevent *
 remote_bev(struct event_base *base, void *arg)
 {
 	struct remote		*r = arg;
+	struct remote_conn	*rc;
 	struct bufferevent	*bev;
 	SSL			*ssl;
 
 	if ((ssl = SSL_new(r->ctx)) == NULL)
 		fatalx("remote: SSL_new: %s", ssl_error());
-	SSL_set_ex_data(ssl, remote_ssl_index, r->conns);
-	if (++r->conns->count >= r->max)
-		remote_pause(r, true);
+	rc = xcalloc(1, sizeof *rc);
+	rc->conns = r->conns;
+	rc->ssl = ssl;
+	rc->state = CONN_FRESH;
+	TAILQ_INSERT_TAIL(&r->conns->fresh, rc, entry);
+	rc->deadline = mono_ms() + r->timeout_ms;
+	SSL_set_ex_data(ssl, remote_ssl_index, rc);
+	r->conns->count++;
+	remote_update(r);
+	event_active(r->intake, EV_TIMEOUT, 0);
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL)
 		fatalx("remote: bufferevent_openssl_socket_new failed");
 	return bev;
+}
+
+/* The connection a request came on. */
+static struct remote_conn *
+conn_of(struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
+	struct bufferevent		*bev;
+	SSL				*ssl;
+
+	if (evcon == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    (ssl = bufferevent_openssl_get_ssl(bev)) == NULL)
+		return NULL;
+	return SSL_get_ex_data(ssl, remote_ssl_index);
+}
+
+/* The answer is out: a kept-alive connection waits, with a new deadline. */
+static void
+remote_done(struct evhttp_request *req, void *arg)
+{
+	struct remote_conn	*rc = arg;
+	struct remote		*r = rc->conns->remote;
+
+	(void)req;
+	if (rc->state != CONN_BUSY || r == NULL)
+		return;
+	rc->deadline = mono_ms() + r->timeout_ms;
+	conn_set(rc, CONN_WAITING);
+	remote_schedule(r);
+	remote_update(r);
 }
 
 /*
@@ -218,6 +500,7 @@ static void
 remote_request(struct evhttp_request *req, void *arg)
 {
 	struct remote		*r = arg;
+	struct remote_conn	*rc = conn_of(req);
 	const struct token_conf	*tok;
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
@@ -230,10 +513,12 @@ remote_request(struct evhttp_request *req, void *arg)
 	enum role		 need;
 
 	peer(req, addr, sizeof addr, key, &keylen);
-	if (r->conns->count > r->max) {
-		evhttp_add_header(out, "Connection", "close");
-		api_error(req, 503, "too many connections, try again later");
-		return;
+	/* The request is in: no deadline while it is answered. */
+	if (rc != NULL && (rc->state == CONN_WAITING ||
+	    rc->state == CONN_FRESH)) {
+		conn_set(rc, CONN_BUSY);
+		evhttp_request_set_on_complete_cb(req, remote_done, rc);
+		remote_update(r);
 	}
 	if ((left = auth_limit_blocked(r->limiter, key, keylen,
 	    mono_ms())) > 0) {
@@ -265,6 +550,13 @@ remote_request(struct evhttp_request *req, void *arg)
 	}
 	need = auth_role_needed(decoded);
 	free(decoded);
+	if (r->conns->busy > r->max - ADMIN_RESERVE && r->max > ADMIN_RESERVE &&
+	    tok->role < ROLE_ADMIN) {
+		evhttp_add_header(out, "Connection", "close");
+		api_error(req, 503, "every connection is in use, the last one "
+		    "is kept for admin tokens: try again later");
+		return;
+	}
 	if ((int)need > tok->role) {
 		api_error(req, 403, "this needs the %s role; token %s has the "
 		    "%s role", auth_role_name(need), tok->name,
@@ -287,6 +579,12 @@ remote_tls(const struct remote_conf *rc, char **cause)
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	/* TLS 1.2: forward secrecy and AEAD only, no CBC or SHA-1 MACs (the
+	 * TLS 1.3 suites all are). */
+	if (SSL_CTX_set_cipher_list(ctx, REMOTE_CIPHERS) != 1) {
+		xasprintf(cause, "remote: cipher list: %s", ssl_error());
+		goto fail;
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, rc->certificate) != 1) {
 		xasprintf(cause, "remote: certificate %s: %s", rc->certificate,
 		    ssl_error());
@@ -379,6 +677,7 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 	const struct remote_conf	*rc = &gate_conf(g)->remote;
 	struct remote			*r;
 	struct timeval			 tv;
+	char				 what[96];
 	int				 i, fd;
 
 	if (remote_ssl_index == -1 && (remote_ssl_index =
@@ -391,8 +690,17 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 	r->gate = g;
 	r->api = api;
 	r->max = rc->max_connections;
+	r->per_address = rc->max_per_address;
+	r->timeout_ms = rc->timeout_ms;
 	r->conns = xcalloc(1, sizeof *r->conns);
 	r->conns->remote = r;
+	TAILQ_INIT(&r->conns->fresh);
+	TAILQ_INIT(&r->conns->waiting);
+	TAILQ_INIT(&r->conns->busyq);
+	r->intake = event_new(base, -1, 0, remote_intake, r);
+	r->sweep = evtimer_new(base, remote_sweep, r);
+	if (r->intake == NULL || r->sweep == NULL)
+		fatalx("%s: event_new", __func__);
 	r->limiter = auth_limiter_new(AUTH_SLOTS, AUTH_MAX_FAILURES,
 	    AUTH_WINDOW_MS, AUTH_BLOCK_MS);
 	if ((r->ctx = remote_tls(rc, cause)) == NULL)
@@ -425,6 +733,9 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 			    "the socket", rc->listen[i]);
 			goto fail;
 		}
+		snprintf(what, sizeof what, "remote %s", rc->listen[i]);
+		r->guard[r->nbound] = accept_guard_new(
+		    evhttp_bound_socket_get_listener(r->bound[r->nbound]), what);
 		r->nbound++;
 		log_info("remote API on %s (TLS%s)", rc->listen[i],
 		    rc->client_ca[0] ? ", client certificates required" : "");
@@ -438,13 +749,27 @@ fail:
 void
 remote_free(struct remote *r)
 {
+	struct remote_conns	*c;
+	int			 i;
+
 	if (r == NULL)
 		return;
+	/* From here a connection going (in evhttp_free or later, from the
+	 * loop's finalizers) no longer calls back into r; the count held
+	 * here keeps c until the end of this function. */
+	c = r->conns;
+	c->remote = NULL;
+	c->count++;
+	for (i = 0; i < r->nbound; i++)
+		accept_guard_free(r->guard[i]);
 	if (r->http != NULL)
 		evhttp_free(r->http);	/* closes listeners and connections */
-	r->conns->remote = NULL;
-	if (r->conns->count == 0)
-		free(r->conns);
+	if (r->intake != NULL)
+		event_free(r->intake);
+	if (r->sweep != NULL)
+		event_free(r->sweep);
+	if (--c->count == 0)
+		free(c);
 	SSL_CTX_free(r->ctx);		/* live SSLs keep their reference */
 	auth_limiter_free(r->limiter);
 	free(r);

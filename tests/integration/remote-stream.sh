@@ -2,7 +2,8 @@
 # over TLS, the client gone while more happen, then resumed with
 # Last-Event-ID: every id once, none missing.  gatectl events --follow
 # across a restart of gated.  /metrics parses line by line, and its
-# counters grow with the cards presented.
+# counters grow with the cards presented.  A viewer's streams, from many
+# addresses or from one, cannot lock an admin out.
 . "$(dirname "$0")/remote-common.inc"
 
 make_certs || { fail "openssl made the test CA"; remote_finish; }
@@ -66,10 +67,11 @@ kill $SPID; wait $SPID 2>/dev/null
 check "stream: no position: from now on" consecutive "$LAST" "$LAST" "$T/now"
 check "stream: a viewer token is needed" [ "$(rcurl s "" "$S/v1/events/stream")" = 401 ]
 
-# Many streams at once see the same events.
+# Many streams at once see the same events (from 12 addresses: 4 at most
+# come from one).
 pids=
 for i in $(seq 1 12); do
-	stream "$T/many.$i" -H "Last-Event-ID: $LAST" "$S/v1/events/stream"
+	stream "$T/many.$i" --interface 127.0.0.$((30 + i)) -H "Last-Event-ID: $LAST" "$S/v1/events/stream"
 	pids="$pids $SPID"
 done
 sleep 1
@@ -153,4 +155,31 @@ check "metrics on the Unix socket: a device down is 0" [ "$(metric "$T/m3" 'gate
 check "metrics: its alert is active" [ "$(metric "$T/m3" 'gated_alerts_active{kind="device"}')" = 1 ]
 check "metrics: no token, no metrics" [ "$(rcurl s "" "$S/metrics")" = 401 ]
 check "gate s stops cleanly" stop_gate s
+
+# ---- a viewer's streams cannot lock the admins out --------------------------
+# Gate v has 8 connections.  Streams from eight addresses: seven are
+# served, the last connection is kept for admin tokens; an admin's status
+# is answered while they hold.  From one address, at most 4 streams.
+start_gate v "max-connections = 8" || fail "gate v starts"
+V=$(url v)
+for i in 10 11 12 13 14 15 16 17; do
+	curl -sN -o /dev/null -w '%{http_code}\n' --max-time 5 --interface 127.0.0.$i \
+	    --cacert "$T/tls/ca.crt" -H "Authorization: Bearer $TOKEN_VIEWER" \
+	    "$V/v1/events/stream" >"$T/vs$i" 2>/dev/null &
+	vpids="${vpids:-} $!"
+done
+sleep 1.5
+check "8 viewer streams: an admin is still answered" "$GATECTL" --gate "$V" --token-file "$T/admin.token" --ca "$T/tls/ca.crt" --timeout 3 status
+wait $vpids
+check "8 viewer streams: 7 served, 1 refused ($(cat "$T"/vs1? | sort | uniq -c | tr -s ' \n' ' '))" [ "$(cat "$T"/vs1? | grep -c '^200$')" = 7 ] && [ "$(cat "$T"/vs1? | grep -c '^503$')" = 1 ]
+for i in 1 2 3 4 5; do
+	curl -sN -o /dev/null -w '%{http_code}\n' --max-time 4 --interface 127.0.0.20 \
+	    --cacert "$T/tls/ca.crt" -H "Authorization: Bearer $TOKEN_VIEWER" \
+	    "$V/v1/events/stream" >"$T/va$i" 2>/dev/null &
+	apids="${apids:-} $!"
+	sleep 0.2
+done
+wait $apids
+check "5 streams from one address: 4 served, 1 refused ($(cat "$T"/va? | sort | uniq -c | tr -s ' \n' ' '))" [ "$(cat "$T"/va? | grep -c '^200$')" = 4 ] && [ "$(cat "$T"/va? | grep -c '^503$')" = 1 ]
+check "gate v stops cleanly" stop_gate v
 remote_finish

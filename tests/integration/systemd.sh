@@ -37,6 +37,16 @@ else
 	echo "FAIL: systemd: the rewrite changed $n lines, not 2"
 fi
 
+# Enough file descriptors for 4,096 remote connections and the rest, and
+# a bound on memory.
+nofile=$(sed -n 's/^LimitNOFILE=//p' "$unit")
+if [ "${nofile:-0}" -ge 8192 ] 2>/dev/null &&
+    grep -q '^MemoryMax=[0-9]' "$unit"; then
+	echo "PASS: systemd: LimitNOFILE=$nofile and MemoryMax set"
+else
+	echo "FAIL: systemd: LimitNOFILE (${nofile:-none}) below 8192 or no MemoryMax"
+fi
+
 if MANPATH=$d/usr/share/man systemd-analyze verify --recursive-errors=no \
     "$tmp/v/gated.service" >"$tmp/verify" 2>&1 && ! [ -s "$tmp/verify" ]; then
 	echo "PASS: systemd: systemd-analyze verify, man pages included"
