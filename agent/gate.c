@@ -259,20 +259,31 @@ gate_announce_cb(void *arg, const struct journal_event *ev)
 	gate_announce(arg, ev);
 }
 
+/* Appends, with the state the event sets when n > 0, in one commit. */
+static int64_t
+gate_append(struct gate *g, struct journal_event *ev,
+    const struct journal_state *kv, int n)
+{
+	return n > 0 ? journal_append_state(g->journal, ev, kv, n) :
+	    journal_append(g->journal, ev);
+}
+
 /*
- * Journals one event and tells the listeners; the event id or -1.  A
- * failed write raises the journal alert (in memory: lamp, buzzer, API);
- * a good one writes the alerts the journal missed meanwhile.
+ * Journals an event with the state it sets (n > 0), in one commit, and
+ * tells the listeners: a change is remembered across a restart exactly
+ * when it is journaled.  The event id, or -1 and nothing was written.  A
+ * failed write raises the journal alert (in memory: lamp, buzzer, API); a
+ * good one writes the alerts the journal missed meanwhile.
  */
-int64_t
-gate_record(struct gate *g, struct journal_event *ev)
+static int64_t
+gate_record_state(struct gate *g, struct journal_event *ev,
+    const struct journal_state *kv, int n)
 {
 	if (ev->ts_ms == 0)
 		ev->ts_ms = wall_ms();
-	if (journal_append(g->journal, ev) == -1) {
+	if (gate_append(g, ev, kv, n) == -1) {
 		/* The file vanished: the event goes to the new one, if any. */
-		if (!gate_journal_watch(g) ||
-		    journal_append(g->journal, ev) == -1) {
+		if (!gate_journal_watch(g) || gate_append(g, ev, kv, n) == -1) {
 			/* "write": apart from the low-space warning */
 			gate_alert_about(g, ALERT_JOURNAL, NULL, "write",
 			    "journal write failed");
@@ -286,27 +297,11 @@ gate_record(struct gate *g, struct journal_event *ev)
 	return ev->id;
 }
 
-/*
- * Journals an event with the state it sets, in one commit, and tells the
- * listeners: a change is remembered across a restart exactly when it is
- * journaled.  The event id or -1, and then nothing was written.
- */
-static int64_t
-gate_record_state(struct gate *g, struct journal_event *ev,
-    const struct journal_state *kv, int n)
+/* Journals one event and tells the listeners; the event id or -1. */
+int64_t
+gate_record(struct gate *g, struct journal_event *ev)
 {
-	if (ev->ts_ms == 0)
-		ev->ts_ms = wall_ms();
-	if (journal_append_state(g->journal, ev, kv, n) == -1) {
-		gate_alert_about(g, ALERT_JOURNAL, NULL, "write",
-		    "journal write failed");
-		return -1;
-	}
-	gate_announce(g, ev);
-	if (alert_list_flush(g->alerts, g->journal, gate_announce_cb, g) > 0)
-		log_info("alerts raised while the journal failed are "
-		    "journaled now");
-	return ev->id;
+	return gate_record_state(g, ev, NULL, 0);
 }
 
 static void
