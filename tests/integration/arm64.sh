@@ -157,7 +157,8 @@ if [ ! -x build/gatectl ]; then
 	exit 0
 fi
 for s in api crash; do
-	BUILD=$out/qemu CRASH_ROUNDS=3 sh "tests/integration/$s.sh" \
+	BUILD=$out/qemu CRASH_ROUNDS=3 GATED_NO_THREADS=1 \
+	    sh "tests/integration/$s.sh" \
 	    >"$log/integration-$s.log" 2>&1
 	rc=$?
 	sed -n 's/^\(PASS\|FAIL\|SKIP\): /\1: arm64\/'"$s"': /p' \

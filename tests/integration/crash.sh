@@ -55,8 +55,14 @@ missing=$(sort -n "$ids" | comm -23 - "$(sort -n "$T/journal-ids" >"$T/j.sorted"
 check "every acknowledged passage is in the journal (missing: $missing)" [ "$missing" -eq 0 ]
 dups=$(sort -n "$ids" | uniq -d | wc -l)
 check "no event id was handed out twice" [ "$dups" -eq 0 ]
-total=$(jctl report | jget totals.passages)
-check "report counts every acknowledged passage ($total >= $n)" [ "$total" -ge "$n" ]
+# The report runs in a worker thread, which arm64.sh's qemu-user cannot
+# start (it hangs in pthread_create): there it is judged natively only.
+if [ -n "${GATED_NO_THREADS:-}" ]; then
+	echo "SKIP: report counts every acknowledged passage: needs a worker thread, which this emulator cannot start"
+else
+	total=$(jctl report | jget totals.passages)
+	check "report counts every acknowledged passage ($total >= $n)" [ "$total" -ge "$n" ]
+fi
 check "journal integrity_check after the kills" sh -c "sqlite3 '$T/state/journal.db' 'PRAGMA integrity_check' | grep -qx ok"
 stop_gated
 finish
