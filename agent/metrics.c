@@ -152,8 +152,8 @@ metrics_state(struct metrics *m, json_t *st, struct evbuffer *b)
 	const struct gate_conf	*c = gate_conf(m->gate);
 	const char		*mode = json_string_value(json_object_get(st,
 				    "mode"));
-	json_t			*level = json_object_get(st, "level"), *a, *d;
-	int64_t			 counts[ALERT__COUNT];
+	json_t			*level = json_object_get(st, "level"), *d;
+	json_t			*by_kind;
 	size_t			 i;
 	int			 k;
 
@@ -171,19 +171,15 @@ metrics_state(struct metrics *m, json_t *st, struct evbuffer *b)
 	evbuffer_add_printf(b, "gated_locked %d\n",
 	    json_is_true(json_object_get(st, "locked")));
 
-	memset(counts, 0, sizeof counts);
-	json_array_foreach(json_object_get(st, "alerts"), i, a) {
-		for (k = 1; k < ALERT__COUNT; k++)
-			if (json_is_string(json_object_get(a, "kind")) &&
-			    strcmp(json_string_value(json_object_get(a,
-			    "kind")), alert_kind_name(k)) == 0)
-				counts[k]++;
-	}
+	/* From the counts: status lists only the newest alerts. */
+	by_kind = json_object_get(json_object_get(st, "alert_counts"),
+	    "by_kind");
 	head(b, "gated_alerts_active", "gauge", "Alerts raised and not yet "
 	    "acknowledged, by kind.");
 	for (k = 1; k < ALERT__COUNT; k++)
 		sample1(b, "gated_alerts_active", "kind", alert_kind_name(k),
-		    counts[k]);
+		    json_integer_value(json_object_get(by_kind,
+		    alert_kind_name(k))));
 
 	head(b, "gated_device_up", "gauge", "1 when the device works.");
 	json_array_foreach(json_object_get(st, "devices"), i, d)

@@ -42,6 +42,7 @@ done
 jctl status >"$T/st"
 check "26 active alerts counted" [ "$(jget alert_counts.active <"$T/st")" = 26 ]
 check "26 quarantine alerts by kind" [ "$(jget alert_counts.by_kind.quarantine <"$T/st")" = 26 ]
+check "metrics count all 26, not the 20 status lists" sh -c "curl -s --unix-socket '$SOCK' http://gate/metrics | grep -qx 'gated_alerts_active{kind=\"quarantine\"} 26'"
 check "status carries only the newest 20" python3 -c 'import json,sys
 a = json.load(open(sys.argv[1]))["alerts"]
 sys.exit(0 if len(a) == 20 and a[0]["subject"] == "Q2025" else 1)' "$T/st"
