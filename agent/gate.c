@@ -1008,7 +1008,8 @@ gate_install_people(struct gate *g, struct people *p,
 	g->people = p;
 	g->people_expected = people_count(p);
 	g->people_loaded_ms = wall_ms();
-	gate_announce(g, ev);	log_info("people: %s", ev->detail);
+	gate_announce(g, ev);
+	log_info("people: %s", ev->detail);
 	return 0;
 }
 
