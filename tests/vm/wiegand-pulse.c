@@ -5,8 +5,8 @@
  * collector does; bits are timed on CLOCK_MONOTONIC with absolute sleeps,
  * so a late pulse does not delay the ones after it.
  *
- * Usage: wiegand-pulse [-l DOOR] SYSFS D0 D1 PULSE_US PERIOD_US GAP_MS
- *            FRAME...
+ * Usage: wiegand-pulse [-l DOOR] [-m MAX_US] SYSFS D0 D1 PULSE_US PERIOD_US
+ *            GAP_MS FRAME...
  * SYSFS is the chip's sysfs directory (holding sim_gpioN), D0 and D1 the
  * lines' offsets, FRAME a string of 0 and 1, sent one after the other
  * GAP_MS apart.  With -l, the line DOOR is waited for to read 0 before a
@@ -14,7 +14,10 @@
  * the card-to-relay latency as seen from outside gated.
  * Prints "SENT n", the pulse widths and bit periods achieved, and with -l
  * "LATENCY min med max" in microseconds, or "NOREL" for a frame after
- * which the relay did not move within 3 s.
+ * which the relay did not move within 3 s.  With -m, "LATE i..." lists
+ * the frames (from 0) in which this program, stalled by a busy emulator,
+ * let two edges come more than MAX_US apart: frames a reader did not send
+ * as it should, which the receiver is right to refuse.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -107,13 +110,17 @@ main(int argc, char **argv)
 	int64_t	 pulse, period, gap, t, start, last = 0, w, wmax = 0;
 	int64_t	 wsum = 0, psum = 0, pmax = 0, prev, *lat = NULL;
 	int	 fd[2], door = -1, dfd = -1, c, nf, i, k, nbits = 0, nlat = 0;
-	int	 norel = 0;
+	int	 norel = 0, nlate = 0, *late = NULL;
+	int64_t	 maxp = 0;
 	const char *bits;
 
-	while ((c = getopt(argc, argv, "l:")) != -1) {
-		if (c != 'l')
+	while ((c = getopt(argc, argv, "l:m:")) != -1) {
+		if (c == 'l')
+			door = atoi(optarg);
+		else if (c == 'm')
+			maxp = atoll(optarg) * 1000;
+		else
 			goto usage;
-		door = atoi(optarg);
 	}
 	argc -= optind;
 	argv += optind;
@@ -131,7 +138,8 @@ usage:
 	period = atoll(argv[4]) * 1000;
 	gap = atoll(argv[5]) * 1000000;
 	nf = argc - 6;
-	if ((lat = calloc(nf, sizeof *lat)) == NULL)
+	if ((lat = calloc(nf, sizeof *lat)) == NULL ||
+	    (late = calloc(nf, sizeof *late)) == NULL)
 		return 1;
 	pull(fd[0], "pull-up");
 	pull(fd[1], "pull-up");
@@ -153,6 +161,9 @@ usage:
 			pull(fd[c], "pull-down");
 			last = t;
 			if (prev >= 0) {
+				if (maxp > 0 && t - prev > maxp &&
+				    (nlate == 0 || late[nlate - 1] != k))
+					late[nlate++] = k;
 				psum += t - prev;
 				if (t - prev > pmax)
 					pmax = t - prev;
@@ -185,6 +196,12 @@ usage:
 	    (long long)(wmax / 1000),
 	    (long long)(nbits > nf ? psum / (nbits - nf) / 1000 : 0),
 	    (long long)(pmax / 1000));
+	if (nlate > 0) {
+		printf("LATE");
+		for (i = 0; i < nlate; i++)
+			printf(" %d", late[i]);
+		printf("\n");
+	}
 	if (dfd != -1) {
 		qsort(lat, nlat, sizeof *lat, cmp64);
 		if (nlat > 0)
@@ -196,5 +213,6 @@ usage:
 			printf("NOREL %d\n", norel);
 	}
 	free(lat);
+	free(late);
 	return 0;
 }

@@ -127,6 +127,7 @@ error_rows() {
 	    index($0, a) { n++ } END { print n + 0 }'
 }
 is() { [ "$1" = "$2" ]; }
+between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 passages_are() { [ "$(passages "$1")" = "$2" ]; }
 read_errors_are() { [ "$(read_errors "$1" "$2")" = "$3" ]; }
 error_rows_are() { [ "$(error_rows "$1")" = "$2" ]; }
@@ -206,14 +207,28 @@ while [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 t0=$(now_ms)
+# A frame in which the emulator stalled wiegand-pulse past half the
+# bit-gap (-m) is not one a reader sends: it may be refused, and is not
+# expected.  Every other frame must come through.
 # shellcheck disable=SC2086 # one word per frame
-fast 50 2000 40 $frames >"$T/p200"
+fast -m 12500 50 2000 40 $frames >"$T/p200"
 dt=$(( $(now_ms) - t0 ))
-vm_wait 3000 passages_are S1002 $((e2 + 100))
+x1=100 x2=100
+for k in $(sed -n 's/^LATE //p' "$T/p200"); do
+	if [ $((k % 2)) = 0 ]; then x1=$((x1 - 1)); else x2=$((x2 - 1)); fi
+done
+late=$(( 200 - x1 - x2 ))
+vm_wait 3000 passages_are S1002 $((e2 + x2))
 g1=$(( $(passages E1001) - e1 )) g2=$(( $(passages S1002) - e2 ))
-vm_check "wiegand: 200 cards in $dt ms: 100 granted to E1001 ($g1)" is "$g1" 100
-vm_check "wiegand: and 100 to S1002 ($g2), none lost" is "$g2" 100
-vm_check "wiegand: no read error among them" is "$(read_errors wg bit-count)" 0
+[ "$late" = 0 ] || vm_skip "wiegand: $late of 200 frames sent late" \
+    "(emulator stall of more than 12.5 ms inside a frame): not counted"
+vm_check "wiegand: 200 cards in $dt ms: $x1 on time granted to E1001 ($g1)" \
+    between "$g1" "$x1" 100
+vm_check "wiegand: and $x2 to S1002 ($g2), none lost" between "$g2" "$x2" 100
+if [ "$late" = 0 ]; then
+	vm_check "wiegand: no read error among them" \
+	    is "$(read_errors wg bit-count)" 0
+fi
 
 # ---- BENCH: card to relay --------------------------------------------------
 
