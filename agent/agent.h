@@ -121,7 +121,12 @@ struct lane_conf {
 	char		thermometer[NAME_LEN];	/* optional */
 };
 
-enum card_format { FMT_DEC, FMT_HEX };
+/* USB readers type dec or hex; Wiegand readers send one of the rest. */
+enum card_format {
+	FMT_DEC, FMT_HEX,
+	FMT_W26, FMT_W34, FMT_W37, FMT_WAUTO, FMT_WRAW
+};
+#define FMT_WIEGAND(f)	((f) >= FMT_W26)
 
 struct reader_conf {
 	char		name[NAME_LEN];
@@ -130,6 +135,10 @@ struct reader_conf {
 	enum card_format format;
 	int		min_digits, max_digits;
 	char		device[NAME_LEN];	/* usb device section, or "" */
+	char		wiegand_d0[NAME_LEN];	/* input lines, or "" */
+	char		wiegand_d1[NAME_LEN];
+	long		facility;		/* Wiegand: -1 any */
+	int		bit_gap_ms;		/* Wiegand: a frame has ended */
 };
 
 struct thermometer_conf {

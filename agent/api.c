@@ -45,7 +45,7 @@ struct card_wait {
 	struct evhttp_request	*req;
 	struct event		*timeout;
 	char			 lane[NAME_LEN];
-	char			 card[24];
+	char			 card[24];	/* "": any card (Wiegand bits) */
 	bool			 done;
 };
 
@@ -825,15 +825,16 @@ card_decided(void *arg, const struct journal_event *ev)
 	json_t			*j;
 
 	if (w->done || strcmp(ev->kind, "passage") != 0 || ev->card == NULL ||
-	    strcmp(ev->card, w->card) != 0 || ev->lane == NULL ||
+	    (w->card[0] != '\0' && strcmp(ev->card, w->card) != 0) ||
+	    ev->lane == NULL ||
 	    strcmp(ev->lane, w->lane) != 0)
 		return;
 	w->done = true;
-	j = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s?, s:s?}",
+	j = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s?}",
 	    "verdict", ev->verdict, "reason", ev->reason,
 	    "event", (json_int_t)ev->id, "lane", ev->lane,
-	    "direction", ev->direction, "person", ev->person,
-	    "category", ev->category);
+	    "direction", ev->direction, "card", ev->card,
+	    "person", ev->person, "category", ev->category);
 	if (ev->has_temp)
 		json_object_set_new(j, "temp",
 		    json_real(ev->temp_centi / 100.0));
@@ -877,6 +878,78 @@ sim_required(struct api *a, struct evhttp_request *req, const char *route)
 	return 0;
 }
 
+/*
+ * {"reader": R, "bits": "1000..."}: a frame on a Wiegand reader's lines,
+ * through the GPIO simulator's assembler and decoder with the pulses
+ * gap_ms apart (default 2).  A card is decided as any card, and the reply
+ * waits for it; a read error is answered at once with its name.
+ */
+static void
+sim_wiegand(struct api *a, struct evhttp_request *req, json_t *body, int r)
+{
+	const struct gate_conf	*c = gate_conf(a->gate);
+	struct card_wait	*w;
+	json_t			*gap;
+	const char		*bits, *error;
+	struct timeval		 tv;
+	double			 gap_ms = 2;
+	int			 t, wait_ms;
+
+	if ((bits = body_string(req, body, "bits", true)) == NULL)
+		return;
+	if ((gap = json_object_get(body, "gap_ms")) != NULL) {
+		if (!json_is_number(gap)) {
+			reply_error(req, 400, "\"gap_ms\" must be a number");
+			return;
+		}
+		gap_ms = json_number_value(gap);
+	}
+	if (gate_sim_gpio(a->gate) == NULL) {
+		reply_error(req, 409, "this gate runs real GPIO lines, not "
+		    "the simulator");
+		return;
+	}
+	if (c->readers[r].wiegand_d0[0] == '\0') {
+		reply_error(req, 400, "reader '%s' is not a Wiegand reader",
+		    c->readers[r].name);
+		return;
+	}
+	t = config_find_lane(c, c->readers[r].lane);
+	w = xcalloc(1, sizeof *w);
+	w->api = a;
+	w->req = req;
+	snprintf(w->lane, sizeof w->lane, "%s", c->readers[r].lane);
+	w->timeout = evtimer_new(gate_base(a->gate), card_wait_end, w);
+	if (gate_listen(a->gate, card_decided, w) == -1) {
+		reply_error(req, 503, "too many waiting requests");
+		card_wait_free(w);
+		return;
+	}
+	if (sim_gpio_wiegand(gate_sim_gpio(a->gate), r, bits,
+	    (int64_t)(gap_ms * 1e6), &error) == -1) {
+		gate_unlisten(a->gate, card_decided, w);
+		card_wait_free(w);
+		reply_error(req, 400, "bits: a frame is 1 to %d of '0' and "
+		    "'1', gap_ms less than the reader's bit-gap",
+		    2 * WIEGAND_BITS_MAX);
+		return;
+	}
+	if (error != NULL) {
+		gate_unlisten(a->gate, card_decided, w);
+		card_wait_free(w);
+		reply_json(req, 200, json_pack("{s:s}", "read_error", error));
+		return;
+	}
+	if (w->done) {
+		/* Decided at once: card_decided replied and freed it. */
+		return;
+	}
+	wait_ms = c->lanes[t].temp_wait_ms + 5000;
+	tv.tv_sec = wait_ms / 1000;
+	tv.tv_usec = (wait_ms % 1000) * 1000;
+	evtimer_add(w->timeout, &tv);
+}
+
 static void
 route_sim_card(struct api *a, struct evhttp_request *req)
 {
@@ -891,8 +964,16 @@ route_sim_card(struct api *a, struct evhttp_request *req)
 
 	if ((body = body_json(req)) == NULL)
 		return;
-	if ((reader = body_string(req, body, "reader", true)) == NULL ||
-	    (uidtext = body_string(req, body, "uid", true)) == NULL ||
+	if ((reader = body_string(req, body, "reader", true)) == NULL)
+		goto out;
+	if (json_object_get(body, "bits") != NULL) {
+		if ((r = gate_find_reader(a->gate, reader)) == -1)
+			reply_error(req, 404, "no reader '%s'", reader);
+		else
+			sim_wiegand(a, req, body, r);
+		goto out;
+	}
+	if ((uidtext = body_string(req, body, "uid", true)) == NULL ||
 	    body_temp(req, body, "temp", &has_temp, &centi) == -1)
 		goto out;
 	if ((r = gate_find_reader(a->gate, reader)) == -1) {

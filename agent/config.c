@@ -61,6 +61,8 @@ enum conf_ref {
 #define V_VEH	V_2
 #define V_OUT	V_1
 #define V_IN	V_2
+#define V_USB	V_1
+#define V_WIEG	V_2
 
 /* One key of a section: the whole description of a scalar setting. */
 struct conf_key {
@@ -109,7 +111,9 @@ static const char *const directions[] = {
 	[DIR_IN] = "in", [DIR_OUT] = "out", NULL
 };
 static const char *const formats[] = {
-	[FMT_DEC] = "dec", [FMT_HEX] = "hex", NULL
+	[FMT_DEC] = "dec", [FMT_HEX] = "hex", [FMT_W26] = "26",
+	[FMT_W34] = "34", [FMT_W37] = "37", [FMT_WAUTO] = "auto",
+	[FMT_WRAW] = "raw", NULL
 };
 static const char *const roles[] = {
 	[ROLE_VIEWER] = "viewer", [ROLE_GUARD] = "guard",
@@ -244,13 +248,22 @@ static const struct conf_key reader_keys[] = {
 	  NULL, "the lane it admits to" },
 	{ "direction", T_ENUM, READER(dir), 0, 0, 0, NULL, NULL, 0, ~0u, 0,
 	  directions, "in or out" },
-	{ "format", T_ENUM, READER(format), 0, 0, 0, "dec", NULL, 0, 0, 0,
-	  formats, "how the reader types the card number" },
+	{ "format", T_ENUM, READER(format), 0, 0, 0, "dec", "auto", 0, 0, 0,
+	  formats, "USB: dec or hex; Wiegand: 26, 34, 37, auto or raw" },
 	{ "digits", T_DIGITS, READER(min_digits),
-	  offsetof(struct reader_conf, max_digits), 1, 20, "1-20", NULL, 0, 0,
-	  0, NULL, "how many digits a card number has" },
-	{ "device", T_NAME, READER(device), 0, 0, 0, "", NULL, 0, 0,
+	  offsetof(struct reader_conf, max_digits), 1, 20, "1-20", NULL,
+	  V_USB, 0, 0, NULL, "how many digits a card number has" },
+	{ "device", T_NAME, READER(device), 0, 0, 0, "", NULL, V_USB, 0,
 	  REF_DEVICE, NULL, "the USB device" },
+	{ "wiegand-d0", T_NAME, READER(wiegand_d0), 0, 0, 0, NULL, NULL,
+	  V_WIEG, V_WIEG, REF_INPUT, NULL, "the input wired to D0" },
+	{ "wiegand-d1", T_NAME, READER(wiegand_d1), 0, 0, 0, NULL, NULL,
+	  V_WIEG, V_WIEG, REF_INPUT, NULL, "the input wired to D1" },
+	{ "facility", T_INT, READER(facility), 0, -1, 65535, "-1", NULL,
+	  V_WIEG, 0, 0, NULL, "the facility code cards must carry, -1: any" },
+	{ "bit-gap", T_DURATION, READER(bit_gap_ms), 0, 2, SEC(1), "25ms",
+	  NULL, V_WIEG, 0, 0, NULL,
+	  "a pause this long between pulses ends a frame" },
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -349,7 +362,8 @@ static const struct section_kind sections[] = {
 	{ S_DEVICE, "device", device_keys, DEVICES_MAX, NULL, { NULL, NULL } },
 	{ S_LANE, "lane", lane_keys, LANES_MAX, "kind",
 	  { "pedestrian lanes", "vehicle lanes" } },
-	{ S_READER, "reader", reader_keys, READERS_MAX, NULL, { NULL, NULL } },
+	{ S_READER, "reader", reader_keys, READERS_MAX, NULL,
+	  { "USB readers", "Wiegand readers" } },
 	{ S_THERM, "thermometer", therm_keys, THERMS_MAX, NULL,
 	  { NULL, NULL } },
 	{ S_MODE, "mode", mode_keys, MODES_MAX, NULL, { NULL, NULL } },
@@ -1233,6 +1247,9 @@ conf_section_apply(struct conf_load *cl, struct conf_section *cs)
 		cs->variant = V_OUT;
 	else if (sk->id == S_INPUT)
 		cs->variant = V_IN;
+	else if (sk->id == S_READER)
+		cs->variant = conf_entry(cs, "wiegand-d0") != NULL ||
+		    conf_entry(cs, "wiegand-d1") != NULL ? V_WIEG : V_USB;
 	else if (sk->variant_key != NULL) {
 		/* The variant key goes first: the others depend on it. */
 		vk = conf_key(sk, sk->variant_key);
@@ -1508,6 +1525,29 @@ check_ref(struct conf_load *cl, const struct conf_key *k,
 	}
 }
 
+/* A reader's format is of its kind, and D0 and D1 are two lines. */
+static void
+check_reader(struct conf_load *cl, const struct conf_section *cs)
+{
+	const struct reader_conf	*rc = cs->target;
+	const struct conf_entry		*e;
+	bool				 wiegand = cs->variant == V_WIEG;
+
+	if ((e = conf_entry(cs, "format")) != NULL && !e->bad &&
+	    FMT_WIEGAND(rc->format) != wiegand) {
+		conf_error(cl, e->line, "format: '%s' is for %s readers, "
+		    "use %s", formats[rc->format], wiegand ? "USB" :
+		    "Wiegand", wiegand ? "26, 34, 37, auto or raw" :
+		    "dec or hex");
+	}
+	if (wiegand && rc->wiegand_d0[0] != '\0' &&
+	    strcmp(rc->wiegand_d0, rc->wiegand_d1) == 0) {
+		e = conf_entry(cs, "wiegand-d1");
+		conf_error(cl, e->line, "wiegand-d1: the same line as "
+		    "wiegand-d0");
+	}
+}
+
 /* The checks that need more than one key: cross-references and all. */
 static void
 conf_check(struct conf_load *cl)
@@ -1528,6 +1568,8 @@ conf_check(struct conf_load *cl)
 			gate = cs;
 		for (k = cs->kind->keys; k->name != NULL; k++)
 			check_ref(cl, k, cs);
+		if (cs->kind->id == S_READER)
+			check_reader(cl, cs);
 		if (cs->kind->id != S_OUTPUT && cs->kind->id != S_INPUT)
 			continue;
 
@@ -1870,7 +1912,8 @@ config_print(const struct gate_conf *gc, FILE *f)
 	}
 	for (i = 0; i < gc->reader_count; i++) {
 		print_section(f, "reader", gc->readers[i].name, reader_keys,
-		    &gc->readers[i], 0);
+		    &gc->readers[i], gc->readers[i].wiegand_d0[0] != '\0' ?
+		    V_WIEG : V_USB);
 	}
 	for (i = 0; i < gc->therm_count; i++) {
 		print_section(f, "thermometer", gc->therms[i].name, therm_keys,

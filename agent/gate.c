@@ -30,6 +30,15 @@ struct therm_state {
 	time_t		last_error_log;
 };
 
+/* A reader's read errors: counted all, journaled at most each
+ * READ_ERROR_LOG_S with how many came since the last row. */
+#define READ_ERROR_LOG_S	10
+struct reader_state {
+	uint64_t	errors[WIEGAND__ERRORS];
+	time_t		last_log;
+	unsigned long	unlogged;
+};
+
 struct device_state {
 	char	name[NAME_LEN];
 	bool	up;
@@ -64,6 +73,7 @@ struct gate {
 
 	struct lane		 lanes[LANES_MAX];
 	struct therm_state	 therms[THERMS_MAX];
+	struct reader_state	 readers[READERS_MAX];
 	int			 device_count;
 	struct device_state	 devices[DEVICES_MAX];
 	struct signal		 green, red, amber, buzzer;
@@ -726,6 +736,50 @@ hw_card(void *arg, int reader, uint64_t uid, const struct timespec *ts)
 	gate_decide_card(g, l, reader, uid, ts, false);
 }
 
+/*
+ * A reader read something that is not a card: never a decision, only
+ * counted and journaled as kind "read-error", one row per reader per
+ * READ_ERROR_LOG_S at most, its detail saying how many came meanwhile.
+ */
+static void
+hw_read_error(void *arg, int reader, const char *error)
+{
+	struct gate		*g = arg;
+	struct reader_state	*r;
+	struct journal_event	 ev;
+	char			 detail[128];
+	time_t			 now;
+	int			 e;
+
+	if (reader < 0 || reader >= g->conf->reader_count)
+		return;
+	r = &g->readers[reader];
+	for (e = 1; e < WIEGAND__ERRORS; e++)
+		if (strcmp(wiegand_error_name(e), error) == 0)
+			break;
+	if (e == WIEGAND__ERRORS)
+		return;
+	r->errors[e]++;
+	r->unlogged++;
+	now = time(NULL);
+	if (r->last_log != 0 && now - r->last_log < READ_ERROR_LOG_S)
+		return;
+	snprintf(detail, sizeof detail, "%s; %lu read error%s since the "
+	    "last row", error, r->unlogged, r->unlogged == 1 ? "" : "s");
+	log_warnx("reader %s: read error: %s", g->conf->readers[reader].name,
+	    detail);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = "read-error";
+	ev.reason = error;
+	ev.actor = g->conf->readers[reader].name;
+	ev.lane = g->conf->readers[reader].lane;
+	ev.direction = g->conf->readers[reader].dir == DIR_IN ? "in" : "out";
+	ev.detail = detail;
+	gate_record(g, &ev);
+	r->last_log = now;
+	r->unlogged = 0;
+}
+
 static void
 hw_temperature(void *arg, int therm, int centi, const struct timespec *ts)
 {
@@ -805,6 +859,7 @@ static const struct hw_events gate_hw_events = {
 	.input = hw_input,
 	.card = hw_card,
 	.temperature = hw_temperature,
+	.read_error = hw_read_error,
 	.device = hw_device,
 };
 
@@ -1254,8 +1309,9 @@ gate_status(struct gate *g)
 	const struct gate_conf	*c = g->conf;
 	const struct level	*lv = gate_level(g);
 	json_t			*st, *lanes, *devs, *alerts, *therms, *js;
+	json_t			*readers, *errs;
 	struct lane		*l;
-	int			 i;
+	int			 i, e;
 
 	lanes = json_array();
 	for (i = 0; i < c->lane_count; i++) {
@@ -1272,6 +1328,17 @@ gate_status(struct gate *g)
 		json_array_append_new(devs, json_pack("{s:s, s:b, s:s}",
 		    "name", g->devices[i].name, "up", g->devices[i].up,
 		    "why", g->devices[i].why));
+	readers = json_array();
+	for (i = 0; i < c->reader_count; i++) {
+		errs = json_object();
+		for (e = 1; e < WIEGAND__ERRORS; e++)
+			json_object_set_new(errs, wiegand_error_name(e),
+			    json_integer((json_int_t)g->readers[i].errors[e]));
+		json_array_append_new(readers, json_pack("{s:s, s:s, s:o}",
+		    "name", c->readers[i].name, "kind",
+		    c->readers[i].wiegand_d0[0] != '\0' ? "wiegand" : "usb",
+		    "read_errors", errs));
+	}
 	therms = json_array();
 	for (i = 0; i < c->therm_count; i++)
 		json_array_append_new(therms, json_pack("{s:s, s:I}", "name",
@@ -1282,7 +1349,8 @@ gate_status(struct gate *g)
 	if ((js = journal_stats(g->journal)) == NULL)
 		js = json_object();
 	st = json_pack("{s:i, s:{s:s, s:s, s:s}, s:s, s:b, s:s, s:{s:i, s:s?},"
-	    " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:s, s:I}, s:o,"
+	    " s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:s, s:I},"
+	    " s:o,"
 	    " s:{s:s, s:s}, s:I, s:o}",
 	    "protocol", GATED_PROTOCOL_VERSION,
 	    "gate", "id", c->id, "name", c->name, "inside",
@@ -1294,7 +1362,7 @@ gate_status(struct gate *g)
 	    "emergency", g->emergency, "locked", g->locked,
 	    "lanes", lanes, "alerts", alerts, "alert_counts",
 	    alert_list_counts(g->alerts), "devices", devs,
-	    "thermometers", therms,
+	    "thermometers", therms, "readers", readers,
 	    "people", "count", (json_int_t)(g->people ?
 	    people_count(g->people) : 0), "path", c->people_path,
 	    "loaded_ms", (json_int_t)g->people_loaded_ms,
@@ -1353,6 +1421,34 @@ device_named(const struct gate_conf *c, const char *name)
 	return NULL;
 }
 
+/* What the GPIO backend reads for the Wiegand readers: their two lines. */
+static int
+wiegand_readers(const struct gate_conf *c, struct hw_wiegand_conf *w)
+{
+	static const enum wiegand_format fmt[] = {
+		[FMT_W26] = WIEGAND_26, [FMT_W34] = WIEGAND_34,
+		[FMT_W37] = WIEGAND_37, [FMT_WAUTO] = WIEGAND_AUTO,
+		[FMT_WRAW] = WIEGAND_RAW
+	};
+	const struct reader_conf	*r;
+	int				 i, n = 0;
+
+	for (i = 0; i < c->reader_count; i++) {
+		r = &c->readers[i];
+		if (r->wiegand_d0[0] == '\0' || !FMT_WIEGAND(r->format))
+			continue;
+		memset(&w[n], 0, sizeof w[n]);
+		w[n].reader = i;
+		w[n].d0 = config_find_line(c, r->wiegand_d0);
+		w[n].d1 = config_find_line(c, r->wiegand_d1);
+		w[n].format = fmt[r->format];
+		w[n].facility = r->facility;
+		w[n].gap_ms = r->bit_gap_ms;
+		n++;
+	}
+	return n;
+}
+
 /* What the USB backend watches: each reader and thermometer on a device. */
 static int
 usb_bindings(const struct gate_conf *c, struct hw_usb_binding *bind)
@@ -1390,10 +1486,11 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	struct gate		*g;
 	struct journal_limits	 lim;
 	struct hw_usb_binding	 bind[READERS_MAX + THERMS_MAX];
+	struct hw_wiegand_conf	 wbind[READERS_MAX];
 	struct timeval		 tv = { PRUNE_EVERY_S, 0 };
 	struct timeval		 watch = { JOURNAL_WATCH_S, 0 };
 	char			 path[PATH_MAX + 16], *hwcause = NULL;
-	int			 i, n, v;
+	int			 i, n, nw, v;
 
 	g = xcalloc(1, sizeof *g);
 	g->base = base;
@@ -1423,8 +1520,9 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 		    conf->gpio_backend, conf->usb_backend);
 		goto fail;
 	}
+	nw = wiegand_readers(conf, wbind);
 	g->gpio = g->gpio_ops->open(base, conf->lines, conf->line_count,
-	    &g->hw_ev, &hwcause);
+	    wbind, nw, &g->hw_ev, &hwcause);
 	if (g->gpio == NULL) {
 		set_cause(cause, "gpio: %s", hwcause ? hwcause : "failed");
 		free(hwcause);

@@ -18,7 +18,7 @@
 /* The kinds of journal_event, for gated_events_total; the rest: other. */
 static const char *const event_kinds[] = {
 	"passage", "override", "mode", "level", "alert", "ack", "device",
-	"system", "people", "emergency", "auth", "other"
+	"read-error", "system", "people", "emergency", "auth", "other"
 };
 #define EVENT_KINDS	((int)(sizeof event_kinds / sizeof event_kinds[0]))
 
@@ -153,7 +153,8 @@ metrics_state(struct metrics *m, json_t *st, struct evbuffer *b)
 	const char		*mode = json_string_value(json_object_get(st,
 				    "mode"));
 	json_t			*level = json_object_get(st, "level"), *d;
-	json_t			*by_kind;
+	json_t			*by_kind, *e;
+	const char		*kind;
 	size_t			 i;
 	int			 k;
 
@@ -186,6 +187,22 @@ metrics_state(struct metrics *m, json_t *st, struct evbuffer *b)
 		sample1(b, "gated_device_up", "device", json_string_value(
 		    json_object_get(d, "name")),
 		    json_is_true(json_object_get(d, "up")));
+
+	head(b, "gated_read_errors_total", "counter", "Frames a reader read "
+	    "that were not a card, by reader and kind.");
+	json_array_foreach(json_object_get(st, "readers"), i, d) {
+		json_object_foreach(json_object_get(d, "read_errors"), kind,
+		    e) {
+			evbuffer_add_printf(b, "gated_read_errors_total"
+			    "{reader=\"");
+			label(b, json_string_value(json_object_get(d,
+			    "name")));
+			evbuffer_add_printf(b, "\",error=\"");
+			label(b, kind);
+			evbuffer_add_printf(b, "\"} %" PRId64 "\n",
+			    (int64_t)json_integer_value(e));
+		}
+	}
 }
 
 /*

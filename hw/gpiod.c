@@ -6,6 +6,13 @@
  * edges, read from the event loop and debounced with the kernel's edge
  * timestamps, which on Linux 5.7 and later are CLOCK_MONOTONIC like the
  * debounce timer.
+ *
+ * A Wiegand reader's D0 and D1 are requested for falling edges without
+ * debounce.  The v1 uAPI that libgpiod 1.6 speaks has no request of two
+ * lines for edges (a bulk event request is one request and one queue of
+ * 16 events per line, fixed by the kernel), so the two queues are read
+ * together and merged by their kernel timestamps; libgpiod 2 (gpiod2.c)
+ * gets one queue for both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +41,16 @@ struct gl {
 	struct event		*edge;		/* inputs: the event fd */
 	struct event		*timer;		/* inputs: debounce deadline */
 	struct debounce		 db;
+	bool			 wiegand;	/* read by a gw */
+};
+
+/* A Wiegand reader: its two lines' event queues, merged by timestamp. */
+struct gw {
+	struct hw_gpio		*g;
+	struct hw_wiegand	 r;
+	char			 desc[300];
+	struct gl		*line[2];	/* D0, D1 */
+	struct event		*edge[2];
 };
 
 struct hw_gpio {
@@ -41,6 +58,8 @@ struct hw_gpio {
 	struct hw_events	 ev;
 	int			 count;
 	struct gl		*lines;
+	int			 nwiegand;	/* requested so far */
+	struct gw		*wiegand;
 	int			 dispatching;	/* inside a callback */
 	bool			 closed;	/* close() called meanwhile */
 };
@@ -111,6 +130,13 @@ gl_find(struct gl *l, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+static bool
+timespec_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec &&
+	    a->tv_nsec < b->tv_nsec);
 }
 
 /* Reports a debounced change, unless the object was closed meanwhile. */
@@ -326,11 +352,175 @@ gl_request(struct gl *l, char **cause)
 	return 0;
 }
 
+/* Reports a Wiegand reader whose line stopped working. */
+static void
+gw_down(struct gw *w, int i, int error)
+{
+	struct hw_gpio	*g = w->g;
+	char		 why[360];
+
+	log_warnx("%s: %s; no longer watched", w->desc, strerror(error));
+	event_del(w->edge[0]);
+	event_del(w->edge[1]);
+	event_del(w->r.timer);
+	if (g->closed || g->ev.device == NULL)
+		return;
+	snprintf(why, sizeof why, "%s: %s", w->line[i]->desc,
+	    strerror(error));
+	g->dispatching++;
+	g->ev.device(g->ev.arg, gpiod_chip_name(w->line[i]->chip), false,
+	    why);
+	g->dispatching--;
+}
+
+/*
+ * Reads both lines' queued edges and feeds them to the assembler oldest
+ * first.  Each queue is in order; an edge of one line is fed only once the
+ * other line's queue is known empty or holds a later one.
+ */
+static int
+gw_drain(struct gw *w)
+{
+	struct gpiod_line_event	 evs[2][GPIOD_BATCH];
+	int			 n[2] = { 0, 0 }, at[2] = { 0, 0 };
+	int			 i, b, more;
+
+	do {
+		for (i = 0; i < 2; i++) {
+			if (at[i] < n[i])
+				continue;
+			at[i] = 0;
+			n[i] = gpiod_line_event_read_fd_multiple(
+			    event_get_fd(w->edge[i]), evs[i], GPIOD_BATCH);
+			if (n[i] == -1) {
+				n[i] = 0;
+				if (errno == EAGAIN || errno == EINTR)
+					continue;
+				gw_down(w, i, errno);
+				return -1;
+			}
+		}
+		more = n[0] == GPIOD_BATCH || n[1] == GPIOD_BATCH;
+		while ((at[0] < n[0] || at[1] < n[1]) && !w->g->closed) {
+			if (at[0] == n[0])
+				b = 1;
+			else if (at[1] == n[1])
+				b = 0;
+			else
+				b = timespec_before(&evs[1][at[1]].ts,
+				    &evs[0][at[0]].ts);
+			/* A full batch may have more behind it: refill. */
+			if (at[!b] == n[!b] && n[!b] == GPIOD_BATCH)
+				break;
+			hw_wiegand_edge(&w->r, b,
+			    (int64_t)evs[b][at[b]].ts.tv_sec * 1000000000 +
+			    evs[b][at[b]].ts.tv_nsec, &w->g->ev);
+			at[b]++;
+		}
+	} while (more && !w->g->closed);
+	return 0;
+}
+
+/* Ends a Wiegand callback: frees if closed, else re-arms the frame end. */
+static void
+gw_leave(struct gw *w)
+{
+	struct hw_gpio	*g = w->g;
+
+	if (--g->dispatching == 0 && g->closed)
+		gpiod_free(g);
+	else if (!g->closed)
+		hw_wiegand_arm(&w->r);
+}
+
+static void
+gw_edge_cb(int fd, short what, void *arg)
+{
+	struct gw	*w = arg;
+
+	(void)fd;
+	(void)what;
+	w->g->dispatching++;
+	gw_drain(w);
+	gw_leave(w);
+}
+
+/* The frame's deadline passed: edges still queued come first. */
+static void
+gw_timer_cb(int fd, short what, void *arg)
+{
+	struct gw	*w = arg;
+
+	(void)fd;
+	(void)what;
+	w->g->dispatching++;
+	if (gw_drain(w) == 0 && !w->g->closed)
+		hw_wiegand_flush(&w->r, hw_wiegand_now_ns(), &w->g->ev);
+	gw_leave(w);
+}
+
+/* Requests D0 and D1 for falling edges, each with its own flags. */
+static int
+gw_request(struct gw *w, char **cause)
+{
+	struct hw_gpio	*g = w->g;
+	struct gl	*l;
+	const char	*user;
+	int		 i, flags, fd;
+
+	for (i = 0; i < 2; i++) {
+		l = w->line[i];
+		if (gl_find(l, cause) != 0)
+			return -1;
+		flags = l->conf.active_low ?
+		    GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
+		if (l->conf.bias == BIAS_DISABLE)
+			flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE;
+		else if (l->conf.bias == BIAS_PULL_UP)
+			flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
+		else if (l->conf.bias == BIAS_PULL_DOWN)
+			flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
+		if (gpiod_line_request_falling_edge_events_flags(l->line,
+		    GPIOD_CONSUMER, flags) != 0) {
+			if (errno == EBUSY) {
+				user = gpiod_line_consumer(l->line);
+				xasprintf(cause, "%s: in use by '%s'", l->desc,
+				    user != NULL ? user : "another program");
+			} else
+				xasprintf(cause, "%s: cannot request: %s",
+				    l->desc, strerror(errno));
+			return -1;
+		}
+		l->requested = true;
+		fd = gpiod_line_event_get_fd(l->line);
+		if (fd == -1 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) |
+		    O_NONBLOCK) == -1) {
+			xasprintf(cause, "%s: event fd: %s", l->desc,
+			    strerror(errno));
+			return -1;
+		}
+		w->edge[i] = event_new(g->base, fd, EV_READ|EV_PERSIST,
+		    gw_edge_cb, w);
+		if (w->edge[i] == NULL || event_add(w->edge[i], NULL) != 0) {
+			xasprintf(cause, "%s: cannot watch its edges",
+			    l->desc);
+			return -1;
+		}
+	}
+	if ((w->r.timer = evtimer_new(g->base, gw_timer_cb, w)) == NULL) {
+		xasprintf(cause, "%s: cannot create its timer", w->desc);
+		return -1;
+	}
+	return 0;
+}
+
 static struct hw_gpio *
 gpiod_open(struct event_base *base, const struct line_conf *conf, int count,
+    const struct hw_wiegand_conf *wiegand, int nwiegand,
     const struct hw_events *ev, char **cause)
 {
 	struct hw_gpio	*g;
+	struct gw	*w;
 	int		 i;
 
 	*cause = NULL;
@@ -338,16 +528,38 @@ gpiod_open(struct event_base *base, const struct line_conf *conf, int count,
 	g->base = base;
 	g->ev = *ev;
 	g->lines = xcalloc(count > 0 ? count : 1, sizeof *g->lines);
+	g->wiegand = xcalloc(nwiegand > 0 ? nwiegand : 1,
+	    sizeof *g->wiegand);
 	for (i = 0; i < count; i++) {
 		g->lines[i].g = g;
 		g->lines[i].index = i;
 		g->lines[i].conf = conf[i];
 		gl_describe(&g->lines[i]);
 	}
+	for (i = 0; i < nwiegand; i++) {
+		g->lines[wiegand[i].d0].wiegand = true;
+		g->lines[wiegand[i].d1].wiegand = true;
+	}
 	/* Lines are counted as they come, so close() undoes exactly those. */
 	for (g->count = 0; g->count < count; g->count++) {
+		if (g->lines[g->count].wiegand)
+			continue;
 		if (gl_request(&g->lines[g->count], cause) != 0) {
 			g->count++;
+			hw_gpiod_ops.close(g);
+			return NULL;
+		}
+	}
+	for (g->nwiegand = 0; g->nwiegand < nwiegand; g->nwiegand++) {
+		w = &g->wiegand[g->nwiegand];
+		w->g = g;
+		hw_wiegand_init(&w->r, &wiegand[g->nwiegand]);
+		w->line[0] = &g->lines[wiegand[g->nwiegand].d0];
+		w->line[1] = &g->lines[wiegand[g->nwiegand].d1];
+		snprintf(w->desc, sizeof w->desc, "Wiegand %s and %s",
+		    w->line[0]->desc, w->line[1]->desc);
+		if (gw_request(w, cause) != 0) {
+			g->nwiegand++;
 			hw_gpiod_ops.close(g);
 			return NULL;
 		}
@@ -359,7 +571,7 @@ static struct gl *
 gl_get(struct hw_gpio *g, int line)
 {
 	if (g == NULL || line < 0 || line >= g->count || g->closed ||
-	    !g->lines[line].requested) {
+	    !g->lines[line].requested || g->lines[line].wiegand) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -408,8 +620,20 @@ static void
 gpiod_free(struct hw_gpio *g)
 {
 	struct gl	*l;
+	struct gw	*w;
 	int		 i;
 
+	/* The Wiegand events first: their lines are released below. */
+	for (i = 0; i < g->nwiegand; i++) {
+		w = &g->wiegand[i];
+		if (w->edge[0] != NULL)
+			event_free(w->edge[0]);
+		if (w->edge[1] != NULL)
+			event_free(w->edge[1]);
+		if (w->r.timer != NULL)
+			event_free(w->r.timer);
+	}
+	free(g->wiegand);
 	for (i = 0; i < g->count; i++) {
 		l = &g->lines[i];
 		if (l->edge != NULL)

@@ -6,7 +6,9 @@
  * for both edges with kernel timestamps on CLOCK_MONOTONIC, read from the
  * event loop through the request's file descriptor and debounced by
  * debounce.c.  Each line is a request of its own, so one line's failure or
- * release leaves the others alone, as in gpiod.c.
+ * release leaves the others alone, as in gpiod.c.  A Wiegand reader's two
+ * lines are one request, so the kernel queues their edges in one buffer in
+ * the order they came.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +28,9 @@
 
 #define GPIOD2_CONSUMER	"gated"
 #define GPIOD2_BATCH	16	/* edges read per read() */
+/* A Wiegand request's kernel buffer: a 37-bit frame and more.  The
+ * kernel's default is 16 a line, and it drops the oldest when full. */
+#define GPIOD2_WIEGAND_EVENTS	256
 
 struct gpiod2_line {
 	struct hw_gpio		*g;
@@ -39,6 +44,20 @@ struct gpiod2_line {
 	struct event		*edge;		/* inputs: the request's fd */
 	struct event		*timer;		/* inputs: debounce deadline */
 	struct debounce		 db;
+	bool			 wiegand;	/* read by a gpiod2_wiegand */
+};
+
+/* A Wiegand reader: D0 and D1 in one request, falling edges only. */
+struct gpiod2_wiegand {
+	struct hw_gpio		*g;
+	struct hw_wiegand	 r;
+	char			 desc[300];
+	char			 chip[64];
+	unsigned int		 offsets[2];	/* D0, D1 */
+	struct gpiod_line_request *req;
+	struct gpiod_edge_event_buffer *buf;
+	struct event		*edge;
+	unsigned long		 seqno;		/* the last edge's, 0 none */
 };
 
 struct hw_gpio {
@@ -46,6 +65,8 @@ struct hw_gpio {
 	struct hw_events	 ev;
 	int			 count;
 	struct gpiod2_line	*lines;
+	int			 nwiegand;	/* requested so far */
+	struct gpiod2_wiegand	*wiegand;
 	int			 dispatching;	/* inside a callback */
 	bool			 closed;	/* close() called meanwhile */
 };
@@ -553,8 +574,187 @@ gpiod2_request(struct gpiod2_line *l, char **cause)
 	return 0;
 }
 
+/*
+ * Reads the Wiegand request's queued edges into the assembler.  The offset
+ * says which line; the kernel's sequence number, shared by the request's
+ * lines, shows an edge lost to a full buffer, which spoils the frame.
+ */
+static int
+gpiod2_wiegand_drain(struct gpiod2_wiegand *w)
+{
+	struct gpiod_edge_event	*e;
+	struct wiegand		*asm_ = &w->r.w;
+	unsigned long		 seq;
+	bool			 lost;
+	int			 n, i, bit;
+
+	do {
+		n = gpiod_line_request_read_edge_events(w->req, w->buf,
+		    GPIOD2_BATCH);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			log_warn("%s: no longer read", w->desc);
+			event_del(w->edge);
+			event_del(w->r.timer);
+			if (!w->g->closed && w->g->ev.device != NULL)
+				w->g->ev.device(w->g->ev.arg, w->chip, false,
+				    w->desc);
+			return -1;
+		}
+		for (i = 0; i < n && !w->g->closed; i++) {
+			e = gpiod_edge_event_buffer_get_event(w->buf,
+			    (unsigned long)i);
+			if (gpiod_edge_event_get_event_type(e) !=
+			    GPIOD_EDGE_EVENT_FALLING_EDGE)
+				continue;
+			bit = gpiod_edge_event_get_line_offset(e) ==
+			    w->offsets[1];
+			/* A lost edge ends the open frame or starts the
+			 * next: both are refused. */
+			seq = gpiod_edge_event_get_global_seqno(e);
+			lost = w->seqno != 0 && seq != w->seqno + 1;
+			w->seqno = seq;
+			if (lost)
+				asm_->cur.noise = true;
+			hw_wiegand_edge(&w->r, bit, (int64_t)
+			    gpiod_edge_event_get_timestamp_ns(e), &w->g->ev);
+			if (lost)
+				asm_->cur.noise = true;
+		}
+	} while (n == GPIOD2_BATCH && !w->g->closed);
+	return 0;
+}
+
+/* Ends a Wiegand callback: frees if closed, else re-arms the frame end. */
+static void
+gpiod2_wiegand_leave(struct gpiod2_wiegand *w)
+{
+	struct hw_gpio	*g = w->g;
+
+	if (--g->dispatching == 0 && g->closed)
+		gpiod2_free(g);
+	else if (!g->closed)
+		hw_wiegand_arm(&w->r);
+}
+
+static void
+gpiod2_wiegand_edge_cb(int fd, short what, void *arg)
+{
+	struct gpiod2_wiegand	*w = arg;
+
+	(void)fd;
+	(void)what;
+	w->g->dispatching++;
+	gpiod2_wiegand_drain(w);
+	gpiod2_wiegand_leave(w);
+}
+
+/* The frame's deadline passed: edges still queued come first. */
+static void
+gpiod2_wiegand_timer_cb(int fd, short what, void *arg)
+{
+	struct gpiod2_wiegand	*w = arg;
+
+	(void)fd;
+	(void)what;
+	w->g->dispatching++;
+	if (gpiod2_wiegand_drain(w) == 0 && !w->g->closed)
+		hw_wiegand_flush(&w->r, hw_wiegand_now_ns(), &w->g->ev);
+	gpiod2_wiegand_leave(w);
+}
+
+/*
+ * Requests a Wiegand reader's D0 and D1 together: falling edges, no
+ * debounce (the pulses are 20-100 us), kernel timestamps on
+ * CLOCK_MONOTONIC, and a kernel buffer for more than a 37-bit frame.
+ */
+static int
+gpiod2_wiegand_request(struct gpiod2_wiegand *w, char **cause)
+{
+	struct hw_gpio			*g = w->g;
+	struct gpiod2_line		*d0 = &g->lines[w->r.conf.d0];
+	struct gpiod2_line		*d1 = &g->lines[w->r.conf.d1];
+	struct gpiod_chip		*chip, *chip1;
+	struct gpiod_line_settings	*s = NULL;
+	struct gpiod_line_config	*lc = NULL;
+	struct gpiod_request_config	*rc = NULL;
+	struct gpiod2_line		*l;
+	int				 i, r = 0, fd, error = ENOMEM;
+
+	snprintf(w->desc, sizeof w->desc, "Wiegand %s and %s", d0->desc,
+	    d1->desc);
+	if ((chip = gpiod2_find(d0, cause)) == NULL)
+		return -1;
+	if ((chip1 = gpiod2_find(d1, cause)) == NULL) {
+		gpiod_chip_close(chip);
+		return -1;
+	}
+	gpiod_chip_close(chip1);
+	if (strcmp(d0->chip, d1->chip) != 0) {
+		xasprintf(cause, "%s: D0 and D1 must be lines of one chip "
+		    "(%s, %s)", w->desc, d0->chip, d1->chip);
+		gpiod_chip_close(chip);
+		return -1;
+	}
+	snprintf(w->chip, sizeof w->chip, "%s", d0->chip);
+	w->offsets[0] = d0->offset;
+	w->offsets[1] = d1->offset;
+	if ((lc = gpiod_line_config_new()) == NULL ||
+	    (rc = gpiod_request_config_new()) == NULL)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		l = i == 0 ? d0 : d1;
+		if ((s = gpiod2_settings(&l->conf)) == NULL)
+			goto out;
+		r |= gpiod_line_settings_set_edge_detection(s,
+		    GPIOD_LINE_EDGE_FALLING);
+		gpiod_line_settings_set_debounce_period_us(s, 0);
+		r |= gpiod_line_config_add_line_settings(lc, &w->offsets[i],
+		    1, s);
+		gpiod_line_settings_free(s);
+		if (r != 0)
+			goto out;
+	}
+	gpiod_request_config_set_consumer(rc, GPIOD2_CONSUMER);
+	gpiod_request_config_set_event_buffer_size(rc, GPIOD2_WIEGAND_EVENTS);
+	w->req = gpiod_chip_request_lines(chip, rc, lc);
+	error = errno;
+out:
+	if (lc != NULL)
+		gpiod_line_config_free(lc);
+	if (rc != NULL)
+		gpiod_request_config_free(rc);
+	gpiod_chip_close(chip);
+	if (w->req == NULL) {
+		xasprintf(cause, "%s: cannot request: %s", w->desc,
+		    strerror(error));
+		return -1;
+	}
+	if ((w->buf = gpiod_edge_event_buffer_new(GPIOD2_BATCH)) == NULL) {
+		xasprintf(cause, "%s: edge buffer: %s", w->desc,
+		    strerror(errno));
+		return -1;
+	}
+	fd = gpiod_line_request_get_fd(w->req);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1) {
+		xasprintf(cause, "%s: event fd: %s", w->desc, strerror(errno));
+		return -1;
+	}
+	w->edge = event_new(g->base, fd, EV_READ|EV_PERSIST,
+	    gpiod2_wiegand_edge_cb, w);
+	w->r.timer = evtimer_new(g->base, gpiod2_wiegand_timer_cb, w);
+	if (w->edge == NULL || w->r.timer == NULL ||
+	    event_add(w->edge, NULL) != 0) {
+		xasprintf(cause, "%s: cannot watch its edges", w->desc);
+		return -1;
+	}
+	return 0;
+}
+
 static struct hw_gpio *
 gpiod2_open(struct event_base *base, const struct line_conf *conf, int count,
+    const struct hw_wiegand_conf *wiegand, int nwiegand,
     const struct hw_events *ev, char **cause)
 {
 	struct hw_gpio	*g;
@@ -565,16 +765,35 @@ gpiod2_open(struct event_base *base, const struct line_conf *conf, int count,
 	g->base = base;
 	g->ev = *ev;
 	g->lines = xcalloc(count > 0 ? count : 1, sizeof *g->lines);
+	g->wiegand = xcalloc(nwiegand > 0 ? nwiegand : 1,
+	    sizeof *g->wiegand);
 	for (i = 0; i < count; i++) {
 		g->lines[i].g = g;
 		g->lines[i].index = i;
 		g->lines[i].conf = conf[i];
 		gpiod2_describe(&g->lines[i]);
 	}
+	for (i = 0; i < nwiegand; i++) {
+		g->lines[wiegand[i].d0].wiegand = true;
+		g->lines[wiegand[i].d1].wiegand = true;
+	}
 	/* Lines are counted as they come, so close() undoes exactly those. */
 	for (g->count = 0; g->count < count; g->count++) {
+		if (g->lines[g->count].wiegand)
+			continue;
 		if (gpiod2_request(&g->lines[g->count], cause) != 0) {
 			g->count++;
+			hw_gpiod_ops.close(g);
+			return NULL;
+		}
+	}
+	for (g->nwiegand = 0; g->nwiegand < nwiegand; g->nwiegand++) {
+		g->wiegand[g->nwiegand].g = g;
+		hw_wiegand_init(&g->wiegand[g->nwiegand].r,
+		    &wiegand[g->nwiegand]);
+		if (gpiod2_wiegand_request(&g->wiegand[g->nwiegand],
+		    cause) != 0) {
+			g->nwiegand++;
 			hw_gpiod_ops.close(g);
 			return NULL;
 		}
@@ -638,6 +857,7 @@ gpiod2_get(struct hw_gpio *g, int line)
 static void
 gpiod2_free(struct hw_gpio *g)
 {
+	struct gpiod2_wiegand	*w;
 	struct gpiod2_line	*l;
 	int			 i;
 
@@ -652,6 +872,18 @@ gpiod2_free(struct hw_gpio *g)
 		if (l->buf != NULL)
 			gpiod_edge_event_buffer_free(l->buf);
 	}
+	for (i = 0; i < g->nwiegand; i++) {
+		w = &g->wiegand[i];
+		if (w->edge != NULL)
+			event_free(w->edge);
+		if (w->r.timer != NULL)
+			event_free(w->r.timer);
+		if (w->req != NULL)
+			gpiod_line_request_release(w->req);
+		if (w->buf != NULL)
+			gpiod_edge_event_buffer_free(w->buf);
+	}
+	free(g->wiegand);
 	free(g->lines);
 	free(g);
 }

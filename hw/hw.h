@@ -14,6 +14,9 @@
 
 #include <jansson.h>
 
+#include "wiegand.h"
+
+struct event;
 struct event_base;
 
 #define HW_NAME_LEN	32
@@ -43,6 +46,20 @@ struct device_conf {
 	char		port[32];		/* "" any, else "1-1.2" */
 };
 
+/*
+ * A Wiegand reader on two input lines, as the GPIO backend gets it at
+ * open.  Its lines are requested together, for falling edges only and
+ * without debounce; they report no input events, only cards and read
+ * errors for the reader.
+ */
+struct hw_wiegand_conf {
+	int		 reader;	/* the reader's index, for events */
+	int		 d0, d1;	/* indexes of its two input lines */
+	enum wiegand_format format;
+	long		 facility;	/* -1: any */
+	int		 gap_ms;	/* a pause this long ends a frame */
+};
+
 /* What a USB device is bound to: a reader or a thermometer (by index). */
 enum hw_role { HW_READER, HW_THERMOMETER };
 struct hw_usb_binding {
@@ -66,6 +83,9 @@ struct hw_events {
 		    const struct timespec *ts);
 	void	(*temperature)(void *arg, int therm, int centi,
 		    const struct timespec *ts);
+	/* A reader read something that is not a card: error is a short
+	 * static name ("parity", "bit-count", ...). */
+	void	(*read_error)(void *arg, int reader, const char *error);
 	/* A device (line chip or USB device) came up or went down. */
 	void	(*device)(void *arg, const char *name, bool up,
 		    const char *why);
@@ -77,11 +97,15 @@ struct hw_gpio_ops {
 	const char	*name;
 	/*
 	 * Requests every line.  Outputs are requested with their safe value
-	 * as the initial value, so they never glitch.  Returns NULL and a
-	 * malloc'd *cause naming the line or chip on error.  May block briefly.
+	 * as the initial value, so they never glitch.  The lines of the
+	 * Wiegand readers (wiegand, nwiegand; copied) are read for them and
+	 * give no input events.  Returns NULL and a malloc'd *cause naming
+	 * the line or chip on error.  May block briefly.
 	 */
 	struct hw_gpio	*(*open)(struct event_base *, const struct line_conf *,
-			    int count, const struct hw_events *, char **cause);
+			    int count, const struct hw_wiegand_conf *wiegand,
+			    int nwiegand, const struct hw_events *,
+			    char **cause);
 	/* Sets an output's logical value; 0, or -1 with errno.  Never blocks. */
 	int		 (*set)(struct hw_gpio *, int line, int value);
 	/* A line's current logical value, 0 or 1; -1 on error. */
@@ -126,9 +150,47 @@ extern const struct hw_gpio_ops	hw_gpiod_ops;
 int	 sim_gpio_input(struct hw_gpio *, int line, int value);
 json_t	*sim_gpio_outputs(struct hw_gpio *, int history);
 int	 sim_usb_card(struct hw_usb *, int reader, uint64_t uid);
+/*
+ * A Wiegand frame on a reader's lines, bits as '0' and '1' characters, the
+ * first sent first, fed to the same assembler and decoder as real edges
+ * with kernel-like timestamps gap_ns apart, the last one now.  0 and *error
+ * NULL when a card was reported, else the read error's name; -1 and ENOENT
+ * when the reader is not a Wiegand reader, EINVAL for a bad string.
+ */
+int	 sim_gpio_wiegand(struct hw_gpio *, int reader, const char *bits,
+	     int64_t gap_ns, const char **error);
 int	 sim_usb_temperature(struct hw_usb *, int therm, int centi);
 /* -1 and ENOENT for a device name no reader or thermometer uses. */
 int	 sim_usb_device(struct hw_usb *, const char *name, bool up);
+
+/*
+ * wiegand-reader.c: what every GPIO backend does for a Wiegand reader
+ * around the pure assembler and decoder of wiegand.c: feed it the kernel's
+ * edge timestamps, decode a finished frame and report a card or a read
+ * error, and keep a timer at the frame's deadline.  The backend owns the
+ * timer's callback (it guards against close() from a callback) and calls
+ * hw_wiegand_flush() from it.
+ */
+struct hw_wiegand {
+	struct hw_wiegand_conf	 conf;
+	struct wiegand		 w;
+	struct event		*timer;		/* NULL: no timer (sim) */
+};
+void	 hw_wiegand_init(struct hw_wiegand *, const struct hw_wiegand_conf *);
+/*
+ * An edge on D0 (bit 0) or D1 (bit 1) at the kernel's ts_ns; reports the
+ * frame before it when the edge came after a gap.  Both return what a
+ * reported frame was (WIEGAND_OK: a card, else the enum wiegand_error
+ * reported), or -1 when no frame ended.
+ */
+int	 hw_wiegand_edge(struct hw_wiegand *, int bit, int64_t ts_ns,
+	     const struct hw_events *);
+/* Reports the open frame when it has ended by now_ns (CLOCK_MONOTONIC). */
+int	 hw_wiegand_flush(struct hw_wiegand *, int64_t now_ns,
+	     const struct hw_events *);
+/* Sets the timer to the open frame's deadline, or clears it. */
+void	 hw_wiegand_arm(struct hw_wiegand *);
+int64_t	 hw_wiegand_now_ns(void);
 
 /*
  * debounce.c: a contact's raw edges in, clean changes out.  Pure: every

@@ -30,6 +30,8 @@ struct hw_gpio {
 	struct hw_events	 ev;
 	int			 count;
 	struct sim_line		*lines;
+	int			 nwiegand;
+	struct hw_wiegand	*wiegand;
 };
 
 struct hw_usb {
@@ -61,7 +63,8 @@ sim_record(struct sim_line *l, int value)
 
 static struct hw_gpio *
 sim_gpio_open(struct event_base *base, const struct line_conf *conf,
-    int count, const struct hw_events *ev, char **cause)
+    int count, const struct hw_wiegand_conf *wiegand, int nwiegand,
+    const struct hw_events *ev, char **cause)
 {
 	struct hw_gpio	*g;
 	int		 i;
@@ -70,13 +73,19 @@ sim_gpio_open(struct event_base *base, const struct line_conf *conf,
 	(void)cause;
 	if ((g = calloc(1, sizeof *g)) == NULL ||
 	    (g->lines = calloc(count > 0 ? count : 1, sizeof *g->lines)) ==
-	    NULL) {
+	    NULL || (g->wiegand = calloc(nwiegand > 0 ? nwiegand : 1,
+	    sizeof *g->wiegand)) == NULL) {
+		if (g != NULL)
+			free(g->lines);
 		free(g);
 		*cause = strdup("sim: out of memory");
 		return NULL;
 	}
 	g->ev = *ev;
 	g->count = count;
+	g->nwiegand = nwiegand;
+	for (i = 0; i < nwiegand; i++)
+		hw_wiegand_init(&g->wiegand[i], &wiegand[i]);
 	for (i = 0; i < count; i++) {
 		g->lines[i].conf = conf[i];
 		/* Outputs start safe; inputs rest at 0 until driven. */
@@ -122,8 +131,46 @@ sim_gpio_close(struct hw_gpio *g)
 	for (i = 0; i < g->count; i++)
 		if (g->lines[i].conf.dir == LINE_OUTPUT)
 			sim_gpio_set(g, i, g->lines[i].conf.safe_value);
+	free(g->wiegand);
 	free(g->lines);
 	free(g);
+}
+
+/*
+ * A Wiegand frame through the real assembler and decoder.  The edges get
+ * timestamps gap_ns apart ending now, as the kernel would stamp a reader's
+ * pulses, and the frame is flushed at once: the call is the whole frame.
+ */
+int
+sim_gpio_wiegand(struct hw_gpio *g, int reader, const char *bits,
+    int64_t gap_ns, const char **error)
+{
+	struct hw_wiegand	*r = NULL;
+	int64_t			 t;
+	size_t			 i, n = strlen(bits);
+	int			 k, e = -1;
+
+	for (k = 0; k < g->nwiegand; k++)
+		if (g->wiegand[k].conf.reader == reader)
+			r = &g->wiegand[k];
+	if (r == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (n == 0 || n > 2 * WIEGAND_BITS_MAX || strspn(bits, "01") != n ||
+	    gap_ns <= 0 || gap_ns >= r->w.gap_ns) {
+		errno = EINVAL;
+		return -1;
+	}
+	t = hw_wiegand_now_ns() - (int64_t)(n - 1) * gap_ns;
+	for (i = 0; i < n; i++, t += gap_ns) {
+		if ((k = hw_wiegand_edge(r, bits[i] == '1', t, &g->ev)) != -1)
+			e = k;
+	}
+	if ((k = hw_wiegand_flush(r, t + r->w.gap_ns, &g->ev)) != -1)
+		e = k;
+	*error = e == WIEGAND_OK ? NULL : wiegand_error_name(e);
+	return 0;
 }
 
 /* Drives a simulated input; an edge is reported only on a change. */

@@ -255,7 +255,7 @@ main(int argc, char **argv)
 
 	/* A missing line, last, so the lines before it are requested first. */
 	conf_line(&conf[L_COUNT], "door-south", LINE_OUTPUT, "GATE_DOOR_9");
-	g = ops->open(base, conf, L_COUNT + 1, &ev, &cause);
+	g = ops->open(base, conf, L_COUNT + 1, NULL, 0, &ev, &cause);
 	check(g == NULL && cause != NULL &&
 	    strstr(cause, "'door-south'") != NULL &&
 	    strstr(cause, "GATE_DOOR_9") != NULL &&
@@ -267,7 +267,7 @@ main(int argc, char **argv)
 
 	bad = conf[L_BUZZER];
 	snprintf(bad.chip, sizeof bad.chip, "no-such-chip");
-	g = ops->open(base, &bad, 1, &ev, &cause);
+	g = ops->open(base, &bad, 1, NULL, 0, &ev, &cause);
 	check(g == NULL && cause != NULL &&
 	    strstr(cause, "no-such-chip") != NULL &&
 	    strstr(cause, "no such chip") != NULL,
@@ -278,7 +278,7 @@ main(int argc, char **argv)
 
 	bad = conf[L_BUZZER];
 	bad.offset = 99;
-	g = ops->open(base, &bad, 1, &ev, &cause);
+	g = ops->open(base, &bad, 1, NULL, 0, &ev, &cause);
 	check(g == NULL && cause != NULL && strstr(cause, ":99") != NULL,
 	    "offset beyond the chip is refused: %s",
 	    cause != NULL ? cause : "(none)");
@@ -286,13 +286,13 @@ main(int argc, char **argv)
 	cause = NULL;
 
 	/* The failed open released what it had taken, or this would fail. */
-	g = ops->open(base, conf, L_COUNT, &ev, &cause);
+	g = ops->open(base, conf, L_COUNT, NULL, 0, &ev, &cause);
 	check(g != NULL, "open after a failed open: %s",
 	    cause != NULL ? cause : "ok");
 	if (g == NULL)
 		return check_done();
 
-	g2 = ops->open(base, conf, L_COUNT, &ev, &cause);
+	g2 = ops->open(base, conf, L_COUNT, NULL, 0, &ev, &cause);
 	check(g2 == NULL && cause != NULL && strstr(cause, "in use by 'gated'")
 	    != NULL, "a second open finds the lines busy: %s",
 	    cause != NULL ? cause : "(opened!)");
@@ -397,7 +397,7 @@ main(int argc, char **argv)
 	check(released[L_DOOR] != -1 && released[L_BUTTON] != -1,
 	    "close() releases the inputs too");
 
-	g = ops->open(base, conf, L_COUNT, &ev, &cause);
+	g = ops->open(base, conf, L_COUNT, NULL, 0, &ev, &cause);
 	check(g != NULL, "open again after close: %s",
 	    cause != NULL ? cause : "ok");
 	free(cause);
@@ -407,7 +407,7 @@ main(int argc, char **argv)
 	/* A name is looked for on every chip: far-lamp is on the second. */
 	conf_line(&conf[0], "far", LINE_OUTPUT, "far-lamp");
 	conf[0].safe_value = 1;
-	g = ops->open(base, conf, 1, &ev, &cause);
+	g = ops->open(base, conf, 1, NULL, 0, &ev, &cause);
 	check(g != NULL && sim_read_at(argv[3], 1) == 1, "a line named on the "
 	    "second chip is found and starts at its safe 1: %s",
 	    cause != NULL ? cause : "ok");
@@ -425,7 +425,7 @@ main(int argc, char **argv)
 		else
 			snprintf(bad.chip, sizeof bad.chip, "%s",
 			    strrchr(sysdir, '/') + 1 + strlen("gpiochip"));
-		g = ops->open(base, &bad, 1, &ev, &cause);
+		g = ops->open(base, &bad, 1, NULL, 0, &ev, &cause);
 		check(g != NULL && sim_read(L_BUZZER) == 1, "buzzer by chip "
 		    "'%s' and offset is the buzzer: %s", bad.chip,
 		    cause != NULL ? cause : "ok");
