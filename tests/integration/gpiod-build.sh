@@ -23,8 +23,10 @@ expect() {
 
 # show ARGS...: the backend source, build directory and rpath make decides.
 show() {
+	# The Makefile's own default, not tests/run's BUILD (build-asan...).
 	# shellcheck disable=SC2016 # make expands these, not the shell
-	make -s --no-print-directory "$@" --eval='gpiod-show: ; @echo \
+	env -u BUILD -u SANITIZE make -s --no-print-directory "$@" \
+	    --eval='gpiod-show: ; @echo \
 	    $(filter hw/gpiod.c hw/gpiod2.c,$(LIB_SRC)) $(BUILD) \
 	    $(GPIOD_LDFLAGS)' gpiod-show 2>&1
 }
