@@ -54,7 +54,7 @@ cmd_sim_card(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t		*body, *a;
-	const char	*verdict;
+	const char	*verdict, *v, *r;
 	char		 b[8][64];
 	double		 temp = 0;
 	int		 ch, rc, has_temp = 0;
@@ -79,9 +79,11 @@ cmd_sim_card(struct ctl *ctl, int argc, char **argv)
 		return rc;
 	verdict = json_string_value(json_object_get(a, "verdict"));
 	if (!ctl->json) {
-		printf("%s  %s  event %s  %s %s",
-		    ctl_json_text(a, "verdict", b[0], sizeof b[0]),
-		    ctl_json_text(a, "reason", b[1], sizeof b[1]),
+		/* The reason when it says more: "granted", "denied fever". */
+		v = ctl_json_text(a, "verdict", b[0], sizeof b[0]);
+		r = ctl_json_text(a, "reason", b[1], sizeof b[1]);
+		printf("%s%s%s  event %s  %s %s", v,
+		    strcmp(v, r) != 0 ? "  " : "", strcmp(v, r) != 0 ? r : "",
 		    ctl_json_text(a, "event", b[2], sizeof b[2]),
 		    ctl_json_text(a, "lane", b[3], sizeof b[3]),
 		    ctl_json_text(a, "direction", b[4], sizeof b[4]));

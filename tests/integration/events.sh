@@ -26,5 +26,9 @@ ctl events --limit 2 >"$T/table"
 check "table: a granted passage says granted once" sh -c "grep -q ' granted ' '$T/table' && ! grep -q 'granted granted' '$T/table'"
 check "table: a denial says its reason" grep -q 'denied unknown-card' "$T/table"
 check "table: the newest row is last" sh -c "tail -1 '$T/table' | grep -q '^$newest '"
+out=$(ctl sim card ped-in 1001)
+check "sim card: a grant says granted once ($out)" sh -c "echo '$out' | grep -q '^granted  event ' && ! echo '$out' | grep -q 'granted  granted'"
+out=$(ctl sim card ped-in 4242)
+check "sim card: a denial says its reason ($out)" sh -c "echo '$out' | grep -q '^denied  unknown-card  event '"
 stop_gated
 finish
