@@ -4,6 +4,8 @@
  * period.  Pure: the caller passes every time, normally the kernel's edge
  * timestamp, and arms its own timer for debounce_deadline().
  */
+#include <sys/time.h>
+
 #include <stdbool.h>
 #include <time.h>
 
@@ -96,5 +98,28 @@ debounce_deadline(const struct debounce *d, struct timespec *when)
 	if (!d->pending)
 		return -1;
 	*when = ts_add_ms(&d->since, d->period_ms);
+	return 0;
+}
+
+/*
+ * How long a timer waits from now until the deadline, rounded up to the
+ * microsecond (early is a wasted wake-up), 0 when it is past already.
+ */
+int
+debounce_wait(const struct debounce *d, const struct timespec *now,
+    struct timeval *tv)
+{
+	struct timespec	when;
+	long long	ns;
+
+	if (debounce_deadline(d, &when) == -1)
+		return -1;
+	ns = (long long)(when.tv_sec - now->tv_sec) * 1000000000LL +
+	    (when.tv_nsec - now->tv_nsec);
+	if (ns < 0)
+		ns = 0;
+	ns += 999;
+	tv->tv_sec = (time_t)(ns / 1000000000LL);
+	tv->tv_usec = (suseconds_t)((ns % 1000000000LL) / 1000);
 	return 0;
 }

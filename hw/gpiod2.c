@@ -356,25 +356,16 @@ gpiod2_drain(struct gpiod2_line *l)
 static void
 gpiod2_arm(struct gpiod2_line *l)
 {
-	struct timespec	when, now;
+	struct timespec	now;
 	struct timeval	tv;
-	long long	ns;
 
 	if (l->timer == NULL || l->g->closed)
 		return;
-	if (debounce_deadline(&l->db, &when) == -1) {
-		event_del(l->timer);
-		return;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ns = (long long)(when.tv_sec - now.tv_sec) * 1000000000LL +
-	    (when.tv_nsec - now.tv_nsec);
-	if (ns < 0)
-		ns = 0;
-	ns += 999;		/* round up: early is a wasted wake-up */
-	tv.tv_sec = ns / 1000000000LL;
-	tv.tv_usec = (ns % 1000000000LL) / 1000;
-	evtimer_add(l->timer, &tv);
+	if (debounce_wait(&l->db, &now, &tv) == -1)
+		event_del(l->timer);
+	else
+		evtimer_add(l->timer, &tv);
 }
 
 /* Ends a callback: frees the object if a callback closed it. */

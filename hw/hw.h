@@ -213,6 +213,11 @@ int	 debounce_expire(struct debounce *, const struct timespec *now,
 	     struct timespec *changed_at);
 /* When to call debounce_expire(): 0 and *when, or -1 if nothing pends. */
 int	 debounce_deadline(const struct debounce *, struct timespec *when);
+/* The same as a libevent timeout from now, rounded up to the microsecond:
+ * 0 and *tv, or -1 if nothing pends. */
+struct timeval;
+int	 debounce_wait(const struct debounce *, const struct timespec *now,
+	     struct timeval *tv);
 
 /*
  * decode.c: the bytes USB devices send, turned into card numbers and

@@ -3,6 +3,7 @@
  * timestamps, checking which changes come out and when.
  */
 #include <stdbool.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "hw.h"
@@ -160,6 +161,32 @@ main(void)
 		ts = at(0, 9);
 		check(debounce_feed(&d, 0, &ts, &changed) == 0,
 		    "period 0: a repeated level is no change");
+	}
+
+	/* The timer's wait from now: rounded up, never negative. */
+	{
+		struct timeval	tv;
+		int		r;
+
+		debounce_init(&d, 0, 30);
+		ts = (struct timespec){ 100, 0 };
+		debounce_feed(&d, 1, &ts, &changed);
+		ts = (struct timespec){ 100, 10000500 };	/* +10.0005 ms */
+		r = debounce_wait(&d, &ts, &tv);
+		check(r == 0 && tv.tv_sec == 0 &&
+		    tv.tv_usec == 20000, "wait: 19.9995 ms rounds up to 20 ms "
+		    "(%ld s %ld us)", (long)tv.tv_sec, (long)tv.tv_usec);
+		ts = (struct timespec){ 99, 0 };
+		r = debounce_wait(&d, &ts, &tv);
+		check(r == 0 && tv.tv_sec == 1 &&
+		    tv.tv_usec == 30000, "wait: across a second (%ld s %ld us)",
+		    (long)tv.tv_sec, (long)tv.tv_usec);
+		ts = (struct timespec){ 101, 0 };
+		check(debounce_wait(&d, &ts, &tv) == 0 && tv.tv_sec == 0 &&
+		    tv.tv_usec == 0, "wait: a deadline past already is 0");
+		debounce_init(&d, 0, 30);
+		check(debounce_wait(&d, &ts, &tv) == -1,
+		    "wait: nothing pends, no timer");
 	}
 
 	/* Initial value is normalised and negative periods mean 0. */
