@@ -88,6 +88,13 @@ struct mode {
 };
 
 /* The measures a response level switches on. */
+/* Anti-passback: what a second entry (or exit) in a row does. */
+enum apb_mode {
+	APB_OFF,
+	APB_SOFT,	/* granted, journaled as a violation */
+	APB_HARD	/* denied: anti-passback */
+};
+
 struct measures {
 	bool		temperature_check;	/* on entry */
 	int		fever_centi;		/* threshold, 3730 = 37.30 C */
@@ -95,6 +102,8 @@ struct measures {
 	bool		refuse_outside_vehicles;/* no PF_VEHICLE: refused */
 	bool		restrict_students;	/* students neither in nor out */
 	bool		quarantine;		/* always true: not switchable */
+	enum apb_mode	anti_passback;		/* in twice / out twice */
+	bool		admit_passes;		/* passes pass refuse_outsiders */
 };
 
 struct level {
@@ -241,6 +250,12 @@ enum reason {
 	R_OVERRIDE,
 	R_EMERGENCY,
 	R_CATEGORY_NOT_ADMITTED,
+	R_OUTSIDE_SCHEDULE,
+	R_ANTI_PASSBACK,
+	R_PASS_INVALID,
+	R_PASS_EXPIRED,
+	R_PASS_NOT_YET_VALID,
+	R_PASS_USED,
 	R__COUNT
 };
 
@@ -264,6 +279,21 @@ enum alert_kind {
 };
 
 /* Everything the decision looks at; plain data, the caller owns it all. */
+/* Where the gate last saw the person pass, for anti-passback: unknown
+ * when never, or longer ago than the level's reset time. */
+enum presence { PRESENCE_UNKNOWN, PRESENCE_INSIDE, PRESENCE_OUTSIDE };
+
+/* A visitor pass shown instead of a card, as the gate checked it: its
+ * signature, its window now, its uses left.  PASS_NONE: a card. */
+enum pass_state {
+	PASS_NONE,
+	PASS_OK,
+	PASS_INVALID,		/* malformed, unknown key, bad signature */
+	PASS_EXPIRED,
+	PASS_NOT_YET_VALID,
+	PASS_USED		/* no use left */
+};
+
 struct decision_input {
 	uint8_t			 inside;	/* gate's inside zone id */
 	const struct mode	*mode;		/* NULL: unknown mode */
@@ -274,6 +304,10 @@ struct decision_input {
 	bool			 has_temp;
 	int			 temp_centi;	/* valid when has_temp */
 	uint16_t		 today;		/* local days since 1970 */
+	uint8_t			 off_schedule;	/* categories outside their
+						 * schedule now (bitmask) */
+	enum presence		 presence;	/* anti-passback's view */
+	enum pass_state		 pass;		/* PASS_NONE for a card */
 };
 
 struct verdict {
@@ -281,6 +315,7 @@ struct verdict {
 	enum reason	reason;
 	unsigned	actions;	/* enum action */
 	enum alert_kind	alert;		/* with ACT_ALERT */
+	bool		apb_violation;	/* granted under soft anti-passback */
 };
 
 /* policy.c */
