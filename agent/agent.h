@@ -355,10 +355,12 @@ void		 people_free(struct people *);
 int		 card_uid_parse(const char *, uint64_t *);
 uint16_t	 day_number(time_t, bool local);
 
-/* config.c */
+/* config.c: gated.conf, loaded and checked (config-*.c, config-int.h) */
 struct gate_conf *config_load(const char *path, char **errors);
-void		  config_print(const struct gate_conf *, FILE *);
 void		  config_free(struct gate_conf *);
+/* config-print.c */
+void		  config_print(const struct gate_conf *, FILE *);
+/* config-find.c */
 const struct mode *config_find_mode(const struct gate_conf *, const char *);
 const struct level *config_find_level(const struct gate_conf *, int);
 int		  config_find_zone(const struct gate_conf *, const char *);
