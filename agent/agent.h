@@ -615,11 +615,12 @@ struct metrics	*metrics_new(struct gate *);
 void		 metrics_free(struct metrics *);
 void		 metrics_text(struct metrics *, struct evbuffer *);
 
-/* reload.c: people reloads in a worker thread, never stalling the loop. */
-typedef void (*reload_done_fn)(void *arg, struct people *,
+/* people-reload.c: people reloads in a worker thread, never stalling the
+ * loop. */
+typedef void (*people_reload_fn)(void *arg, struct people *,
 		    const struct people_errors *, double ms);
-int		 reload_people(struct gate *, const char *actor, bool force,
-		    reload_done_fn, void *arg);
+int		 people_reload(struct gate *, const char *actor, bool force,
+		    people_reload_fn, void *arg);
 
 /* report.c: GET /v1/report in a worker thread, never stalling the loop. */
 struct report_job;

@@ -731,7 +731,7 @@ start_people_reload(struct api *a, struct evhttp_request *req,
 	w->api = a;
 	w->req = req;
 	a->reloading = true;
-	if (reload_people(a->gate, actor, force, people_reloaded, w) == -1) {
+	if (people_reload(a->gate, actor, force, people_reloaded, w) == -1) {
 		a->reloading = false;
 		free(w);
 		reply_error(req, 503, "cannot start the reload thread");

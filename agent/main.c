@@ -101,7 +101,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		log_warnx("SIGHUP: %s", cause);
 		free(cause);
 	}
-	if (reload_people(a->gate, "signal:SIGHUP", false, hup_done, a) == -1)
+	if (people_reload(a->gate, "signal:SIGHUP", false, hup_done, a) == -1)
 		sd_notify(0, "READY=1");
 }
 
