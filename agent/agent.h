@@ -550,6 +550,10 @@ bool		 gate_egress_allowed(struct gate *);
 void		 gate_latency(struct gate *, const struct timespec *since);
 size_t		 gate_latency_recent(struct gate *, uint32_t *, size_t);
 
+/* loop.c: the event loop; HTTP work at the lowest of its priorities. */
+struct event_base *loop_new(void);
+int		 loop_http_priority(struct event_base *);
+
 /* api.c: the /v1 routes, whatever the transport. */
 struct api;
 struct api	*api_new(struct gate *);
@@ -559,8 +563,6 @@ void		 api_handle(struct api *, struct evhttp_request *,
 /* A JSON {"error": ...} answer; headers the caller added go with it. */
 void		 api_error(struct evhttp_request *, int code, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
-/* The lowest event priority of base: where HTTP work runs. */
-int		 api_priority(struct event_base *);
 
 /* control.c: the local Unix socket listener. */
 struct control;

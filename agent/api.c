@@ -155,19 +155,6 @@ api_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * main.c gives the loop three priorities; the gate's hardware, timers and
- * decisions run at the default, the middle one, and HTTP at the lowest, so
- * a flood of requests never delays a card.
- */
-int
-api_priority(struct event_base *base)
-{
-	int	n = event_base_get_npriorities(base);
-
-	return n > 0 ? n - 1 : 0;
-}
-
 /* Parses the request body as a JSON object; replies 400 itself on error. */
 static json_t *
 body_json(struct evhttp_request *req)
@@ -675,7 +662,7 @@ route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 		return;
 	}
 	a->report = report_start(gate_base(a->gate),
-	    api_priority(gate_base(a->gate)),
+	    loop_http_priority(gate_base(a->gate)),
 	    journal_report_path(gate_journal(a->gate)), from_ms, to_ms,
 	    REPORT_MAX_S, report_done, a);
 	if (a->report == NULL) {
@@ -1202,7 +1189,7 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 	 * events after the handshake, at the default priority. */
 	if (evcon != NULL)
 		bufferevent_priority_set(evhttp_connection_get_bufferevent(
-		    evcon), api_priority(gate_base(a->gate)));
+		    evcon), loop_http_priority(gate_base(a->gate)));
 	TAILQ_INIT(&q);
 	proto = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    GATED_PROTOCOL_HEADER);
