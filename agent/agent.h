@@ -22,6 +22,7 @@
 
 struct event_base;
 struct evhttp_request;
+struct evkeyvalq;
 
 #define NAME_LEN	32	/* names of gates, lanes, modes, lines: 31 chars */
 #define ZONES_MAX	32	/* zone ids fit a uint32_t bitmask */
@@ -563,6 +564,25 @@ void		 api_handle(struct api *, struct evhttp_request *,
 /* A JSON {"error": ...} answer; headers the caller added go with it. */
 void		 api_error(struct evhttp_request *, int code, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+/* The route table: api_handle dispatches from it, auth.c reads the role
+ * each route needs, test-routes checks it against docs/api.md. */
+enum api_sim { API_SIM_NONE, API_SIM_USB, API_SIM_GPIO };
+struct api_call {
+	const char		*actor;		/* who asks, journaled */
+	struct evkeyvalq	*query;		/* the parsed query string */
+	const char		*name;		/* what the path's '*' matched */
+};
+struct api_route {
+	const char	*method;		/* "GET" or "POST" */
+	const char	*path;			/* '*' stands for a name */
+	enum role	 role;			/* the least a token needs */
+	enum api_sim	 sim;			/* the simulator it drives */
+	void		(*handle)(struct api *, struct evhttp_request *,
+			    const struct api_call *);
+};
+extern const struct api_route api_routes[];	/* ends with method NULL */
+const struct api_route *api_route_find(const char *decoded_path,
+		    size_t *name_off, size_t *name_len);
 
 /* control.c: the local Unix socket listener. */
 struct control;
