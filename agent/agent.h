@@ -22,6 +22,7 @@
 
 struct event_base;
 struct evhttp_request;
+struct evkeyvalq;
 
 #define NAME_LEN	32	/* names of gates, lanes, modes, lines: 31 chars */
 #define ZONES_MAX	32	/* zone ids fit a uint32_t bitmask */
@@ -587,6 +588,10 @@ bool		 gate_egress_allowed(struct gate *);
 void		 gate_latency(struct gate *, const struct timespec *since);
 size_t		 gate_latency_recent(struct gate *, uint32_t *, size_t);
 
+/* loop.c: the event loop; HTTP work at the lowest of its priorities. */
+struct event_base *loop_new(void);
+int		 loop_http_priority(struct event_base *);
+
 /* api.c: the /v1 routes, whatever the transport. */
 struct api;
 struct api	*api_new(struct gate *);
@@ -596,8 +601,25 @@ void		 api_handle(struct api *, struct evhttp_request *,
 /* A JSON {"error": ...} answer; headers the caller added go with it. */
 void		 api_error(struct evhttp_request *, int code, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
-/* The lowest event priority of base: where HTTP work runs. */
-int		 api_priority(struct event_base *);
+/* The route table: api_handle dispatches from it, auth.c reads the role
+ * each route needs, test-routes checks it against docs/api.md. */
+enum api_sim { API_SIM_NONE, API_SIM_USB, API_SIM_GPIO };
+struct api_call {
+	const char		*actor;		/* who asks, journaled */
+	struct evkeyvalq	*query;		/* the parsed query string */
+	const char		*name;		/* what the path's '*' matched */
+};
+struct api_route {
+	const char	*method;		/* "GET" or "POST" */
+	const char	*path;			/* '*' stands for a name */
+	enum role	 role;			/* the least a token needs */
+	enum api_sim	 sim;			/* the simulator it drives */
+	void		(*handle)(struct api *, struct evhttp_request *,
+			    const struct api_call *);
+};
+extern const struct api_route api_routes[];	/* ends with method NULL */
+const struct api_route *api_route_find(const char *decoded_path,
+		    size_t *name_off, size_t *name_len);
 
 /* control.c: the local Unix socket listener. */
 struct control;
@@ -652,11 +674,12 @@ struct metrics	*metrics_new(struct gate *);
 void		 metrics_free(struct metrics *);
 void		 metrics_text(struct metrics *, struct evbuffer *);
 
-/* reload.c: people reloads in a worker thread, never stalling the loop. */
-typedef void (*reload_done_fn)(void *arg, struct people *,
+/* people-reload.c: people reloads in a worker thread, never stalling the
+ * loop. */
+typedef void (*people_reload_fn)(void *arg, struct people *,
 		    const struct people_errors *, double ms);
-int		 reload_people(struct gate *, const char *actor, bool force,
-		    reload_done_fn, void *arg);
+int		 people_reload(struct gate *, const char *actor, bool force,
+		    people_reload_fn, void *arg);
 
 /* report.c: GET /v1/report in a worker thread, never stalling the loop. */
 struct report_job;
