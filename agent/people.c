@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "calendar.h"
 
 #define PEOPLE_ROWS_MAX		4000000
 #define PEOPLE_ERRORS_KEPT	20
@@ -504,50 +505,13 @@ people_flag_list(struct load *l, long line, const char *s, uint8_t *flags)
 	}
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's). */
-static long
-days_from_civil(long y, int m, int d)
-{
-	long		era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (era * 146097 + doe - 719468);
-}
-
 /* Parses YYYY-MM-DD, a real date from 1970 that fits a uint16_t. */
 static int
 date_parse(const char *s, uint16_t *day)
 {
-	static const int	mdays[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	int			i, y, m, d, leap;
-	long			n;
+	long	n;
 
-	for (i = 0; i < 10; i++) {
-		if (i == 4 || i == 7) {
-			if (s[i] != '-')
-				return (-1);
-		} else if (s[i] < '0' || s[i] > '9')
-			return (-1);
-	}
-	if (s[10] != '\0')
-		return (-1);
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (m < 1 || m > 12 || d < 1)
-		return (-1);
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[m - 1] + (m == 2 && leap))
-		return (-1);
-	n = days_from_civil(y, m, d);
-	if (n < 0 || n >= DAY_NO_END)
+	if (date_parse_ymd(s, &n) == -1 || n < 0 || n >= DAY_NO_END)
 		return (-1);
 	*day = (uint16_t)n;
 	return (0);
