@@ -19,6 +19,7 @@
 
 #include "hw.h"
 #include "log.h"
+#include "schedule.h"
 
 struct event_base;
 struct evhttp_request;
@@ -36,6 +37,7 @@ struct evkeyvalq;
 #define DEVICES_MAX	32
 #define LISTEN_MAX	8	/* [remote] listen addresses */
 #define TOKENS_MAX	64	/* [token] sections */
+#define SCHEDULES_MAX	16	/* [schedule] sections */
 
 /* ---- the data model ---------------------------------------------------- */
 
@@ -112,6 +114,19 @@ struct level {
 	char		name[64];
 	char		mode[NAME_LEN];		/* mode the gate takes */
 	struct measures	measures;
+	/* The mode by time: mode inside schedule, mode_outside outside it;
+	 * no schedule: mode at all hours. */
+	char		schedule[NAME_LEN];
+	char		mode_outside[NAME_LEN];
+	/* Categories that may enter only within a schedule ("" = any time). */
+	char		hours[CAT__COUNT][NAME_LEN];
+	int		apb_reset_ms;		/* anti-passback forgets after */
+};
+
+/* A [schedule NAME]: its windows and holidays, and the holiday file. */
+struct schedule_conf {
+	struct schedule	sched;
+	char		holidays[PATH_MAX];	/* "" none */
 };
 
 struct lane_conf {
@@ -210,6 +225,7 @@ struct gate_conf {
 	char		lamp_red[NAME_LEN];
 	char		lamp_amber[NAME_LEN];
 	char		buzzer[NAME_LEN];
+	int		clock_sync_timeout_ms;	/* unsynchronised: alert */
 
 	int			line_count;
 	struct line_conf	lines[LINES_MAX];
@@ -228,6 +244,8 @@ struct gate_conf {
 	struct remote_conf	remote;
 	int			token_count;
 	struct token_conf	tokens[TOKENS_MAX];
+	int			schedule_count;
+	struct schedule_conf	schedules[SCHEDULES_MAX];
 };
 
 /* ---- the decision ------------------------------------------------------ */
@@ -363,6 +381,8 @@ void		  config_free(struct gate_conf *);
 void		  config_print(const struct gate_conf *, FILE *);
 /* config-find.c */
 const struct mode *config_find_mode(const struct gate_conf *, const char *);
+const struct schedule *config_find_schedule(const struct gate_conf *,
+		    const char *);
 const struct level *config_find_level(const struct gate_conf *, int);
 int		  config_find_zone(const struct gate_conf *, const char *);
 int		  config_find_lane(const struct gate_conf *, const char *);

@@ -113,7 +113,46 @@ check_ref(struct conf_load *cl, const struct conf_key *k,
 		if (config_find_mode(gc, name) == NULL)
 			conf_error(cl, line, "%s: no mode '%s'", k->name, name);
 		return;
+	case REF_SCHEDULE:
+		/* A dangling schedule must never read as "always". */
+		if (config_find_schedule(gc, name) == NULL)
+			conf_error(cl, line, "%s: no [schedule %s]", k->name,
+			    name);
+		return;
 	}
+}
+
+/* A level's mode by time needs both halves: a schedule and the mode for
+ * outside it. */
+static void
+check_level(struct conf_load *cl, const struct conf_section *cs)
+{
+	const struct level	*lv = cs->target;
+
+	if (lv->schedule[0] != '\0' && lv->mode_outside[0] == '\0')
+		conf_error(cl, cs->line, "[level %s]: schedule %s needs "
+		    "mode-outside, the mode outside it", cs->name,
+		    lv->schedule);
+	if (lv->schedule[0] == '\0' && lv->mode_outside[0] != '\0')
+		conf_error(cl, cs->line, "[level %s]: mode-outside needs a "
+		    "schedule", cs->name);
+}
+
+/* Reads a schedule's holidays file into it; its errors name the file. */
+static void
+check_schedule(struct conf_load *cl, const struct conf_section *cs)
+{
+	struct schedule_conf	*sc = cs->target;
+	const struct conf_entry	*e;
+	char			 why[PATH_MAX + 160];
+
+	if (sc->holidays[0] == '\0')
+		return;
+	e = conf_entry(cs, "holidays");
+	if (sched_holidays_load(&sc->sched, sc->holidays, why,
+	    sizeof why) == -1)
+		conf_error(cl, e != NULL ? e->line : cs->line, "holidays: %s",
+		    why);
 }
 
 /* A reader's format is of its kind, and D0 and D1 are two lines. */
@@ -259,6 +298,10 @@ conf_check(struct conf_load *cl)
 			check_reader(cl, cs);
 		if (cs->kind->id == S_OUTPUT || cs->kind->id == S_INPUT)
 			check_line(cl, cs);
+		if (cs->kind->id == S_LEVEL)
+			check_level(cl, cs);
+		if (cs->kind->id == S_SCHEDULE)
+			check_schedule(cl, cs);
 	}
 	if (cl->gc->lane_count == 0)
 		conf_error(cl, 0, "no [lane] section (a gate needs one)");

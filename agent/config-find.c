@@ -18,6 +18,18 @@ config_find_mode(const struct gate_conf *gc, const char *name)
 	return (NULL);
 }
 
+const struct schedule *
+config_find_schedule(const struct gate_conf *gc, const char *name)
+{
+	int	i;
+
+	for (i = 0; i < gc->schedule_count; i++) {
+		if (strcmp(gc->schedules[i].sched.name, name) == 0)
+			return (&gc->schedules[i].sched);
+	}
+	return (NULL);
+}
+
 const struct level *
 config_find_level(const struct gate_conf *gc, int number)
 {

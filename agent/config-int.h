@@ -38,6 +38,8 @@ enum conf_type {
 	T_ALWAYS,	/* yes, and only yes: bool */
 	T_ADDRS,	/* ADDRESS:PORT list: char[][64], count at off2 */
 	T_HASH,		/* sha256:64 hex digits: uint8_t[32] */
+	T_WINDOW,	/* DAYS HH:MM-HH:MM, repeated: a struct schedule */
+	T_HOLIDAY,	/* YYYY-MM-DD [name], repeated: a struct schedule */
 	T__COUNT
 };
 
@@ -49,7 +51,8 @@ enum conf_ref {
 	REF_LANE,
 	REF_THERM,
 	REF_DEVICE,
-	REF_MODE
+	REF_MODE,
+	REF_SCHEDULE
 };
 
 /* Variants of a section kind: lanes by kind, lines by direction. */
@@ -74,15 +77,16 @@ struct conf_key {
 	unsigned		 only;		/* variants it is for, 0: all */
 	unsigned		 required;	/* variants that must set it */
 	enum conf_ref		 ref;
+	bool			 repeat;	/* may be given more than once */
 	const char *const	*choices;
 	const char		*help;
 };
 
 enum section_id {
 	S_GATE, S_OUTPUT, S_INPUT, S_DEVICE, S_LANE, S_READER, S_THERM,
-	S_MODE, S_LEVEL, S_REMOTE, S_TOKEN
+	S_MODE, S_LEVEL, S_REMOTE, S_TOKEN, S_SCHEDULE
 };
-#define SECTION_KINDS	(S_TOKEN + 1)
+#define SECTION_KINDS	(S_SCHEDULE + 1)
 
 /* A section kind: its keys, and how many of it a gate may have. */
 struct section_kind {

@@ -23,6 +23,7 @@
 #define LEVEL(f)	FIELD(level, f)
 #define REMOTE(f)	FIELD(gate_conf, remote.f)
 #define TOKEN(f)	FIELD(token_conf, f)
+#define SCHED(f)	FIELD(schedule_conf, f)
 
 #define SEC(n)		(1000LL * (n))
 #define MIN(n)		(60000LL * (n))
@@ -47,6 +48,9 @@ static const char *const formats[] = {
 	[FMT_DEC] = "dec", [FMT_HEX] = "hex", [FMT_W26] = "26",
 	[FMT_W34] = "34", [FMT_W37] = "37", [FMT_WAUTO] = "auto",
 	[FMT_WRAW] = "raw", NULL
+};
+static const char *const apb_modes[] = {
+	[APB_OFF] = "off", [APB_SOFT] = "soft", [APB_HARD] = "hard", NULL
 };
 static const char *const roles[] = {
 	[ROLE_VIEWER] = "viewer", [ROLE_GUARD] = "guard",
@@ -130,6 +134,10 @@ static const struct conf_key gate_keys[] = {
 	{ .name = "buzzer", .type = T_NAME, GATE(buzzer), .def = "",
 	  .ref = REF_OUTPUT,
 	  .help = "buzzer: denied, alerts" },
+	{ .name = "clock-sync-timeout", .type = T_DURATION,
+	  GATE(clock_sync_timeout_ms), .min = MIN(1), .max = HOUR(24 * 7),
+	  .def = "10m",
+	  .help = "an unsynchronised clock raises an alert after this" },
 	{ .name = NULL }
 };
 
@@ -294,6 +302,49 @@ static const struct conf_key level_keys[] = {
 	  .help = "students neither in nor out" },
 	{ .name = "quarantine", .type = T_ALWAYS, LEVEL(measures.quarantine),
 	  .help = "people in quarantine refused: always" },
+	{ .name = "schedule", .type = T_NAME, LEVEL(schedule), .def = "",
+	  .ref = REF_SCHEDULE,
+	  .help = "mode applies inside this schedule, mode-outside outside" },
+	{ .name = "mode-outside", .type = T_NAME, LEVEL(mode_outside),
+	  .def = "", .ref = REF_MODE,
+	  .help = "the mode outside the schedule" },
+	{ .name = "student-hours", .type = T_NAME, LEVEL(hours[CAT_STUDENT]),
+	  .def = "", .ref = REF_SCHEDULE,
+	  .help = "students enter only within this schedule" },
+	{ .name = "staff-hours", .type = T_NAME, LEVEL(hours[CAT_STAFF]),
+	  .def = "", .ref = REF_SCHEDULE,
+	  .help = "staff enter only within this schedule" },
+	{ .name = "resident-hours", .type = T_NAME,
+	  LEVEL(hours[CAT_RESIDENT]), .def = "", .ref = REF_SCHEDULE,
+	  .help = "residents enter only within this schedule" },
+	{ .name = "contractor-hours", .type = T_NAME,
+	  LEVEL(hours[CAT_CONTRACTOR]), .def = "", .ref = REF_SCHEDULE,
+	  .help = "contractors enter only within this schedule" },
+	{ .name = "visitor-hours", .type = T_NAME, LEVEL(hours[CAT_VISITOR]),
+	  .def = "", .ref = REF_SCHEDULE,
+	  .help = "visitors enter only within this schedule" },
+	{ .name = "anti-passback", .type = T_ENUM,
+	  LEVEL(measures.anti_passback), .choices = apb_modes, .def = "off",
+	  .help = "in twice or out twice: off, soft (journaled), hard" },
+	{ .name = "anti-passback-reset", .type = T_DURATION,
+	  LEVEL(apb_reset_ms), .min = MIN(1), .max = HOUR(24 * 7),
+	  .def = "12h",
+	  .help = "anti-passback forgets a passage after this" },
+	{ .name = "admit-passes", .type = T_BOOL, LEVEL(measures.admit_passes),
+	  .def = "no",
+	  .help = "visitor passes admitted even when outsiders are refused" },
+	{ .name = NULL }
+};
+
+/* A weekly schedule: windows, and holidays on which only "hol" ones hold. */
+static const struct conf_key schedule_keys[] = {
+	{ .name = "window", .type = T_WINDOW, SCHED(sched), .repeat = true,
+	  .required = V_ALL,
+	  .help = "DAYS HH:MM-HH:MM, once per window" },
+	{ .name = "holiday", .type = T_HOLIDAY, SCHED(sched), .repeat = true,
+	  .help = "YYYY-MM-DD [name], once per holiday" },
+	{ .name = "holidays", .type = T_PATH, SCHED(holidays), .def = "",
+	  .help = "a file of YYYY-MM-DD name lines" },
 	{ .name = NULL }
 };
 
@@ -356,6 +407,8 @@ const struct section_kind conf_sections[SECTION_KINDS] = {
 	    .max = 1 },
 	[S_TOKEN] = { .id = S_TOKEN, .name = "token", .keys = token_keys,
 	    .max = TOKENS_MAX },
+	[S_SCHEDULE] = { .id = S_SCHEDULE, .name = "schedule",
+	    .keys = schedule_keys, .max = SCHEDULES_MAX },
 };
 
 /* The kind of section a header names, or NULL. */

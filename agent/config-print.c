@@ -73,6 +73,9 @@ config_print(const struct gate_conf *gc, FILE *f)
 			print_section(f, S_MODE, gc->modes[i].name,
 			    &gc->modes[i], 0);
 	}
+	for (i = 0; i < gc->schedule_count; i++)
+		print_section(f, S_SCHEDULE, gc->schedules[i].sched.name,
+		    &gc->schedules[i], 0);
 	for (i = 0; i < gc->level_count; i++) {
 		snprintf(buf, sizeof buf, "%d", gc->levels[i].number);
 		print_section(f, S_LEVEL, buf, &gc->levels[i], 0);

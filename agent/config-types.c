@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "config-int.h"
 
 #define ADDR_LEN	64	/* one remote.listen[] entry */
@@ -597,6 +598,42 @@ parse_addrs(const struct conf_key *k, void *base, const char *value,
 	    check_listen_word));
 }
 
+/* One window of a schedule, appended to its list. */
+static int
+parse_window(const struct conf_key *k, void *base, const char *value,
+    char **cause)
+{
+	struct schedule	*sc = (struct schedule *)((char *)base + k->off);
+	char		 why[160];
+
+	if (sc->nwin == SCHED_WINDOWS_MAX) {
+		xasprintf(cause, "more than %d windows", SCHED_WINDOWS_MAX);
+		return (-1);
+	}
+	if (sched_window_parse(value, &sc->win[sc->nwin], why,
+	    sizeof why) == -1) {
+		xasprintf(cause, "%s", why);
+		return (-1);
+	}
+	sc->nwin++;
+	return (0);
+}
+
+/* One holiday of a schedule, added to its sorted list. */
+static int
+parse_holiday(const struct conf_key *k, void *base, const char *value,
+    char **cause)
+{
+	struct schedule	*sc = (struct schedule *)((char *)base + k->off);
+	char		 why[160];
+
+	if (sched_holiday_add(sc, value, why, sizeof why) == -1) {
+		xasprintf(cause, "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
 /* One of the gate's zones; base is the gate_conf, zones come first. */
 static int
 parse_zone(const struct conf_key *k, void *base, const char *value,
@@ -804,6 +841,37 @@ print_addrs(FILE *f, const struct conf_key *k, const void *base)
 }
 
 static void
+print_window(FILE *f, const struct conf_key *k, const void *base)
+{
+	const struct schedule	*sc = (const struct schedule *)
+				    ((const char *)base + k->off);
+	char			 buf[96];
+	int			 i;
+
+	for (i = 0; i < sc->nwin; i++) {
+		sched_window_print(&sc->win[i], buf, sizeof buf);
+		fprintf(f, "%s = %s\n", k->name, buf);
+	}
+}
+
+/* Every holiday, those of the holidays file too: the print reads back
+ * to the same schedule, and a holiday listed twice counts once. */
+static void
+print_holiday(FILE *f, const struct conf_key *k, const void *base)
+{
+	const struct schedule	*sc = (const struct schedule *)
+				    ((const char *)base + k->off);
+	int			 i, y, m, d;
+
+	if (sc->nholiday == 0)
+		fprintf(f, "# %s: not set\n", k->name);
+	for (i = 0; i < sc->nholiday; i++) {
+		civil_from_days(sc->holiday[i], &y, &m, &d);
+		fprintf(f, "%s = %04d-%02d-%02d\n", k->name, y, m, d);
+	}
+}
+
+static void
 print_zone(FILE *f, const struct conf_key *k, const void *base)
 {
 	fprintf(f, "%s = %s\n", k->name, ((const struct gate_conf *)
@@ -893,6 +961,8 @@ static const struct value_type value_types[T__COUNT] = {
 	[T_ALWAYS] = { .parse = parse_always, .print = print_bool },
 	[T_ADDRS] = { .parse = parse_addrs, .print = print_addrs },
 	[T_HASH] = { .parse = parse_hash, .print = print_hash },
+	[T_WINDOW] = { .parse = parse_window, .print = print_window },
+	[T_HOLIDAY] = { .parse = parse_holiday, .print = print_holiday },
 };
 
 /*

@@ -78,6 +78,10 @@ conf_target(struct conf_load *cl, const struct section_kind *sk)
 		if (gc->token_count == TOKENS_MAX)
 			return (NULL);
 		return (&gc->tokens[gc->token_count++]);
+	case S_SCHEDULE:
+		if (gc->schedule_count == SCHEDULES_MAX)
+			return (NULL);
+		return (&gc->schedules[gc->schedule_count++]);
 	}
 	return (NULL);
 }
@@ -135,6 +139,10 @@ conf_init(struct conf_section *cs, void *target)
 		conf_copy(((struct token_conf *)target)->name, NAME_LEN,
 		    cs->name);
 		break;
+	case S_SCHEDULE:
+		conf_copy(((struct schedule_conf *)target)->sched.name,
+		    SCHED_NAME_LEN, cs->name);
+		break;
 	}
 }
 
@@ -149,6 +157,14 @@ conf_apply(struct conf_load *cl, struct conf_section *cs,
 
 	vi = cs->variant == V_2 ? 1 : 0;
 	e = conf_entry(cs, k->name);
+	if (e != NULL && k->repeat) {
+		for (; e < cs->entries + cs->nentries; e++) {
+			if (strcmp(e->key, k->name) == 0 &&
+			    conf_set(cl, k, cs->target, e->value, e->line) != 0)
+				e->bad = true;
+		}
+		return;
+	}
 	if (e != NULL) {
 		if (k->only != 0 && cs->variant != 0 &&
 		    (k->only & cs->variant) == 0) {
@@ -189,9 +205,15 @@ conf_section_apply(struct conf_load *cl, struct conf_section *cs)
 	const struct conf_entry		*e;
 	int				 i, j, v;
 
-	/* A duplicate key is an error, and the first one counts. */
+	/* A duplicate key is an error, and the first one counts; a key
+	 * that repeats (a schedule's windows) takes every line. */
 	for (i = 0; i < cs->nentries; i++) {
+		k = conf_key(sk, cs->entries[i].key);
 		for (j = 0; j < i; j++) {
+			if (k != NULL && k->repeat) {
+				j = i;
+				break;
+			}
 			if (strcmp(cs->entries[i].key, cs->entries[j].key) == 0)
 				break;
 		}
