@@ -77,7 +77,8 @@ ALL_LDFLAGS := -Wl,--as-needed $(GPIOD_LDFLAGS) $(LDFLAGS) $(SANFLAGS)
 LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) \
 	   $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CTL_SRC	:= $(wildcard gatectl/*.c)
+# gatectl: main() and the rest in libgatectl.a, which the unit tests link.
+CTL_SRC	:= $(filter-out gatectl/gatectl.c,$(wildcard gatectl/*.c))
 CTL_OBJ	:= $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -99,12 +100,25 @@ $(BUILD)/libgated.a: $(LIB_OBJ)
 $(BUILD)/gated: $(BUILD)/obj/agent/main.o $(BUILD)/libgated.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/gatectl: $(CTL_OBJ) $(BUILD)/libgated.a
+$(BUILD)/libgatectl.a: $(CTL_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/gatectl: $(BUILD)/obj/gatectl/gatectl.o $(BUILD)/libgatectl.a \
+    $(BUILD)/libgated.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgated.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libgated.a \
+	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+# gatectl's unit test links gatectl's library.
+$(BUILD)/tests/test-ctl-format: tests/unit/test-ctl-format.c \
+    tests/unit/unit.h $(BUILD)/libgatectl.a $(BUILD)/libgated.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Igatectl -Itests/unit -o $@ $< \
+	    $(BUILD)/libgatectl.a $(BUILD)/libgated.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libgated.a
