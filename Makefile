@@ -78,8 +78,11 @@ LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) \
 	   $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # gatectl: main() and the rest in libgatectl.a, which the unit tests link.
+# It knows the agent only through protocol.h, and links no agent code but
+# log and xmalloc (common/ once it exists).
 CTL_SRC	:= $(filter-out gatectl/gatectl.c,$(wildcard gatectl/*.c))
 CTL_OBJ	:= $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
+CTL_COMMON := $(BUILD)/obj/agent/log.o $(BUILD)/obj/agent/xmalloc.o
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -105,7 +108,7 @@ $(BUILD)/libgatectl.a: $(CTL_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/gatectl: $(BUILD)/obj/gatectl/gatectl.o $(BUILD)/libgatectl.a \
-    $(BUILD)/libgated.a
+    $(CTL_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgated.a
@@ -115,11 +118,10 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgated.a
 
 # gatectl's unit test links gatectl's library.
 $(BUILD)/tests/test-ctl-format: tests/unit/test-ctl-format.c \
-    tests/unit/unit.h $(BUILD)/libgatectl.a $(BUILD)/libgated.a
+    tests/unit/unit.h $(BUILD)/libgatectl.a $(CTL_COMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Igatectl -Itests/unit -o $@ $< \
-	    $(BUILD)/libgatectl.a $(BUILD)/libgated.a \
-	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	    $(BUILD)/libgatectl.a $(CTL_COMMON) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libgated.a
 	@mkdir -p $(dir $@)

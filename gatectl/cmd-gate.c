@@ -2,6 +2,7 @@
  * cmd-gate.c: the commands about the gate as a whole: status, mode, level,
  * open a lane once, acknowledge an alert, reload the configuration.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -140,9 +140,9 @@ fleet_line(struct fleet *f, char *s, const char *file, int line, char **why)
 		    file, line);
 		return -1;
 	}
-	if (strlen(w[0]) >= NAME_LEN) {
+	if (strlen(w[0]) > GATED_NAME_MAX) {
 		xasprintf(why, "%s:%d: %s: a name of at most %d characters",
-		    file, line, w[0], NAME_LEN - 1);
+		    file, line, w[0], GATED_NAME_MAX);
 		return -1;
 	}
 	for (i = 0; i < f->ngates; i++)

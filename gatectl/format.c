@@ -1,8 +1,7 @@
 /*
- * ctl-format.c: the pure text helpers of gatectl (time stamps, CSV fields,
- * aligned tables, argument checks).  They live in the agent library, not in
- * gatectl/, so that the unit tests can link them; nothing here does I/O
- * other than to the FILE it is given.
+ * format.c: the pure text helpers of gatectl (time stamps, CSV fields,
+ * aligned tables, argument checks), in libgatectl.a so that the unit tests
+ * link them; nothing here does I/O other than to the FILE it is given.
  */
 #include <errno.h>
 #include <math.h>
@@ -10,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent.h"
+#include "gatectl.h"
 
 /* A table grows by whole rows; cells are copied so callers may reuse buffers. */
 struct ctl_table {

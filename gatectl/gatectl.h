@@ -7,11 +7,22 @@
 #define GATECTL_H
 
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
-#include "agent.h"
+#include "log.h"
 #include "protocol.h"
+
+/* common/xmalloc.h once H1 lands: out of memory is fatal, in one place. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /*
  * One gate to talk to: its local control socket, or its remote API over
@@ -81,6 +92,7 @@ char	*client_path(const char *path, const char *seg, const char *rest);
  * Unix socket through relay.c, or TLS with the server's certificate
  * checked against the CA and the URL's host; NULL with *why (malloc'd).
  */
+struct event_base;
 struct evdns_base;
 struct evhttp_request;
 struct client_conn;
@@ -117,11 +129,32 @@ void		 fleet_defer(struct fleet *, enum ctl_method, const char *path,
 /* Sends it to every gate, prints a row each: 0 all ok, 1 some failed. */
 int		 fleet_run(struct ctl *);
 
+/* format.c: the pure text helpers; no I/O but to the FILE given. */
+struct ctl_table;
+/* Control characters made visible; the length needed, like snprintf. */
+size_t		 ctl_escape(const char *, char *, size_t);
+int		 ctl_format_time(int64_t ms, char *, size_t);	/* local */
+int		 ctl_when_normalise(const char *, char *, size_t);
+void		 ctl_csv_field(FILE *, const char *);
+void		 ctl_csv_row(FILE *, const char *const *, int);
+/* The header is the first row; the caller frees with ctl_table_free. */
+struct ctl_table *ctl_table_new(int cols, const char *const *header);
+void		 ctl_table_add(struct ctl_table *, const char *const *);
+int		 ctl_table_rows(const struct ctl_table *);	/* no header */
+void		 ctl_table_print(const struct ctl_table *, FILE *,
+		     const char *indent);
+void		 ctl_table_free(struct ctl_table *);
+int		 ctl_parse_long(const char *, long min, long max, long *);
+int		 ctl_parse_temp(const char *, double *);
+/* Member text, in the caller's buffer or the JSON's own string. */
+const char	*ctl_json_text(const json_t *, const char *, char *, size_t);
+const char	*ctl_json_time(const json_t *, const char *, char *, size_t);
+const char	*ctl_json_temp(const json_t *, const char *, char *, size_t);
+
 /* cmd-token.c */
 int	cmd_token_new(struct ctl *, int, char **);
 
 /* relay.c: carries one connection from evhttp's TCP client to a Unix fd. */
-struct event_base;
 struct evhttp_connection;
 struct relay;
 struct relay	*relay_new(struct event_base *, int unix_fd, int *port);
