@@ -2,7 +2,7 @@
  * client.c: HTTP exchanges with gated through libevent's evhttp client,
  * on the local control socket or on a gate's remote API over TLS.  The
  * Unix socket is connected here, so that the kernel checks our right to
- * reach the agent and a failure names the socket and errno; relay.c
+ * reach the agent and a failure names the socket and errno; unix-bridge.c
  * carries evhttp's bytes onto it.  Over TLS the server's certificate must
  * chain to the CA given (or the system's) and name the URL's host, and a
  * bearer token from a file goes with every request.  Both sides send the
@@ -40,7 +40,7 @@
 struct client_conn {
 	const struct ctl_target		*target;
 	struct evhttp_connection	*evcon;
-	struct relay			*relay;
+	struct bridge			*bridge;
 	SSL				*ssl;	/* TLS: the bufferevent owns it */
 	char				*token;
 	struct timespec			 sent, failed;	/* monotonic */
@@ -294,7 +294,7 @@ client_conn_new(struct event_base *base, struct evdns_base *dns,
 			    "");
 			goto fail;
 		}
-		if ((c->relay = relay_new(base, fd, &port)) == NULL) {
+		if ((c->bridge = bridge_new(base, fd, &port)) == NULL) {
 			xasprintf(why, "cannot listen on the loopback relay: "
 			    "%s", strerror(errno));
 			goto fail;
@@ -306,7 +306,7 @@ client_conn_new(struct event_base *base, struct evdns_base *dns,
 			xasprintf(why, "cannot set up a connection");
 			goto fail;
 		}
-		relay_expect(c->relay, c->evcon);
+		bridge_expect(c->bridge, c->evcon);
 	} else {
 		if (client_url(t->url, host, sizeof host, &port, why) == -1 ||
 		    (c->token = client_token(t, why)) == NULL ||
@@ -350,7 +350,7 @@ client_conn_free(struct client_conn *c)
 		return;
 	if (c->evcon != NULL)
 		evhttp_connection_free(c->evcon);	/* and the SSL */
-	relay_free(c->relay);
+	bridge_free(c->bridge);
 	if (c->token != NULL) {
 		explicit_bzero(c->token, strlen(c->token));
 		free(c->token);

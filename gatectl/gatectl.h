@@ -89,7 +89,7 @@ char	*client_path(const char *path, const char *seg, const char *rest);
 /*
  * The asynchronous side, for many gates in one loop (fleet.c) and for
  * streams (events --follow).  client_conn_new connects to a target: the
- * Unix socket through relay.c, or TLS with the server's certificate
+ * Unix socket through unix-bridge.c, or TLS with the server's certificate
  * checked against the CA and the URL's host; NULL with *why (malloc'd).
  */
 struct event_base;
@@ -154,12 +154,13 @@ const char	*ctl_json_temp(const json_t *, const char *, char *, size_t);
 /* cmd-token.c */
 int	cmd_token_new(struct ctl *, int, char **);
 
-/* relay.c: carries one connection from evhttp's TCP client to a Unix fd. */
+/* unix-bridge.c: carries one connection from evhttp's TCP client to a
+ * Unix fd. */
 struct evhttp_connection;
-struct relay;
-struct relay	*relay_new(struct event_base *, int unix_fd, int *port);
-void		 relay_expect(struct relay *, struct evhttp_connection *);
-void		 relay_free(struct relay *);
+struct bridge;
+struct bridge	*bridge_new(struct event_base *, int unix_fd, int *port);
+void		 bridge_expect(struct bridge *, struct evhttp_connection *);
+void		 bridge_free(struct bridge *);
 
 /* cmd-gate.c */
 int	cmd_status(struct ctl *, int, char **);
