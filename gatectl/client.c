@@ -566,8 +566,8 @@ client_say(const char *why)
 }
 
 int
-client_call(struct ctl *ctl, enum ctl_method method, const char *path,
-    json_t *body, json_t **answer)
+client_call(const struct ctl_target *t, int json, enum ctl_method method,
+    const char *path, json_t *body, json_t **answer)
 {
 	struct client_state	 st;
 	struct client_conn	*conn = NULL;
@@ -577,10 +577,6 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 	int			 rc;
 
 	*answer = NULL;
-	if (ctl->fleet != NULL) {
-		fleet_defer(ctl->fleet, method, path, body);
-		return CTL_FLEET_DEFERRED;
-	}
 	memset(&st, 0, sizeof st);
 	if ((st.base = event_base_new()) == NULL ||
 	    (st.body = evbuffer_new()) == NULL) {
@@ -588,8 +584,7 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
-	if ((conn = client_conn_new(st.base, NULL, &ctl->target, &why)) ==
-	    NULL) {
+	if ((conn = client_conn_new(st.base, NULL, t, &why)) == NULL) {
 		client_say(why);
 		rc = EXIT_UNREACHABLE;
 		goto out;
@@ -599,7 +594,7 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 	evhttp_request_set_error_cb(req, client_error);
 	if (client_send(conn, req, method, path, body) == -1) {
 		fprintf(stderr, "gatectl: cannot send a request to %s\n",
-		    ctl->target.name);
+		    t->name);
 		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
@@ -610,15 +605,15 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 	}
 	if (st.failed) {
 		why = client_failure(conn, st.error);
-		fprintf(stderr, "gatectl: no answer from %s: %s\n",
-		    ctl->target.name, why);
+		fprintf(stderr, "gatectl: no answer from %s: %s\n", t->name,
+		    why);
 		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
-	rc = client_judge(&ctl->target, st.status, st.proto,
+	rc = client_judge(t, st.status, st.proto,
 	    evbuffer_pullup(st.body, -1), evbuffer_get_length(st.body), &a,
 	    &why);
-	if (a != NULL && ctl->json && rc != EXIT_PROTOCOL) {
+	if (a != NULL && json && rc != EXIT_PROTOCOL) {
 		json_dumpf(a, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 		fputc('\n', stdout);
 		fflush(stdout);
@@ -632,7 +627,6 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 out:
 	free(why);
 	json_decref(a);
-	json_decref(body);
 	free(st.proto);
 	client_conn_free(conn);
 	if (st.body != NULL)

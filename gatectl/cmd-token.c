@@ -19,8 +19,9 @@
 static const char *const token_roles[] = { GATED_ROLE_NAMES };
 #define NROLES	(sizeof token_roles / sizeof token_roles[0])
 
+/* Needs no gate: the request stays empty. */
 int
-cmd_token_new(struct ctl *ctl, int argc, char **argv)
+cmd_token_new(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
 	static const struct option longs[] = {
 		{ "name", required_argument, NULL, 'n' },
@@ -35,6 +36,7 @@ cmd_token_new(struct ctl *ctl, int argc, char **argv)
 	size_t		 r;
 	int		 ch, i, n;
 
+	(void)req;
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
 		switch (ch) {
 		case 'n':

@@ -1,10 +1,10 @@
 /*
  * fleet.c: one command to every gate of a fleet file, in parallel.  The
- * command's handler builds its request as usual; client_call notes it
- * instead of sending, and fleet_run sends it to all gates at once from one
- * event loop, each connection with its own timeouts, so a gate that is
- * down or hangs costs its own row and never holds up the others.  Prints
- * one row per gate; the exit code is 0 when every gate did it, else 1.
+ * command yields its request as for one gate; fleet_run sends it to all
+ * gates at once from one event loop, each connection with its own
+ * timeouts, so a gate that is down or hangs costs its own row and never
+ * holds up the others.  Prints one row per gate; the exit code is 0 when
+ * every gate did it, else 1.
  *
  * The file (docs/remote.md): "key = value" lines set defaults for every
  * gate (ca, token-file, cert, key, timeout); "NAME URL [key=value ...]"
@@ -56,10 +56,6 @@ struct fleet {
 	int			 timeout;
 	int			 ngates;
 	struct fleet_gate	 gates[FLEET_MAX];
-	bool			 deferred;
-	enum ctl_method		 method;
-	char			*path;
-	json_t			*body;
 	struct event_base	*base;
 	int			 pending;
 };
@@ -266,21 +262,7 @@ fleet_free(struct fleet *f)
 	for (k = 0; k < FK__COUNT; k++)
 		free(f->defaults[k]);
 	free(f->dir);
-	free(f->path);
-	json_decref(f->body);
 	free(f);
-}
-
-void
-fleet_defer(struct fleet *f, enum ctl_method method, const char *path,
-    json_t *body)
-{
-	f->deferred = true;
-	f->method = method;
-	free(f->path);
-	f->path = xstrdup(path);
-	json_decref(f->body);
-	f->body = body;
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -343,7 +325,7 @@ fleet_deadline(evutil_socket_t fd, short what, void *arg)
 
 /* Sends the request to every gate and waits for all answers or errors. */
 static void
-fleet_send(struct fleet *f)
+fleet_send(struct fleet *f, const struct ctl_request *r)
 {
 	struct evdns_base	*dns;
 	struct fleet_gate	*g;
@@ -365,7 +347,7 @@ fleet_send(struct fleet *f)
 		req = client_request_new(g->conn, fleet_done, g);
 		evhttp_request_set_error_cb(req, fleet_error);
 		f->pending++;
-		if (client_send(g->conn, req, f->method, f->path, f->body) ==
+		if (client_send(g->conn, req, r->method, r->path, r->body) ==
 		    -1) {
 			g->failed = true;
 			g->error = EVREQ_HTTP_REQUEST_CANCEL;
@@ -546,21 +528,20 @@ fleet_print_json(struct fleet *f)
 }
 
 int
-fleet_run(struct ctl *ctl)
+fleet_run(struct fleet *f, const struct ctl_request *r, int json)
 {
-	struct fleet	*f = ctl->fleet;
-	int		 k, rc = 0;
+	int	k, rc = 0;
 
 	if ((f->base = event_base_new()) == NULL) {
 		fprintf(stderr, "gatectl: cannot set up libevent\n");
 		return EXIT_UNREACHABLE;
 	}
-	fleet_send(f);
+	fleet_send(f, r);
 	event_base_free(f->base);
 	f->base = NULL;
-	if (ctl->json)
+	if (json)
 		fleet_print_json(f);
-	else if (f->method == CTL_GET && strcmp(f->path, "/v1/status") == 0)
+	else if (r->method == CTL_GET && strcmp(r->path, "/v1/status") == 0)
 		fleet_print_status(f);
 	else
 		fleet_print_change(f);
