@@ -83,59 +83,46 @@ fleet_key(const char *k)
 	return -1;
 }
 
-/* One line; 0, or -1 with *why. */
+/* "key = value": a default for every gate, or the timeout. */
 static int
-fleet_line(struct fleet *f, char *s, const char *file, int line, char **why)
+fleet_setting(struct fleet *f, const char *key, const char *value,
+    const char *file, int line, char **why)
 {
-	struct fleet_gate	*g;
-	char			*w[16], *eq, *p;
-	int			 n = 0, i, k;
-	long			 v;
+	long	v;
+	int	k;
 
-	/* "key = value" and "key=value" alike: split at '=' first. */
-	if ((eq = strchr(s, '=')) != NULL && strstr(s, "://") == NULL) {
-		*eq = '\0';
-		for (p = eq; p > s && isspace((unsigned char)p[-1]); p--)
-			p[-1] = '\0';
-		eq++;
-		eq += strspn(eq, " \t");
-		if (*eq == '\0' || strpbrk(eq, " \t") != NULL) {
-			xasprintf(why, "%s:%d: %s: one value wanted", file,
-			    line, s);
-			return -1;
-		}
-		if (strcmp(s, "timeout") == 0) {
-			if (ctl_parse_long(eq, 1, 300, &v) == -1) {
-				xasprintf(why, "%s:%d: timeout: seconds from "
-				    "1 to 300", file, line);
-				return -1;
-			}
-			f->timeout = (int)v;
-			return 0;
-		}
-		if ((k = fleet_key(s)) == -1) {
-			xasprintf(why, "%s:%d: unknown setting '%s' (ca, "
-			    "token-file, cert, key, timeout)", file, line, s);
-			return -1;
-		}
-		free(f->defaults[k]);
-		f->defaults[k] = fleet_path(f, eq);
-		return 0;
-	}
-	while ((p = strsep(&s, " \t")) != NULL) {
-		if (*p == '\0')
-			continue;
-		if (n == (int)(sizeof w / sizeof w[0])) {
-			xasprintf(why, "%s:%d: too many words", file, line);
-			return -1;
-		}
-		w[n++] = p;
-	}
-	if (n < 2 || strstr(w[1], "://") == NULL) {
-		xasprintf(why, "%s:%d: neither 'NAME URL' nor 'key = value'",
-		    file, line);
+	if (*value == '\0' || strpbrk(value, " \t") != NULL) {
+		xasprintf(why, "%s:%d: %s: one value wanted", file, line, key);
 		return -1;
 	}
+	if (strcmp(key, "timeout") == 0) {
+		if (ctl_parse_long(value, 1, 300, &v) == -1) {
+			xasprintf(why, "%s:%d: timeout: seconds from 1 to 300",
+			    file, line);
+			return -1;
+		}
+		f->timeout = (int)v;
+		return 0;
+	}
+	if ((k = fleet_key(key)) == -1) {
+		xasprintf(why, "%s:%d: unknown setting '%s' (ca, token-file, "
+		    "cert, key, timeout)", file, line, key);
+		return -1;
+	}
+	free(f->defaults[k]);
+	f->defaults[k] = fleet_path(f, value);
+	return 0;
+}
+
+/* "NAME URL [key=value ...]": a gate, with files of its own. */
+static int
+fleet_gate(struct fleet *f, char **w, int n, const char *file, int line,
+    char **why)
+{
+	struct fleet_gate	*g;
+	char			*eq;
+	int			 i, k;
+
 	if (strlen(w[0]) > GATED_NAME_MAX) {
 		xasprintf(why, "%s:%d: %s: a name of at most %d characters",
 		    file, line, w[0], GATED_NAME_MAX);
@@ -172,6 +159,39 @@ fleet_line(struct fleet *f, char *s, const char *file, int line, char **why)
 		g->file[k] = fleet_path(f, eq);
 	}
 	return 0;
+}
+
+/* One line, a setting or a gate; 0, or -1 with *why. */
+static int
+fleet_line(struct fleet *f, char *s, const char *file, int line, char **why)
+{
+	char	*w[16], *eq, *p;
+	int	 n = 0;
+
+	/* "key = value" and "key=value" alike: split at '=' first. */
+	if ((eq = strchr(s, '=')) != NULL && strstr(s, "://") == NULL) {
+		*eq = '\0';
+		for (p = eq; p > s && isspace((unsigned char)p[-1]); p--)
+			p[-1] = '\0';
+		eq++;
+		eq += strspn(eq, " \t");
+		return fleet_setting(f, s, eq, file, line, why);
+	}
+	while ((p = strsep(&s, " \t")) != NULL) {
+		if (*p == '\0')
+			continue;
+		if (n == (int)(sizeof w / sizeof w[0])) {
+			xasprintf(why, "%s:%d: too many words", file, line);
+			return -1;
+		}
+		w[n++] = p;
+	}
+	if (n < 2 || strstr(w[1], "://") == NULL) {
+		xasprintf(why, "%s:%d: neither 'NAME URL' nor 'key = value'",
+		    file, line);
+		return -1;
+	}
+	return fleet_gate(f, w, n, file, line, why);
 }
 
 struct fleet *
