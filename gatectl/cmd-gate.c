@@ -43,6 +43,20 @@ gate_args(int argc, char **argv, int npos, char **pos, const char **reason,
 	return 0;
 }
 
+/* No arguments at all; a --reason is answered with what to type instead. */
+static int
+gate_no_args(int argc, char **argv, const char *if_reason)
+{
+	const char	*reason;
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+		return rc;
+	if (reason != NULL)
+		return ctl_usage_error("%s", if_reason);
+	return 0;
+}
+
 static const char *
 mode_source(json_t *st, char *buf, size_t len)
 {
@@ -236,14 +250,11 @@ print_status(const struct ctl_request *req, json_t *st)
 int
 cmd_status(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	const char	*reason;
-	int		 rc;
+	int	rc;
 
 	(void)ctl;
-	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+	if ((rc = gate_no_args(argc, argv, "takes no --reason")) != 0)
 		return rc;
-	if (reason != NULL)
-		return ctl_usage_error("takes no --reason");
 	return ctl_ask(req, CTL_GET, xstrdup("/v1/status"), NULL, print_status);
 }
 
@@ -260,15 +271,13 @@ print_mode(const struct ctl_request *req, json_t *st)
 int
 cmd_mode(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	const char	*reason;
-	int		 rc;
+	int	rc;
 
 	(void)ctl;
-	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+	rc = gate_no_args(argc, argv,
+	    "to change the mode: mode set MODE --reason TEXT");
+	if (rc != 0)
 		return rc;
-	if (reason != NULL)
-		return ctl_usage_error("to change the mode: mode set MODE "
-		    "--reason TEXT");
 	return ctl_ask(req, CTL_GET, xstrdup("/v1/status"), NULL, print_mode);
 }
 
@@ -317,15 +326,13 @@ print_level(const struct ctl_request *req, json_t *st)
 int
 cmd_level(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	const char	*reason;
-	int		 rc;
+	int	rc;
 
 	(void)ctl;
-	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+	rc = gate_no_args(argc, argv,
+	    "to change the level: level set N --reason TEXT");
+	if (rc != 0)
 		return rc;
-	if (reason != NULL)
-		return ctl_usage_error("to change the level: level set N "
-		    "--reason TEXT");
 	return ctl_ask(req, CTL_GET, xstrdup("/v1/status"), NULL, print_level);
 }
 
@@ -478,14 +485,11 @@ print_reload(const struct ctl_request *req, json_t *a)
 int
 cmd_reload(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	const char	*reason;
-	int		 rc;
+	int	rc;
 
 	(void)ctl;
-	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+	if ((rc = gate_no_args(argc, argv, "takes no --reason")) != 0)
 		return rc;
-	if (reason != NULL)
-		return ctl_usage_error("takes no --reason");
 	return ctl_ask(req, CTL_POST, xstrdup("/v1/reload"), NULL,
 	    print_reload);
 }
