@@ -11,7 +11,7 @@
 
 #include "gatectl.h"
 
-/* A table grows by whole rows; cells are copied so callers may reuse buffers. */
+/* A table grows by whole rows; cells are copied, callers may reuse buffers. */
 struct ctl_table {
 	int	  cols;
 	int	  rows;		/* rows held, the header included */
@@ -149,7 +149,8 @@ ctl_when_normalise(const char *in, char *out, size_t len)
 	return 0;
 }
 
-/* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+/* RFC 4180: a field with a comma, quote or line break is quoted, quotes
+ * doubled. */
 void
 ctl_csv_field(FILE *f, const char *s)
 {
