@@ -116,8 +116,8 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgated.a
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libgated.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
-# gatectl's unit test links gatectl's library.
-$(BUILD)/tests/test-ctl-format: tests/unit/test-ctl-format.c \
+# gatectl's unit tests (test-ctl-*) link gatectl's library.
+$(BUILD)/tests/test-ctl-%: tests/unit/test-ctl-%.c \
     tests/unit/unit.h $(BUILD)/libgatectl.a $(CTL_COMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Igatectl -Itests/unit -o $@ $< \

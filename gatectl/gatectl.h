@@ -109,7 +109,8 @@ struct ctl_paging {
 	long		 after, before;	/* -1: not given */
 	long		 limit;		/* the command's default, or --limit */
 };
-/* One of the three options from a command's getopt loop: 0 or EXIT_USAGE. */
+/* An option from a command's getopt loop: 0 when it was one of the three,
+ * else EXIT_USAGE (a bad value said why; a bad option getopt reported). */
 int	ctl_paging_option(struct ctl_paging *, int ch, const char *arg);
 /* route?after=ID&limit=N (or before=ID, or the limit alone); malloc'd. */
 char	*ctl_paging_path(const char *route, const struct ctl_paging *);
