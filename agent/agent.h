@@ -735,26 +735,4 @@ char	*xstrdup(const char *);
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* ctl-format.c: pure text helpers of gatectl, here so unit tests link them. */
-struct ctl_table;
-/* Control characters made visible; the length needed, like snprintf. */
-size_t		 ctl_escape(const char *, char *, size_t);
-int		 ctl_format_time(int64_t ms, char *, size_t);	/* local */
-int		 ctl_when_normalise(const char *, char *, size_t);
-void		 ctl_csv_field(FILE *, const char *);
-void		 ctl_csv_row(FILE *, const char *const *, int);
-/* The header is the first row; the caller frees with ctl_table_free. */
-struct ctl_table *ctl_table_new(int cols, const char *const *header);
-void		 ctl_table_add(struct ctl_table *, const char *const *);
-int		 ctl_table_rows(const struct ctl_table *);	/* no header */
-void		 ctl_table_print(const struct ctl_table *, FILE *,
-		     const char *indent);
-void		 ctl_table_free(struct ctl_table *);
-int		 ctl_parse_long(const char *, long min, long max, long *);
-int		 ctl_parse_temp(const char *, double *);
-/* Member text, in the caller's buffer or the JSON's own string. */
-const char	*ctl_json_text(const json_t *, const char *, char *, size_t);
-const char	*ctl_json_time(const json_t *, const char *, char *, size_t);
-const char	*ctl_json_temp(const json_t *, const char *, char *, size_t);
-
 #endif
