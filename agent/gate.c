@@ -76,7 +76,7 @@ struct gate {
 	struct reader_state	 readers[READERS_MAX];
 	int			 device_count;
 	struct device_state	 devices[DEVICES_MAX];
-	struct signal		 green, red, amber, buzzer;
+	struct indicator	 green, red, amber, buzzer;
 	struct listener		 listeners[LISTENERS_MAX];
 	struct event		*prune_timer;
 	struct event		*journal_timer;
@@ -319,8 +319,8 @@ alert_signals(struct gate *g)
 {
 	bool	on = alert_list_count(g->alerts) > 0;
 
-	signal_base(&g->red, on ? SIGNAL_BLINK : SIGNAL_NONE);
-	signal_base(&g->buzzer, on ? SIGNAL_ALERT_BUZZ : SIGNAL_NONE);
+	indicator_base(&g->red, on ? INDICATOR_BLINK : INDICATOR_NONE);
+	indicator_base(&g->buzzer, on ? INDICATOR_ALERT_BUZZ : INDICATOR_NONE);
 }
 
 /* Raises an alert about nothing in particular (a lane, the gate). */
@@ -491,24 +491,13 @@ fill_input(struct gate *g, struct lane *l, const struct reader_conf *r,
 	in->lane_kind = l->conf->kind;
 	in->dir = r->dir;
 	in->today = day_number(time(NULL), true);
-	if (l->therm >= 0) {
-		t = &g->therms[l->therm];
+	if (l->w.therm >= 0) {
+		t = &g->therms[l->w.therm];
 		if (t->valid && elapsed_ms(&t->ts) <= g->conf->temp_fresh_ms) {
 			in->has_temp = true;
 			in->temp_centi = t->centi;
 		}
 	}
-}
-
-static void
-pending_timeout(evutil_socket_t fd, short what, void *arg)
-{
-	struct lane	*l = arg;
-
-	(void)fd;
-	(void)what;
-	gate_decide_card(l->gate, l, l->pending.reader, l->pending.uid,
-	    &l->pending.since, true);
 }
 
 /*
@@ -526,44 +515,28 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 	struct decision_input	 in;
 	struct verdict		 v;
 	struct journal_event	 ev;
-	struct timeval		 tv;
+	struct lane_card	 waits;
 	char			 card[24], detail[128];
 	struct timespec		 started = *since;
 
-	if (!final && l->pending.active) {
-		/* A new card ends the wait of the one before it. */
-		evtimer_del(l->pending.timer);
-		gate_decide_card(g, l, l->pending.reader, l->pending.uid,
-		    &l->pending.since, true);
-	}
+	if (!final)
+		lane_card(l);	/* a new card ends the wait of the one before */
 	p = g->people != NULL ? people_find(g->people, uid) : NULL;
 	fill_input(g, l, r, p, &in);
 	v = policy_decide(&in);
 
-	if (!final && v.reason == R_NO_TEMPERATURE && l->therm >= 0 &&
+	if (!final && v.reason == R_NO_TEMPERATURE && l->w.therm >= 0 &&
 	    l->conf->temp_wait_ms > 0) {
-		l->pending.active = true;
-		l->pending.uid = uid;
-		l->pending.reader = reader;
-		l->pending.since = *since;
-		if (l->pending.timer == NULL)
-			l->pending.timer = evtimer_new(g->base,
-			    pending_timeout, l);
-		tv.tv_sec = l->conf->temp_wait_ms / 1000;
-		tv.tv_usec = (l->conf->temp_wait_ms % 1000) * 1000;
-		evtimer_add(l->pending.timer, &tv);
-		signal_shot(&g->amber, SIGNAL_STEADY, l->conf->temp_wait_ms);
-		log_debug("%s: %s: card %" PRIu64 " waits for a temperature",
-		    __func__, l->conf->name, uid);
+		waits.reader = reader;
+		waits.uid = uid;
+		waits.since = *since;
+		lane_card_wait(l, &waits);
+		indicator_shot(&g->amber, INDICATOR_STEADY,
+		    l->conf->temp_wait_ms);
 		return;
 	}
-	if (l->pending.active && l->pending.uid == uid) {
-		l->pending.active = false;
-		evtimer_del(l->pending.timer);
-		signal_shot_end(&g->amber);
-	}
 	if (in.has_temp)
-		g->therms[l->therm].valid = false;	/* one reading, one person */
+		g->therms[l->w.therm].valid = false;	/* one reading, one person */
 
 	snprintf(card, sizeof card, "%" PRIu64, uid);
 	memset(&ev, 0, sizeof ev);
@@ -586,8 +559,8 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 		if (v.actions & ACT_ALERT)
 			gate_alert_about(g, v.alert, l->conf->name,
 			    ev.person ? ev.person : card, "card not journaled");
-		signal_shot(&g->red, SIGNAL_DENY_LAMP, 0);
-		signal_shot(&g->buzzer, SIGNAL_DENY_BUZZ, 0);
+		indicator_shot(&g->red, INDICATOR_DENY_LAMP, 0);
+		indicator_shot(&g->buzzer, INDICATOR_DENY_BUZZ, 0);
 		return;
 	}
 	if (v.actions & ACT_ALERT) {
@@ -604,10 +577,10 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 	if (v.actions & ACT_OPEN) {
 		lane_release(l);
 		gate_latency(g, &started);
-		signal_shot(&g->green, SIGNAL_STEADY, l->conf->open_ms);
+		indicator_shot(&g->green, INDICATOR_STEADY, l->conf->open_ms);
 	} else {
-		signal_shot(&g->red, SIGNAL_DENY_LAMP, 0);
-		signal_shot(&g->buzzer, SIGNAL_DENY_BUZZ, 0);
+		indicator_shot(&g->red, INDICATOR_DENY_LAMP, 0);
+		indicator_shot(&g->buzzer, INDICATOR_DENY_BUZZ, 0);
 	}
 }
 
@@ -652,6 +625,38 @@ gate_passage(struct gate *g, struct lane *l, enum direction dir,
 		log_warnx("%s: %s passage not journaled: released all the same",
 		    l->conf->name, actor);
 	lane_release(l);
+}
+
+/* The exit button of a lane: a passage out, if the mode lets people out. */
+static void
+gate_exit_button(void *arg, struct lane *l)
+{
+	struct gate	*g = arg;
+
+	if (gate_egress_allowed(g))
+		gate_passage(g, l, DIR_OUT, "exit-button");
+	else
+		log_info("%s: exit button refused by the mode", l->conf->name);
+}
+
+/* The guard's open-once button of a lane. */
+static void
+gate_open_button(void *arg, struct lane *l, int line)
+{
+	struct gate	*g = arg;
+
+	gate_open_lane(g, l->conf->name, g->conf->lines[line].name,
+	    "guard button", NULL, NULL);
+}
+
+/* A card that waited for a temperature: the reading or the wait is over. */
+static void
+gate_card_waited(void *arg, struct lane *l, const struct lane_card *c)
+{
+	struct gate	*g = arg;
+
+	indicator_shot_end(&g->amber);
+	gate_decide_card(g, l, c->reader, c->uid, &c->since, true);
 }
 
 /* ---- hardware events ------------------------------------------------------ */
@@ -808,9 +813,8 @@ hw_temperature(void *arg, int therm, int centi, const struct timespec *ts)
 	t->centi = centi;
 	t->ts = *ts;
 	l = gate_lane(g, g->conf->therms[therm].lane);
-	if (l != NULL && l->pending.active && l->therm == therm)
-		gate_decide_card(g, l, l->pending.reader, l->pending.uid,
-		    &l->pending.since, true);
+	if (l != NULL && l->w.therm == therm)
+		lane_temperature(l);	/* decides a card waiting for it */
 }
 
 static struct device_state *
@@ -1004,7 +1008,7 @@ gate_open_lane(struct gate *g, const char *lane, const char *actor,
 	}
 	log_info("%s opened by %s: %s", l->conf->name, actor, reason);
 	lane_release(l);
-	signal_shot(&g->green, SIGNAL_STEADY, l->conf->open_ms);
+	indicator_shot(&g->green, INDICATOR_STEADY, l->conf->open_ms);
 	if (event != NULL)
 		*event = ev.id;
 	return 0;
@@ -1319,9 +1323,7 @@ gate_status(struct gate *g)
 		json_array_append_new(lanes, json_pack("{s:s, s:s, s:s, s:b}",
 		    "name", l->conf->name, "kind",
 		    l->conf->kind == LANE_PEDESTRIAN ? "pedestrian" : "vehicle",
-		    "state", lane_state_name(l), "open",
-		    l->conf->kind == LANE_PEDESTRIAN ? l->released || g->emergency
-		    : l->barrier != BARRIER_DOWN));
+		    "state", lane_state_name(l), "open", lane_is_open(l)));
 	}
 	devs = json_array();
 	for (i = 0; i < g->device_count; i++)
@@ -1373,6 +1375,114 @@ gate_status(struct gate *g)
 	return st;
 }
 
+/* ---- what lanes and indicators do through the gate (struct lane_ops) ---- */
+
+/* A one-shot libevent timer calling fn(arg). */
+struct gate_timer {
+	struct event	*ev;
+	void		(*fn)(void *);
+	void		*arg;
+};
+
+static void
+gate_timer_fired(evutil_socket_t fd, short what, void *arg)
+{
+	struct gate_timer	*t = arg;
+
+	(void)fd;
+	(void)what;
+	t->fn(t->arg);
+}
+
+static void *
+gate_timer_new(void *arg, void (*fn)(void *), void *fnarg)
+{
+	struct gate		*g = arg;
+	struct gate_timer	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->fn = fn;
+	t->arg = fnarg;
+	if ((t->ev = evtimer_new(g->base, gate_timer_fired, t)) == NULL)
+		fatalx("evtimer_new");
+	return t;
+}
+
+static void
+gate_timer_set(void *timer, int ms)
+{
+	struct gate_timer	*t = timer;
+	struct timeval		 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(t->ev, &tv);
+}
+
+static void
+gate_timer_stop(void *timer)
+{
+	struct gate_timer	*t = timer;
+
+	evtimer_del(t->ev);
+}
+
+static void
+gate_timer_free(void *timer)
+{
+	struct gate_timer	*t = timer;
+
+	if (t == NULL)
+		return;
+	event_free(t->ev);
+	free(t);
+}
+
+static void
+lane_output(void *arg, int line, int value)
+{
+	gate_output(arg, line, value);
+}
+
+static void
+lane_alert(void *arg, enum alert_kind kind, const char *lane,
+    const char *detail)
+{
+	gate_alert(arg, kind, lane, detail);
+}
+
+static bool
+lane_emergency_active(void *arg)
+{
+	struct gate	*g = arg;
+
+	return g->emergency;
+}
+
+static int64_t
+lane_now(void *arg)
+{
+	struct timespec	ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const struct lane_ops gate_lane_ops = {
+	.output = lane_output,
+	.alert = lane_alert,
+	.emergency = lane_emergency_active,
+	.now = lane_now,
+	.timer_new = gate_timer_new,
+	.timer_set = gate_timer_set,
+	.timer_stop = gate_timer_stop,
+	.timer_free = gate_timer_free,
+	.exit_button = gate_exit_button,
+	.open_button = gate_open_button,
+	.waited = gate_card_waited,
+};
+
 /* ---- life cycle ------------------------------------------------------------- */
 
 static void
@@ -1419,6 +1529,23 @@ device_named(const struct gate_conf *c, const char *name)
 		if (strcmp(c->devices[i].name, name) == 0)
 			return &c->devices[i];
 	return NULL;
+}
+
+/* What a lane is wired to, from its config. */
+static void
+wire_lane(struct gate *g, const struct lane_conf *lc, struct lane_wiring *w)
+{
+	const struct gate_conf	*c = g->conf;
+
+	w->relay = line_of(c, lc->relay);
+	w->raise = line_of(c, lc->barrier_raise);
+	w->lower = line_of(c, lc->barrier_lower);
+	w->door = line_of(c, lc->door_contact);
+	w->exit_button = line_of(c, lc->exit_button);
+	w->open_button = line_of(c, lc->open_button);
+	w->loop = line_of(c, lc->loop);
+	w->therm = lc->thermometer[0] ? gate_find_therm(g, lc->thermometer) :
+	    -1;
 }
 
 /* What the GPIO backend reads for the Wiegand readers: their two lines. */
@@ -1489,6 +1616,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	struct hw_wiegand_conf	 wbind[READERS_MAX];
 	struct timeval		 tv = { PRUNE_EVERY_S, 0 };
 	struct timeval		 watch = { JOURNAL_WATCH_S, 0 };
+	struct lane_wiring	 w;
 	char			 path[PATH_MAX + 16], *hwcause = NULL;
 	int			 i, n, nw, v;
 
@@ -1528,12 +1656,19 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 		free(hwcause);
 		goto fail;
 	}
-	signal_init(&g->green, g, line_of(conf, conf->lamp_green));
-	signal_init(&g->red, g, line_of(conf, conf->lamp_red));
-	signal_init(&g->amber, g, line_of(conf, conf->lamp_amber));
-	signal_init(&g->buzzer, g, line_of(conf, conf->buzzer));
-	for (i = 0; i < conf->lane_count; i++)
-		lane_init(&g->lanes[i], g, i);
+	indicator_init(&g->green, &gate_lane_ops, g,
+	    line_of(conf, conf->lamp_green));
+	indicator_init(&g->red, &gate_lane_ops, g,
+	    line_of(conf, conf->lamp_red));
+	indicator_init(&g->amber, &gate_lane_ops, g,
+	    line_of(conf, conf->lamp_amber));
+	indicator_init(&g->buzzer, &gate_lane_ops, g,
+	    line_of(conf, conf->buzzer));
+	for (i = 0; i < conf->lane_count; i++) {
+		wire_lane(g, &conf->lanes[i], &w);
+		lane_init(&g->lanes[i], i, &conf->lanes[i], &w, &gate_lane_ops,
+		    g);
+	}
 
 	n = usb_bindings(conf, bind);
 	g->usb = g->usb_ops->open(base, bind, n, &g->hw_ev,
@@ -1576,12 +1711,11 @@ gate_free(struct gate *g)
 	if (g == NULL)
 		return;
 	for (i = 0; i < LANES_MAX; i++)
-		if (g->lanes[i].gate != NULL)
-			lane_clear(&g->lanes[i]);
-	signal_clear(&g->green);
-	signal_clear(&g->red);
-	signal_clear(&g->amber);
-	signal_clear(&g->buzzer);
+		lane_clear(&g->lanes[i]);
+	indicator_clear(&g->green);
+	indicator_clear(&g->red);
+	indicator_clear(&g->amber);
+	indicator_clear(&g->buzzer);
 	if (g->usb_ops != NULL)
 		g->usb_ops->close(g->usb);
 	if (g->gpio_ops != NULL)
