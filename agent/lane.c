@@ -381,6 +381,8 @@ act_reraise(struct lane *l)
 static int
 act_lower(struct lane *l)
 {
+	if (emergency(l))
+		return -1;	/* barrier_evaluate checks it too */
 	output(l, l->w.raise, 0);
 	output(l, l->w.lower, 1);
 	l->ops->timer_set(l->barrier_timer, LOWER_PULSE_MS);

@@ -1,9 +1,10 @@
 /*
- * test-lane.c: the lane state machines (agent/lane.c) in a real gate on
- * the simulator backend, in-process: cards, inputs and commands go in,
- * the sim's outputs are read back.  The same behaviours the VM proves on
- * gpio-sim, here debuggable with gdb on the host.  Timers are short and
- * only ever waited past, never measured.
+ * test-gate.c: a real gate with its lanes on the simulator backend,
+ * in-process: cards, inputs and commands go in, the sim's outputs are read
+ * back, through the policy, the journal and the lane tables together.  The
+ * same behaviours the VM proves on gpio-sim, here debuggable with gdb on
+ * the host.  Timers are short and only ever waited past, never measured.
+ * The lane alone, every (state, event) pair on a fake clock: test-lane.c.
  */
 #include <sys/stat.h>
 
@@ -95,12 +96,12 @@ alerts(const char *kind)
 int
 main(void)
 {
-	char			 dir[] = "/tmp/test-lane.XXXXXX", path[256];
+	char			 dir[] = "/tmp/test-gate.XXXXXX", path[256];
 	char			 people[PATH_MAX], *errors = NULL, *cause = NULL;
 	struct gate_conf	*conf;
 	FILE			*f;
 
-	log_init(0, "test-lane");
+	log_init(0, "test-gate");
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	/* tests/run runs unit tests from the top of the tree. */
