@@ -483,8 +483,8 @@ struct indicator {
 /*
  * A lane's states, bits so that a row of the transition table can name
  * several (docs/lanes.md draws the table).  A pedestrian lane is LOCKED,
- * RELEASED or PASSING; a vehicle lane DOWN ... LOWERING, the loop's
- * occupancy part of the state.  Beside that machine runs a second, the
+ * RELEASED or PASSING; a vehicle lane DOWN, DOWN_OCC, UP, UP_OCC or
+ * LOWERING, the loop's occupancy part of the state.  Beside that machine runs a second, the
  * temperature wait: IDLE or WAITING.
  */
 enum lane_state {
@@ -492,9 +492,9 @@ enum lane_state {
 	LANE_RELEASED		= 0x0002,	/* relay energised: may pass */
 	LANE_PASSING		= 0x0004,	/* released, door opened */
 	LANE_DOWN		= 0x0008,
-	LANE_DOWN_OCCUPIED	= 0x0010,
-	LANE_UP			= 0x0020,
-	LANE_UP_OCCUPIED	= 0x0040,
+	LANE_DOWN_OCC		= 0x0010,	/* down, the loop occupied */
+	LANE_UP			= 0x0020,	/* up, the loop clear */
+	LANE_UP_OCC		= 0x0040,	/* up, the loop occupied */
 	LANE_LOWERING		= 0x0080,	/* arm travelling down */
 	LANE_IDLE		= 0x0100,	/* no card waits */
 	LANE_WAITING		= 0x0200	/* a card waits for a reading */
@@ -576,13 +576,17 @@ json_t		*alert_list_counts(struct alert_list *);
 json_t		*alert_list_page(struct alert_list *, int64_t before,
 		    int64_t after, int limit);
 
-/* gate.c */
+/* gate.c: the running gate's life cycle; it owns conf from gate_new on. */
 struct gate	*gate_new(struct event_base *, struct gate_conf *, char **cause);
 void		 gate_free(struct gate *);
 struct event_base *gate_base(struct gate *);
 const struct gate_conf *gate_conf(struct gate *);
 struct journal	*gate_journal(struct gate *);
-int		 gate_output(struct gate *, int line, int value);
+struct hw_gpio	*gate_sim_gpio(struct gate *);
+struct hw_usb	*gate_sim_usb(struct gate *);
+int		 gate_find_reader(struct gate *, const char *);
+int		 gate_find_therm(struct gate *, const char *);
+/* gate-command.c: mode, level, open, ack, reloads, each journaled. */
 int		 gate_set_mode(struct gate *, const char *mode, const char *actor,
 		    const char *reason, int64_t *event, char **cause);
 int		 gate_set_level(struct gate *, int level, const char *actor,
@@ -593,7 +597,6 @@ int		 gate_open_lane(struct gate *, const char *lane,
 int		 gate_ack(struct gate *, int64_t alert, const char *actor,
 		    const char *reason, int64_t *event, char **cause);
 int		 gate_ack_all(struct gate *, const char *actor);
-json_t		*gate_status(struct gate *);
 int		 gate_reload_config(struct gate *, const char *actor,
 		    char **cause);
 /* People of the list last installed, in use or not: what a reload may
@@ -601,6 +604,9 @@ int		 gate_reload_config(struct gate *, const char *actor,
 size_t		 gate_people_expected(struct gate *);
 int		 gate_install_people(struct gate *, struct people *,
 		    const struct journal_event *);
+/* gate-status.c */
+json_t		*gate_status(struct gate *);
+/* gate-journal.c: record, tell the listeners, raise alerts. */
 int		 gate_listen(struct gate *, gate_listener_fn, void *);
 void		 gate_unlisten(struct gate *, gate_listener_fn, void *);
 int64_t		 gate_record(struct gate *, struct journal_event *);
@@ -610,15 +616,11 @@ int64_t		 gate_alert_about(struct gate *, enum alert_kind,
 		    const char *lane, const char *subject, const char *detail);
 json_t		*gate_alerts_page(struct gate *, int64_t before, int64_t after,
 		    int limit);
+/* passage.c: cards, passages, the latency of decisions. */
 void		 gate_passage(struct gate *, struct lane *, enum direction,
 		    const char *actor);
 void		 gate_decide_card(struct gate *, struct lane *, int reader,
 		    uint64_t uid, const struct timespec *since, bool final);
-struct hw_gpio	*gate_sim_gpio(struct gate *);
-struct hw_usb	*gate_sim_usb(struct gate *);
-int		 gate_find_reader(struct gate *, const char *);
-int		 gate_find_therm(struct gate *, const char *);
-bool		 gate_emergency(struct gate *);
 bool		 gate_egress_allowed(struct gate *);
 void		 gate_latency(struct gate *, const struct timespec *since);
 size_t		 gate_latency_recent(struct gate *, uint32_t *, size_t);

@@ -18,7 +18,7 @@
 #define LOWER_PULSE_MS	2000	/* lower relay held while the arm travels */
 
 #define LANE_PED	(LANE_LOCKED | LANE_RELEASED | LANE_PASSING)
-#define LANE_OCCUPIED	(LANE_DOWN_OCCUPIED | LANE_UP_OCCUPIED)
+#define LANE_OCCUPIED	(LANE_DOWN_OCC | LANE_UP_OCC)
 #define LANE_VEH	(LANE_DOWN | LANE_OCCUPIED | LANE_UP | LANE_LOWERING)
 #define LANE_SAME	0	/* next state: the one it is in */
 
@@ -56,6 +56,7 @@ struct lane_fsm {
 };
 
 static const struct lane_fsm ped_fsm_tbl[] = {
+    /* states		event			action		next */
     { LANE_PED,		LANE_EV_GRANT,		LA_RELEASE,	LANE_RELEASED },
     { LANE_PED,		LANE_EV_PULSE_END,	LA_LOCK,	LANE_LOCKED },
     { LANE_LOCKED,	LANE_EV_DOOR_OPEN,	LA_DOOR_FORCED, LANE_SAME },
@@ -75,23 +76,23 @@ static const struct lane_fsm ped_fsm_tbl[] = {
 static const struct lane_fsm veh_fsm_tbl[] = {
     { LANE_DOWN | LANE_UP | LANE_LOWERING,
 			LANE_EV_GRANT,		LA_RAISE,	LANE_UP },
-    { LANE_OCCUPIED,	LANE_EV_GRANT,		LA_RAISE,	LANE_UP_OCCUPIED },
-    { LANE_DOWN,	LANE_EV_LOOP_ON,	LA_NOTHING,	LANE_DOWN_OCCUPIED },
-    { LANE_UP,		LANE_EV_LOOP_ON,	LA_SEEN,	LANE_UP_OCCUPIED },
-    { LANE_LOWERING,	LANE_EV_LOOP_ON,	LA_RERAISE,	LANE_UP_OCCUPIED },
-    { LANE_DOWN_OCCUPIED, LANE_EV_LOOP_OFF,	LA_NOTHING,	LANE_DOWN },
-    { LANE_UP_OCCUPIED,	LANE_EV_LOOP_OFF,	LA_NOTHING,	LANE_UP },
+    { LANE_OCCUPIED,	LANE_EV_GRANT,		LA_RAISE,	LANE_UP_OCC },
+    { LANE_DOWN,	LANE_EV_LOOP_ON,	LA_NOTHING,	LANE_DOWN_OCC },
+    { LANE_UP,		LANE_EV_LOOP_ON,	LA_SEEN,	LANE_UP_OCC },
+    { LANE_LOWERING,	LANE_EV_LOOP_ON,	LA_RERAISE,	LANE_UP_OCC },
+    { LANE_DOWN_OCC,	LANE_EV_LOOP_OFF,	LA_NOTHING,	LANE_DOWN },
+    { LANE_UP_OCC,	LANE_EV_LOOP_OFF,	LA_NOTHING,	LANE_UP },
     { LANE_UP,		LANE_EV_BARRIER_TIMER,	LA_NOTHING,	LANE_SAME },
     { LANE_LOWERING,	LANE_EV_BARRIER_TIMER,	LA_LOWERED,	LANE_DOWN },
     { LANE_UP,		LANE_EV_LOWER_DUE,	LA_LOWER,	LANE_LOWERING },
-    { LANE_UP | LANE_UP_OCCUPIED,
+    { LANE_UP | LANE_UP_OCC,
 			LANE_EV_LOWER_REQUEST,	LA_REQUEST_LOWER, LANE_SAME },
-    { LANE_DOWN | LANE_DOWN_OCCUPIED | LANE_LOWERING,
+    { LANE_DOWN | LANE_DOWN_OCC | LANE_LOWERING,
 			LANE_EV_LOWER_REQUEST,	LA_NOTHING,	LANE_SAME },
     { LANE_DOWN | LANE_LOWERING,
 			LANE_EV_EMERGENCY_ON,	LA_HOLD_UP,	LANE_UP },
-    { LANE_DOWN_OCCUPIED, LANE_EV_EMERGENCY_ON,	LA_HOLD_UP,	LANE_UP_OCCUPIED },
-    { LANE_UP | LANE_UP_OCCUPIED,
+    { LANE_DOWN_OCC,	LANE_EV_EMERGENCY_ON,	LA_HOLD_UP,	LANE_UP_OCC },
+    { LANE_UP | LANE_UP_OCC,
 			LANE_EV_EMERGENCY_ON,	LA_HOLD_UP,	LANE_SAME },
     { LANE_VEH,		LANE_EV_EMERGENCY_OFF,	LA_LET_DOWN,	LANE_SAME },
     { LANE_VEH,		LANE_EV_EXIT_BUTTON,	LA_EXIT,	LANE_SAME },
@@ -151,11 +152,11 @@ state_name(enum lane_state s)
 		return "released";
 	case LANE_DOWN:
 		return "down";
-	case LANE_DOWN_OCCUPIED:
+	case LANE_DOWN_OCC:
 		return "down-occupied";
 	case LANE_UP:
 		return "up";
-	case LANE_UP_OCCUPIED:
+	case LANE_UP_OCC:
 		return "up-occupied";
 	case LANE_LOWERING:
 		return "lowering";
@@ -181,7 +182,7 @@ lane_is_open(const struct lane *l)
 {
 	if (l->conf->kind == LANE_PEDESTRIAN)
 		return l->state != LANE_LOCKED || l->ops->emergency(l->arg);
-	return (l->state & (LANE_DOWN | LANE_DOWN_OCCUPIED)) == 0;
+	return (l->state & (LANE_DOWN | LANE_DOWN_OCC)) == 0;
 }
 
 static bool
@@ -251,7 +252,7 @@ lane_clear(struct lane *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* ---- pedestrian actions -------------------------------------------------- */
+/* ---- pedestrian actions ------------------------------------------------- */
 
 static int
 act_release(struct lane *l)
@@ -333,7 +334,7 @@ act_let_go(struct lane *l)
 	return 0;
 }
 
-/* ---- vehicle actions ------------------------------------------------------ */
+/* ---- vehicle actions ---------------------------------------------------- */
 
 static bool
 occupied(const struct lane *l)
@@ -408,7 +409,7 @@ static int
 act_hold_up(struct lane *l)
 {
 	raise_arm(l);
-	if ((l->state & (LANE_UP | LANE_UP_OCCUPIED)) == 0)
+	if ((l->state & (LANE_UP | LANE_UP_OCC)) == 0)
 		l->up_since = l->ops->now(l->arg);
 	l->ops->timer_stop(l->barrier_timer);
 	return 0;
@@ -435,7 +436,7 @@ barrier_evaluate(struct lane *l)
 {
 	int64_t	now, ready, timeout, next;
 
-	if ((l->state & (LANE_UP | LANE_UP_OCCUPIED)) == 0)
+	if ((l->state & (LANE_UP | LANE_UP_OCC)) == 0)
 		return;
 	l->ops->timer_stop(l->barrier_timer);
 	if (l->state != LANE_UP || emergency(l))
@@ -453,7 +454,7 @@ barrier_evaluate(struct lane *l)
 	l->ops->timer_set(l->barrier_timer, (int)(next - now));
 }
 
-/* ---- the temperature wait and what the lane asks of the gate ------------- */
+/* ---- the temperature wait and what the lane asks of the gate ------------ */
 
 static int
 act_park(struct lane *l)
@@ -541,8 +542,8 @@ lane_fsm(struct lane *l, enum lane_event ev)
 			break;
 	if (i == n) {
 		l->unexpected++;
-		log_warnx("%s: event %s not expected in state %s", l->conf->name,
-		    lane_event_name(ev), state_name(*cur));
+		log_warnx("%s: event %s not expected in state %s",
+		    l->conf->name, lane_event_name(ev), state_name(*cur));
 		return -1;
 	}
 	if (lane_act(l, tbl[i].action) == -1) {
@@ -558,7 +559,7 @@ lane_fsm(struct lane *l, enum lane_event ev)
 	return 0;
 }
 
-/* ---- what the gate calls ---------------------------------------------------- */
+/* ---- what the gate calls ------------------------------------------------ */
 
 /* Opens the lane once: the caller has journaled the passage already. */
 void
