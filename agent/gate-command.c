@@ -197,7 +197,7 @@ gate_ack(struct gate *g, int64_t alert, const char *actor,
 		    "journal write failed: alert not acknowledged");
 		return -1;
 	}
-	gate_alert_signals(g);
+	gate_alert_indicators(g);
 	if (event != NULL)
 		*event = journal_last_id(g->journal);
 	log_info("alert %" PRId64 " acknowledged by %s", alert, actor);

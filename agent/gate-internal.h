@@ -136,7 +136,7 @@ void		 gate_set_cause(char **, const char *, ...)
 int64_t		 gate_record_state(struct gate *, struct journal_event *,
 		    const struct journal_state *, int n);
 void		 gate_announce(struct gate *, const struct journal_event *);
-void		 gate_alert_signals(struct gate *);
+void		 gate_alert_indicators(struct gate *);
 void		 gate_journal_incident(struct gate *, const char *reason);
 void		 gate_journal_tick(evutil_socket_t, short, void *);
 void		 gate_prune_tick(evutil_socket_t, short, void *);

@@ -110,8 +110,9 @@ gate_record(struct gate *g, struct journal_event *ev)
 
 /* ---- alerts ------------------------------------------------------------- */
 
+/* The red lamp blinks and the buzzer sounds while any alert is active. */
 void
-gate_alert_signals(struct gate *g)
+gate_alert_indicators(struct gate *g)
 {
 	bool	on = alert_list_count(g->alerts) > 0;
 
@@ -148,7 +149,7 @@ gate_alert_about(struct gate *g, enum alert_kind kind, const char *lane,
 		    id, name, count);
 		return id;
 	}
-	gate_alert_signals(g);
+	gate_alert_indicators(g);
 	if (id == 0) {
 		log_warnx("alert %s%s%s: %s (not journaled yet)", name,
 		    lane ? " on " : "", lane ? lane : "", detail);

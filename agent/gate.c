@@ -470,7 +470,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 		if (g->gpio_ops->get(g->gpio, i) == 1)
 			gate_hw_events.input(g, i, 1, NULL);
 	}
-	gate_alert_signals(g);
+	gate_alert_indicators(g);
 	/* A damaged journal was moved aside (journal.c logged it). */
 	if (journal_incident(g->journal) != NULL)
 		gate_journal_incident(g, "journal-damaged");

@@ -244,10 +244,10 @@ advance(int ms)
 	w.now = end;
 }
 
-/* ---- every (state, event) pair ------------------------------------------- */
+/* ---- every (state, event) pair ------------------------------------------ */
 
 #define PED	(LANE_LOCKED | LANE_RELEASED | LANE_PASSING)
-#define VEH	(LANE_DOWN | LANE_DOWN_OCCUPIED | LANE_UP | LANE_UP_OCCUPIED | \
+#define VEH	(LANE_DOWN | LANE_DOWN_OCC | LANE_UP | LANE_UP_OCC | \
 		 LANE_LOWERING)
 #define WAIT	(LANE_IDLE | LANE_WAITING)
 #define SAME	0
@@ -298,15 +298,15 @@ static const struct row veh_rows[] = {
 	    "o2=0 o1=1 X:b S:b:100" },
 	{ LANE_DOWN | LANE_UP | LANE_LOWERING, LANE_EV_GRANT, 1, 0, LANE_UP,
 	    "o2=0 o1=1 X:b" },
-	{ LANE_DOWN_OCCUPIED | LANE_UP_OCCUPIED, LANE_EV_GRANT, 2, 0,
-	    LANE_UP_OCCUPIED, "o2=0 o1=1 X:b" },
-	{ LANE_DOWN, LANE_EV_LOOP_ON, 2, 0, LANE_DOWN_OCCUPIED, "" },
-	{ LANE_UP, LANE_EV_LOOP_ON, 2, 0, LANE_UP_OCCUPIED, "X:b" },
-	{ LANE_LOWERING, LANE_EV_LOOP_ON, 2, 0, LANE_UP_OCCUPIED,
+	{ LANE_DOWN_OCC | LANE_UP_OCC, LANE_EV_GRANT, 2, 0,
+	    LANE_UP_OCC, "o2=0 o1=1 X:b" },
+	{ LANE_DOWN, LANE_EV_LOOP_ON, 2, 0, LANE_DOWN_OCC, "" },
+	{ LANE_UP, LANE_EV_LOOP_ON, 2, 0, LANE_UP_OCC, "X:b" },
+	{ LANE_LOWERING, LANE_EV_LOOP_ON, 2, 0, LANE_UP_OCC,
 	    "o2=0 o1=1 X:b X:b" },
-	{ LANE_DOWN_OCCUPIED, LANE_EV_LOOP_OFF, 2, 0, LANE_DOWN, "" },
-	{ LANE_UP_OCCUPIED, LANE_EV_LOOP_OFF, 0, 0, LANE_UP, "X:b S:b:100" },
-	{ LANE_UP_OCCUPIED, LANE_EV_LOOP_OFF, 1, 0, LANE_UP, "X:b" },
+	{ LANE_DOWN_OCC, LANE_EV_LOOP_OFF, 2, 0, LANE_DOWN, "" },
+	{ LANE_UP_OCC, LANE_EV_LOOP_OFF, 0, 0, LANE_UP, "X:b S:b:100" },
+	{ LANE_UP_OCC, LANE_EV_LOOP_OFF, 1, 0, LANE_UP, "X:b" },
 	{ LANE_UP, LANE_EV_BARRIER_TIMER, 0, 0, SAME, "X:b S:b:100" },
 	{ LANE_UP, LANE_EV_BARRIER_TIMER, 1, 0, SAME, "X:b" },
 	{ LANE_LOWERING, LANE_EV_BARRIER_TIMER, 2, 0, LANE_DOWN, "o2=0" },
@@ -315,29 +315,29 @@ static const struct row veh_rows[] = {
 	{ LANE_UP, LANE_EV_LOWER_DUE, 1, -1, SAME, "" },
 	{ LANE_UP, LANE_EV_LOWER_REQUEST, 0, 0, SAME, "X:b S:b:100" },
 	{ LANE_UP, LANE_EV_LOWER_REQUEST, 1, 0, SAME, "X:b" },
-	{ LANE_UP_OCCUPIED, LANE_EV_LOWER_REQUEST, 2, 0, SAME, "X:b" },
-	{ LANE_DOWN | LANE_DOWN_OCCUPIED | LANE_LOWERING,
+	{ LANE_UP_OCC, LANE_EV_LOWER_REQUEST, 2, 0, SAME, "X:b" },
+	{ LANE_DOWN | LANE_DOWN_OCC | LANE_LOWERING,
 	    LANE_EV_LOWER_REQUEST, 2, 0, SAME, "" },
 	{ LANE_DOWN | LANE_LOWERING, LANE_EV_EMERGENCY_ON, 1, 0, LANE_UP,
 	    "o2=0 o1=1 X:b X:b" },
-	{ LANE_DOWN_OCCUPIED, LANE_EV_EMERGENCY_ON, 1, 0, LANE_UP_OCCUPIED,
+	{ LANE_DOWN_OCC, LANE_EV_EMERGENCY_ON, 1, 0, LANE_UP_OCC,
 	    "o2=0 o1=1 X:b X:b" },
-	{ LANE_UP | LANE_UP_OCCUPIED, LANE_EV_EMERGENCY_ON, 1, 0, SAME,
+	{ LANE_UP | LANE_UP_OCC, LANE_EV_EMERGENCY_ON, 1, 0, SAME,
 	    "o2=0 o1=1 X:b X:b" },
-	{ LANE_DOWN | LANE_DOWN_OCCUPIED | LANE_LOWERING,
+	{ LANE_DOWN | LANE_DOWN_OCC | LANE_LOWERING,
 	    LANE_EV_EMERGENCY_OFF, 0, 0, SAME, "" },
 	{ LANE_UP, LANE_EV_EMERGENCY_OFF, 0, 0, SAME, "X:b S:b:100" },
-	{ LANE_UP_OCCUPIED, LANE_EV_EMERGENCY_OFF, 0, 0, SAME, "X:b" },
-	{ LANE_DOWN | LANE_DOWN_OCCUPIED | LANE_LOWERING,
+	{ LANE_UP_OCC, LANE_EV_EMERGENCY_OFF, 0, 0, SAME, "X:b" },
+	{ LANE_DOWN | LANE_DOWN_OCC | LANE_LOWERING,
 	    LANE_EV_EXIT_BUTTON, 2, 0, SAME, "exit" },
 	{ LANE_UP, LANE_EV_EXIT_BUTTON, 0, 0, SAME, "exit X:b S:b:100" },
 	{ LANE_UP, LANE_EV_EXIT_BUTTON, 1, 0, SAME, "exit X:b" },
-	{ LANE_UP_OCCUPIED, LANE_EV_EXIT_BUTTON, 2, 0, SAME, "exit X:b" },
-	{ LANE_DOWN | LANE_DOWN_OCCUPIED | LANE_LOWERING,
+	{ LANE_UP_OCC, LANE_EV_EXIT_BUTTON, 2, 0, SAME, "exit X:b" },
+	{ LANE_DOWN | LANE_DOWN_OCC | LANE_LOWERING,
 	    LANE_EV_OPEN_BUTTON, 2, 0, SAME, "open5" },
 	{ LANE_UP, LANE_EV_OPEN_BUTTON, 0, 0, SAME, "open5 X:b S:b:100" },
 	{ LANE_UP, LANE_EV_OPEN_BUTTON, 1, 0, SAME, "open5 X:b" },
-	{ LANE_UP_OCCUPIED, LANE_EV_OPEN_BUTTON, 2, 0, SAME, "open5 X:b" },
+	{ LANE_UP_OCC, LANE_EV_OPEN_BUTTON, 2, 0, SAME, "open5 X:b" },
 	{ 0, 0, 0, 0, 0, NULL }
 };
 
@@ -442,7 +442,7 @@ every_pair(const struct lane_conf *lc, const struct row *rows, bool wait,
 	}
 }
 
-/* ---- the stories ----------------------------------------------------------- */
+/* ---- the stories -------------------------------------------------------- */
 
 static void
 pedestrian(void)
