@@ -71,10 +71,11 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare
 CFLAGS	?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
-	   -Iagent -Ihw $(PKG_CFLAGS)
+	   -Iagent -Ihw -Icommon $(PKG_CFLAGS)
 ALL_LDFLAGS := -Wl,--as-needed $(GPIOD_LDFLAGS) $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) \
+LIB_SRC	:= $(wildcard common/*.c) \
+	   $(filter-out agent/main.c,$(wildcard agent/*.c)) \
 	   $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CTL_SRC	:= $(wildcard gatectl/*.c)
