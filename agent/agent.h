@@ -19,6 +19,7 @@
 
 #include "hw.h"
 #include "log.h"
+#include "xmalloc.h"
 
 struct event_base;
 struct evhttp_request;
@@ -644,16 +645,6 @@ void	signal_shot(struct signal *, enum signal_pattern, int len_ms);
 void	signal_shot_end(struct signal *);
 void	signal_base(struct signal *, enum signal_pattern);
 void	signal_clear(struct signal *);
-
-/* log.c: see log.h */
-
-/* xmalloc.c: out of memory inside the daemon is fatal, in one place. */
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-int	 xasprintf(char **, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
 
 /* ctl-format.c: pure text helpers of gatectl, here so unit tests link them. */
 struct ctl_table;

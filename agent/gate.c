@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "agent.h"
+#include "clock.h"
 #include "protocol.h"
 
 #define LISTENERS_MAX	16
@@ -94,25 +95,6 @@ struct gate {
 
 
 /* ---- small helpers ----------------------------------------------------- */
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-elapsed_ms(const struct timespec *since)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - since->tv_sec) * 1000 +
-	    (now.tv_nsec - since->tv_nsec) / 1000000;
-}
 
 static void
 set_cause(char **cause, const char *fmt, ...)
@@ -1234,7 +1216,6 @@ static void
 prune_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct gate	*g = arg;
-	struct timespec	 boot;
 	json_t		*st;
 	long		 n;
 	bool		 low, near;
@@ -1242,9 +1223,7 @@ prune_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* Retention's age moves with a clock no one can set (journal.c). */
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	if ((n = journal_prune(g->journal, wall_ms(), (int64_t)boot.tv_sec *
-	    1000 + boot.tv_nsec / 1000000)) > 0)
+	if ((n = journal_prune(g->journal, wall_ms(), boot_ms())) > 0)
 		log_info("journal: %ld old events removed", n);
 	/* The journal may work again with no event to record. */
 	if (alert_list_flush(g->alerts, g->journal, gate_announce_cb, g) > 0)

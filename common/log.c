@@ -78,14 +78,22 @@ vlog(const char *prio, const char *level, const char *errstr, int with_errno,
 	fflush(stderr);
 }
 
-/* An error the daemon survives or reports before it exits. */
+/*
+ * The lines without errno, whatever their priority (log.h names them
+ * log_errorx, log_warnx, log_info and log_debug).
+ */
 void
-log_errorx(const char *fmt, ...)
+log_msg(int priority, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	 prio[8];
 
+	if (priority == LOG_DEBUG && !log_verbose)
+		return;
+	snprintf(prio, sizeof prio, "<%d>", priority);
 	va_start(ap, fmt);
-	vlog(SD_ERR, "error: ", NULL, 0, fmt, ap);
+	vlog(prio, priority == LOG_ERR ? "error: " : priority == LOG_DEBUG ?
+	    "debug: " : "", NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -98,38 +106,6 @@ log_warn(const char *fmt, ...)
 	strerror_r(errno, err, sizeof err);
 	va_start(ap, fmt);
 	vlog(SD_WARNING, "", err, 1, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_warnx(const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vlog(SD_WARNING, "", NULL, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_info(const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vlog(SD_INFO, "", NULL, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_debug(const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (!log_verbose)
-		return;
-	va_start(ap, fmt);
-	vlog(SD_DEBUG, "debug: ", NULL, 0, fmt, ap);
 	va_end(ap);
 }
 

@@ -25,7 +25,10 @@
 #include <event2/event.h>
 #include <gpiod.h>
 
-#include "agent.h"
+#include "clock.h"
+#include "hw.h"
+#include "log.h"
+#include "xmalloc.h"
 
 #define GPIOD_CONSUMER	"gated"
 #define GPIOD_BATCH	16	/* edges read per read() */
@@ -446,7 +449,7 @@ gw_timer_cb(int fd, short what, void *arg)
 	(void)what;
 	w->g->dispatching++;
 	if (gw_drain(w) == 0 && !w->g->closed)
-		hw_wiegand_flush(&w->r, hw_wiegand_now_ns(), &w->g->ev);
+		hw_wiegand_flush(&w->r, mono_ns(), &w->g->ev);
 	gw_leave(w);
 }
 

@@ -24,7 +24,10 @@
 #include <event2/event.h>
 #include <gpiod.h>
 
-#include "agent.h"
+#include "clock.h"
+#include "hw.h"
+#include "log.h"
+#include "xmalloc.h"
 
 #define GPIOD2_CONSUMER	"gated"
 #define GPIOD2_BATCH	16	/* edges read per read() */
@@ -651,7 +654,7 @@ gpiod2_wiegand_timer_cb(int fd, short what, void *arg)
 	(void)what;
 	w->g->dispatching++;
 	if (gpiod2_wiegand_drain(w) == 0 && !w->g->closed)
-		hw_wiegand_flush(&w->r, hw_wiegand_now_ns(), &w->g->ev);
+		hw_wiegand_flush(&w->r, mono_ns(), &w->g->ev);
 	gpiod2_wiegand_leave(w);
 }
 

@@ -190,7 +190,6 @@ int	 hw_wiegand_flush(struct hw_wiegand *, int64_t now_ns,
 	     const struct hw_events *);
 /* Sets the timer to the open frame's deadline, or clears it. */
 void	 hw_wiegand_arm(struct hw_wiegand *);
-int64_t	 hw_wiegand_now_ns(void);
 
 /*
  * debounce.c: a contact's raw edges in, clean changes out.  Pure: every
@@ -340,7 +339,5 @@ void		 usb_log(const struct usb_dev *, const char *, ...)
 /* A libusb error code or transfer status in words. */
 const char	*usb_strerror(int);
 const char	*usb_strstatus(int);
-/* CLOCK_MONOTONIC in milliseconds, the drivers' and decoders' clock. */
-int64_t		 usb_now_ms(void);
 
 #endif

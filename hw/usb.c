@@ -23,6 +23,7 @@
 #include <libusb.h>
 
 #include "hw.h"
+#include "clock.h"
 #include "log.h"
 
 #define USB_XFERS	4	/* transfers per device, at most */
@@ -168,15 +169,6 @@ usb_strstatus(int status)
 	default:
 		return "unknown status";
 	}
-}
-
-int64_t
-usb_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void *
@@ -570,7 +562,7 @@ usb_begin_release(struct usb_dev *d)
 		d->drv->stop(d);
 	d->started = false;
 	d->state = DEV_CLOSING;
-	d->closing_ms = usb_now_ms();
+	d->closing_ms = mono_ms();
 	for (i = 0; i < d->nxfer; i++) {
 		if (!d->xfer[i].busy)
 			continue;
@@ -672,7 +664,7 @@ usb_drain_arm(struct hw_usb *u)
 		d = &u->devs[j];
 		if (d->state != DEV_CLOSING || d->inflight == 0)
 			continue;
-		left = d->closing_ms + USB_DRAIN_MS - usb_now_ms();
+		left = d->closing_ms + USB_DRAIN_MS - mono_ms();
 		if (left < 1)
 			left = 1;
 		if (first == -1 || left < first)
@@ -714,7 +706,7 @@ usb_work(evutil_socket_t fd, short what, void *arg)
 		if (d->state != DEV_CLOSING)
 			continue;
 		if (d->inflight > 0 &&
-		    usb_now_ms() - d->closing_ms >= USB_DRAIN_MS)
+		    mono_ms() - d->closing_ms >= USB_DRAIN_MS)
 			usb_log(d, "%d transfers not back; closing anyway",
 			    d->inflight);
 		else if (d->inflight > 0)
@@ -904,7 +896,7 @@ libusb_close_backend(struct hw_usb *u)
 		for (j = 0; j < u->count; j++)
 			if (u->devs[j].state == DEV_RUNNING)
 				usb_begin_release(&u->devs[j]);
-		until = usb_now_ms() + USB_DRAIN_MS;
+		until = mono_ms() + USB_DRAIN_MS;
 		do {
 			for (j = 0, flying = 0; j < u->count; j++)
 				flying += u->devs[j].inflight;
@@ -912,7 +904,7 @@ libusb_close_backend(struct hw_usb *u)
 				break;
 			libusb_handle_events_timeout_completed(u->ctx, &tv,
 			    NULL);
-		} while (usb_now_ms() < until);
+		} while (mono_ms() < until);
 		for (j = 0; j < u->count; j++)
 			if (u->devs[j].state != DEV_IDLE)
 				usb_finish(&u->devs[j]);
