@@ -25,8 +25,10 @@
 #include <gpiod.h>
 
 #include "clock.h"
+#include "debounce.h"
 #include "hw.h"
 #include "log.h"
+#include "wiegand-reader.h"
 #include "xmalloc.h"
 
 #define GPIOD2_CONSUMER	"gated"

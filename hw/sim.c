@@ -10,8 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "hw.h"
 #include "clock.h"
+#include "hw.h"
+#include "wiegand-reader.h"
 
 #define SIM_HISTORY	64	/* changes kept per line, a ring */
 

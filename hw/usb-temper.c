@@ -11,8 +11,9 @@
 #include <event2/event.h>
 #include <libusb.h>
 
-#include "hw.h"
 #include "clock.h"
+#include "decode.h"
+#include "usb-driver.h"
 
 #define TEMPER_POLL_MS		1000	/* one reading a second */
 #define TEMPER_SILENT_MS	3000	/* unanswered this long: down */

@@ -10,8 +10,9 @@
 
 #include <libusb.h>
 
-#include "hw.h"
 #include "clock.h"
+#include "decode.h"
+#include "usb-driver.h"
 
 #define WEDGE_BUF	64	/* more than a report: the test gadget's ZLPs */
 #define WEDGE_ERRORS	5	/* failed reads in a row before giving up */

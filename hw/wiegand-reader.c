@@ -10,8 +10,8 @@
 
 #include <event2/event.h>
 
-#include "hw.h"
 #include "clock.h"
+#include "wiegand-reader.h"
 
 void
 hw_wiegand_init(struct hw_wiegand *r, const struct hw_wiegand_conf *conf)
