@@ -69,7 +69,7 @@ struct hw_gpio {
 	bool			 closed;	/* close() called meanwhile */
 };
 
-static void	gpiod_free(struct hw_gpio *);
+static void	gpiod1_free(struct hw_gpio *);
 
 /* Names a line for people: "line 'door' (GPIO17)" or "(gpiochip0:17)". */
 static void
@@ -230,7 +230,7 @@ gl_leave(struct gl *l)
 	struct hw_gpio	*g = l->g;
 
 	if (--g->dispatching == 0 && g->closed)
-		gpiod_free(g);
+		gpiod1_free(g);
 	else
 		gl_arm(l);
 }
@@ -424,7 +424,7 @@ gw_leave(struct gw *w)
 	struct hw_gpio	*g = w->g;
 
 	if (--g->dispatching == 0 && g->closed)
-		gpiod_free(g);
+		gpiod1_free(g);
 	else if (!g->closed)
 		hw_wiegand_arm(&w->r);
 }
@@ -511,7 +511,7 @@ gw_request(struct gw *w, char **cause)
 }
 
 static struct hw_gpio *
-gpiod_open(struct event_base *base, const struct line_conf *conf, int count,
+gpiod1_open(struct event_base *base, const struct line_conf *conf, int count,
     const struct hw_wiegand_conf *wiegand, int nwiegand,
     const struct hw_events *ev, char **cause)
 {
@@ -575,7 +575,7 @@ gl_get(struct hw_gpio *g, int line)
 }
 
 static int
-gpiod_set(struct hw_gpio *g, int line, int value)
+gpiod1_set(struct hw_gpio *g, int line, int value)
 {
 	struct gl	*l;
 
@@ -597,7 +597,7 @@ gpiod_set(struct hw_gpio *g, int line, int value)
  * the one the last event reported, so get() and the events never disagree.
  */
 static int
-gpiod_get(struct hw_gpio *g, int line)
+gpiod1_get(struct hw_gpio *g, int line)
 {
 	struct gl	*l;
 	int		 value;
@@ -613,7 +613,7 @@ gpiod_get(struct hw_gpio *g, int line)
 
 /* Releases whatever each line holds and frees the object. */
 static void
-gpiod_free(struct hw_gpio *g)
+gpiod1_free(struct hw_gpio *g)
 {
 	struct gl	*l;
 	struct gw	*w;
@@ -652,7 +652,7 @@ gpiod_free(struct hw_gpio *g)
  * callback returns.
  */
 static void
-gpiod_close(struct hw_gpio *g)
+gpiod1_close(struct hw_gpio *g)
 {
 	struct gl	*l;
 	int		 i;
@@ -669,13 +669,13 @@ gpiod_close(struct hw_gpio *g)
 	}
 	g->closed = true;
 	if (g->dispatching == 0)
-		gpiod_free(g);
+		gpiod1_free(g);
 }
 
 const struct hw_gpio_ops hw_gpiod_ops = {
 	.name = "gpiod",
-	.open = gpiod_open,
-	.set = gpiod_set,
-	.get = gpiod_get,
-	.close = gpiod_close,
+	.open = gpiod1_open,
+	.set = gpiod1_set,
+	.get = gpiod1_get,
+	.close = gpiod1_close,
 };
