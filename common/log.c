@@ -97,27 +97,36 @@ log_msg(int priority, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A line with errno's text after the message.  glibc's strerror_r (GNU,
+ * as _GNU_SOURCE builds it) returns the text, often a static string
+ * without touching buf: its result is the text, not buf.
+ */
+static void __attribute__((format(printf, 3, 0)))
+vlog_errno(const char *prio, const char *level, const char *fmt, va_list ap)
+{
+	char	buf[128];
+
+	vlog(prio, level, strerror_r(errno, buf, sizeof buf), 1, fmt, ap);
+}
+
 void
 log_warn(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 err[128];
+	va_list	ap;
 
-	strerror_r(errno, err, sizeof err);
 	va_start(ap, fmt);
-	vlog(SD_WARNING, "", err, 1, fmt, ap);
+	vlog_errno(SD_WARNING, "", fmt, ap);
 	va_end(ap);
 }
 
 void
 fatal(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 err[128];
+	va_list	ap;
 
-	strerror_r(errno, err, sizeof err);
 	va_start(ap, fmt);
-	vlog(SD_ERR, "fatal: ", err, 1, fmt, ap);
+	vlog_errno(SD_ERR, "fatal: ", fmt, ap);
 	va_end(ap);
 	exit(1);
 }
