@@ -20,6 +20,7 @@
 #include "hw.h"
 #include "log.h"
 #include "schedule.h"
+#include "xmalloc.h"
 
 struct event_base;
 struct evhttp_request;
@@ -812,14 +813,5 @@ void	indicator_shot_end(struct indicator *);
 void	indicator_base(struct indicator *, enum indicator_pattern);
 void	indicator_clear(struct indicator *);
 
-/* log.c: see log.h */
-
-/* xmalloc.c: out of memory inside the daemon is fatal, in one place. */
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-int	 xasprintf(char **, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
 
 #endif

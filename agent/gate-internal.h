@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "agent.h"
+#include "clock.h"
 
 #define LISTENERS_MAX	16
 #define PRUNE_EVERY_S	60
@@ -88,15 +89,6 @@ struct gate {
 	uint32_t		 latency_recent[LATENCY_RECENT];	/* us, a ring */
 	uint64_t		 latency_n;
 };
-
-static inline int64_t
-wall_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static inline struct lane *
 gate_lane(struct gate *g, const char *name)

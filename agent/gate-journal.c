@@ -241,7 +241,6 @@ void
 gate_prune_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct gate	*g = arg;
-	struct timespec	 boot;
 	json_t		*st;
 	long		 n;
 	bool		 low, near;
@@ -249,9 +248,7 @@ gate_prune_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* Retention's age moves with a clock no one can set (journal.c). */
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	if ((n = journal_prune(g->journal, wall_ms(), (int64_t)boot.tv_sec *
-	    1000 + boot.tv_nsec / 1000000)) > 0)
+	if ((n = journal_prune(g->journal, wall_ms(), boot_ms())) > 0)
 		log_info("journal: %ld old events removed", n);
 	/* The journal may work again with no event to record. */
 	if (alert_list_flush(g->alerts, g->journal, gate_announce_cb, g) > 0)

@@ -171,11 +171,8 @@ lane_emergency_active(void *arg)
 static int64_t
 lane_now(void *arg)
 {
-	struct timespec	ts;
-
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return mono_ms();
 }
 
 static const struct lane_ops gate_lane_ops = {

@@ -17,16 +17,6 @@
 
 #include "gate-internal.h"
 
-static int64_t
-elapsed_ms(const struct timespec *since)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - since->tv_sec) * 1000 +
-	    (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
 /* ---- decision latency --------------------------------------------------- */
 
 /* Records the time from a card event to its relay moving. */

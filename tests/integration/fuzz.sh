@@ -11,7 +11,7 @@ cd "$top" || exit 2
 out=build/fuzz
 secs=${FUZZ_SECONDS:-5}
 mkdir -p "$out"
-inc="-Iagent -Ihw $(pkg-config --cflags jansson)"
+inc="-Iagent -Ihw -Icommon $(pkg-config --cflags jansson)"
 # UBSan stops at its first report instead of printing and going on.
 ubsan="-fsanitize=undefined -fno-sanitize-recover=undefined"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:halt_on_error=1:print_stacktrace=1"
@@ -23,7 +23,7 @@ reported() { grep -q 'runtime error:\|ERROR: AddressSanitizer' "$1"; }
 srcs() {
 	case $1 in
 	people)	echo tests/fuzz/fuzz-people.c agent/people.c agent/policy.c \
-		    agent/xmalloc.c agent/log.c ;;
+		    common/xmalloc.c common/log.c ;;
 	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c ;;
 	wiegand) echo tests/fuzz/fuzz-wiegand.c hw/wiegand.c ;;
 	*)	echo "tests/fuzz/fuzz-$1.c hw/decode.c" ;;
