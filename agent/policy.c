@@ -56,6 +56,7 @@ static const char *const alert_kind_names[ALERT__COUNT] = {
 	[ALERT_DEVICE]		= "device",
 	[ALERT_EMERGENCY]	= "emergency",
 	[ALERT_JOURNAL]		= "journal",
+	[ALERT_CLOCK]		= "clock",
 };
 
 /*
