@@ -135,7 +135,7 @@ static const struct conf_key gate_keys[] = {
 	  .ref = REF_OUTPUT,
 	  .help = "buzzer: denied, alerts" },
 	{ .name = "clock-sync-timeout", .type = T_DURATION,
-	  GATE(clock_sync_timeout_ms), .min = MIN(1), .max = HOUR(24 * 7),
+	  GATE(clock_sync_timeout_ms), .min = SEC(1), .max = HOUR(24 * 7),
 	  .def = "10m",
 	  .help = "an unsynchronised clock raises an alert after this" },
 	{ .name = NULL }

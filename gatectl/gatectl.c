@@ -19,6 +19,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "open", "open LANE --reason TEXT", cmd_open },
 	{ "alerts", "alerts [--before ID] [--limit N]", cmd_alerts },
 	{ "ack", "ack ALERT [--reason TEXT]", cmd_ack },
+	{ "inside", "inside", cmd_inside },
+	{ "apb reset", "apb reset PERSON --reason TEXT", cmd_apb_reset },
 	{ "reload", "reload", cmd_reload },
 	{ "events", "events [--after ID | --before ID] [--limit N] [--follow]",
 	    cmd_events },
@@ -31,6 +33,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "sim input", "sim input NAME 0|1", cmd_sim_input },
 	{ "sim device", "sim device NAME up|down", cmd_sim_device },
 	{ "sim outputs", "sim outputs [--history N]", cmd_sim_outputs },
+	{ "sim clock", "sim clock synced|unsynced|real", cmd_sim_clock },
 	{ "token new", "token new [--name NAME] [--role viewer|guard|admin]",
 	    cmd_token_new },
 };
