@@ -274,6 +274,8 @@ broker_check_connecting(struct broker *b)
 {
 	int		err = 0;
 	socklen_t	len = sizeof err;
+	struct sockaddr_storage ss;
+	socklen_t	sslen = sizeof ss;
 	char		c, why[320];
 	ssize_t		n;
 
@@ -285,7 +287,13 @@ broker_check_connecting(struct broker *b)
 	}
 	n = recv(b->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 	if (n == 0) {
-		if (b->lib_error[0] != '\0')
+		/* OpenSSL's first write may have taken the connect's error
+		 * (SO_ERROR is reported once): a socket that never had a
+		 * peer failed to connect. */
+		if (getpeername(b->fd, (struct sockaddr *)&ss, &sslen) == -1)
+			snprintf(why, sizeof why, "connection refused or "
+			    "broker unreachable");
+		else if (b->lib_error[0] != '\0')
 			snprintf(why, sizeof why, "TLS: %s", b->lib_error);
 		else if (b->tls)
 			snprintf(why, sizeof why, "closed by the broker "
@@ -734,6 +742,11 @@ broker_new(struct event_base *base, int prio, const struct broker_conf *c,
 	    c->retry_min_ms < 0 || c->retry_max_ms < 0) {
 		xasprintf(cause, "mqtt: port, keepalive or will QoS out of "
 		    "range");
+		return NULL;
+	}
+	if (prio < 0 || prio >= event_base_get_npriorities(base)) {
+		xasprintf(cause, "mqtt: event priority %d: the loop has %d",
+		    prio, event_base_get_npriorities(base));
 		return NULL;
 	}
 	if (!lib_ready) {

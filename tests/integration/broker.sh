@@ -7,7 +7,8 @@
 # stopped mid-run and back on the same port (reconnect with backoff,
 # publishing again), TLS with client certificates (a client without one,
 # trusting another CA, or facing a certificate for another name, refused
-# and retrying), and the publish
+# and retrying), a broker that never answers (the attempt's deadline), no
+# busy loop while retrying, and the publish
 # throughput (a "bench:" line; no timing is asserted).
 . "$(dirname "$0")/common.inc"
 
@@ -70,6 +71,9 @@ acked_over() { [ "$(acked "$1")" -gt "$2" ] 2>/dev/null; }
 status_is() { [ "$(status "$1" "$2")" = "$3" ]; }
 status_over() { [ "$(status "$1" "$2")" -gt "$3" ] 2>/dev/null; }
 sub_has() { grep -q "$2" "$T/$1" 2>/dev/null; }
+# CPU time (clock ticks, user + system) a probe has used: a loop that
+# spins on a dead socket would show here.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(probe_pid "$1")/stat"; }
 
 PORT=$(free_port)
 # As root mosquitto would drop to its own user, which cannot read $T.
@@ -88,6 +92,8 @@ check "no broker: the probe keeps trying (attempts counted)" \
 check "no broker: the error is in the status" \
     sh -c "grep '^status ' '$T/p1.out' | tail -1 | grep -q 'Connection refused'"
 check "no broker: the probe is alive" alive p1
+t=$(cpu_ticks p1)
+check "no broker: no busy loop while retrying ($t ticks of CPU)" [ "$t" -lt 100 ]
 n=$(grep -c 'cannot connect' "$T/p1.err")
 check "no broker: the failure logged once, not per attempt ($n)" [ "$n" -eq 1 ]
 
@@ -213,6 +219,8 @@ check "tls: without a certificate, still retrying" \
 check "tls: without a certificate, never connected" \
     sh -c "! grep -q '^connected' '$T/p4.out'"
 check "tls: without a certificate, alive" alive p4
+t=$(cpu_ticks p4)
+check "tls: without a certificate, no busy loop ($t ticks of CPU)" [ "$t" -lt 100 ]
 probe p5 -H localhost -P "$TPORT" -I gate-west -k 5 -a "$T/otherca.crt" \
     -c "$T/gate.crt" -K "$T/gate.key" -r 200 -R 800
 check "tls: trusting another CA, the broker's certificate is refused" \
@@ -246,6 +254,24 @@ check "tls: another name, never connected, alive" \
     sh -c "! grep -q '^connected' '$T/p6.out' && kill -0 $(probe_pid p6)"
 kill -TERM "$(probe_pid p6)"; wait "$(probe_pid p6)"
 stop_broker name
+
+# A broker that takes the TCP connection and never answers: the attempt
+# has a deadline (15 s), then the probe retries; the loop stays free.
+HPORT=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+time.sleep(60)' "$HPORT" &
+PIDS="$PIDS $!"
+HUNG_PID=$!
+wait_for 5 port_open "$HPORT"
+probe p7 -P "$HPORT" -I gate-hung -k 5 -r 200 -R 800
+check "silent broker: connecting, not connected" \
+    wait_for 3 status_is p7 state connecting
+check "silent broker: the attempt given up after its deadline" \
+    wait_for 20 sh -c "grep -q 'no answer within 15 s' '$T/p7.out'"
+check "silent broker: alive, retrying" alive p7
+kill -TERM "$(probe_pid p7)"; wait "$(probe_pid p7)"
+kill "$HUNG_PID" 2>/dev/null
 
 # Sanitizer builds (BUILD=build-asan): nothing reported by any probe.
 check "no sanitizer report in the probes' output" \
