@@ -602,18 +602,20 @@ broker_read_secret(const char *path, char **cause)
 	return xstrdup(buf);
 }
 
-/* The newest OpenSSL error as text, for a cause. */
+/* Why OpenSSL failed, in words for the config's reader ("No such file
+ * or directory", "key values mismatch"). */
 static const char *
 broker_ssl_error(void)
 {
-	static char	buf[256];
-	unsigned long	e = ERR_get_error();
+	unsigned long	 e = ERR_peek_error();
+	const char	*why = ERR_reason_error_string(e);
 
-	if (e == 0)
-		return "unknown error";
-	ERR_error_string_n(e, buf, sizeof buf);
 	ERR_clear_error();
-	return buf;
+#ifdef ERR_SYSTEM_ERROR
+	if (why == NULL && ERR_SYSTEM_ERROR(e))
+		why = strerror(ERR_GET_REASON(e));
+#endif
+	return why != NULL ? why : "unknown error";
 }
 
 /*
