@@ -77,8 +77,12 @@ ALL_LDFLAGS := -Wl,--as-needed $(GPIOD_LDFLAGS) $(LDFLAGS) $(SANFLAGS)
 LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) \
 	   $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CTL_SRC	:= $(wildcard gatectl/*.c)
+# gatectl: main() and the rest in libgatectl.a, which the unit tests link.
+# It knows the agent only through protocol.h, and links no agent code but
+# log and xmalloc (common/ once it exists).
+CTL_SRC	:= $(filter-out gatectl/gatectl.c,$(wildcard gatectl/*.c))
 CTL_OBJ	:= $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
+CTL_COMMON := $(BUILD)/obj/agent/log.o $(BUILD)/obj/agent/xmalloc.o
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -99,13 +103,25 @@ $(BUILD)/libgated.a: $(LIB_OBJ)
 $(BUILD)/gated: $(BUILD)/obj/agent/main.o $(BUILD)/libgated.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/gatectl: $(CTL_OBJ) $(BUILD)/libgated.a
+$(BUILD)/libgatectl.a: $(CTL_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/gatectl: $(BUILD)/obj/gatectl/gatectl.o $(BUILD)/libgatectl.a \
+    $(CTL_COMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgated.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libgated.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+# gatectl's unit tests (test-ctl-*) link gatectl's library.
+$(BUILD)/tests/test-ctl-%: tests/unit/test-ctl-%.c \
+    tests/unit/unit.h $(BUILD)/libgatectl.a $(CTL_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Igatectl -Itests/unit -o $@ $< \
+	    $(BUILD)/libgatectl.a $(CTL_COMMON) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libgated.a
 	@mkdir -p $(dir $@)

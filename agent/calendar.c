@@ -20,6 +20,22 @@ days_from_civil(long y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+void
+civil_from_days(long day, int *y, int *m, int *d)
+{
+	long		era, doe, yoe, doy, mp;
+
+	day += 719468;
+	era = (day >= 0 ? day : day - 146096) / 146097;
+	doe = day - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 int
 weekday_of_day(long day)
 {

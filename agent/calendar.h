@@ -10,6 +10,9 @@
 /* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's). */
 long	days_from_civil(long y, int m, int d);
 
+/* The date of a day counted from 1970-01-01. */
+void	civil_from_days(long day, int *y, int *m, int *d);
+
 /* 0 for Sunday to 6 for Saturday, of a day counted from 1970-01-01. */
 int	weekday_of_day(long day);
 

@@ -13,29 +13,21 @@
 #define GATED_MAX_BODY		65536
 /* A reason typed for a change: bytes, one line of visible text. */
 #define GATED_MAX_REASON	200
+/* A name (gate, lane, mode, token): 1 to 31 of [A-Za-z0-9._-]. */
+#define GATED_NAME_MAX		31
+/*
+ * The roles of the remote API's tokens, weakest first: each may do what
+ * the one before may, and more.  A [token] section names one ("role =")
+ * and keeps the token's hash as "sha256:" and the SHA-256 in hex.
+ */
+#define GATED_ROLE_NAMES	"viewer", "guard", "admin"
 
 /*
- * Routes (all answer JSON; an error is 4xx/5xx with {"error": "reason"}):
- *
- *  GET  /v1/status
- *  POST /v1/mode            {"mode": NAME, "reason": TEXT}
- *  POST /v1/level           {"level": N, "reason": TEXT}
- *  POST /v1/lanes/LANE/open {"reason": TEXT}
- *  GET  /v1/alerts?before=ID|after=ID&limit=N           active alerts
- *  POST /v1/alerts/ID/ack   {"reason": TEXT}            reason optional
- *  GET  /v1/events?after=ID&limit=N
- *  GET  /v1/report?from=TIME&to=TIME                     ISO date/time
- *  POST /v1/people/reload   {}
- *  POST /v1/reload          {}                           config + people
- *  Simulated gate only (409 otherwise):
- *  POST /v1/sim/card        {"reader": R, "uid": UID, "temp": 36.6}
- *  POST /v1/sim/temperature {"thermometer": T, "temp": 36.6}
- *  POST /v1/sim/button      {"name": INPUT}              press + release
- *  POST /v1/sim/input       {"name": INPUT, "value": 0|1}
- *  POST /v1/sim/device      {"name": DEVICE, "up": true|false}
- *  GET  /v1/sim/outputs?history=N
- *
- * docs/api.md documents the bodies and answers.
+ * The routes (JSON answers, but for /metrics' Prometheus text; an error is
+ * 4xx/5xx with {"error": "reason"}) are one table, api_routes[] in
+ * agent/api.c: method, path, the role a remote token needs, handler.
+ * docs/api.md lists them and documents the bodies and answers;
+ * test-routes checks that the two agree.
  */
 
 /* gatectl exit codes. */
