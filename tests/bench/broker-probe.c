@@ -217,15 +217,14 @@ main(int argc, char **argv)
 		c.will_qos = 1;
 		c.will_retain = true;
 	}
-	if ((base = event_base_new()) == NULL ||
-	    event_base_priority_init(base, 3) == -1)
-		return 1;
+	base = loop_new();	/* the agent's loop and priorities */
 	if (bench_n > 0) {
 		bench_buf = xmalloc(bench_size);
 		memset(bench_buf, 'x', bench_size);
 	}
-	/* The lowest priority, as the gate will give it. */
-	if ((b = broker_new(base, 2, &c, &cb, NULL, &cause)) == NULL) {
+	/* Below card work, with HTTP, as the gate will give it. */
+	if ((b = broker_new(base, loop_http_priority(base), &c, &cb, NULL,
+	    &cause)) == NULL) {
 		fprintf(stderr, "broker-probe: %s\n", cause);
 		free(cause);
 		return 1;
