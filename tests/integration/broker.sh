@@ -13,11 +13,11 @@
 . "$(dirname "$0")/common.inc"
 
 PROBE=$top/$BUILD/bench/broker-probe
-if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
-	echo "SKIP: broker: mosquitto missing (scripts/install-deps sim, as root)"
+MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+if [ ! -x "$MOSQUITTO" ] || ! command -v mosquitto_sub >/dev/null 2>&1; then
+	echo "SKIP: broker: mosquitto or mosquitto-clients missing (scripts/install-deps sim, as root)"
 	exit 0
 fi
-MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 [ -x "$PROBE" ] || { fail "broker: $BUILD/bench/broker-probe not built (make bench-bin)"; finish; }
 BENCH_N=${BROKER_BENCH_N:-100000}
 
