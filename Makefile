@@ -42,7 +42,7 @@ endif
 GPIOD_OTHER := $(if $(filter 2,$(GPIOD)),hw/gpiod.c,hw/gpiod2.c)
 
 PKGS	:= libevent libevent_pthreads libevent_openssl jansson sqlite3 libsystemd libgpiod \
-	   libusb-1.0 openssl
+	   libusb-1.0 openssl libmosquitto
 # Read once when the Makefile is parsed.  demo and check install the
 # packages first and then build in a second make, which reads them anew:
 # on a fresh machine the first make saw no -dev packages at all.
