@@ -274,3 +274,8 @@ clean:
 	rm -rf build build-asan build-gpiod2 build-asan-gpiod2
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# make print-VAR: a variable's value, for the tests that check the build's
+# own rules (tests/integration/structure.sh reads the layers' -I flags).
+print-%:
+	@echo '$($*)'

@@ -88,6 +88,30 @@ fill_input(struct gate *g, struct lane *l, const struct reader_conf *r,
 	}
 }
 
+/* The journal row of a decided card. */
+static void
+card_event(struct gate *g, struct lane *l, const struct reader_conf *r,
+    const struct person *p, const char *card,
+    const struct decision_input *in, const struct verdict *v,
+    struct journal_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->kind = "passage";
+	ev->lane = l->conf->name;
+	ev->direction = r->dir == DIR_IN ? "in" : "out";
+	ev->card = card;
+	ev->person = p != NULL ? people_person_id(g->people, p) : NULL;
+	ev->category = p != NULL ? category_name(p->category) : NULL;
+	ev->verdict = v->granted ? "granted" : "denied";
+	ev->reason = reason_name(v->reason);
+	ev->actor = r->name;
+	ev->has_temp = in->has_temp;
+	ev->temp_centi = in->temp_centi;
+	if (v->apb_violation)
+		ev->detail = r->dir == DIR_IN ? "anti-passback: in twice" :
+		    "anti-passback: out twice";
+}
+
 /*
  * Decides one card.  A first call (final false) that would be granted but
  * for a missing temperature parks the card and waits for the lane's
@@ -128,21 +152,7 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 		g->therms[l->w.therm].valid = false;
 
 	snprintf(card, sizeof card, "%" PRIu64, uid);
-	memset(&ev, 0, sizeof ev);
-	ev.kind = "passage";
-	ev.lane = l->conf->name;
-	ev.direction = r->dir == DIR_IN ? "in" : "out";
-	ev.card = card;
-	ev.person = p != NULL ? people_person_id(g->people, p) : NULL;
-	ev.category = p != NULL ? category_name(p->category) : NULL;
-	ev.verdict = v.granted ? "granted" : "denied";
-	ev.reason = reason_name(v.reason);
-	ev.actor = r->name;
-	ev.has_temp = in.has_temp;
-	ev.temp_centi = in.temp_centi;
-	if (v.apb_violation)
-		ev.detail = r->dir == DIR_IN ? "anti-passback: in twice" :
-		    "anti-passback: out twice";
+	card_event(g, l, r, p, card, &in, &v, &ev);
 	if (gate_record(g, &ev) == -1) {
 		/* No record, no passage; but the guards still hear of a
 		 * quarantined card or a fever (their alert waits in memory). */
