@@ -92,6 +92,11 @@ struct gate {
 	struct timesync_watch	 sync_watch;
 	int			 sim_synced;	/* -1 real; 0 or 1 from the sim */
 	struct presence_set	*presence;	/* anti-passback, occupancy */
+	/* gate_off_schedule's answer for one second, level and config. */
+	time_t			 off_t;
+	int			 off_level;
+	const struct gate_conf	*off_conf;
+	uint8_t			 off;
 
 	/* decision latency, card event to relay, in log buckets of us */
 	uint64_t		 latency[LATENCY_BUCKETS];

@@ -14,7 +14,12 @@
 
 #define CLOCK_TICK_MS	1000
 
-/* The categories outside the hours their level gives them, now. */
+/*
+ * The categories outside the hours their level gives them, at t.  Hours
+ * are whole minutes, so the answer is kept for the second it was worked
+ * out in (and the level and config it was worked out for): a burst of
+ * cards costs one look at the local clock, not one each.
+ */
 uint8_t
 gate_off_schedule(struct gate *g, time_t t)
 {
@@ -25,6 +30,9 @@ gate_off_schedule(struct gate *g, time_t t)
 
 	if (lv == NULL)
 		return 0;
+	if (t == g->off_t && g->off_level == g->level &&
+	    g->off_conf == g->conf)
+		return g->off;
 	for (c = 0; c < CAT__COUNT; c++) {
 		if (lv->hours[c][0] == '\0')
 			continue;
@@ -33,6 +41,10 @@ gate_off_schedule(struct gate *g, time_t t)
 		if (s == NULL || !sched_active(s, t))
 			off |= (uint8_t)(1u << c);
 	}
+	g->off_t = t;
+	g->off_level = g->level;
+	g->off_conf = g->conf;
+	g->off = off;
 	return off;
 }
 
