@@ -13,8 +13,9 @@
 #include "decode.h"
 
 /* HID keyboard usage codes (HID Usage Tables, page 0x07). */
-#define KEY_A		0x04	/* a..f are 0x04..0x09 */
+#define KEY_A		0x04	/* a..z are 0x04..0x1d */
 #define KEY_F		0x09
+#define KEY_Z		0x1d
 #define KEY_1		0x1e	/* 1..9 are 0x1e..0x26, then 0 */
 #define KEY_0		0x27
 #define KEY_ENTER	0x28
@@ -40,8 +41,8 @@ wedge_char(uint8_t code, uint8_t modifier)
 {
 	bool	shift = (modifier & 0x22) != 0;	/* left or right shift */
 
-	if (code >= KEY_A && code <= KEY_F)
-		return 'a' + (code - KEY_A);
+	if (code >= KEY_A && code <= KEY_Z)
+		return (shift ? 'A' : 'a') + (code - KEY_A);
 	if (code == KEY_ENTER || code == KEY_KP_ENTER)
 		return '\n';
 	if (code >= KEY_1 && code <= KEY_0 && !shift)
@@ -79,6 +80,39 @@ wedge_reset(struct wedge *w)
  * stop coming for WEDGE_GAP_MS is dropped, so a half-read card cannot glue
  * itself to the front of the next one.
  */
+/*
+ * What a line Enter ended is: a card number (hex digits, either case, at
+ * most WEDGE_DIGITS_MAX: lower-cased into out), a visitor pass (the
+ * prefix, then digits and upper-case letters: as typed), or neither.
+ */
+static int
+wedge_line(const struct wedge *w, char *out, size_t outlen)
+{
+	size_t	i, hex = 0, text = 0;
+
+	if (w->bad || w->len + 1 > outlen)
+		return -1;
+	for (i = 0; i < w->len; i++) {
+		hex += (w->buf[i] >= '0' && w->buf[i] <= '9') ||
+		    (w->buf[i] >= 'a' && w->buf[i] <= 'f') ||
+		    (w->buf[i] >= 'A' && w->buf[i] <= 'F');
+		text += (w->buf[i] >= '0' && w->buf[i] <= '9') ||
+		    (w->buf[i] >= 'A' && w->buf[i] <= 'Z');
+	}
+	if (hex == w->len && w->len <= WEDGE_DIGITS_MAX) {
+		for (i = 0; i <= w->len; i++)
+			out[i] = (char)(w->buf[i] >= 'A' && w->buf[i] <= 'F' ?
+			    w->buf[i] - 'A' + 'a' : w->buf[i]);
+		return 1;
+	}
+	if (text == w->len && strncmp(w->buf, WEDGE_PASS_PREFIX,
+	    strlen(WEDGE_PASS_PREFIX)) == 0) {
+		memcpy(out, w->buf, w->len + 1);
+		return 2;
+	}
+	return -1;
+}
+
 int
 wedge_feed(struct wedge *w, const uint8_t *report, size_t len,
     int64_t now_ms, char *out, size_t outlen)
@@ -104,18 +138,12 @@ wedge_feed(struct wedge *w, const uint8_t *report, size_t len,
 		if (c == '\n') {
 			if (w->len == 0 && !w->bad)
 				continue;	/* Enter alone is nothing */
-			if (result == 0) {
-				if (w->bad || w->len + 1 > outlen)
-					result = -1;
-				else {
-					memcpy(out, w->buf, w->len + 1);
-					result = 1;
-				}
-			}
+			if (result == 0)
+				result = wedge_line(w, out, outlen);
 			wedge_reset(w);
 			continue;
 		}
-		if (c == 0 || w->len >= WEDGE_DIGITS_MAX) {
+		if (c == 0 || w->len >= WEDGE_TEXT_MAX) {
 			w->bad = true;
 			continue;
 		}

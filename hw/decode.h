@@ -12,10 +12,12 @@
 #include <stdint.h>
 
 #define WEDGE_DIGITS_MAX	32	/* longer numbers are dropped whole */
+#define WEDGE_TEXT_MAX		640	/* a visitor pass's text (PASS_TEXT_MAX) */
+#define WEDGE_PASS_PREFIX	"GP"	/* its first letters (common/pass.h) */
 #define WEDGE_GAP_MS		500	/* a pause this long drops a partial */
 struct wedge {
 	uint8_t		 held[6];	/* key codes of the previous report */
-	char		 buf[WEDGE_DIGITS_MAX + 1];
+	char		 buf[WEDGE_TEXT_MAX + 1];
 	size_t		 len;
 	bool		 bad;		/* a key that is not a digit, or too long */
 	int64_t		 last_ms;	/* when the last key of buf came */
@@ -25,9 +27,12 @@ void	 wedge_init(struct wedge *);
  * Feeds one boot-protocol keyboard report (modifier, reserved, 6 key codes;
  * shorter ones, such as zero-length packets, are ignored) seen at now_ms.
  * Only keys not held in the previous report count.  Returns 1 when Enter
- * ended a number, now in out (NUL-terminated, lower-case hex digits); -1
- * when Enter ended a number that cannot be one (a stray key, longer than
- * WEDGE_DIGITS_MAX, or one that does not fit outlen); 0 otherwise.
+ * ended a number, now in out (NUL-terminated, lower-case hex digits); 2
+ * when it ended a visitor pass (WEDGE_PASS_PREFIX, then digits and
+ * upper-case letters: a QR scanner typing one), now in out as typed; -1
+ * when Enter ended a line that is neither (a stray key, a number longer
+ * than WEDGE_DIGITS_MAX, a line longer than WEDGE_TEXT_MAX, or one that
+ * does not fit outlen); 0 otherwise.
  */
 int	 wedge_feed(struct wedge *, const uint8_t *report, size_t len,
 	     int64_t now_ms, char *out, size_t outlen);

@@ -83,6 +83,10 @@ struct hw_events {
 		    const struct timespec *ts);
 	void	(*card)(void *arg, int reader, uint64_t uid,
 		    const struct timespec *ts);
+	/* A visitor pass's text, as a QR scanner typed it (docs/passes.md);
+	 * the agent verifies it.  NULL: passes are ignored. */
+	void	(*pass)(void *arg, int reader, const char *text,
+		    const struct timespec *ts);
 	void	(*temperature)(void *arg, int therm, int centi,
 		    const struct timespec *ts);
 	/* A reader read something that is not a card: error is a short
@@ -154,6 +158,7 @@ extern const struct hw_usb_ops	hw_libusb_ops;
 int	 sim_gpio_input(struct hw_gpio *, int line, int value);
 json_t	*sim_gpio_outputs(struct hw_gpio *, int history);
 int	 sim_usb_card(struct hw_usb *, int reader, uint64_t uid);
+int	 sim_usb_pass(struct hw_usb *, int reader, const char *text);
 /*
  * A Wiegand frame on a reader's lines, bits as '0' and '1' characters, the
  * first sent first, fed to the same assembler and decoder as real edges

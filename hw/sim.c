@@ -265,6 +265,18 @@ sim_usb_card(struct hw_usb *u, int reader, uint64_t uid)
 	return 0;
 }
 
+/* A visitor pass as if a QR scanner had typed it. */
+int
+sim_usb_pass(struct hw_usb *u, int reader, const char *text)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (u->ev.pass != NULL)
+		u->ev.pass(u->ev.arg, reader, text, &ts);
+	return 0;
+}
+
 /* A reading as if a thermometer had sent it (before calibration). */
 int
 sim_usb_temperature(struct hw_usb *u, int therm, int centi)

@@ -70,6 +70,7 @@ struct libusb_device_handle *usb_handle(struct usb_dev *);
 struct event_base *usb_base(struct usb_dev *);
 /* Reports a card or a reading for the device's reader or thermometer. */
 void		 usb_card(struct usb_dev *, uint64_t);
+void		 usb_pass(struct usb_dev *, const char *);
 void		 usb_temperature(struct usb_dev *, int centi);
 /* Reports the device up or down (device health); only changes go out. */
 void		 usb_health(struct usb_dev *, bool up, const char *why);

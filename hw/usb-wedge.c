@@ -64,7 +64,7 @@ static void
 wedge_read(struct usb_dev *d, struct libusb_transfer *t)
 {
 	struct wedge_dev	*wd = usb_state(d);
-	char			 out[WEDGE_DIGITS_MAX + 1];
+	char			 out[WEDGE_TEXT_MAX + 1];
 	int			 v;
 
 	if (t->status != LIBUSB_TRANSFER_COMPLETED) {
@@ -79,6 +79,8 @@ wedge_read(struct usb_dev *d, struct libusb_transfer *t)
 		    mono_ms(), out, sizeof out);
 		if (v == 1)
 			wedge_number_done(d, out);
+		else if (v == 2)
+			usb_pass(d, out);
 		else if (v == -1)
 			usb_log(d, "dropped an unreadable card number");
 	}

@@ -214,6 +214,17 @@ usb_card(struct usb_dev *d, uint64_t uid)
 		d->u->ev.card(d->u->ev.arg, d->b.index, uid, &ts);
 }
 
+/* A visitor pass a reader typed (a QR scanner): the text, as typed. */
+void
+usb_pass(struct usb_dev *d, const char *text)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (d->b.role == HW_READER && d->u->ev.pass != NULL)
+		d->u->ev.pass(d->u->ev.arg, d->b.index, text, &ts);
+}
+
 void
 usb_temperature(struct usb_dev *d, int centi)
 {

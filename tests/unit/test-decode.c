@@ -210,6 +210,71 @@ test_wedge_lengths(void)
 	check(v == 0, "wedge: NULL report is nothing");
 }
 
+/* Types text as a QR scanner does: shift for capitals, then Enter. */
+static int
+type_text(struct wedge *w, const char *s, int64_t *t, char *out,
+    size_t outlen)
+{
+	uint8_t	r[8];
+	int	v;
+
+	for (; *s != '\0'; s++) {
+		memset(r, 0, sizeof r);
+		if (*s >= 'A' && *s <= 'Z') {
+			r[0] = 0x02;		/* left shift */
+			r[2] = (uint8_t)(0x04 + (*s - 'A'));
+		} else if (*s >= 'a' && *s <= 'z')
+			r[2] = (uint8_t)(0x04 + (*s - 'a'));
+		else
+			r[2] = D(*s);
+		wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
+		memset(r, 0, sizeof r);
+		wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
+	}
+	memset(r, 0, sizeof r);
+	r[2] = ENTER;
+	v = wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
+	r[2] = 0;
+	wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
+	return v;
+}
+
+/* A visitor pass typed by a QR scanner, and what is not one. */
+static void
+test_wedge_text(void)
+{
+	struct wedge	w;
+	char		out[WEDGE_TEXT_MAX + 1], pass[WEDGE_TEXT_MAX + 2];
+	int64_t		t = 0;
+	int		v;
+
+	wedge_init(&w);
+	v = type_text(&w, "GP10AB9XQ2", &t, out, sizeof out);
+	check(v == 2 && strcmp(out, "GP10AB9XQ2") == 0,
+	    "wedge: a pass is text, as typed (%d, %s)", v, out);
+	v = type_text(&w, "12AB", &t, out, sizeof out);
+	check(v == 1 && strcmp(out, "12ab") == 0,
+	    "wedge: upper-case hex is still a number, lower-cased (%s)", out);
+	v = type_text(&w, "GP1ab", &t, out, sizeof out);
+	check(v == -1, "wedge: a pass in lower case is neither");
+	v = type_text(&w, "XP1AB", &t, out, sizeof out);
+	check(v == -1, "wedge: letters without the prefix are neither");
+	v = type_text(&w, "12g", &t, out, sizeof out);
+	check(v == -1, "wedge: a number with a stray letter is refused");
+	memset(pass, 'A', WEDGE_TEXT_MAX);
+	memcpy(pass, "GP1", 3);
+	pass[WEDGE_TEXT_MAX] = '\0';
+	v = type_text(&w, pass, &t, out, sizeof out);
+	check(v == 2 && strlen(out) == WEDGE_TEXT_MAX,
+	    "wedge: %d characters of pass is the most", WEDGE_TEXT_MAX);
+	pass[WEDGE_TEXT_MAX] = 'A';
+	pass[WEDGE_TEXT_MAX + 1] = '\0';
+	v = type_text(&w, pass, &t, out, sizeof out);
+	check(v == -1, "wedge: a longer line is refused");
+	v = type_text(&w, "GP1AB", &t, out, 4);
+	check(v == -1, "wedge: a pass too big for out is refused");
+}
+
 struct number_case {
 	const char	*s;
 	bool		 hex;
@@ -371,6 +436,7 @@ main(void)
 {
 	test_wedge();
 	test_wedge_lengths();
+	test_wedge_text();
 	test_numbers();
 	test_temper();
 	test_line();
