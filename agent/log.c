@@ -93,9 +93,12 @@ void
 log_warn(const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 err[128];
+	char	 buf[128];
+	const char	*err;
 
-	strerror_r(errno, err, sizeof err);
+	/* The GNU strerror_r (_GNU_SOURCE): the message is what it
+	 * returns, often a static string, with buf left untouched. */
+	err = strerror_r(errno, buf, sizeof buf);
 	va_start(ap, fmt);
 	vlog(SD_WARNING, "", err, 1, fmt, ap);
 	va_end(ap);
@@ -137,9 +140,12 @@ void
 fatal(const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 err[128];
+	char	 buf[128];
+	const char	*err;
 
-	strerror_r(errno, err, sizeof err);
+	/* The GNU strerror_r (_GNU_SOURCE): the message is what it
+	 * returns, often a static string, with buf left untouched. */
+	err = strerror_r(errno, buf, sizeof buf);
 	va_start(ap, fmt);
 	vlog(SD_ERR, "fatal: ", err, 1, fmt, ap);
 	va_end(ap);
