@@ -23,6 +23,10 @@
 #include "agent.h"
 
 #define DEFAULT_CONFIG	"/etc/gated/gated.conf"
+/* The Makefile passes the version from debian/changelog, its one source. */
+#ifndef GATED_VERSION
+#error GATED_VERSION: the Makefile defines it from debian/changelog
+#endif
 
 struct agent {
 	struct event_base	*base;
@@ -36,12 +40,13 @@ struct agent {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: gated [-dnv] [-f file]\n"
+	fprintf(stderr, "usage: gated [-dnvV] [-f file]\n"
 	    "  -f file  config file (default " DEFAULT_CONFIG ")\n"
 	    "  -n       check the config and exit; with -v print it "
 	    "normalised\n"
 	    "  -d       debug logging\n"
-	    "  -v       verbose\n");
+	    "  -v       verbose\n"
+	    "  -V       print the version and exit\n");
 	exit(2);
 }
 
@@ -169,7 +174,7 @@ main(int argc, char **argv)
 	int			 ch, check = 0, debug = 0, verbose = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:nvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			debug = 1;
@@ -183,6 +188,9 @@ main(int argc, char **argv)
 		case 'v':
 			verbose = 1;
 			break;
+		case 'V':
+			printf("gated %s\n", GATED_VERSION);
+			return 0;
 		default:
 			usage();
 		}
