@@ -188,7 +188,7 @@ $(BUILD)/gated.conf.example: docs/examples/south.conf
 	    -e 's|^state-dir[[:space:]]*=.*|state-dir = /var/lib/gated|' \
 	    -e 's|^socket[[:space:]]*=.*|socket = /run/gated/control.sock|' \
 	    -e 's|^# A demo gate.*|# The demo gate of docs/examples/south.conf, for a Raspberry Pi;|' \
-	    -e 's|^# on a Raspberry Pi, set.*|# make install wrote it with the gpiod and libusb backends.|' \
+	    -e 's|^# on a Raspberry Pi, set.*|# with the gpiod and libusb backends (make install, the Debian package).|' \
 	    docs/examples/south.conf >$@
 
 install: all $(BUILD)/gated.service $(BUILD)/gated.conf.example
