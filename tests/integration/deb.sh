@@ -173,6 +173,24 @@ while kill -0 "$(cat "$root/root/gate/pid")" 2>/dev/null && [ $i -lt 50 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 
+# An upgrade: the same package repacked as a later version.  The
+# administrator's config stays as it was; the unit is still enabled.
+mkdir "$tmp/up" "$root/root/debs/up"
+dpkg-deb -R "$out/gated_${version}_$arch.deb" "$tmp/up/r"
+sed -i "s/^Version: .*/Version: $version+up1/" "$tmp/up/r/DEBIAN/control"
+dpkg-deb -b "$tmp/up/r" "$root/root/debs/up/gated_${version}+up1_$arch.deb" >/dev/null
+in_root 'echo "# edited by the administrator" >>/etc/gated/gated.conf'
+sum=$(md5sum <"$root/etc/gated/gated.conf")
+if in_root 'apt-get install -y -q /root/debs/up/gated_*.deb' \
+    >"$cache/deb-upgrade.log" 2>&1 &&
+    [ "$(in_root 'dpkg-query -W -f="\${Version}" gated')" = "$version+up1" ] &&
+    [ "$(md5sum <"$root/etc/gated/gated.conf")" = "$sum" ] &&
+    [ -L "$root/etc/systemd/system/multi-user.target.wants/gated.service" ]; then
+	pass "upgrade to $version+up1: the edited gated.conf kept, the unit still enabled"
+else
+	no "upgrade: $(tail -3 "$cache/deb-upgrade.log")"
+fi
+
 # remove: binaries gone, configs and the journal stay.
 in_root 'echo x >/var/lib/gated/journal.test'
 if in_root 'apt-get remove -y -q gated gatectl' >"$cache/deb-remove.log" 2>&1 &&
