@@ -53,7 +53,7 @@ GPIOD_HAVE := $(firstword $(subst ., ,$(shell $(PKGCONF) --modversion \
 	    libgpiod 2>/dev/null)))
 
 # Goals that do not compile against the libraries (or install them first).
-NO_PKG_GOALS := deps demo check fresh-check cross clean uninstall
+NO_PKG_GOALS := deps demo check fresh-check cross deb clean uninstall
 ifneq ($(PKG_MISSING),)
 ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
 $(error pkg-config finds none or not all of: $(PKGS); \
@@ -66,6 +66,10 @@ $(error GPIOD=$(GPIOD) but pkg-config finds libgpiod $(GPIOD_HAVE); \
     for GPIOD=2 run scripts/gpiod2-prefix as root)
 endif
 endif
+
+# The version gated -V prints is the first entry of debian/changelog, its
+# one source: the package and the binary cannot disagree.
+VERSION	:= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare
@@ -111,6 +115,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(INC_$(firstword $(subst /, ,$*))) -MMD -MP \
 	    -c -o $@ $<
+
+$(BUILD)/obj/agent/main.o: ALL_CFLAGS += -DGATED_VERSION='"$(VERSION)"'
+$(BUILD)/obj/agent/main.o: debian/changelog
 
 $(BUILD)/libcommon.a: $(call obj,$(COMMON_SRC))
 $(BUILD)/libhw.a: $(call obj,$(HW_SRC))
@@ -215,7 +222,7 @@ $(BUILD)/gated.conf.example: docs/examples/south.conf
 	    -e 's|^state-dir[[:space:]]*=.*|state-dir = /var/lib/gated|' \
 	    -e 's|^socket[[:space:]]*=.*|socket = /run/gated/control.sock|' \
 	    -e 's|^# A demo gate.*|# The demo gate of docs/examples/south.conf, for a Raspberry Pi;|' \
-	    -e 's|^# on a Raspberry Pi, set.*|# make install wrote it with the gpiod and libusb backends.|' \
+	    -e 's|^# on a Raspberry Pi, set.*|# with the gpiod and libusb backends (make install, the Debian package).|' \
 	    docs/examples/south.conf >$@
 
 install: all $(BUILD)/gated.service $(BUILD)/gated.conf.example
@@ -269,6 +276,12 @@ cross:
 	    GPIOD_ARCH=$(ARCH) CC=$(CROSS_$(ARCH))-gcc \
 	    AR=$(CROSS_$(ARCH))-ar PKG_CONFIG=$(CROSS_$(ARCH))-pkg-config \
 	    all unit
+
+# make deb: the Debian packages gated and gatectl for this machine and,
+# cross-built, arm64, into build-deb/ (scripts/build-deb, docs/install.md).
+.PHONY: deb
+deb:
+	@scripts/build-deb
 
 clean:
 	rm -rf build build-asan build-gpiod2 build-asan-gpiod2

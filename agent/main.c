@@ -22,6 +22,10 @@
 #include "agent.h"
 
 #define DEFAULT_CONFIG	"/etc/gated/gated.conf"
+/* The Makefile passes the version from debian/changelog, its one source. */
+#ifndef GATED_VERSION
+#error GATED_VERSION: the Makefile defines it from debian/changelog
+#endif
 
 struct agent {
 	struct event_base	*base;
@@ -35,12 +39,13 @@ struct agent {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: gated [-dnv] [-f file]\n"
+	fprintf(stderr, "usage: gated [-dnvV] [-f file]\n"
 	    "  -f file  config file (default " DEFAULT_CONFIG ")\n"
 	    "  -n       check the config and exit; with -v print it "
 	    "normalised\n"
 	    "  -d       debug logging\n"
-	    "  -v       verbose\n");
+	    "  -v       verbose\n"
+	    "  -V       print the version and exit\n");
 	exit(2);
 }
 
@@ -170,7 +175,7 @@ parse_options(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof *o);
 	o->file = DEFAULT_CONFIG;
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:nvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			o->debug = 1;
@@ -184,6 +189,9 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'v':
 			o->verbose = 1;
 			break;
+		case 'V':
+			printf("gated %s\n", GATED_VERSION);
+			exit(0);
 		default:
 			usage();
 		}
