@@ -150,6 +150,20 @@ level_mode_at(const struct gate_conf *c, const struct level *lv, time_t t,
 	return *side ? lv->mode : lv->mode_outside;
 }
 
+/*
+ * What was shown at a reader: a card of the people list, or a visitor
+ * pass (then p is the person the pass describes, and its uses are counted
+ * under uses_key in the journal's state).
+ */
+struct shown {
+	const struct person	*p;		/* NULL: nobody known */
+	const char		*person_id;	/* as journaled */
+	const char		*card;		/* as journaled */
+	enum pass_state		 pass;
+	const char		*uses_key;	/* a pass with a use limit */
+	unsigned		 uses;		/* used so far */
+};
+
 /* passage.c */
 extern const struct hw_events gate_hw_events;
 void		 gate_exit_button(void *, struct lane *);

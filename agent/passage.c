@@ -59,7 +59,7 @@ gate_latency_recent(struct gate *g, uint32_t *out, size_t max)
 
 static void
 fill_input(struct gate *g, struct lane *l, const struct reader_conf *r,
-    const struct person *p, struct decision_input *in)
+    const struct shown *sh, struct decision_input *in)
 {
 	const struct level	*lv = gate_level(g);
 	struct therm_state	*t;
@@ -69,16 +69,16 @@ fill_input(struct gate *g, struct lane *l, const struct reader_conf *r,
 	in->inside = g->conf->inside;
 	in->mode = gate_mode(g);
 	in->measures = lv != NULL ? &lv->measures : NULL;
-	in->person = p;
+	in->person = sh->p;
+	in->pass = sh->pass;
 	in->lane_kind = l->conf->kind;
 	in->dir = r->dir;
 	in->today = day_number(now, true);
 	in->off_schedule = gate_off_schedule(g, now);
-	if (p != NULL && lv != NULL &&
+	if (sh->person_id != NULL && lv != NULL &&
 	    lv->measures.anti_passback != APB_OFF)
-		in->presence = presence_state(g->presence,
-		    people_person_id(g->people, p), wall_ms(),
-		    lv->apb_reset_ms);
+		in->presence = presence_state(g->presence, sh->person_id,
+		    wall_ms(), lv->apb_reset_ms);
 	if (l->w.therm >= 0) {
 		t = &g->therms[l->w.therm];
 		if (t->valid && elapsed_ms(&t->ts) <= g->conf->temp_fresh_ms) {
@@ -90,18 +90,17 @@ fill_input(struct gate *g, struct lane *l, const struct reader_conf *r,
 
 /* The journal row of a decided card. */
 static void
-card_event(struct gate *g, struct lane *l, const struct reader_conf *r,
-    const struct person *p, const char *card,
-    const struct decision_input *in, const struct verdict *v,
-    struct journal_event *ev)
+card_event(struct lane *l, const struct reader_conf *r,
+    const struct shown *sh, const struct decision_input *in,
+    const struct verdict *v, struct journal_event *ev)
 {
 	memset(ev, 0, sizeof *ev);
 	ev->kind = "passage";
 	ev->lane = l->conf->name;
 	ev->direction = r->dir == DIR_IN ? "in" : "out";
-	ev->card = card;
-	ev->person = p != NULL ? people_person_id(g->people, p) : NULL;
-	ev->category = p != NULL ? category_name(p->category) : NULL;
+	ev->card = sh->card;
+	ev->person = sh->p != NULL ? sh->person_id : NULL;
+	ev->category = sh->p != NULL ? category_name(sh->p->category) : NULL;
 	ev->verdict = v->granted ? "granted" : "denied";
 	ev->reason = reason_name(v->reason);
 	ev->actor = r->name;
@@ -110,6 +109,66 @@ card_event(struct gate *g, struct lane *l, const struct reader_conf *r,
 	if (v->apb_violation)
 		ev->detail = r->dir == DIR_IN ? "anti-passback: in twice" :
 		    "anti-passback: out twice";
+}
+
+/*
+ * Journals and carries out a decided passage: the row before any output
+ * moves, the alert, where the person now is, the lane.  A pass's use is
+ * counted in the same commit as its passage (the journal's state), so a
+ * crash cannot give a use back.
+ */
+static void
+passage_done(struct gate *g, struct lane *l, const struct reader_conf *r,
+    const struct shown *sh, const struct decision_input *in,
+    const struct verdict *v, const struct timespec *started)
+{
+	struct journal_event	ev;
+	struct journal_state	kv;
+	char			detail[128], uses[16];
+	const char		*who = sh->p != NULL ? sh->person_id : sh->card;
+	int64_t			rc;
+
+	card_event(l, r, sh, in, v, &ev);
+	if (v->granted && sh->uses_key != NULL && r->dir != DIR_OUT) {
+		snprintf(uses, sizeof uses, "%u", sh->uses + 1);
+		kv.key = sh->uses_key;
+		kv.value = uses;
+		rc = gate_record_state(g, &ev, &kv, 1);
+	} else
+		rc = gate_record(g, &ev);
+	if (rc == -1) {
+		/* No record, no passage; but the guards still hear of a
+		 * quarantined card or a fever (their alert waits in memory). */
+		log_warnx("%s: card %s not journaled: lane stays shut",
+		    l->conf->name, sh->card);
+		if (v->actions & ACT_ALERT)
+			gate_alert_about(g, v->alert, l->conf->name, who,
+			    "card not journaled");
+		indicator_shot(&g->red, INDICATOR_DENY_LAMP, 0);
+		indicator_shot(&g->buzzer, INDICATOR_DENY_BUZZ, 0);
+		return;
+	}
+	if (v->actions & ACT_ALERT) {
+		if (in->has_temp)
+			snprintf(detail, sizeof detail, "person %s card %s "
+			    "%d.%d C", ev.person ? ev.person : "?", sh->card,
+			    in->temp_centi / 100, (in->temp_centi % 100) / 10);
+		else
+			snprintf(detail, sizeof detail, "person %s card %s",
+			    ev.person ? ev.person : "?", sh->card);
+		gate_alert_about(g, v->alert, l->conf->name, who, detail);
+	}
+	if (v->granted && ev.person != NULL)
+		presence_passed(g->presence, ev.person, sh->p->category,
+		    r->dir == DIR_IN, ev.ts_ms);
+	if (v->actions & ACT_OPEN) {
+		lane_release(l);
+		gate_latency(g, started);
+		indicator_shot(&g->green, INDICATOR_STEADY, l->conf->open_ms);
+	} else {
+		indicator_shot(&g->red, INDICATOR_DENY_LAMP, 0);
+		indicator_shot(&g->buzzer, INDICATOR_DENY_BUZZ, 0);
+	}
 }
 
 /*
@@ -123,18 +182,20 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
     const struct timespec *since, bool final)
 {
 	const struct reader_conf *r = &g->conf->readers[reader];
-	const struct person	*p;
+	struct shown		 sh = { .pass = PASS_NONE };
 	struct decision_input	 in;
 	struct verdict		 v;
-	struct journal_event	 ev;
 	struct lane_card	 waits;
-	char			 card[24], detail[128];
+	char			 card[24];
 	struct timespec		 started = *since;
 
 	if (!final)
 		lane_card(l);	/* a new card ends the wait of the one before */
-	p = g->people != NULL ? people_find(g->people, uid) : NULL;
-	fill_input(g, l, r, p, &in);
+	sh.p = g->people != NULL ? people_find(g->people, uid) : NULL;
+	sh.person_id = sh.p != NULL ? people_person_id(g->people, sh.p) : NULL;
+	snprintf(card, sizeof card, "%" PRIu64, uid);
+	sh.card = card;
+	fill_input(g, l, r, &sh, &in);
 	v = policy_decide(&in);
 
 	if (!final && v.reason == R_NO_TEMPERATURE && l->w.therm >= 0 &&
@@ -150,43 +211,7 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 	if (in.has_temp)
 		/* One reading, one person. */
 		g->therms[l->w.therm].valid = false;
-
-	snprintf(card, sizeof card, "%" PRIu64, uid);
-	card_event(g, l, r, p, card, &in, &v, &ev);
-	if (gate_record(g, &ev) == -1) {
-		/* No record, no passage; but the guards still hear of a
-		 * quarantined card or a fever (their alert waits in memory). */
-		log_warnx("%s: card %s not journaled: lane stays shut",
-		    l->conf->name, card);
-		if (v.actions & ACT_ALERT)
-			gate_alert_about(g, v.alert, l->conf->name,
-			    ev.person ? ev.person : card, "card not journaled");
-		indicator_shot(&g->red, INDICATOR_DENY_LAMP, 0);
-		indicator_shot(&g->buzzer, INDICATOR_DENY_BUZZ, 0);
-		return;
-	}
-	if (v.actions & ACT_ALERT) {
-		if (in.has_temp)
-			snprintf(detail, sizeof detail, "person %s card %s "
-			    "%d.%d C", ev.person ? ev.person : "?", card,
-			    in.temp_centi / 100, (in.temp_centi % 100) / 10);
-		else
-			snprintf(detail, sizeof detail, "person %s card %s",
-			    ev.person ? ev.person : "?", card);
-		gate_alert_about(g, v.alert, l->conf->name,
-		    ev.person ? ev.person : card, detail);
-	}
-	if (v.granted && ev.person != NULL)
-		presence_passed(g->presence, ev.person, p->category,
-		    r->dir == DIR_IN, ev.ts_ms);
-	if (v.actions & ACT_OPEN) {
-		lane_release(l);
-		gate_latency(g, &started);
-		indicator_shot(&g->green, INDICATOR_STEADY, l->conf->open_ms);
-	} else {
-		indicator_shot(&g->red, INDICATOR_DENY_LAMP, 0);
-		indicator_shot(&g->buzzer, INDICATOR_DENY_BUZZ, 0);
-	}
+	passage_done(g, l, r, &sh, &in, &v, &started);
 }
 
 /*
