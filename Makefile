@@ -48,7 +48,12 @@ PKGS	:= libevent libevent_pthreads libevent_openssl jansson sqlite3 libsystemd l
 # on a fresh machine the first make saw no -dev packages at all.
 PKG_CFLAGS := $(shell $(PKGCONF) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKGCONF) --libs $(PKGS) 2>/dev/null)
-PKG_MISSING := $(shell $(PKGCONF) --exists $(PKGS) 2>/dev/null || echo yes)
+# gatectl alone: the visitor pass's QR code, in the terminal and as PNG.
+CTL_PKGS := libqrencode libpng
+CTL_PKG_CFLAGS := $(shell $(PKGCONF) --cflags $(CTL_PKGS) 2>/dev/null)
+CTL_PKG_LIBS := $(shell $(PKGCONF) --libs $(CTL_PKGS) 2>/dev/null)
+PKG_MISSING := $(shell $(PKGCONF) --exists $(PKGS) $(CTL_PKGS) 2>/dev/null || \
+	    echo yes)
 GPIOD_HAVE := $(firstword $(subst ., ,$(shell $(PKGCONF) --modversion \
 	    libgpiod 2>/dev/null)))
 
@@ -56,7 +61,7 @@ GPIOD_HAVE := $(firstword $(subst ., ,$(shell $(PKGCONF) --modversion \
 NO_PKG_GOALS := deps demo check fresh-check cross clean uninstall
 ifneq ($(PKG_MISSING),)
 ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
-$(error pkg-config finds none or not all of: $(PKGS); \
+$(error pkg-config finds none or not all of: $(PKGS) $(CTL_PKGS); \
     run scripts/install-deps run as root, or make demo)
 endif
 endif
@@ -71,14 +76,16 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare
 CFLAGS	?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
-	   -Iagent -Ihw $(PKG_CFLAGS)
+	   -Iagent -Ihw -Icommon $(PKG_CFLAGS)
 ALL_LDFLAGS := -Wl,--as-needed $(GPIOD_LDFLAGS) $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) \
-	   $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
+	   $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c)) \
+	   $(wildcard common/*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CTL_SRC	:= $(wildcard gatectl/*.c)
 CTL_OBJ	:= $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
+$(CTL_OBJ): ALL_CFLAGS += $(CTL_PKG_CFLAGS)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -100,7 +107,7 @@ $(BUILD)/gated: $(BUILD)/obj/agent/main.o $(BUILD)/libgated.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/gatectl: $(CTL_OBJ) $(BUILD)/libgated.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CTL_PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgated.a
 	@mkdir -p $(dir $@)
