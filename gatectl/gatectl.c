@@ -32,6 +32,14 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "sim outputs", "sim outputs [--history N]", cmd_sim_outputs },
 	{ "token new", "token new [--name NAME] [--role viewer|guard|admin]",
 	    cmd_token_new },
+	{ "pass keygen", "pass keygen --out FILE [--key-id ID]",
+	    cmd_pass_keygen },
+	{ "pass new", "pass new --key FILE --key-id ID --name TEXT --zones Z,... "
+	    "--from WHEN --until WHEN\n"
+	    "        [--uses N] [--category visitor|contractor] [--png FILE]",
+	    cmd_pass_new },
+	{ "pass show", "pass show PASS --pubkey FILE [--key-id ID] [--at WHEN]",
+	    cmd_pass_show },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 
