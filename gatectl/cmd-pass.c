@@ -275,6 +275,19 @@ cmd_pass_keygen(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* A name to print: no control characters, at most VISITOR_NAME_MAX. */
+static int
+visitor_name_ok(const char *name)
+{
+	const char	*s;
+
+	for (s = name; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	}
+	return s != name && s - name <= VISITOR_NAME_MAX;
+}
+
 /* The arguments of pass new, checked. */
 struct pass_args {
 	const char	*key_file, *name, *png;
@@ -297,7 +310,7 @@ pass_new_args(int argc, char **argv, struct pass_args *a)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pass	*p = &a->pass;
-	const char	*why, *s;
+	const char	*why;
 	long		 uses;
 	int		 ch, c, have = 0;
 
@@ -355,11 +368,7 @@ pass_new_args(int argc, char **argv, struct pass_args *a)
 	    p->nzones == 0 || have != 3)
 		return ctl_usage_error("--key, --key-id, --name, --zones, "
 		    "--from and --until are needed");
-	for (s = a->name; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			break;
-	}
-	if (*s != '\0' || s == a->name || strlen(a->name) > VISITOR_NAME_MAX)
+	if (!visitor_name_ok(a->name))
 		return ctl_usage_error("--name: 1 to %d bytes of visible text",
 		    VISITOR_NAME_MAX);
 	if ((why = pass_invalid(p)) != NULL)
@@ -416,61 +425,15 @@ cmd_pass_new(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-int
-cmd_pass_show(struct ctl *ctl, int argc, char **argv)
+/* Verifies text as a gate would, at a time, and says what it found. */
+static int
+show_result(struct ctl *ctl, const char *text, const struct pass_key *keys,
+    size_t nkeys, int64_t at)
 {
-	static const struct option longs[] = {
-		{ "pubkey", required_argument, NULL, 'p' },
-		{ "key-id", required_argument, NULL, 'i' },
-		{ "at", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct pass_key	 keys[PASS_KEYS_MAX];
 	struct pass	 p;
-	const char	*files[PASS_KEYS_MAX], *key_id = NULL, *text, *why;
-	char		*err = NULL, at_text[64];
 	enum pass_result r, t;
-	size_t		 nfiles = 0, nkeys = 0, i;
-	int64_t		 at = (int64_t)time(NULL);
+	char		 at_text[64];
 	json_t		*o;
-	int		 ch;
-
-	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
-		switch (ch) {
-		case 'p':
-			if (nfiles == PASS_KEYS_MAX)
-				return ctl_usage_error("at most %d --pubkey",
-				    PASS_KEYS_MAX);
-			files[nfiles++] = optarg;
-			break;
-		case 'i':
-			key_id = optarg;
-			break;
-		case 'a':
-			if (parse_when(optarg, &at, &why) == -1)
-				return ctl_usage_error("--at %s %s", optarg,
-				    why);
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1)
-		return ctl_usage_error("one pass is needed");
-	if (nfiles == 0)
-		return ctl_usage_error("--pubkey FILE is needed");
-	if (key_id != NULL && !pass_valid_name(key_id))
-		return ctl_usage_error("--key-id: 1-31 letters, digits, '.', "
-		    "'_' or '-': %s", key_id);
-	text = argv[optind];
-	for (i = 0; i < nfiles; i++) {
-		if (pass_read_public(files[i], key_id, keys, &nkeys,
-		    PASS_KEYS_MAX, &err) == -1) {
-			fprintf(stderr, "gatectl: %s\n", err);
-			free(err);
-			return PASS_EXIT_BAD;
-		}
-	}
 
 	r = pass_verify(text, keys, nkeys, &p);
 	t = r == PASS_OK ? pass_check_time(&p, at) : r;
@@ -505,4 +468,59 @@ cmd_pass_show(struct ctl *ctl, int argc, char **argv)
 	printf("  at %s: %s\n", at_text, t == PASS_OK ? "valid" :
 	    t == PASS_EXPIRED ? "expired" : "not yet valid");
 	return t == PASS_OK ? 0 : PASS_EXIT_BAD;
+}
+
+int
+cmd_pass_show(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "pubkey", required_argument, NULL, 'p' },
+		{ "key-id", required_argument, NULL, 'i' },
+		{ "at", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pass_key	 keys[PASS_KEYS_MAX];
+	const char	*files[PASS_KEYS_MAX], *key_id = NULL, *why;
+	char		*err = NULL;
+	size_t		 nfiles = 0, nkeys = 0, i;
+	int64_t		 at = (int64_t)time(NULL);
+	int		 ch;
+
+	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
+		switch (ch) {
+		case 'p':
+			if (nfiles == PASS_KEYS_MAX)
+				return ctl_usage_error("at most %d --pubkey",
+				    PASS_KEYS_MAX);
+			files[nfiles++] = optarg;
+			break;
+		case 'i':
+			key_id = optarg;
+			break;
+		case 'a':
+			if (parse_when(optarg, &at, &why) == -1)
+				return ctl_usage_error("--at %s %s", optarg,
+				    why);
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return ctl_usage_error("one pass is needed");
+	if (nfiles == 0)
+		return ctl_usage_error("--pubkey FILE is needed");
+	if (key_id != NULL && !pass_valid_name(key_id))
+		return ctl_usage_error("--key-id: 1-31 letters, digits, '.', "
+		    "'_' or '-': %s", key_id);
+	for (i = 0; i < nfiles; i++) {
+		if (pass_read_public(files[i], key_id, keys, &nkeys,
+		    PASS_KEYS_MAX, &err) == -1) {
+			fprintf(stderr, "gatectl: %s\n", err);
+			free(err);
+			return PASS_EXIT_BAD;
+		}
+	}
+
+	return show_result(ctl, argv[optind], keys, nkeys, at);
 }
