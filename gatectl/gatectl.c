@@ -35,9 +35,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "pass keygen", "pass keygen --out FILE [--key-id ID]",
 	    cmd_pass_keygen },
 	{ "pass new", "pass new --key FILE --key-id ID --name TEXT --zones Z,... "
-	    "--from WHEN --until WHEN\n"
-	    "        [--uses N] [--category visitor|contractor] [--png FILE]",
-	    cmd_pass_new },
+	    "--from WHEN --until WHEN [--uses N] [--category visitor|contractor] "
+	    "[--png FILE]", cmd_pass_new },
 	{ "pass show", "pass show PASS --pubkey FILE [--key-id ID] [--at WHEN]",
 	    cmd_pass_show },
 };
