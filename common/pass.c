@@ -40,12 +40,12 @@ static const char pass_context[] = "gated visitor pass 1";
 #define B32_LEN(n)	(((n) * 8 + 4) / 5)
 
 static const char *const pass_result_names[] = {
-	[PASS_OK] = "ok",
-	[PASS_MALFORMED] = "malformed",
-	[PASS_UNKNOWN_KEY] = "unknown-key",
-	[PASS_BAD_SIGNATURE] = "bad-signature",
-	[PASS_NOT_YET_VALID] = "not-yet-valid",
-	[PASS_EXPIRED] = "expired",
+	[PASS_RESULT_OK] = "ok",
+	[PASS_RESULT_MALFORMED] = "malformed",
+	[PASS_RESULT_UNKNOWN_KEY] = "unknown-key",
+	[PASS_RESULT_BAD_SIGNATURE] = "bad-signature",
+	[PASS_RESULT_NOT_YET_VALID] = "not-yet-valid",
+	[PASS_RESULT_EXPIRED] = "expired",
 };
 
 const char *
@@ -345,14 +345,14 @@ pass_verify(const char *text, const struct pass_key *keys, size_t nkeys,
 	memset(out, 0, sizeof *out);
 	raw = buf + CONTEXT_LEN;
 	if (strncmp(text, PASS_PREFIX, PREFIX_LEN) != 0)
-		return PASS_MALFORMED;
+		return PASS_RESULT_MALFORMED;
 	text += PREFIX_LEN;
 	if ((n = strnlen(text, PASS_TEXT_MAX)) == PASS_TEXT_MAX ||
 	    b32_decode(text, n, raw, RAW_MAX, &len) == -1 ||
 	    len <= PASS_SIG_LEN ||
 	    pass_parse(raw, len - PASS_SIG_LEN, out) == -1) {
 		memset(out, 0, sizeof *out);
-		return PASS_MALFORMED;
+		return PASS_RESULT_MALFORMED;
 	}
 	for (i = 0; i < nkeys && key == NULL; i++) {
 		if (strcmp(keys[i].id, out->key_id) == 0)
@@ -362,25 +362,25 @@ pass_verify(const char *text, const struct pass_key *keys, size_t nkeys,
 		memcpy(key_id, out->key_id, sizeof key_id);
 		memset(out, 0, sizeof *out);
 		memcpy(out->key_id, key_id, sizeof key_id);
-		return PASS_UNKNOWN_KEY;
+		return PASS_RESULT_UNKNOWN_KEY;
 	}
 	memcpy(buf, pass_context, CONTEXT_LEN);
 	if (!ed25519_verify(key->pub, buf, CONTEXT_LEN + len - PASS_SIG_LEN,
 	    raw + len - PASS_SIG_LEN)) {
 		memset(out, 0, sizeof *out);
-		return PASS_BAD_SIGNATURE;
+		return PASS_RESULT_BAD_SIGNATURE;
 	}
-	return PASS_OK;
+	return PASS_RESULT_OK;
 }
 
 enum pass_result
 pass_check_time(const struct pass *p, int64_t now)
 {
 	if (now < p->valid_from)
-		return PASS_NOT_YET_VALID;
+		return PASS_RESULT_NOT_YET_VALID;
 	if (now >= p->valid_until)
-		return PASS_EXPIRED;
-	return PASS_OK;
+		return PASS_RESULT_EXPIRED;
+	return PASS_RESULT_OK;
 }
 
 int

@@ -19,7 +19,7 @@
 
 #define PASS_PREFIX	"GP1"	/* the text form, version 1 */
 #define PASS_VERSION	1	/* the payload's first byte */
-#define PASS_NAME_LEN	32	/* key ids, zone names: 1-31 of [A-Za-z0-9._-] */
+#define PASS_NAME_LEN	32	/* key ids, zones: 1-31 of [A-Za-z0-9._-] */
 #define PASS_ZONES_MAX	8
 #define PASS_USES_MAX	65535
 #define PASS_KEY_LEN	32	/* an Ed25519 public key or private seed */
@@ -43,7 +43,7 @@ struct pass {
 	enum pass_category	category;
 	int64_t			valid_from;	/* UTC seconds, inclusive */
 	int64_t			valid_until;	/* UTC seconds, exclusive */
-	unsigned		uses;		/* 0: any number in the window */
+	unsigned		uses;		/* 0: any, in the window */
 	size_t			nzones;		/* 1 to PASS_ZONES_MAX */
 	char			zones[PASS_ZONES_MAX][PASS_NAME_LEN];
 };
@@ -60,12 +60,12 @@ struct pass_key {
  * (pass-invalid, pass-expired) on its own terms.
  */
 enum pass_result {
-	PASS_OK = 0,
-	PASS_MALFORMED,		/* not a pass of this format at all */
-	PASS_UNKNOWN_KEY,	/* well formed, but no listed key has its id */
-	PASS_BAD_SIGNATURE,	/* forged, altered, or signed by another key */
-	PASS_NOT_YET_VALID,	/* before valid_from */
-	PASS_EXPIRED,		/* at or after valid_until */
+	PASS_RESULT_OK = 0,
+	PASS_RESULT_MALFORMED,		/* not a pass of this format at all */
+	PASS_RESULT_UNKNOWN_KEY,	/* well formed, its key id not listed */
+	PASS_RESULT_BAD_SIGNATURE,	/* forged, altered, or another key's */
+	PASS_RESULT_NOT_YET_VALID,	/* before valid_from */
+	PASS_RESULT_EXPIRED,		/* at or after valid_until */
 };
 
 /* "ok", "malformed", "unknown-key", "bad-signature", "not-yet-valid",
@@ -90,22 +90,22 @@ const char	*pass_invalid(const struct pass *);
  * Returns 0, or -1 when pass_invalid() objects, out is too small or
  * libcrypto fails.
  */
-int		 pass_sign(const struct pass *p, const uint8_t seed[PASS_KEY_LEN],
-		     char *out, size_t outlen);
+int		 pass_sign(const struct pass *p,
+		     const uint8_t seed[PASS_KEY_LEN], char *out, size_t len);
 
 /*
  * Decodes text and checks its signature against the key of keys[] whose id
- * the pass names (the first one, if listed twice).  Returns PASS_OK with
- * *out filled in, or PASS_MALFORMED, PASS_UNKNOWN_KEY or PASS_BAD_SIGNATURE;
- * then *out is zeroed except, for PASS_UNKNOWN_KEY, out->key_id, so a
- * message can name the key.  Only the canonical text verifies: any other
- * string, even one that decodes to the same bytes, is PASS_MALFORMED.
- * Never acts on a pass that did not verify.
+ * the pass names (the first one, if listed twice).  Returns PASS_RESULT_OK
+ * with *out filled in, or PASS_RESULT_MALFORMED, PASS_RESULT_UNKNOWN_KEY or
+ * PASS_RESULT_BAD_SIGNATURE; then *out is zeroed except, for an unknown
+ * key, out->key_id, so a message can name the key.  Only the canonical text
+ * verifies: any other string, even one that decodes to the same bytes, is
+ * malformed.  Never act on a pass that did not verify.
  */
 enum pass_result pass_verify(const char *text, const struct pass_key *keys,
 		     size_t nkeys, struct pass *out);
 
-/* PASS_OK, PASS_NOT_YET_VALID or PASS_EXPIRED at now (UTC seconds). */
+/* PASS_RESULT_OK, _NOT_YET_VALID or _EXPIRED at now (UTC seconds). */
 enum pass_result pass_check_time(const struct pass *, int64_t now);
 
 /* Whether the pass names the zone. */

@@ -321,8 +321,9 @@ pass_new_args(int argc, char **argv, struct pass_args *a)
 			break;
 		case 'i':
 			if (!pass_valid_name(optarg))
-				return ctl_usage_error("--key-id: 1-31 letters, "
-				    "digits, '.', '_' or '-': %s", optarg);
+				return ctl_usage_error("--key-id: 1-31 "
+				    "letters, digits, '.', '_' or '-': %s",
+				    optarg);
 			snprintf(p->key_id, sizeof p->key_id, "%s", optarg);
 			break;
 		case 'n':
@@ -436,23 +437,25 @@ show_result(struct ctl *ctl, const char *text, const struct pass_key *keys,
 	json_t		*o;
 
 	r = pass_verify(text, keys, nkeys, &p);
-	t = r == PASS_OK ? pass_check_time(&p, at) : r;
+	t = r == PASS_RESULT_OK ? pass_check_time(&p, at) : r;
 	if (ctl->json) {
-		o = r == PASS_OK ? pass_json(&p, NULL, text) : json_object();
-		json_object_set_new(o, "result", json_string(pass_result_name(t)));
-		if (r == PASS_UNKNOWN_KEY)
+		o = r == PASS_RESULT_OK ? pass_json(&p, NULL, text) :
+		    json_object();
+		json_object_set_new(o, "result",
+		    json_string(pass_result_name(t)));
+		if (r == PASS_RESULT_UNKNOWN_KEY)
 			json_object_set_new(o, "key_id", json_string(p.key_id));
 		json_print(o);
-		return t == PASS_OK ? 0 : PASS_EXIT_BAD;
+		return t == PASS_RESULT_OK ? 0 : PASS_EXIT_BAD;
 	}
 	switch (r) {
-	case PASS_OK:
+	case PASS_RESULT_OK:
 		break;
-	case PASS_UNKNOWN_KEY:
+	case PASS_RESULT_UNKNOWN_KEY:
 		fprintf(stderr, "gatectl: pass refused: signed with key %s, "
 		    "which no --pubkey gives\n", p.key_id);
 		return PASS_EXIT_BAD;
-	case PASS_BAD_SIGNATURE:
+	case PASS_RESULT_BAD_SIGNATURE:
 		fprintf(stderr, "gatectl: pass refused: bad signature (forged, "
 		    "altered or signed by another key)\n");
 		return PASS_EXIT_BAD;
@@ -465,9 +468,9 @@ show_result(struct ctl *ctl, const char *text, const struct pass_key *keys,
 	    p.category == PASS_CONTRACTOR ? "Contractor" : "Visitor", p.key_id);
 	pass_print(&p);
 	local_text(at, at_text, sizeof at_text);
-	printf("  at %s: %s\n", at_text, t == PASS_OK ? "valid" :
-	    t == PASS_EXPIRED ? "expired" : "not yet valid");
-	return t == PASS_OK ? 0 : PASS_EXIT_BAD;
+	printf("  at %s: %s\n", at_text, t == PASS_RESULT_OK ? "valid" :
+	    t == PASS_RESULT_EXPIRED ? "expired" : "not yet valid");
+	return t == PASS_RESULT_OK ? 0 : PASS_EXIT_BAD;
 }
 
 int

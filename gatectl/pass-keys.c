@@ -124,8 +124,8 @@ pass_read_public(const char *path, const char *key_id, struct pass_key *keys,
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
 		if (*n == max) {
-			xasprintf(why, "%s:%d: more than %zu keys", path, lineno,
-			    max);
+			xasprintf(why, "%s:%d: more than %zu keys", path,
+			    lineno, max);
 			rc = -1;
 		} else if (pass_key_parse(line, &keys[*n], &cause) == -1) {
 			xasprintf(why, "%s:%d: %s", path, lineno, cause);

@@ -20,7 +20,7 @@
 
 #include "gatectl.h"
 
-#define QR_QUIET	4	/* modules of white around the code, as QR asks */
+#define QR_QUIET	4	/* light modules around the code, as QR asks */
 #define PNG_SCALE	8	/* pixels a module */
 
 static QRcode *

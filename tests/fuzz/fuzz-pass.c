@@ -77,24 +77,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	r = pass_verify(text, fuzz_keys, 2, &p);
 	switch (r) {
-	case PASS_OK:
+	case PASS_RESULT_OK:
 		if (pass_invalid(&p) != NULL ||
 		    pass_sign(&p, fuzz_seed, again, sizeof again) == -1 ||
 		    strcmp(again, text) != 0)
 			abort();
 		/* The window check is total over the pass's own edges. */
-		if (pass_check_time(&p, p.valid_from) != PASS_OK ||
-		    pass_check_time(&p, p.valid_until) != PASS_EXPIRED ||
+		if (pass_check_time(&p, p.valid_from) != PASS_RESULT_OK ||
+		    pass_check_time(&p, p.valid_until) != PASS_RESULT_EXPIRED ||
 		    pass_check_time(&p, p.valid_from - 1) !=
-		    PASS_NOT_YET_VALID)
+		    PASS_RESULT_NOT_YET_VALID)
 			abort();
 		break;
-	case PASS_UNKNOWN_KEY:
+	case PASS_RESULT_UNKNOWN_KEY:
 		if (!pass_valid_name(p.key_id) || p.nzones != 0)
 			abort();
 		break;
-	case PASS_MALFORMED:
-	case PASS_BAD_SIGNATURE:
+	case PASS_RESULT_MALFORMED:
+	case PASS_RESULT_BAD_SIGNATURE:
 		if (p.id != 0 || p.nzones != 0 || p.key_id[0] != '\0')
 			abort();
 		break;

@@ -128,8 +128,8 @@ test_round_trip(void)
 	    text);
 	check(strlen(text) < 200, "a two-zone pass is %zu characters",
 	    strlen(text));
-	check(pass_verify(text, keys, 1, &q) == PASS_OK && same_pass(&p, &q),
-	    "it verifies and says what was signed");
+	check(pass_verify(text, keys, 1, &q) == PASS_RESULT_OK &&
+	    same_pass(&p, &q), "it verifies and says what was signed");
 	check(pass_sign(&p, seed_a, again, sizeof again) == 0 &&
 	    strcmp(text, again) == 0, "signing is deterministic");
 	check(pass_sign(&p, seed_a, again, strlen(text)) == -1,
@@ -139,12 +139,12 @@ test_round_trip(void)
 	p.uses = 0;
 	p.nzones = 1;
 	check(pass_sign(&p, seed_a, text, sizeof text) == 0 &&
-	    pass_verify(text, keys, 1, &q) == PASS_OK && same_pass(&p, &q) &&
-	    q.category == PASS_CONTRACTOR && q.uses == 0,
+	    pass_verify(text, keys, 1, &q) == PASS_RESULT_OK &&
+	    same_pass(&p, &q) && q.category == PASS_CONTRACTOR && q.uses == 0,
 	    "a contractor, unlimited uses, one zone");
 	p.uses = PASS_USES_MAX;
 	check(pass_sign(&p, seed_a, text, sizeof text) == 0 &&
-	    pass_verify(text, keys, 1, &q) == PASS_OK && q.uses == 65535,
+	    pass_verify(text, keys, 1, &q) == PASS_RESULT_OK && q.uses == 65535,
 	    "uses 65535 reads back");
 	p.uses = PASS_USES_MAX + 1;
 	check(pass_sign(&p, seed_a, text, sizeof text) == -1,
@@ -174,7 +174,7 @@ test_largest(void)
 	strcpy(key.id, p.key_id);
 	memcpy(key.pub, pub_a, PASS_KEY_LEN);
 	ok = pass_sign(&p, seed_a, text, sizeof text) == 0;
-	check(ok && pass_verify(text, &key, 1, &q) == PASS_OK &&
+	check(ok && pass_verify(text, &key, 1, &q) == PASS_RESULT_OK &&
 	    same_pass(&p, &q), "the largest pass (%zu characters) fits "
 	    "PASS_TEXT_MAX", ok ? strlen(text) : 0);
 }
@@ -254,7 +254,7 @@ test_alterations(void)
 			memcpy(alt, text, len + 1);
 			alt[i] = (char)c;
 			tried++;
-			if (pass_verify(alt, keys, 1, &q) == PASS_OK)
+			if (pass_verify(alt, keys, 1, &q) == PASS_RESULT_OK)
 				verified++;
 		}
 	}
@@ -266,14 +266,14 @@ test_alterations(void)
 		memcpy(alt, text, i);
 		memcpy(alt + i, text + i + 1, len - i);
 		tried++;
-		if (pass_verify(alt, keys, 1, &q) == PASS_OK)
+		if (pass_verify(alt, keys, 1, &q) == PASS_RESULT_OK)
 			verified++;
 		for (c = 0; c < 32; c++) {
 			memcpy(alt, text, i);
 			alt[i] = alphabet[c];
 			memcpy(alt + i + 1, text + i, len - i + 1);
 			tried++;
-			if (pass_verify(alt, keys, 1, &q) == PASS_OK)
+			if (pass_verify(alt, keys, 1, &q) == PASS_RESULT_OK)
 				verified++;
 		}
 	}
@@ -285,30 +285,30 @@ test_alterations(void)
 		memcpy(alt, text, i);
 		alt[i] = '\0';
 		tried++;
-		if (pass_verify(alt, keys, 1, &q) != PASS_MALFORMED)
+		if (pass_verify(alt, keys, 1, &q) != PASS_RESULT_MALFORMED)
 			verified++;
 	}
 	check(verified == 0, "%zu truncations, all malformed", tried);
 
 	snprintf(alt, sizeof alt, "%s\n", text);
-	check(pass_verify(alt, keys, 1, &q) == PASS_MALFORMED,
+	check(pass_verify(alt, keys, 1, &q) == PASS_RESULT_MALFORMED,
 	    "a trailing newline is malformed");
 	for (i = 0; i < len; i++)
 		alt[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ?
 		    text[i] + 'a' - 'A' : text[i]);
 	alt[len] = '\0';
-	check(pass_verify(alt, keys, 1, &q) == PASS_MALFORMED,
+	check(pass_verify(alt, keys, 1, &q) == PASS_RESULT_MALFORMED,
 	    "lower case is malformed");
-	check(pass_verify("", keys, 1, &q) == PASS_MALFORMED &&
-	    pass_verify("GP1", keys, 1, &q) == PASS_MALFORMED &&
-	    pass_verify("GP2", keys, 1, &q) == PASS_MALFORMED,
+	check(pass_verify("", keys, 1, &q) == PASS_RESULT_MALFORMED &&
+	    pass_verify("GP1", keys, 1, &q) == PASS_RESULT_MALFORMED &&
+	    pass_verify("GP2", keys, 1, &q) == PASS_RESULT_MALFORMED,
 	    "empty, bare prefix, other version: malformed");
 }
 
 /*
  * Every bit of the decoded bytes flipped and re-encoded canonically: the
  * payload's bits give a malformed pass or a bad signature, the signature's
- * bits a bad signature.  Never PASS_OK.
+ * bits a bad signature.  Never PASS_RESULT_OK.
  */
 static void
 test_bit_flips(void)
@@ -334,9 +334,10 @@ test_bit_flips(void)
 			text_of(raw, n, alt);
 			r = pass_verify(alt, keys, 1, &q);
 			raw[i] ^= (uint8_t)(1u << bit);
-			if (i >= n - PASS_SIG_LEN && r == PASS_BAD_SIGNATURE)
+			if (i >= n - PASS_SIG_LEN &&
+			    r == PASS_RESULT_BAD_SIGNATURE)
 				sig_bad++;
-			if (i < n - PASS_SIG_LEN && r == PASS_OK)
+			if (i < n - PASS_SIG_LEN && r == PASS_RESULT_OK)
 				payload_ok++;
 		}
 	}
@@ -358,29 +359,29 @@ test_keys(void)
 	pass_sign(&p, seed_a, text, sizeof text);
 	strcpy(keys[0].id, "campus-2026");
 	memcpy(keys[0].pub, pub_b, PASS_KEY_LEN);
-	check(pass_verify(text, keys, 1, &q) == PASS_BAD_SIGNATURE &&
+	check(pass_verify(text, keys, 1, &q) == PASS_RESULT_BAD_SIGNATURE &&
 	    q.id == 0 && q.nzones == 0,
 	    "the right id with another key: bad signature, nothing kept");
 
 	strcpy(keys[0].id, "campus-2025");
 	memcpy(keys[0].pub, pub_a, PASS_KEY_LEN);
-	check(pass_verify(text, keys, 1, &q) == PASS_UNKNOWN_KEY &&
+	check(pass_verify(text, keys, 1, &q) == PASS_RESULT_UNKNOWN_KEY &&
 	    strcmp(q.key_id, "campus-2026") == 0 && q.id == 0 &&
 	    q.nzones == 0, "an id not listed: unknown key, naming the id");
-	check(pass_verify(text, NULL, 0, &q) == PASS_UNKNOWN_KEY,
+	check(pass_verify(text, NULL, 0, &q) == PASS_RESULT_UNKNOWN_KEY,
 	    "no keys at all: unknown key");
 
 	strcpy(keys[0].id, "campus-2025");
 	memcpy(keys[0].pub, pub_b, PASS_KEY_LEN);
 	strcpy(keys[1].id, "campus-2026");
 	memcpy(keys[1].pub, pub_a, PASS_KEY_LEN);
-	check(pass_verify(text, keys, 2, &q) == PASS_OK,
+	check(pass_verify(text, keys, 2, &q) == PASS_RESULT_OK,
 	    "rotation: the key under the pass's id among two");
 
 	/* Someone with key b signs a pass naming key a's id. */
 	pass_sign(&p, seed_b, forged, sizeof forged);
 	check(strcmp(forged, text) != 0 &&
-	    pass_verify(forged, keys, 2, &q) == PASS_BAD_SIGNATURE,
+	    pass_verify(forged, keys, 2, &q) == PASS_RESULT_BAD_SIGNATURE,
 	    "re-signed with another key under the same id: bad signature");
 }
 
@@ -391,13 +392,13 @@ test_time(void)
 		int64_t		 at;
 		enum pass_result want;
 	} cases[] = {
-		{ 0, PASS_NOT_YET_VALID },
-		{ 1796112000 - 1, PASS_NOT_YET_VALID },
-		{ 1796112000, PASS_OK },
-		{ 1796112000 + 36000 - 1, PASS_OK },
-		{ 1796112000 + 36000, PASS_EXPIRED },
-		{ INT64_MAX, PASS_EXPIRED },
-		{ INT64_MIN, PASS_NOT_YET_VALID },
+		{ 0, PASS_RESULT_NOT_YET_VALID },
+		{ 1796112000 - 1, PASS_RESULT_NOT_YET_VALID },
+		{ 1796112000, PASS_RESULT_OK },
+		{ 1796112000 + 36000 - 1, PASS_RESULT_OK },
+		{ 1796112000 + 36000, PASS_RESULT_EXPIRED },
+		{ INT64_MAX, PASS_RESULT_EXPIRED },
+		{ INT64_MIN, PASS_RESULT_NOT_YET_VALID },
 	};
 	struct pass	p = sample();
 	size_t		i;
@@ -406,10 +407,12 @@ test_time(void)
 		check(pass_check_time(&p, cases[i].at) == cases[i].want,
 		    "at %lld: %s", (long long)cases[i].at,
 		    pass_result_name(cases[i].want));
-	check(strcmp(pass_result_name(PASS_MALFORMED), "malformed") == 0 &&
-	    strcmp(pass_result_name(PASS_UNKNOWN_KEY), "unknown-key") == 0 &&
-	    strcmp(pass_result_name(PASS_BAD_SIGNATURE), "bad-signature") ==
-	    0 && strcmp(pass_result_name((enum pass_result)99), "unknown") == 0,
+	check(strcmp(pass_result_name(PASS_RESULT_MALFORMED), "malformed") ==
+	    0 && strcmp(pass_result_name(PASS_RESULT_UNKNOWN_KEY),
+	    "unknown-key") == 0 &&
+	    strcmp(pass_result_name(PASS_RESULT_BAD_SIGNATURE),
+	    "bad-signature") == 0 &&
+	    strcmp(pass_result_name((enum pass_result)99), "unknown") == 0,
 	    "result names");
 	check(pass_category_from_name("visitor") == PASS_VISITOR &&
 	    pass_category_from_name("contractor") == PASS_CONTRACTOR &&
