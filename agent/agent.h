@@ -19,9 +19,11 @@
 
 #include "hw.h"
 #include "log.h"
+#include "schedule.h"
 
 struct event_base;
 struct evhttp_request;
+struct evkeyvalq;
 
 #define NAME_LEN	32	/* names of gates, lanes, modes, lines: 31 chars */
 #define ZONES_MAX	32	/* zone ids fit a uint32_t bitmask */
@@ -35,6 +37,7 @@ struct evhttp_request;
 #define DEVICES_MAX	32
 #define LISTEN_MAX	8	/* [remote] listen addresses */
 #define TOKENS_MAX	64	/* [token] sections */
+#define SCHEDULES_MAX	16	/* [schedule] sections */
 
 /* ---- the data model ---------------------------------------------------- */
 
@@ -88,6 +91,13 @@ struct mode {
 };
 
 /* The measures a response level switches on. */
+/* Anti-passback: what a second entry (or exit) in a row does. */
+enum apb_mode {
+	APB_OFF,
+	APB_SOFT,	/* granted, journaled as a violation */
+	APB_HARD	/* denied: anti-passback */
+};
+
 struct measures {
 	bool		temperature_check;	/* on entry */
 	int		fever_centi;		/* threshold, 3730 = 37.30 C */
@@ -95,6 +105,8 @@ struct measures {
 	bool		refuse_outside_vehicles;/* no PF_VEHICLE: refused */
 	bool		restrict_students;	/* students neither in nor out */
 	bool		quarantine;		/* always true: not switchable */
+	enum apb_mode	anti_passback;		/* in twice / out twice */
+	bool		admit_passes;		/* passes pass refuse_outsiders */
 };
 
 struct level {
@@ -102,6 +114,19 @@ struct level {
 	char		name[64];
 	char		mode[NAME_LEN];		/* mode the gate takes */
 	struct measures	measures;
+	/* The mode by time: mode inside schedule, mode_outside outside it;
+	 * no schedule: mode at all hours. */
+	char		schedule[NAME_LEN];
+	char		mode_outside[NAME_LEN];
+	/* Categories that may enter only within a schedule ("" = any time). */
+	char		hours[CAT__COUNT][NAME_LEN];
+	int		apb_reset_ms;		/* anti-passback forgets after */
+};
+
+/* A [schedule NAME]: its windows and holidays, and the holiday file. */
+struct schedule_conf {
+	struct schedule	sched;
+	char		holidays[PATH_MAX];	/* "" none */
 };
 
 struct lane_conf {
@@ -200,6 +225,7 @@ struct gate_conf {
 	char		lamp_red[NAME_LEN];
 	char		lamp_amber[NAME_LEN];
 	char		buzzer[NAME_LEN];
+	int		clock_sync_timeout_ms;	/* unsynchronised: alert */
 
 	int			line_count;
 	struct line_conf	lines[LINES_MAX];
@@ -218,6 +244,8 @@ struct gate_conf {
 	struct remote_conf	remote;
 	int			token_count;
 	struct token_conf	tokens[TOKENS_MAX];
+	int			schedule_count;
+	struct schedule_conf	schedules[SCHEDULES_MAX];
 };
 
 /* ---- the decision ------------------------------------------------------ */
@@ -241,6 +269,12 @@ enum reason {
 	R_OVERRIDE,
 	R_EMERGENCY,
 	R_CATEGORY_NOT_ADMITTED,
+	R_OUTSIDE_SCHEDULE,
+	R_ANTI_PASSBACK,
+	R_PASS_INVALID,
+	R_PASS_EXPIRED,
+	R_PASS_NOT_YET_VALID,
+	R_PASS_USED,
 	R__COUNT
 };
 
@@ -264,6 +298,21 @@ enum alert_kind {
 };
 
 /* Everything the decision looks at; plain data, the caller owns it all. */
+/* Where the gate last saw the person pass, for anti-passback: unknown
+ * when never, or longer ago than the level's reset time. */
+enum presence { PRESENCE_UNKNOWN, PRESENCE_INSIDE, PRESENCE_OUTSIDE };
+
+/* A visitor pass shown instead of a card, as the gate checked it: its
+ * signature, its window now, its uses left.  PASS_NONE: a card. */
+enum pass_state {
+	PASS_NONE,
+	PASS_OK,
+	PASS_INVALID,		/* malformed, unknown key, bad signature */
+	PASS_EXPIRED,
+	PASS_NOT_YET_VALID,
+	PASS_USED		/* no use left */
+};
+
 struct decision_input {
 	uint8_t			 inside;	/* gate's inside zone id */
 	const struct mode	*mode;		/* NULL: unknown mode */
@@ -274,6 +323,10 @@ struct decision_input {
 	bool			 has_temp;
 	int			 temp_centi;	/* valid when has_temp */
 	uint16_t		 today;		/* local days since 1970 */
+	uint8_t			 off_schedule;	/* categories outside their
+						 * schedule now (bitmask) */
+	enum presence		 presence;	/* anti-passback's view */
+	enum pass_state		 pass;		/* PASS_NONE for a card */
 };
 
 struct verdict {
@@ -281,6 +334,7 @@ struct verdict {
 	enum reason	reason;
 	unsigned	actions;	/* enum action */
 	enum alert_kind	alert;		/* with ACT_ALERT */
+	bool		apb_violation;	/* granted under soft anti-passback */
 };
 
 /* policy.c */
@@ -320,11 +374,15 @@ void		 people_free(struct people *);
 int		 card_uid_parse(const char *, uint64_t *);
 uint16_t	 day_number(time_t, bool local);
 
-/* config.c */
+/* config.c: gated.conf, loaded and checked (config-*.c, config-int.h) */
 struct gate_conf *config_load(const char *path, char **errors);
-void		  config_print(const struct gate_conf *, FILE *);
 void		  config_free(struct gate_conf *);
+/* config-print.c */
+void		  config_print(const struct gate_conf *, FILE *);
+/* config-find.c */
 const struct mode *config_find_mode(const struct gate_conf *, const char *);
+const struct schedule *config_find_schedule(const struct gate_conf *,
+		    const char *);
 const struct level *config_find_level(const struct gate_conf *, int);
 int		  config_find_zone(const struct gate_conf *, const char *);
 int		  config_find_lane(const struct gate_conf *, const char *);
@@ -550,6 +608,10 @@ bool		 gate_egress_allowed(struct gate *);
 void		 gate_latency(struct gate *, const struct timespec *since);
 size_t		 gate_latency_recent(struct gate *, uint32_t *, size_t);
 
+/* loop.c: the event loop; HTTP work at the lowest of its priorities. */
+struct event_base *loop_new(void);
+int		 loop_http_priority(struct event_base *);
+
 /* api.c: the /v1 routes, whatever the transport. */
 struct api;
 struct api	*api_new(struct gate *);
@@ -559,8 +621,25 @@ void		 api_handle(struct api *, struct evhttp_request *,
 /* A JSON {"error": ...} answer; headers the caller added go with it. */
 void		 api_error(struct evhttp_request *, int code, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
-/* The lowest event priority of base: where HTTP work runs. */
-int		 api_priority(struct event_base *);
+/* The route table: api_handle dispatches from it, auth.c reads the role
+ * each route needs, test-routes checks it against docs/api.md. */
+enum api_sim { API_SIM_NONE, API_SIM_USB, API_SIM_GPIO };
+struct api_call {
+	const char		*actor;		/* who asks, journaled */
+	struct evkeyvalq	*query;		/* the parsed query string */
+	const char		*name;		/* what the path's '*' matched */
+};
+struct api_route {
+	const char	*method;		/* "GET" or "POST" */
+	const char	*path;			/* '*' stands for a name */
+	enum role	 role;			/* the least a token needs */
+	enum api_sim	 sim;			/* the simulator it drives */
+	void		(*handle)(struct api *, struct evhttp_request *,
+			    const struct api_call *);
+};
+extern const struct api_route api_routes[];	/* ends with method NULL */
+const struct api_route *api_route_find(const char *decoded_path,
+		    size_t *name_off, size_t *name_len);
 
 /* control.c: the local Unix socket listener. */
 struct control;
@@ -615,11 +694,12 @@ struct metrics	*metrics_new(struct gate *);
 void		 metrics_free(struct metrics *);
 void		 metrics_text(struct metrics *, struct evbuffer *);
 
-/* reload.c: people reloads in a worker thread, never stalling the loop. */
-typedef void (*reload_done_fn)(void *arg, struct people *,
+/* people-reload.c: people reloads in a worker thread, never stalling the
+ * loop. */
+typedef void (*people_reload_fn)(void *arg, struct people *,
 		    const struct people_errors *, double ms);
-int		 reload_people(struct gate *, const char *actor, bool force,
-		    reload_done_fn, void *arg);
+int		 people_reload(struct gate *, const char *actor, bool force,
+		    people_reload_fn, void *arg);
 
 /* report.c: GET /v1/report in a worker thread, never stalling the loop. */
 struct report_job;

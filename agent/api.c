@@ -155,19 +155,6 @@ api_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * main.c gives the loop three priorities; the gate's hardware, timers and
- * decisions run at the default, the middle one, and HTTP at the lowest, so
- * a flood of requests never delays a card.
- */
-int
-api_priority(struct event_base *base)
-{
-	int	n = event_base_get_npriorities(base);
-
-	return n > 0 ? n - 1 : 0;
-}
-
 /* Parses the request body as a JSON object; replies 400 itself on error. */
 static json_t *
 body_json(struct evhttp_request *req)
@@ -340,7 +327,16 @@ change_reply(struct evhttp_request *req, int rc, char *cause, json_t *ok)
 /* ---- routes ----------------------------------------------------------------- */
 
 static void
-route_mode(struct api *a, struct evhttp_request *req, const char *actor)
+route_status(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
+{
+	(void)call;
+	reply_json(req, 200, gate_status(a->gate));
+}
+
+static void
+route_mode(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
 	json_t		*body;
 	const char	*mode, *reason;
@@ -360,14 +356,15 @@ route_mode(struct api *a, struct evhttp_request *req, const char *actor)
 		json_decref(body);
 		return;
 	}
-	rc = gate_set_mode(a->gate, mode, actor, reason, &ev, &cause);
+	rc = gate_set_mode(a->gate, mode, call->actor, reason, &ev, &cause);
 	change_reply(req, rc, cause, json_pack("{s:s, s:I}", "mode", mode,
 	    "event", (json_int_t)ev));
 	json_decref(body);
 }
 
 static void
-route_level(struct api *a, struct evhttp_request *req, const char *actor)
+route_level(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
 	const struct level	*lv;
 	json_t			*body, *n;
@@ -397,7 +394,7 @@ route_level(struct api *a, struct evhttp_request *req, const char *actor)
 		json_decref(body);
 		return;
 	}
-	rc = gate_set_level(a->gate, level, actor, reason, &ev, &cause);
+	rc = gate_set_level(a->gate, level, call->actor, reason, &ev, &cause);
 	lv = config_find_level(gate_conf(a->gate), level);
 	change_reply(req, rc, cause, rc != 0 ? json_object() :
 	    json_pack("{s:i, s:s, s:s, s:I}", "level", level, "name",
@@ -406,9 +403,10 @@ route_level(struct api *a, struct evhttp_request *req, const char *actor)
 }
 
 static void
-route_open(struct api *a, struct evhttp_request *req, const char *actor,
-    const char *lane)
+route_open(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
+	const char	*lane = call->name;
 	json_t		*body;
 	const char	*reason;
 	char		*cause = NULL;
@@ -426,16 +424,17 @@ route_open(struct api *a, struct evhttp_request *req, const char *actor,
 		json_decref(body);
 		return;
 	}
-	rc = gate_open_lane(a->gate, lane, actor, reason, &ev, &cause);
+	rc = gate_open_lane(a->gate, lane, call->actor, reason, &ev, &cause);
 	change_reply(req, rc, cause, json_pack("{s:s, s:I}", "lane", lane,
 	    "event", (json_int_t)ev));
 	json_decref(body);
 }
 
 static void
-route_ack(struct api *a, struct evhttp_request *req, const char *actor,
-    const char *id)
+route_ack(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
+	const char	*id = call->name;
 	json_t		*body, *v;
 	const char	*reason;
 	char		*end, *cause = NULL;
@@ -460,7 +459,7 @@ route_ack(struct api *a, struct evhttp_request *req, const char *actor,
 		json_decref(body);
 		return;
 	}
-	rc = gate_ack(a->gate, alert, actor, reason, &ev, &cause);
+	rc = gate_ack(a->gate, alert, call->actor, reason, &ev, &cause);
 	if (rc == 0)
 		stream_poke(a->stream);	/* an ack is journaled unannounced */
 	change_reply(req, rc, cause, json_pack("{s:I, s:I}", "alert",
@@ -491,10 +490,11 @@ query_int(struct evhttp_request *req, struct evkeyvalq *q, const char *key,
 
 static void
 route_events(struct api *a, struct evhttp_request *req,
-    struct evkeyvalq *q)
+    const struct api_call *call)
 {
-	long long	 after, before, limit;
-	json_t		*j;
+	struct evkeyvalq	*q = call->query;
+	long long		 after, before, limit;
+	json_t			*j;
 
 	if (query_int(req, q, "after", -1, &after) == -1 ||
 	    query_int(req, q, "before", 0, &before) == -1 ||
@@ -527,9 +527,11 @@ route_events(struct api *a, struct evhttp_request *req,
  * so that a flood of alerts never makes every status answer huge.
  */
 static void
-route_alerts(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
+route_alerts(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
-	long long	 after, before, limit;
+	struct evkeyvalq	*q = call->query;
+	long long		 after, before, limit;
 
 	if (query_int(req, q, "after", -1, &after) == -1 ||
 	    query_int(req, q, "before", 0, &before) == -1 ||
@@ -549,11 +551,13 @@ route_alerts(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 
 /* The live stream: after Last-Event-ID, or ?after=, or from now on. */
 static void
-route_stream(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
+route_stream(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
-	const char	*last;
-	char		*end;
-	long long	 after;
+	struct evkeyvalq	*q = call->query;
+	const char		*last;
+	char			*end;
+	long long		 after;
 
 	last = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Last-Event-ID");
@@ -577,10 +581,12 @@ route_stream(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 }
 
 static void
-route_metrics(struct api *a, struct evhttp_request *req)
+route_metrics(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
 	struct evbuffer	*buf = evbuffer_new();
 
+	(void)call;
 	metrics_text(a->metrics, buf);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -638,10 +644,11 @@ report_done(void *arg, json_t *report, const char *cause)
 }
 
 static void
-route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
+route_report(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
-	const char	*from = evhttp_find_header(q, "from");
-	const char	*to = evhttp_find_header(q, "to");
+	const char	*from = evhttp_find_header(call->query, "from");
+	const char	*to = evhttp_find_header(call->query, "to");
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	int64_t		 from_ms, to_ms;
@@ -675,7 +682,7 @@ route_report(struct api *a, struct evhttp_request *req, struct evkeyvalq *q)
 		return;
 	}
 	a->report = report_start(gate_base(a->gate),
-	    api_priority(gate_base(a->gate)),
+	    loop_http_priority(gate_base(a->gate)),
 	    journal_report_path(gate_journal(a->gate)), from_ms, to_ms,
 	    REPORT_MAX_S, report_done, a);
 	if (a->report == NULL) {
@@ -731,7 +738,7 @@ start_people_reload(struct api *a, struct evhttp_request *req,
 	w->api = a;
 	w->req = req;
 	a->reloading = true;
-	if (reload_people(a->gate, actor, force, people_reloaded, w) == -1) {
+	if (people_reload(a->gate, actor, force, people_reloaded, w) == -1) {
 		a->reloading = false;
 		free(w);
 		reply_error(req, 503, "cannot start the reload thread");
@@ -773,7 +780,8 @@ reload_errors(char *cause)
 }
 
 static void
-route_reload(struct api *a, struct evhttp_request *req, const char *actor)
+route_reload(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
 	char	*cause = NULL;
 
@@ -781,18 +789,18 @@ route_reload(struct api *a, struct evhttp_request *req, const char *actor)
 		reply_error(req, 409, "a reload is already running");
 		return;
 	}
-	if (gate_reload_config(a->gate, actor, &cause) == -1) {
+	if (gate_reload_config(a->gate, call->actor, &cause) == -1) {
 		reply_json(req, 422, reload_errors(cause));
 		free(cause);
 		return;
 	}
-	start_people_reload(a, req, actor, false);
+	start_people_reload(a, req, call->actor, false);
 }
 
 /* {"force": true} installs a list that shrinks past people-max-shrink. */
 static void
 route_people_reload(struct api *a, struct evhttp_request *req,
-    const char *actor)
+    const struct api_call *call)
 {
 	json_t	*body, *force;
 
@@ -804,7 +812,7 @@ route_people_reload(struct api *a, struct evhttp_request *req,
 		json_decref(body);
 		return;
 	}
-	start_people_reload(a, req, actor, json_is_true(force));
+	start_people_reload(a, req, call->actor, json_is_true(force));
 	json_decref(body);
 }
 
@@ -857,19 +865,16 @@ card_wait_end(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * A sim route needs only the backend it drives: cards, temperatures and
- * devices the USB one, buttons, inputs and outputs the GPIO one.  So a gate
- * on real GPIO lines with simulated readers (the VM tests) still takes
- * cards, and a gate on real hardware refuses them all.
+ * A sim route needs only the backend it drives (the route table says
+ * which): cards, temperatures and devices the USB one, buttons, inputs and
+ * outputs the GPIO one.  So a gate on real GPIO lines with simulated
+ * readers (the VM tests) still takes cards, and a gate on real hardware
+ * refuses them all.
  */
 static int
-sim_required(struct api *a, struct evhttp_request *req, const char *route)
+sim_required(struct api *a, struct evhttp_request *req, enum api_sim sim)
 {
-	bool	usb;
-
-	usb = strcmp(route, "card") == 0 || strcmp(route, "temperature") == 0 ||
-	    strcmp(route, "device") == 0;
-	if (usb ? gate_sim_usb(a->gate) == NULL :
+	if (sim == API_SIM_USB ? gate_sim_usb(a->gate) == NULL :
 	    gate_sim_gpio(a->gate) == NULL) {
 		reply_error(req, 409, "this gate runs real hardware, not the "
 		    "simulator");
@@ -951,7 +956,8 @@ sim_wiegand(struct api *a, struct evhttp_request *req, json_t *body, int r)
 }
 
 static void
-route_sim_card(struct api *a, struct evhttp_request *req)
+route_sim_card(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
 	const struct gate_conf	*c = gate_conf(a->gate);
 	struct card_wait	*w;
@@ -962,6 +968,7 @@ route_sim_card(struct api *a, struct evhttp_request *req)
 	bool			 has_temp;
 	int			 r, t, centi, wait_ms;
 
+	(void)call;
 	if ((body = body_json(req)) == NULL)
 		return;
 	if ((reader = body_string(req, body, "reader", true)) == NULL)
@@ -1017,12 +1024,15 @@ out:
 }
 
 static void
-route_sim_temperature(struct api *a, struct evhttp_request *req)
+route_sim_temperature(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
 	json_t		*body;
 	const char	*name;
 	bool		 has;
 	int		 t, centi;
+
+	(void)call;
 
 	if ((body = body_json(req)) == NULL)
 		return;
@@ -1058,8 +1068,9 @@ sim_input_line(struct api *a, struct evhttp_request *req, const char *name)
 	return line;
 }
 
+/* A button is pressed and released; an input holds the value given. */
 static void
-route_sim_input(struct api *a, struct evhttp_request *req, bool press)
+sim_input(struct api *a, struct evhttp_request *req, bool press)
 {
 	json_t		*body, *v;
 	const char	*name;
@@ -1092,10 +1103,29 @@ out:
 }
 
 static void
-route_sim_device(struct api *a, struct evhttp_request *req)
+route_sim_button(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
+{
+	(void)call;
+	sim_input(a, req, true);
+}
+
+static void
+route_sim_input(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
+{
+	(void)call;
+	sim_input(a, req, false);
+}
+
+static void
+route_sim_device(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
 {
 	json_t		*body, *up;
 	const char	*name;
+
+	(void)call;
 
 	if ((body = body_json(req)) == NULL)
 		return;
@@ -1120,17 +1150,17 @@ out:
 
 static void
 route_sim_outputs(struct api *a, struct evhttp_request *req,
-    struct evkeyvalq *q)
+    const struct api_call *call)
 {
 	long long	history;
 
-	if (query_int(req, q, "history", 0, &history) == -1)
+	if (query_int(req, call->query, "history", 0, &history) == -1)
 		return;
 	reply_json(req, 200, json_pack("{s:o}", "outputs",
 	    sim_gpio_outputs(gate_sim_gpio(a->gate), (int)history)));
 }
 
-/* ---- dispatch ------------------------------------------------------------------ */
+/* ---- the api ----------------------------------------------------------- */
 
 struct api *
 api_new(struct gate *g)
@@ -1155,13 +1185,118 @@ api_free(struct api *a)
 	free(a);
 }
 
+/* ---- the route table --------------------------------------------------- */
+
+/*
+ * Every route once: its method, its path, the least role a token needs
+ * for it (auth.c reads it here) and the simulator it drives, if any.
+ * docs/api.md lists the same routes with their methods and roles, and
+ * test-routes checks that the two agree.  In a path, '*' stands for a
+ * name: see route_match.
+ */
+const struct api_route api_routes[] = {
+	{ .method = "GET", .path = "/v1/status", .role = ROLE_VIEWER,
+	  .handle = route_status },
+	{ .method = "POST", .path = "/v1/mode", .role = ROLE_ADMIN,
+	  .handle = route_mode },
+	{ .method = "POST", .path = "/v1/level", .role = ROLE_ADMIN,
+	  .handle = route_level },
+	{ .method = "POST", .path = "/v1/lanes/*/open", .role = ROLE_GUARD,
+	  .handle = route_open },
+	{ .method = "POST", .path = "/v1/alerts/*/ack", .role = ROLE_GUARD,
+	  .handle = route_ack },
+	{ .method = "GET", .path = "/v1/alerts", .role = ROLE_VIEWER,
+	  .handle = route_alerts },
+	{ .method = "GET", .path = "/v1/events", .role = ROLE_VIEWER,
+	  .handle = route_events },
+	{ .method = "GET", .path = "/v1/events/stream", .role = ROLE_VIEWER,
+	  .handle = route_stream },
+	{ .method = "GET", .path = "/metrics", .role = ROLE_VIEWER,
+	  .handle = route_metrics },
+	{ .method = "GET", .path = "/v1/report", .role = ROLE_VIEWER,
+	  .handle = route_report },
+	{ .method = "POST", .path = "/v1/people/reload", .role = ROLE_ADMIN,
+	  .handle = route_people_reload },
+	{ .method = "POST", .path = "/v1/reload", .role = ROLE_ADMIN,
+	  .handle = route_reload },
+	{ .method = "POST", .path = "/v1/sim/card", .role = ROLE_ADMIN,
+	  .sim = API_SIM_USB, .handle = route_sim_card },
+	{ .method = "POST", .path = "/v1/sim/temperature", .role = ROLE_ADMIN,
+	  .sim = API_SIM_USB, .handle = route_sim_temperature },
+	{ .method = "POST", .path = "/v1/sim/button", .role = ROLE_ADMIN,
+	  .sim = API_SIM_GPIO, .handle = route_sim_button },
+	{ .method = "POST", .path = "/v1/sim/input", .role = ROLE_ADMIN,
+	  .sim = API_SIM_GPIO, .handle = route_sim_input },
+	{ .method = "POST", .path = "/v1/sim/device", .role = ROLE_ADMIN,
+	  .sim = API_SIM_USB, .handle = route_sim_device },
+	{ .method = "GET", .path = "/v1/sim/outputs", .role = ROLE_ADMIN,
+	  .sim = API_SIM_GPIO, .handle = route_sim_outputs },
+	{ .method = NULL }
+};
+
+/*
+ * Whether path is the pattern's: the same bytes, or for a pattern with a
+ * '*', the bytes before it, then a name, then the bytes after it, which
+ * begin with the path's last '/'.  The name is any bytes, even none or a
+ * '/' (the lane of /v1/lanes/a/b/open is "a/b"): the handler answers that
+ * there is no such lane or alert, as for any other unknown name.
+ */
 static bool
-method_is(struct evhttp_request *req, enum evhttp_cmd_type want)
+route_match(const char *pattern, const char *path, size_t *name_off,
+    size_t *name_len)
 {
-	if (evhttp_request_get_command(req) == want)
+	const char	*star, *slash;
+	size_t		 n;
+
+	if ((star = strchr(pattern, '*')) == NULL) {
+		if (strcmp(pattern, path) != 0)
+			return false;
+		if (name_off != NULL)
+			*name_off = strlen(path);	/* no name: "" */
+		if (name_len != NULL)
+			*name_len = 0;
 		return true;
-	reply_error(req, 405, "use %s", want == EVHTTP_REQ_GET ? "GET" :
-	    "POST");
+	}
+	n = (size_t)(star - pattern);
+	if (strncmp(path, pattern, n) != 0 ||
+	    (slash = strrchr(path + n, '/')) == NULL ||
+	    strcmp(slash, star + 1) != 0)
+		return false;
+	if (name_off != NULL)
+		*name_off = n;
+	if (name_len != NULL)
+		*name_len = (size_t)(slash - (path + n));
+	return true;
+}
+
+/*
+ * The route of a percent-decoded path, whatever the method, or NULL; a
+ * '*' in its pattern matched the name_len bytes at name_off (either may be
+ * NULL).  No two routes share a path, so the first that matches is it.
+ */
+const struct api_route *
+api_route_find(const char *path, size_t *name_off, size_t *name_len)
+{
+	const struct api_route	*r;
+
+	for (r = api_routes; r->method != NULL; r++) {
+		if (route_match(r->path, path, name_off, name_len))
+			return r;
+	}
+	return NULL;
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+static bool
+method_is(struct evhttp_request *req, const char *want)
+{
+	enum evhttp_cmd_type	cmd = evhttp_request_get_command(req);
+
+	if ((cmd == EVHTTP_REQ_GET && strcmp(want, "GET") == 0) ||
+	    (cmd == EVHTTP_REQ_POST && strcmp(want, "POST") == 0))
+		return true;
+	reply_error(req, 405, "use %s", want);
 	return false;
 }
 
@@ -1185,7 +1320,9 @@ protocol_version(const char *v)
 
 /*
  * Answers one request.  actor names who asks (a local user, later a
- * token); it is journaled with every change.
+ * token); it is journaled with every change.  Checked in this order: the
+ * protocol version, the path, the query, the route (404), the simulator
+ * it needs (409), its method (405); then the route's handler answers.
  */
 void
 api_handle(struct api *a, struct evhttp_request *req, const char *actor)
@@ -1195,14 +1332,17 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 	const char		*query = evhttp_uri_get_query(uri);
 	const char		*proto;
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	const struct api_route	*r;
+	struct api_call		 call;
 	struct evkeyvalq	 q;
-	char			*decoded = NULL, *rest, *slash;
+	char			*decoded = NULL;
+	size_t			 name_off = 0, name_len = 0;
 
 	/* Set on every request: an openssl bufferevent re-creates its
 	 * events after the handshake, at the default priority. */
 	if (evcon != NULL)
 		bufferevent_priority_set(evhttp_connection_get_bufferevent(
-		    evcon), api_priority(gate_base(a->gate)));
+		    evcon), loop_http_priority(gate_base(a->gate)));
 	TAILQ_INIT(&q);
 	proto = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    GATED_PROTOCOL_HEADER);
@@ -1216,78 +1356,19 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 		reply_error(req, 400, "bad path");
 		return;
 	}
-	if (query != NULL && evhttp_parse_query_str(query, &q) == -1) {
+	if (query != NULL && evhttp_parse_query_str(query, &q) == -1)
 		reply_error(req, 400, "bad query string");
-		goto out;
-	}
-	if (strcmp(decoded, "/v1/status") == 0) {
-		if (method_is(req, EVHTTP_REQ_GET))
-			reply_json(req, 200, gate_status(a->gate));
-	} else if (strcmp(decoded, "/v1/mode") == 0) {
-		if (method_is(req, EVHTTP_REQ_POST))
-			route_mode(a, req, actor);
-	} else if (strcmp(decoded, "/v1/level") == 0) {
-		if (method_is(req, EVHTTP_REQ_POST))
-			route_level(a, req, actor);
-	} else if (strncmp(decoded, "/v1/lanes/", 10) == 0 &&
-	    (slash = strrchr(decoded + 10, '/')) != NULL &&
-	    strcmp(slash, "/open") == 0) {
-		*slash = '\0';
-		if (method_is(req, EVHTTP_REQ_POST))
-			route_open(a, req, actor, decoded + 10);
-	} else if (strncmp(decoded, "/v1/alerts/", 11) == 0 &&
-	    (slash = strrchr(decoded + 11, '/')) != NULL &&
-	    strcmp(slash, "/ack") == 0) {
-		*slash = '\0';
-		if (method_is(req, EVHTTP_REQ_POST))
-			route_ack(a, req, actor, decoded + 11);
-	} else if (strcmp(decoded, "/v1/alerts") == 0) {
-		if (method_is(req, EVHTTP_REQ_GET))
-			route_alerts(a, req, &q);
-	} else if (strcmp(decoded, "/v1/events") == 0) {
-		if (method_is(req, EVHTTP_REQ_GET))
-			route_events(a, req, &q);
-	} else if (strcmp(decoded, "/v1/events/stream") == 0) {
-		if (method_is(req, EVHTTP_REQ_GET))
-			route_stream(a, req, &q);
-	} else if (strcmp(decoded, "/metrics") == 0) {
-		if (method_is(req, EVHTTP_REQ_GET))
-			route_metrics(a, req);
-	} else if (strcmp(decoded, "/v1/report") == 0) {
-		if (method_is(req, EVHTTP_REQ_GET))
-			route_report(a, req, &q);
-	} else if (strcmp(decoded, "/v1/people/reload") == 0) {
-		if (method_is(req, EVHTTP_REQ_POST))
-			route_people_reload(a, req, actor);
-	} else if (strcmp(decoded, "/v1/reload") == 0) {
-		if (method_is(req, EVHTTP_REQ_POST))
-			route_reload(a, req, actor);
-	} else if (strncmp(decoded, "/v1/sim/", 8) == 0) {
-		rest = decoded + 8;
-		if (strcmp(rest, "card") != 0 && strcmp(rest, "temperature") &&
-		    strcmp(rest, "button") && strcmp(rest, "input") &&
-		    strcmp(rest, "device") && strcmp(rest, "outputs"))
-			reply_error(req, 404, "no route %s", decoded);
-		else if (sim_required(a, req, rest) == -1)
-			;
-		else if (strcmp(rest, "outputs") == 0) {
-			if (method_is(req, EVHTTP_REQ_GET))
-				route_sim_outputs(a, req, &q);
-		} else if (!method_is(req, EVHTTP_REQ_POST))
-			;
-		else if (strcmp(rest, "card") == 0)
-			route_sim_card(a, req);
-		else if (strcmp(rest, "temperature") == 0)
-			route_sim_temperature(a, req);
-		else if (strcmp(rest, "button") == 0)
-			route_sim_input(a, req, true);
-		else if (strcmp(rest, "input") == 0)
-			route_sim_input(a, req, false);
-		else
-			route_sim_device(a, req);
-	} else
+	else if ((r = api_route_find(decoded, &name_off, &name_len)) == NULL)
 		reply_error(req, 404, "no route %s", decoded);
-out:
+	else if (r->sim != API_SIM_NONE && sim_required(a, req, r->sim) == -1)
+		;
+	else if (method_is(req, r->method)) {
+		decoded[name_off + name_len] = '\0';
+		call.actor = actor;
+		call.query = &q;
+		call.name = decoded + name_off;
+		r->handle(a, req, &call);
+	}
 	evhttp_clear_headers(&q);
 	free(decoded);
 }

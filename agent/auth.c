@@ -1,10 +1,11 @@
 /*
  * auth.c: who may use the remote API.  Bearer tokens are matched by their
- * SHA-256 against the [token] sections, a route names the role it needs,
- * and failed attempts are counted per client address in a small table so
- * that guessing is slow and a burst of failures costs the journal two
- * lines, not one per attempt.  Pure functions of their arguments and the
- * time the caller passes, so the unit test drives them directly.
+ * SHA-256 against the [token] sections, the role a route needs is its
+ * row of the route table (api.c), and failed attempts are counted per
+ * client address in a small table so that guessing is slow and a burst of
+ * failures costs the journal two lines, not one per attempt.  Pure
+ * functions of their arguments and the time the caller passes, so the
+ * unit test drives them directly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,42 +39,20 @@ auth_role_from_name(const char *name)
 	return -1;
 }
 
-/* Whether path is prefix, one segment, then suffix: /v1/lanes/X/open. */
-static bool
-route_with_segment(const char *path, const char *prefix, const char *suffix)
-{
-	size_t		 n = strlen(prefix);
-	const char	*slash;
-
-	if (strncmp(path, prefix, n) != 0)
-		return false;
-	slash = strrchr(path + n, '/');
-	return slash != NULL && strcmp(slash, suffix) == 0;
-}
-
 /*
- * The role a request for path needs; path is percent-decoded, as api.c
- * decodes it before routing, so both read the same route.  Reading needs a
- * viewer, opening a lane once or acknowledging an alert a guard, and
- * everything else an admin: an unknown path too, so that a route added to
- * api.c later is closed until it is given a role here.
+ * The role a request for path needs: the route's, from api.c's route
+ * table.  path is percent-decoded, as api.c decodes it before routing, so
+ * both read the same route, whatever the method.  A path the table does
+ * not name needs an admin, who is then told it is not found.
  */
 enum role
 auth_role_needed(const char *path)
 {
-	static const char *const reads[] = {
-		"/v1/status", "/v1/alerts", "/v1/events", "/v1/events/stream",
-		"/v1/report", "/metrics"
-	};
-	size_t	i;
+	const struct api_route	*r;
 
-	for (i = 0; i < sizeof reads / sizeof reads[0]; i++)
-		if (strcmp(path, reads[i]) == 0)
-			return ROLE_VIEWER;
-	if (route_with_segment(path, "/v1/lanes/", "/open") ||
-	    route_with_segment(path, "/v1/alerts/", "/ack"))
-		return ROLE_GUARD;
-	return ROLE_ADMIN;
+	if ((r = api_route_find(path, NULL, NULL)) == NULL)
+		return ROLE_ADMIN;
+	return r->role;
 }
 
 /* The token of an "Authorization: Bearer TOKEN" header, or NULL. */

@@ -144,6 +144,63 @@ report_events(sqlite3 *db, sqlite3_stmt *st, json_t *a, int64_t *last)
 	return (0);
 }
 
+/* How a column of a query becomes a member of its row's object. */
+enum column_kind {
+	COLUMN_INT,		/* an integer */
+	COLUMN_TEXT,		/* a string, or null */
+	COLUMN_TEXT_SET,	/* a string, left out when NULL */
+};
+
+struct column {
+	const char		*name;
+	enum column_kind	 kind;
+};
+
+/* The current row as an object, the columns in the query's order. */
+static json_t *
+row_json(sqlite3_stmt *st, const struct column *cols, int ncols)
+{
+	json_t		*o = json_object();
+	const char	*s;
+	int		 i;
+
+	for (i = 0; i < ncols; i++) {
+		if (cols[i].kind == COLUMN_INT) {
+			json_object_set_new(o, cols[i].name,
+			    json_integer(sqlite3_column_int64(st, i)));
+			continue;
+		}
+		/* Text only read as text: SQLite converts in place. */
+		s = (const char *)sqlite3_column_text(st, i);
+		if (s != NULL || cols[i].kind == COLUMN_TEXT)
+			json_object_set_new(o, cols[i].name,
+			    report_string(s));
+	}
+	return (o);
+}
+
+/*
+ * Every row of a prepared query as an array of objects, and the query
+ * finalized; NULL, with the failure logged as what, when a step fails.
+ */
+static json_t *
+rows_json(sqlite3 *db, sqlite3_stmt *st, const struct column *cols,
+    int ncols, const char *what)
+{
+	json_t	*a = json_array();
+	int	 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(a, row_json(st, cols, ncols));
+	if (rc != SQLITE_DONE) {
+		report_warn(db, what);
+		json_decref(a);
+		a = NULL;
+	}
+	sqlite3_finalize(st);
+	return (a);
+}
+
 /*
  * One page of events, ascending: the rows of sql, which binds the id ?1
  * and the limit ?2 (<= 0: 100, capped at 1000).  last_id is the newest id
@@ -215,11 +272,15 @@ journal_events_before(struct journal *j, int64_t before, int limit)
 json_t *
 journal_alerts_active(struct journal *j)
 {
-	sqlite3		*db = journal_db(j);
-	sqlite3_stmt	*st;
-	json_t		*a, *o;
-	const char	*s;
-	int		 rc;
+	static const struct column	 cols[] = {
+		{ "id", COLUMN_INT }, { "kind", COLUMN_TEXT },
+		{ "lane", COLUMN_TEXT_SET }, { "detail", COLUMN_TEXT_SET },
+		{ "raised_ms", COLUMN_INT }, { "event", COLUMN_INT },
+		{ "subject", COLUMN_TEXT_SET }, { "count", COLUMN_INT },
+		{ "last_ms", COLUMN_INT },
+	};
+	sqlite3				*db = journal_db(j);
+	sqlite3_stmt			*st;
 
 	if (sqlite3_prepare_v2(db, "SELECT id, kind, lane, detail,"
 	    " raised_ms, raise_event, subject, count, last_ms FROM alerts"
@@ -228,36 +289,8 @@ journal_alerts_active(struct journal *j)
 		report_warn(db, "active alerts");
 		return (NULL);
 	}
-	a = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = json_object();
-		json_object_set_new(o, "id",
-		    json_integer(sqlite3_column_int64(st, 0)));
-		json_object_set_new(o, "kind",
-		    report_string((const char *)sqlite3_column_text(st, 1)));
-		if ((s = (const char *)sqlite3_column_text(st, 2)) != NULL)
-			json_object_set_new(o, "lane", report_string(s));
-		if ((s = (const char *)sqlite3_column_text(st, 3)) != NULL)
-			json_object_set_new(o, "detail", report_string(s));
-		json_object_set_new(o, "raised_ms",
-		    json_integer(sqlite3_column_int64(st, 4)));
-		json_object_set_new(o, "event",
-		    json_integer(sqlite3_column_int64(st, 5)));
-		if ((s = (const char *)sqlite3_column_text(st, 6)) != NULL)
-			json_object_set_new(o, "subject", report_string(s));
-		json_object_set_new(o, "count",
-		    json_integer(sqlite3_column_int64(st, 7)));
-		json_object_set_new(o, "last_ms",
-		    json_integer(sqlite3_column_int64(st, 8)));
-		json_array_append_new(a, o);
-	}
-	if (rc != SQLITE_DONE) {
-		report_warn(db, "active alerts");
-		json_decref(a);
-		a = NULL;
-	}
-	sqlite3_finalize(st);
-	return (a);
+	return (rows_json(db, st, cols, sizeof cols / sizeof cols[0],
+	    "active alerts"));
 }
 
 /* Prepares a report query and binds the range [from, to); NULL on error. */
@@ -275,15 +308,6 @@ report_prepare(sqlite3 *db, const char *sql, int64_t from_ms, int64_t to_ms)
 	return (st);
 }
 
-/* A nullable text column: its string, or JSON null. */
-static json_t *
-report_text_or_null(sqlite3_stmt *st, int column)
-{
-	const char	*s = (const char *)sqlite3_column_text(st, column);
-
-	return (s != NULL ? report_string(s) : json_null());
-}
-
 /*
  * Passages and overrides per local hour, lane and direction; an override
  * is a guard letting someone through, so it counts as granted.  Rows are
@@ -296,9 +320,13 @@ report_text_or_null(sqlite3_stmt *st, int column)
 static int
 report_hourly(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 {
-	sqlite3_stmt	*st;
-	json_t		*a, *o;
-	int		 rc;
+	static const struct column	 cols[] = {
+		{ "hour", COLUMN_TEXT }, { "lane", COLUMN_TEXT },
+		{ "direction", COLUMN_TEXT }, { "granted", COLUMN_INT },
+		{ "denied", COLUMN_INT },
+	};
+	sqlite3_stmt			*st;
+	json_t				*a;
 
 	st = report_prepare(db, "SELECT strftime('%Y-%m-%dT%H:00',"
 	    " quarter * 900, 'unixepoch', 'localtime') AS hour, lane,"
@@ -311,26 +339,10 @@ report_hourly(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 	    "  GROUP BY quarter, lane, direction)"
 	    " GROUP BY hour, lane, direction ORDER BY hour, lane, direction",
 	    from_ms, to_ms);
-	if (st == NULL)
+	if (st == NULL || (a = rows_json(db, st, cols,
+	    sizeof cols / sizeof cols[0], "report hourly")) == NULL)
 		return (-1);
-	a = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = json_object();
-		json_object_set_new(o, "hour", report_text_or_null(st, 0));
-		json_object_set_new(o, "lane", report_text_or_null(st, 1));
-		json_object_set_new(o, "direction", report_text_or_null(st, 2));
-		json_object_set_new(o, "granted",
-		    json_integer(sqlite3_column_int64(st, 3)));
-		json_object_set_new(o, "denied",
-		    json_integer(sqlite3_column_int64(st, 4)));
-		json_array_append_new(a, o);
-	}
-	sqlite3_finalize(st);
 	json_object_set_new(report, "hourly", a);
-	if (rc != SQLITE_DONE) {
-		report_warn(db, "report hourly");
-		return (-1);
-	}
 	return (0);
 }
 
@@ -338,30 +350,20 @@ report_hourly(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 static int
 report_denials(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 {
-	sqlite3_stmt	*st;
-	json_t		*a, *o;
-	int		 rc;
+	static const struct column	 cols[] = {
+		{ "reason", COLUMN_TEXT }, { "count", COLUMN_INT },
+	};
+	sqlite3_stmt			*st;
+	json_t				*a;
 
 	st = report_prepare(db, "SELECT reason, count(*) AS n FROM events"
 	    " WHERE ts_ms >= ?1 AND ts_ms < ?2 AND kind = 'passage'"
 	    " AND verdict = 'denied' GROUP BY reason ORDER BY n DESC, reason",
 	    from_ms, to_ms);
-	if (st == NULL)
+	if (st == NULL || (a = rows_json(db, st, cols,
+	    sizeof cols / sizeof cols[0], "report denials")) == NULL)
 		return (-1);
-	a = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = json_object();
-		json_object_set_new(o, "reason", report_text_or_null(st, 0));
-		json_object_set_new(o, "count",
-		    json_integer(sqlite3_column_int64(st, 1)));
-		json_array_append_new(a, o);
-	}
-	sqlite3_finalize(st);
 	json_object_set_new(report, "denials", a);
-	if (rc != SQLITE_DONE) {
-		report_warn(db, "report denials");
-		return (-1);
-	}
 	return (0);
 }
 
@@ -400,9 +402,12 @@ report_alerts(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 static int
 report_totals(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 {
-	sqlite3_stmt	*st;
-	json_t		*o;
-	int		 rc;
+	static const struct column	 cols[] = {
+		{ "passages", COLUMN_INT }, { "granted", COLUMN_INT },
+		{ "denied", COLUMN_INT }, { "alerts", COLUMN_INT },
+	};
+	sqlite3_stmt			*st;
+	int				 rc;
 
 	st = report_prepare(db, "SELECT"
 	    " count(*) FILTER (WHERE kind IN ('passage', 'override')),"
@@ -414,18 +419,9 @@ report_totals(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 	    " FROM events WHERE ts_ms >= ?1 AND ts_ms < ?2", from_ms, to_ms);
 	if (st == NULL)
 		return (-1);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = json_object();
-		json_object_set_new(o, "passages",
-		    json_integer(sqlite3_column_int64(st, 0)));
-		json_object_set_new(o, "granted",
-		    json_integer(sqlite3_column_int64(st, 1)));
-		json_object_set_new(o, "denied",
-		    json_integer(sqlite3_column_int64(st, 2)));
-		json_object_set_new(o, "alerts",
-		    json_integer(sqlite3_column_int64(st, 3)));
-		json_object_set_new(report, "totals", o);
-	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(report, "totals", row_json(st, cols,
+		    sizeof cols / sizeof cols[0]));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
 		report_warn(db, "report totals");

@@ -150,6 +150,8 @@ struct journal {
 	int64_t			 horizon_ms;	/* see journal_horizon */
 	int64_t			 mono_ms;
 	int			 clock_warned;
+	int64_t			 last_ts_ms;	/* newest stamp; -1 unread */
+	int			 clock_behind;	/* see journal_stamp */
 	dev_t			 dev;		/* the file open: journal_check */
 	ino_t			 ino;
 	ino_t			 wal_ino;
@@ -802,6 +804,7 @@ journal_open(const char *path, const struct journal_limits *limits,
 	*cause = NULL;
 	j = xcalloc(1, sizeof *j);
 	j->path = xstrdup(path);
+	j->last_ts_ms = -1;
 	if (limits != NULL)
 		j->limits = *limits;
 
@@ -908,6 +911,8 @@ journal_reopen(struct journal *j, char **cause)
 	j->incident = old.incident;
 	j->horizon_ms = 0;
 	j->mono_ms = old.mono_ms;
+	j->last_ts_ms = old.last_ts_ms;	/* time never goes back, even here */
+	j->clock_behind = old.clock_behind;
 	sqlite3_update_hook(j->db, journal_row_hook, j);
 	sqlite3_commit_hook(j->db, journal_commit_hook, j);
 	sqlite3_rollback_hook(j->db, journal_rollback_hook, j);
@@ -950,6 +955,55 @@ journal_db(struct journal *j)
 	return (j->db);
 }
 
+#define JOURNAL_CLOCK_STEP_MS	1000	/* a step back worth a "clock" row */
+
+static int64_t	journal_insert(struct journal *, struct journal_event *);
+static int64_t	journal_query_int(struct journal *, const char *, int64_t);
+
+/*
+ * Keeps the journal's time from going backwards.  A Pi without a
+ * real-time clock starts at the last saved time and NTP may later step
+ * it back; rows stamped before older ones would make "what happened
+ * before what" a lie.  An event older than the newest row takes the
+ * newest row's time, and the first such event after a jump is preceded by
+ * a "clock" row saying by how much the wall clock went back.  Once the
+ * clock has caught up, stamps are the clock's again.
+ */
+static void
+journal_stamp(struct journal *j, struct journal_event *ev)
+{
+	struct journal_event	 note;
+	char			 detail[128];
+	int64_t			 behind;
+
+	if (j->last_ts_ms < 0)
+		j->last_ts_ms = journal_query_int(j,
+		    "SELECT coalesce(max(ts_ms), 0) FROM events", 0);
+	if (ev->ts_ms >= j->last_ts_ms) {
+		j->clock_behind = 0;
+		j->last_ts_ms = ev->ts_ms;
+		return;
+	}
+	behind = j->last_ts_ms - ev->ts_ms;
+	ev->ts_ms = j->last_ts_ms;
+	/* Events stamped a moment apart may arrive a moment out of order
+	 * (an edge's kernel time); only a real step is worth a row. */
+	if (j->clock_behind || behind < JOURNAL_CLOCK_STEP_MS)
+		return;
+	memset(&note, 0, sizeof note);
+	note.ts_ms = j->last_ts_ms;
+	note.kind = "clock";
+	note.reason = "clock-back";
+	note.actor = "gated";
+	snprintf(detail, sizeof detail, "the wall clock went back %lld ms;"
+	    " rows keep the newest time until it catches up",
+	    (long long)behind);
+	note.detail = detail;
+	log_warnx("journal %s: %s", j->path, detail);
+	journal_insert(j, &note);
+	j->clock_behind = 1;	/* after: the note's own stamp clears it */
+}
+
 /* Inserts one event in the current transaction (or its own); id or -1. */
 static int64_t
 journal_insert(struct journal *j, struct journal_event *ev)
@@ -961,6 +1015,7 @@ journal_insert(struct journal *j, struct journal_event *ev)
 		log_warnx("journal %s: event without a kind", j->path);
 		return (-1);
 	}
+	journal_stamp(j, ev);
 	sqlite3_bind_int64(st, 1, ev->ts_ms);
 	journal_bind_text(st, 2, ev->kind);
 	journal_bind_text(st, 3, ev->lane);

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <event2/thread.h>
 #include <systemd/sd-daemon.h>
 
 #include "agent.h"
@@ -101,7 +100,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		log_warnx("SIGHUP: %s", cause);
 		free(cause);
 	}
-	if (reload_people(a->gate, "signal:SIGHUP", false, hup_done, a) == -1)
+	if (people_reload(a->gate, "signal:SIGHUP", false, hup_done, a) == -1)
 		sd_notify(0, "READY=1");
 }
 
@@ -158,30 +157,32 @@ check_config(struct gate_conf *conf, const char *file, int verbose)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
-{
-	struct agent		 a;
-	struct gate_conf	*conf;
-	const char		*file = DEFAULT_CONFIG;
-	char			*errors = NULL, *cause = NULL, *line, *next;
-	struct timespec		 t0, t1;
-	int			 ch, check = 0, debug = 0, verbose = 0;
+/* What the command line asks for. */
+struct options {
+	const char	*file;
+	int		 check, debug, verbose;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	int	ch;
+
+	memset(o, 0, sizeof *o);
+	o->file = DEFAULT_CONFIG;
 	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
 		switch (ch) {
 		case 'd':
-			debug = 1;
+			o->debug = 1;
 			break;
 		case 'f':
-			file = optarg;
+			o->file = optarg;
 			break;
 		case 'n':
-			check = 1;
+			o->check = 1;
 			break;
 		case 'v':
-			verbose = 1;
+			o->verbose = 1;
 			break;
 		default:
 			usage();
@@ -189,58 +190,101 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	log_init(debug, "gated");
+}
 
-	if ((conf = config_load(file, &errors)) == NULL) {
-		/* One log line each, errors under journald too. */
-		for (line = strtok_r(errors, "\n", &next); line != NULL;
-		    line = strtok_r(NULL, "\n", &next))
-			log_errorx("%s", line);
-		if (errors == NULL)
-			log_errorx("%s: config: failed", file);
-		free(errors);
-		return 1;
-	}
-	if (check)
-		return check_config(conf, file, verbose);
+/* The config, or NULL with every error logged, one line each. */
+static struct gate_conf *
+load_config(const char *file)
+{
+	struct gate_conf	*conf;
+	char			*errors = NULL, *line, *next;
 
-	memset(&a, 0, sizeof a);
+	if ((conf = config_load(file, &errors)) != NULL)
+		return conf;
+	/* One log line each, errors under journald too. */
+	for (line = strtok_r(errors, "\n", &next); line != NULL;
+	    line = strtok_r(NULL, "\n", &next))
+		log_errorx("%s", line);
+	if (errors == NULL)
+		log_errorx("%s: config: failed", file);
+	free(errors);
+	return NULL;
+}
+
+/*
+ * The gate and its listeners on a new loop, the signals it answers and
+ * the watchdog; fatal when any cannot start.  The gate owns conf.
+ */
+static void
+agent_start(struct agent *a, struct gate_conf *conf)
+{
+	char	*cause = NULL;
+
+	memset(a, 0, sizeof *a);
 	signal(SIGPIPE, SIG_IGN);
-	if (evthread_use_pthreads() == -1)
-		fatalx("libevent without thread support");
-	if ((a.base = event_base_new()) == NULL)
-		fatalx("event_base_new");
-	/* Three queues before any event exists: the gate's own events take
-	 * the default, the middle; HTTP the lowest (api_priority). */
-	if (event_base_priority_init(a.base, 3) == -1)
-		fatalx("event_base_priority_init");
+	a->base = loop_new();
 	if (make_dirs(conf->state_dir) == -1)
 		fatal("state directory %s", conf->state_dir);
-	if ((a.gate = gate_new(a.base, conf, &cause)) == NULL)
+	if ((a->gate = gate_new(a->base, conf, &cause)) == NULL)
 		fatalx("%s", cause);
-	conf = NULL;	/* the gate owns it now */
-	a.api = api_new(a.gate);
-	a.control = control_new(a.base, a.api, gate_conf(a.gate)->socket_path,
-	    gate_conf(a.gate)->socket_group, &cause);
-	if (a.control == NULL) {
-		gate_free(a.gate);
-		fatalx("%s", cause);
-	}
-	if (gate_conf(a.gate)->remote.enabled &&
-	    (a.remote = remote_new(a.base, a.gate, a.api, &cause)) == NULL) {
-		control_free(a.control);
-		api_free(a.api);
-		gate_free(a.gate);
+	a->api = api_new(a->gate);
+	a->control = control_new(a->base, a->api,
+	    gate_conf(a->gate)->socket_path, gate_conf(a->gate)->socket_group,
+	    &cause);
+	if (a->control == NULL) {
+		gate_free(a->gate);
 		fatalx("%s", cause);
 	}
-	a.ev_term = evsignal_new(a.base, SIGTERM, on_term, &a);
-	a.ev_int = evsignal_new(a.base, SIGINT, on_term, &a);
-	a.ev_hup = evsignal_new(a.base, SIGHUP, on_hup, &a);
-	evsignal_add(a.ev_term, NULL);
-	evsignal_add(a.ev_int, NULL);
-	evsignal_add(a.ev_hup, NULL);
-	start_watchdog(&a);
+	if (gate_conf(a->gate)->remote.enabled &&
+	    (a->remote = remote_new(a->base, a->gate, a->api, &cause)) ==
+	    NULL) {
+		control_free(a->control);
+		api_free(a->api);
+		gate_free(a->gate);
+		fatalx("%s", cause);
+	}
+	a->ev_term = evsignal_new(a->base, SIGTERM, on_term, a);
+	a->ev_int = evsignal_new(a->base, SIGINT, on_term, a);
+	a->ev_hup = evsignal_new(a->base, SIGHUP, on_hup, a);
+	evsignal_add(a->ev_term, NULL);
+	evsignal_add(a->ev_int, NULL);
+	evsignal_add(a->ev_hup, NULL);
+	start_watchdog(a);
+}
 
+/* After the loop: the listeners first, the gate's outputs safe last. */
+static void
+agent_stop(struct agent *a)
+{
+	control_free(a->control);
+	remote_free(a->remote);
+	api_free(a->api);
+	gate_free(a->gate);	/* outputs safe before the lines are released */
+	if (a->watchdog != NULL)
+		event_free(a->watchdog);
+	event_free(a->ev_term);
+	event_free(a->ev_int);
+	event_free(a->ev_hup);
+	event_base_free(a->base);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct agent		 a;
+	struct options		 o;
+	struct gate_conf	*conf;
+	struct timespec		 t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	parse_options(argc, argv, &o);
+	log_init(o.debug, "gated");
+	if ((conf = load_config(o.file)) == NULL)
+		return 1;
+	if (o.check)
+		return check_config(conf, o.file, o.verbose);
+
+	agent_start(&a, conf);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sd_notify(0, "READY=1");
 	log_info("gate %s ready in %.1f ms", gate_conf(a.gate)->id,
@@ -248,16 +292,7 @@ main(int argc, char **argv)
 
 	event_base_dispatch(a.base);
 
-	control_free(a.control);
-	remote_free(a.remote);
-	api_free(a.api);
-	gate_free(a.gate);	/* outputs safe before the lines are released */
-	if (a.watchdog != NULL)
-		event_free(a.watchdog);
-	event_free(a.ev_term);
-	event_free(a.ev_int);
-	event_free(a.ev_hup);
-	event_base_free(a.base);
+	agent_stop(&a);
 	log_info("stopped");
 	return 0;
 }

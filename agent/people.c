@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "calendar.h"
 
 #define PEOPLE_ROWS_MAX		4000000
 #define PEOPLE_ERRORS_KEPT	20
@@ -504,50 +505,13 @@ people_flag_list(struct load *l, long line, const char *s, uint8_t *flags)
 	}
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's). */
-static long
-days_from_civil(long y, int m, int d)
-{
-	long		era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (era * 146097 + doe - 719468);
-}
-
 /* Parses YYYY-MM-DD, a real date from 1970 that fits a uint16_t. */
 static int
 date_parse(const char *s, uint16_t *day)
 {
-	static const int	mdays[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	int			i, y, m, d, leap;
-	long			n;
+	long	n;
 
-	for (i = 0; i < 10; i++) {
-		if (i == 4 || i == 7) {
-			if (s[i] != '-')
-				return (-1);
-		} else if (s[i] < '0' || s[i] > '9')
-			return (-1);
-	}
-	if (s[10] != '\0')
-		return (-1);
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (m < 1 || m > 12 || d < 1)
-		return (-1);
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[m - 1] + (m == 2 && leap))
-		return (-1);
-	n = days_from_civil(y, m, d);
-	if (n < 0 || n >= DAY_NO_END)
+	if (date_parse_ymd(s, &n) == -1 || n < 0 || n >= DAY_NO_END)
 		return (-1);
 	*day = (uint16_t)n;
 	return (0);
@@ -584,52 +548,69 @@ people_pool_add(struct people *set, const char *s, size_t len)
 	return ((uint32_t)off);
 }
 
-/*
- * Validates one row and adds its person.  Every bad field is reported, not
- * only the first, so one run of the loader lists all that needs fixing.
- */
-static void
-people_row(struct load *l, struct csv *c)
+/* A row's field for a column, and its length. */
+#define FIELD(l, c, k)		((c)->f[(l)->col[(k)]])
+#define FIELD_LEN(l, c, k)	((c)->len[(l)->col[(k)]])
+
+/* Whether a row has every column and no NUL byte in a field. */
+static int
+row_shape_ok(struct load *l, struct csv *c, long line)
 {
-	struct people	*set = l->set;
-	struct person	 p;
-	uint32_t	*slot;
-	long		 line = c->rec_line;
-	const char	*s;
-	char		 tmp[64];
-	size_t		 len;
-	int		 i, v, uid_ok, from_ok, until_ok;
+	int	i;
 
 	if (c->nf != COL__COUNT) {
 		people_error(l, line, "wrong field count: %d, expected %d",
 		    c->nf, COL__COUNT);
-		return;
+		return (0);
 	}
 	for (i = 0; i < COL__COUNT; i++) {
 		if (strlen(c->f[i]) != c->len[i]) {
 			people_error(l, line, "NUL byte in field '%s'",
 			    people_columns[i]);
-			return;
+			return (0);
 		}
 	}
-	memset(&p, 0, sizeof p);
+	return (1);
+}
 
-	s = c->f[l->col[COL_UID]];
-	if (!(uid_ok = card_uid_parse(s, &p.uid) == 0))
-		people_error(l, line, "invalid card uid '%s'",
-		    shown(s, tmp, sizeof tmp));
+/* card_uid into p; whether it is a card number. */
+static int
+row_uid(struct load *l, struct csv *c, long line, struct person *p)
+{
+	const char	*s = FIELD(l, c, COL_UID);
+	char		 tmp[64];
 
-	s = c->f[l->col[COL_ID]];
-	len = c->len[l->col[COL_ID]];
+	if (card_uid_parse(s, &p->uid) == 0)
+		return (1);
+	people_error(l, line, "invalid card uid '%s'",
+	    shown(s, tmp, sizeof tmp));
+	return (0);
+}
+
+/* person_id, kept in the set's pool. */
+static void
+row_person_id(struct load *l, struct csv *c, long line, struct person *p)
+{
+	const char	*s = FIELD(l, c, COL_ID);
+	size_t		 len = FIELD_LEN(l, c, COL_ID);
+	char		 tmp[64];
+
 	if (!person_id_valid(s, len))
 		people_error(l, line, "invalid person id '%s': 1-%d printable "
 		    "characters, no spaces", shown(s, tmp, sizeof tmp),
 		    PERSON_ID_MAX);
 	else
-		p.id_off = people_pool_add(set, s, len);
+		p->id_off = people_pool_add(l->set, s, len);
+}
 
-	s = c->f[l->col[COL_NAME]];
-	len = c->len[l->col[COL_NAME]];
+/* name: checked, never kept (data minimisation). */
+static void
+row_name(struct load *l, struct csv *c, long line)
+{
+	const char	*s = FIELD(l, c, COL_NAME);
+	size_t		 len = FIELD_LEN(l, c, COL_NAME);
+	int		 i;
+
 	if (len == 0)
 		people_error(l, line, "empty name");
 	else if (len > PERSON_NAME_MAX)
@@ -644,58 +625,106 @@ people_row(struct load *l, struct csv *c)
 			}
 		}
 	}
+}
 
-	s = c->f[l->col[COL_CATEGORY]];
+/* category and home_zone (empty: none). */
+static void
+row_category_home(struct load *l, struct csv *c, long line,
+    struct person *p)
+{
+	const char	*s;
+	char		 tmp[64];
+	size_t		 len;
+	int		 v;
+
+	s = FIELD(l, c, COL_CATEGORY);
 	if ((v = category_from_name(s)) == -1)
 		people_error(l, line, "unknown category '%s'",
 		    shown(s, tmp, sizeof tmp));
 	else
-		p.category = (uint8_t)v;
+		p->category = (uint8_t)v;
 
-	s = c->f[l->col[COL_HOME]];
-	len = c->len[l->col[COL_HOME]];
+	s = FIELD(l, c, COL_HOME);
+	len = FIELD_LEN(l, c, COL_HOME);
 	if (len == 0)
-		p.home_zone = ZONE_NONE;
+		p->home_zone = ZONE_NONE;
 	else if ((v = people_zone(l->conf, s, len)) == -1)
 		people_error(l, line, "unknown zone '%s'",
 		    shown(s, tmp, sizeof tmp));
 	else
-		p.home_zone = (uint8_t)v;
+		p->home_zone = (uint8_t)v;
+}
 
-	people_zone_list(l, line, c->f[l->col[COL_ZONES]], &p.zones);
+/* valid_from and valid_until: empty is no limit; from not after until. */
+static void
+row_validity(struct load *l, struct csv *c, long line, struct person *p)
+{
+	const char	*s;
+	char		 tmp[64];
+	int		 from_ok, until_ok;
 
-	s = c->f[l->col[COL_FROM]];
-	p.valid_from = 0;
-	if (!(from_ok = *s == '\0' || date_parse(s, &p.valid_from) == 0))
+	s = FIELD(l, c, COL_FROM);
+	p->valid_from = 0;
+	if (!(from_ok = *s == '\0' || date_parse(s, &p->valid_from) == 0))
 		people_error(l, line, "invalid valid_from date '%s'",
 		    shown(s, tmp, sizeof tmp));
-	s = c->f[l->col[COL_UNTIL]];
-	p.valid_until = DAY_NO_END;
-	if (!(until_ok = *s == '\0' || date_parse(s, &p.valid_until) == 0))
+	s = FIELD(l, c, COL_UNTIL);
+	p->valid_until = DAY_NO_END;
+	if (!(until_ok = *s == '\0' || date_parse(s, &p->valid_until) == 0))
 		people_error(l, line, "invalid valid_until date '%s'",
 		    shown(s, tmp, sizeof tmp));
-	if (from_ok && until_ok && p.valid_from > p.valid_until)
+	if (from_ok && until_ok && p->valid_from > p->valid_until)
 		people_error(l, line, "valid_from %s is after valid_until %s",
-		    c->f[l->col[COL_FROM]], c->f[l->col[COL_UNTIL]]);
+		    FIELD(l, c, COL_FROM), FIELD(l, c, COL_UNTIL));
+}
 
-	people_flag_list(l, line, c->f[l->col[COL_FLAGS]], &p.flags);
+/* Adds the person under its uid, unless an earlier row has the uid. */
+static void
+row_add(struct load *l, struct csv *c, long line, const struct person *p)
+{
+	struct people	*set = l->set;
+	uint32_t	*slot;
+	char		 tmp[64];
 
-	/*
-	 * A row with other errors still claims its uid, so that a later
-	 * duplicate is reported in the same run.
-	 */
-	if (!uid_ok)
-		return;
-	slot = people_slot(set, p.uid);
+	slot = people_slot(set, p->uid);
 	if (*slot != 0) {
 		people_error(l, line, "duplicate card uid '%s', first on "
-		    "line %u", shown(c->f[l->col[COL_UID]], tmp, sizeof tmp),
+		    "line %u", shown(FIELD(l, c, COL_UID), tmp, sizeof tmp),
 		    l->lines[*slot - 1]);
 		return;
 	}
 	l->lines[set->n] = (uint32_t)line;
-	set->v[set->n++] = p;
+	set->v[set->n++] = *p;
 	*slot = (uint32_t)set->n;
+}
+
+/*
+ * Validates one row and adds its person.  Every bad field is reported, not
+ * only the first, so one run of the loader lists all that needs fixing.
+ */
+static void
+people_row(struct load *l, struct csv *c)
+{
+	struct person	 p;
+	long		 line = c->rec_line;
+	int		 uid_ok;
+
+	if (!row_shape_ok(l, c, line))
+		return;
+	memset(&p, 0, sizeof p);
+	uid_ok = row_uid(l, c, line, &p);
+	row_person_id(l, c, line, &p);
+	row_name(l, c, line);
+	row_category_home(l, c, line, &p);
+	people_zone_list(l, line, FIELD(l, c, COL_ZONES), &p.zones);
+	row_validity(l, c, line, &p);
+	people_flag_list(l, line, FIELD(l, c, COL_FLAGS), &p.flags);
+	/*
+	 * A row with other errors still claims its uid, so that a later
+	 * duplicate is reported in the same run.
+	 */
+	if (uid_ok)
+		row_add(l, c, line, &p);
 }
 
 /*
@@ -710,6 +739,75 @@ people_load(const char *path, const struct gate_conf *conf,
 	return (people_load_max(path, conf, errs, PEOPLE_FILE_MAX));
 }
 
+/*
+ * A new set sized once for the file: every row takes a line at least, so
+ * the line count bounds the rows.  Returns the line count.
+ */
+static size_t
+load_alloc(struct load *l, const char *buf, size_t len)
+{
+	struct people	*set;
+	const char	*p;
+	size_t		 lines, cap;
+
+	lines = 1;
+	for (p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) != NULL;
+	    p++)
+		lines++;
+	cap = lines < PEOPLE_ROWS_MAX ? lines : PEOPLE_ROWS_MAX;
+	set = l->set = xcalloc(1, sizeof *set);
+	set->v = xreallocarray(NULL, cap, sizeof *set->v);
+	l->lines = xreallocarray(NULL, cap, sizeof *l->lines);
+	set->slots = xcalloc(slots_for(cap), sizeof *set->slots);
+	set->mask = slots_for(cap) - 1;
+	return (lines);
+}
+
+/* Reads the header and every row of buf into l's set, counting errors. */
+static void
+load_rows(struct load *l, char *buf, size_t len)
+{
+	struct csv	 c;
+	size_t		 rows = 0;
+
+	memset(&c, 0, sizeof c);
+	c.p = buf;
+	c.end = buf + len;
+	c.line = 1;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		c.p += 3;
+	if (!csv_next(&c))
+		people_error(l, 0, "no header line");
+	else if (c.error != NULL)
+		people_error(l, c.rec_line, "%s", c.error);
+	else if (people_header(l, &c) == 0) {
+		while (csv_next(&c)) {
+			if (++rows > PEOPLE_ROWS_MAX) {
+				people_error(l, c.rec_line,
+				    "more than %d rows", PEOPLE_ROWS_MAX);
+				break;
+			}
+			if (c.error != NULL)
+				people_error(l, c.rec_line, "%s", c.error);
+			else
+				people_row(l, &c);
+		}
+	}
+}
+
+/* Gives back what the line count overestimated. */
+static void
+load_trim(struct people *set)
+{
+	set->v = xreallocarray(set->v, set->n, sizeof *set->v);
+	if (set->pool_len != set->pool_size) {
+		set->pool = xreallocarray(set->pool, set->pool_len, 1);
+		set->pool_size = set->pool_len;
+	}
+	if (set->mask + 1 > slots_for(set->n))
+		people_index(set, slots_for(set->n));
+}
+
 /* people_load() with another cap on the file's size. */
 struct people *
 people_load_max(const char *path, const struct gate_conf *conf,
@@ -717,10 +815,8 @@ people_load_max(const char *path, const struct gate_conf *conf,
 {
 	struct people_errors	 scratch;
 	struct load		 l;
-	struct csv		 c;
-	struct people		*set;
-	char			*buf, *p;
-	size_t			 len, lines, cap, rows = 0;
+	char			*buf;
+	size_t			 len, lines;
 
 	if (errs == NULL)
 		errs = &scratch;
@@ -732,18 +828,7 @@ people_load_max(const char *path, const struct gate_conf *conf,
 	l.max_bytes = max_bytes;
 	if (people_read(&l, &buf, &len) != 0)
 		return (NULL);
-
-	/* Every row takes a line at least: size everything once. */
-	lines = 1;
-	for (p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) != NULL;
-	    p++)
-		lines++;
-	cap = lines < PEOPLE_ROWS_MAX ? lines : PEOPLE_ROWS_MAX;
-	set = l.set = xcalloc(1, sizeof *set);
-	set->v = xreallocarray(NULL, cap, sizeof *set->v);
-	l.lines = xreallocarray(NULL, cap, sizeof *l.lines);
-	set->slots = xcalloc(slots_for(cap), sizeof *set->slots);
-	set->mask = slots_for(cap) - 1;
+	lines = load_alloc(&l, buf, len);
 
 	/*
 	 * Every line of a complete file ends in a newline.  A file without
@@ -753,46 +838,15 @@ people_load_max(const char *path, const struct gate_conf *conf,
 	if (len > 0 && buf[len - 1] != '\n')
 		people_error(&l, (long)lines, "no newline at the end of the "
 		    "file: it may be cut short");
-
-	memset(&c, 0, sizeof c);
-	c.p = buf;
-	c.end = buf + len;
-	c.line = 1;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		c.p += 3;
-	if (!csv_next(&c))
-		people_error(&l, 0, "no header line");
-	else if (c.error != NULL)
-		people_error(&l, c.rec_line, "%s", c.error);
-	else if (people_header(&l, &c) == 0) {
-		while (csv_next(&c)) {
-			if (++rows > PEOPLE_ROWS_MAX) {
-				people_error(&l, c.rec_line,
-				    "more than %d rows", PEOPLE_ROWS_MAX);
-				break;
-			}
-			if (c.error != NULL)
-				people_error(&l, c.rec_line, "%s", c.error);
-			else
-				people_row(&l, &c);
-		}
-	}
+	load_rows(&l, buf, len);
 	free(l.lines);
 	free(buf);
 	if (errs->count != 0) {
-		people_free(set);
+		people_free(l.set);
 		return (NULL);
 	}
-
-	/* Give back what the line count overestimated. */
-	set->v = xreallocarray(set->v, set->n, sizeof *set->v);
-	if (set->pool_len != set->pool_size) {
-		set->pool = xreallocarray(set->pool, set->pool_len, 1);
-		set->pool_size = set->pool_len;
-	}
-	if (set->mask + 1 > slots_for(set->n))
-		people_index(set, slots_for(set->n));
-	return (set);
+	load_trim(l.set);
+	return (l.set);
 }
 
 /*

@@ -31,6 +31,12 @@ static const char *const reason_names[R__COUNT] = {
 	[R_OVERRIDE]			= "override",
 	[R_EMERGENCY]			= "emergency",
 	[R_CATEGORY_NOT_ADMITTED]	= "category-not-admitted",
+	[R_OUTSIDE_SCHEDULE]		= "outside-schedule",
+	[R_ANTI_PASSBACK]		= "anti-passback",
+	[R_PASS_INVALID]		= "pass-invalid",
+	[R_PASS_EXPIRED]		= "pass-expired",
+	[R_PASS_NOT_YET_VALID]		= "pass-not-yet-valid",
+	[R_PASS_USED]			= "pass-used",
 };
 
 static const char *const category_names[CAT__COUNT] = {
@@ -176,20 +182,63 @@ lane_open(const struct mode *mode, enum lane_kind kind)
 	return (false);		/* a lane kind we do not know stays shut */
 }
 
+/* Whether this passage repeats the last one: in twice, or out twice. */
+static bool
+passes_back(const struct decision_input *in)
+{
+	if (in->dir == DIR_OUT)
+		return in->presence == PRESENCE_OUTSIDE;
+	return in->presence == PRESENCE_INSIDE;
+}
+
+/*
+ * The shown credential's own validity: a pass's window and uses, or a
+ * card's days.  A pass lets its holder out whatever its window and uses
+ * (a visitor kept in helps nobody); entry needs both.
+ */
+static enum reason
+credential_check(const struct decision_input *in, bool entry)
+{
+	const struct person	*p = in->person;
+
+	switch (in->pass) {
+	case PASS_NONE:
+		break;
+	case PASS_OK:
+		return R_GRANTED;
+	case PASS_EXPIRED:
+		return entry ? R_PASS_EXPIRED : R_GRANTED;
+	case PASS_NOT_YET_VALID:
+		return entry ? R_PASS_NOT_YET_VALID : R_GRANTED;
+	case PASS_USED:
+		return entry ? R_PASS_USED : R_GRANTED;
+	default:
+		return R_PASS_INVALID;
+	}
+	/* valid_until is the last valid day, so both bounds are inclusive. */
+	if (in->today < p->valid_from)
+		return R_CARD_NOT_YET_VALID;
+	if (in->today > p->valid_until)
+		return R_CARD_EXPIRED;
+	return R_GRANTED;
+}
+
 /*
  * The chain of checks; the first that refuses gives the reason.  The order
  * is part of the contract (docs/policy.md says why for each step):
  *
+ * - A pass whose signature does not hold is nobody: pass-invalid.
  * - Health first: quarantine and fever are checked before anything else,
  *   so they raise an alert in every mode and direction, even at a closed
  *   gate or with an expired card: the epidemic office must hear of them.
- * - Then the card itself (its dates), because a guard who reads
- *   "card-expired" knows what to do whatever the gate is doing.
+ * - Then the card or pass itself (its dates, window, uses), because a
+ *   guard who reads "card-expired" knows what to do whatever the gate is
+ *   doing.
  * - Then the gate (mode, level), the lane, and the mode's categories.
  * - Then the level's measures, from the widest (outsiders) to the
- *   narrowest (students).
- * - Then the entry-only rules (residents, zones): leaving is never blocked
- *   by them, so nobody is trapped inside.
+ *   narrowest (students), and anti-passback, which holds both ways.
+ * - Then the entry-only rules (residents, zones, a category's schedule):
+ *   leaving is never blocked by them, so nobody is trapped inside.
  * - Last, the missing temperature: the agent decides once without a
  *   reading and waits for the thermometer only when that is the one thing
  *   standing between the person and the open lane.
@@ -202,55 +251,63 @@ policy_check(const struct decision_input *in)
 	const struct person	*p = in->person;
 	const struct mode	*mode = in->mode;
 	const struct measures	*ms = in->measures;
+	enum reason		 r;
 	int			 fever;
 	bool			 entry = in->dir != DIR_OUT;
+	bool			 outsider;
 
+	if (in->pass == PASS_INVALID ||
+	    (in->pass != PASS_NONE && p == NULL))
+		return R_PASS_INVALID;
 	if (p == NULL)
-		return (R_UNKNOWN_CARD);
+		return R_UNKNOWN_CARD;
 
 	/* Always enforced: measures->quarantine is not consulted. */
 	if (p->flags & PF_QUARANTINE)
-		return (R_QUARANTINE);
+		return R_QUARANTINE;
 
 	fever = ms != NULL ? ms->fever_centi : FEVER_DEFAULT_CENTI;
 	if (in->has_temp && in->temp_centi >= fever)
-		return (R_FEVER);
+		return R_FEVER;
 
-	/* valid_until is the last valid day, so both bounds are inclusive. */
-	if (in->today < p->valid_from)
-		return (R_CARD_NOT_YET_VALID);
-	if (in->today > p->valid_until)
-		return (R_CARD_EXPIRED);
+	if ((r = credential_check(in, entry)) != R_GRANTED)
+		return r;
 
 	/* An unknown mode or level denies: it must never open a lane. */
 	if (mode == NULL || ms == NULL || mode->closed)
-		return (R_GATE_CLOSED);
+		return R_GATE_CLOSED;
 	if (!lane_open(mode, in->lane_kind))
-		return (R_LANE_CLOSED);
+		return R_LANE_CLOSED;
 	if (!category_admitted(mode, p->category))
-		return (R_CATEGORY_NOT_ADMITTED);
+		return R_CATEGORY_NOT_ADMITTED;
 
-	/* An exemption is for students' movement; it never admits outsiders. */
-	if (ms->refuse_outsiders &&
-	    (p->category == CAT_CONTRACTOR || p->category == CAT_VISITOR))
-		return (R_OUTSIDER_REFUSED);
+	/* An exemption is for students' movement; it never admits outsiders.
+	 * A pass does, where the level says passes are the exception. */
+	outsider = p->category == CAT_CONTRACTOR || p->category == CAT_VISITOR;
+	if (ms->refuse_outsiders && outsider &&
+	    !(in->pass != PASS_NONE && ms->admit_passes))
+		return R_OUTSIDER_REFUSED;
 	if (in->lane_kind == LANE_VEHICLE && ms->refuse_outside_vehicles &&
 	    !(p->flags & PF_VEHICLE))
-		return (R_VEHICLE_NOT_REGISTERED);
+		return R_VEHICLE_NOT_REGISTERED;
 	if (ms->restrict_students && p->category == CAT_STUDENT &&
 	    !(p->flags & PF_EXEMPT))
-		return (R_STUDENT_MOVEMENT_RESTRICTED);
+		return R_STUDENT_MOVEMENT_RESTRICTED;
+	if (ms->anti_passback == APB_HARD && passes_back(in))
+		return R_ANTI_PASSBACK;
 
 	if (!entry)
-		return (R_GRANTED);
+		return R_GRANTED;
 
 	if (mode->residents_only && !lives_inside(p, in->inside))
-		return (R_NOT_RESIDENT);
+		return R_NOT_RESIDENT;
 	if (!zone_allowed(p, in->inside) && !lives_inside(p, in->inside))
-		return (R_ZONE_NOT_ALLOWED);
+		return R_ZONE_NOT_ALLOWED;
+	if (p->category < 8 && (in->off_schedule & (1u << p->category)))
+		return R_OUTSIDE_SCHEDULE;
 	if (ms->temperature_check && !in->has_temp)
-		return (R_NO_TEMPERATURE);
-	return (R_GRANTED);
+		return R_NO_TEMPERATURE;
+	return R_GRANTED;
 }
 
 /* Decides one passage: what the lane does, why, and which alert. */
@@ -266,6 +323,8 @@ policy_decide(const struct decision_input *in)
 	case R_GRANTED:
 		v.granted = true;
 		v.actions = ACT_OPEN;
+		v.apb_violation = in->measures->anti_passback == APB_SOFT &&
+		    passes_back(in);
 		break;
 	case R_QUARANTINE:
 		v.actions = ACT_DENY | ACT_ALERT;

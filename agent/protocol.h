@@ -15,27 +15,11 @@
 #define GATED_MAX_REASON	200
 
 /*
- * Routes (all answer JSON; an error is 4xx/5xx with {"error": "reason"}):
- *
- *  GET  /v1/status
- *  POST /v1/mode            {"mode": NAME, "reason": TEXT}
- *  POST /v1/level           {"level": N, "reason": TEXT}
- *  POST /v1/lanes/LANE/open {"reason": TEXT}
- *  GET  /v1/alerts?before=ID|after=ID&limit=N           active alerts
- *  POST /v1/alerts/ID/ack   {"reason": TEXT}            reason optional
- *  GET  /v1/events?after=ID&limit=N
- *  GET  /v1/report?from=TIME&to=TIME                     ISO date/time
- *  POST /v1/people/reload   {}
- *  POST /v1/reload          {}                           config + people
- *  Simulated gate only (409 otherwise):
- *  POST /v1/sim/card        {"reader": R, "uid": UID, "temp": 36.6}
- *  POST /v1/sim/temperature {"thermometer": T, "temp": 36.6}
- *  POST /v1/sim/button      {"name": INPUT}              press + release
- *  POST /v1/sim/input       {"name": INPUT, "value": 0|1}
- *  POST /v1/sim/device      {"name": DEVICE, "up": true|false}
- *  GET  /v1/sim/outputs?history=N
- *
- * docs/api.md documents the bodies and answers.
+ * The routes (JSON answers, but for /metrics' Prometheus text; an error is
+ * 4xx/5xx with {"error": "reason"}) are one table, api_routes[] in
+ * agent/api.c: method, path, the role a remote token needs, handler.
+ * docs/api.md lists them and documents the bodies and answers;
+ * test-routes checks that the two agree.
  */
 
 /* gatectl exit codes. */

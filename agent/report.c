@@ -5,7 +5,7 @@
  * long.  The thread reads the journal file on a read-only connection of
  * its own (journal_report_file; WAL lets the loop's connection go on
  * writing), builds the JSON, and wakes the loop, which only sends it: the
- * pattern of reload.c.  The caller runs one report at a time.
+ * pattern of people-reload.c.  The caller runs one report at a time.
  */
 #include <pthread.h>
 #include <stdatomic.h>

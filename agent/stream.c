@@ -210,8 +210,8 @@ stream_new(struct gate *g)
 	if (s->wake == NULL || s->heartbeat == NULL)
 		fatalx("%s: event_new", __func__);
 	/* Below the gate's own events: a stream never delays a decision. */
-	event_priority_set(s->wake, api_priority(gate_base(g)));
-	event_priority_set(s->heartbeat, api_priority(gate_base(g)));
+	event_priority_set(s->wake, loop_http_priority(gate_base(g)));
+	event_priority_set(s->heartbeat, loop_http_priority(gate_base(g)));
 	return s;
 }
 

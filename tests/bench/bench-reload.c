@@ -1,7 +1,7 @@
 /*
  * bench-reload.c: people reload time and the longest event-loop stall it
  * causes.  Runs a real gate (sim backends) in an event loop with a 1 ms
- * timer that records how late it fires, triggers reload_people() as the
+ * timer that records how late it fires, triggers people_reload() as the
  * API does, and stops when the new set is installed.
  * usage: bench-reload CONFIG [ROUNDS]
  */
@@ -92,7 +92,7 @@ main(int argc, char **argv)
 		done = 0;
 		clock_gettime(CLOCK_MONOTONIC, &last);
 		evtimer_add(t, &ms1);
-		if (reload_people(g, "bench", false, reloaded, base) == -1)
+		if (people_reload(g, "bench", false, reloaded, base) == -1)
 			return 1;
 		event_base_dispatch(base);
 		evtimer_del(t);

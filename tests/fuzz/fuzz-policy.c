@@ -97,8 +97,18 @@ check_verdict(const struct decision_input *in, struct verdict v)
 	require(policy_wants_temperature(in) ==
 	    (v.reason == R_NO_TEMPERATURE));
 
+	/* A pass that does not hold, or names nobody, is refused. */
+	if (in->pass == PASS_INVALID || (in->pass != PASS_NONE && p == NULL)) {
+		require(v.reason == R_PASS_INVALID);
+		return;
+	}
+	if (in->pass > PASS_USED)
+		require(!v.granted);
+	require(v.apb_violation == (v.granted &&
+	    in->measures->anti_passback == APB_SOFT &&
+	    in->presence == (entry ? PRESENCE_INSIDE : PRESENCE_OUTSIDE)));
 	if (p == NULL) {
-		require(v.reason == R_UNKNOWN_CARD);
+		require(v.reason == R_UNKNOWN_CARD || v.reason == R_PASS_INVALID);
 		return;
 	}
 	if (p->flags & PF_QUARANTINE) {
@@ -110,27 +120,37 @@ check_verdict(const struct decision_input *in, struct verdict v)
 		require(v.reason == R_FEVER);
 		return;
 	}
-	if (!valid_today(p, in->today))
+	if (in->pass == PASS_NONE && !valid_today(p, in->today))
 		require(v.reason == R_CARD_EXPIRED ||
 		    v.reason == R_CARD_NOT_YET_VALID);
 
 	/* The entry-only rules never hold anyone inside. */
 	if (v.reason == R_NOT_RESIDENT || v.reason == R_ZONE_NOT_ALLOWED ||
-	    v.reason == R_NO_TEMPERATURE)
+	    v.reason == R_NO_TEMPERATURE || v.reason == R_OUTSIDE_SCHEDULE ||
+	    v.reason == R_PASS_EXPIRED || v.reason == R_PASS_NOT_YET_VALID ||
+	    v.reason == R_PASS_USED)
 		require(entry);
 
 	if (!v.granted)
 		return;
-	require(valid_today(p, in->today));
+	if (in->pass == PASS_NONE)
+		require(valid_today(p, in->today));
+	else
+		require(in->pass == PASS_OK || (!entry &&
+		    in->pass <= PASS_USED));
 	require(in->mode != NULL && in->measures != NULL);
 	require(!in->mode->closed);
 	require(in->lane_kind == LANE_PEDESTRIAN ? in->mode->pedestrian_open :
 	    in->lane_kind == LANE_VEHICLE && in->mode->vehicle_open);
 	require(p->category < CAT__COUNT &&
 	    (in->mode->admit & (1u << p->category)));
-	if (in->measures->refuse_outsiders)
+	if (in->measures->refuse_outsiders &&
+	    !(in->pass != PASS_NONE && in->measures->admit_passes))
 		require(p->category != CAT_CONTRACTOR &&
 		    p->category != CAT_VISITOR);
+	if (in->measures->anti_passback == APB_HARD)
+		require(in->presence != (entry ? PRESENCE_INSIDE :
+		    PRESENCE_OUTSIDE));
 	if (in->measures->refuse_outside_vehicles &&
 	    in->lane_kind == LANE_VEHICLE)
 		require(p->flags & PF_VEHICLE);
@@ -144,6 +164,7 @@ check_verdict(const struct decision_input *in, struct verdict v)
 			require(p->home_zone == in->inside);
 		if (in->measures->temperature_check)
 			require(in->has_temp);
+		require(!(in->off_schedule & (1u << p->category)));
 	}
 }
 
@@ -197,6 +218,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.has_temp = (nulls & 0x08) != 0;
 	in.temp_centi = (int16_t)take16(&b);
 	in.today = take16(&b);
+	/* Read last, so that older corpus files keep their meaning. */
+	in.off_schedule = take8(&b);
+	in.presence = (enum presence)(take8(&b) % 4);	/* 3: unknown */
+	in.pass = (enum pass_state)(take8(&b) % 7);	/* 6: unknown */
+	bits = take8(&b);
+	ms.anti_passback = (enum apb_mode)(bits % 4);	/* 3: unknown */
+	ms.admit_passes = bits & 0x10;
 
 	v = policy_decide(&in);
 	check_verdict(&in, v);

@@ -3,7 +3,9 @@
  * tests/config/NAME.conf is loaded; NAME.err, when there, must equal the
  * errors, NAME.out the normalised print.  The demo gates in docs/examples
  * are golden inputs too (tests/config/example-NAME.out).  Whatever loads
- * must survive a round trip: print, load the print, print again.
+ * must survive a round trip: print, load the print, print again.  The two
+ * references, docs/gated.conf.md and gated.conf(5), must each list every
+ * key of every section of the key table, and no key it does not have.
  *
  * Paths in the expected files are machine independent: the absolute
  * directory of the config file, and then the directory as given, are both
@@ -11,6 +13,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "config-int.h"
 #include "unit.h"
 
 /* A whole file as a string, or NULL when it does not exist. */
@@ -347,6 +351,173 @@ test_doc(void)
 	config_free(gc);
 }
 
+/* The keys of a reference or of the table: "[kind] key" pairs. */
+struct pairs {
+	char	(*v)[80];
+	int	  n;
+};
+
+static void
+pairs_add(struct pairs *p, const char *kind, const char *key)
+{
+	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+	snprintf(p->v[p->n++], sizeof *p->v, "[%.31s] %.45s", kind, key);
+}
+
+static bool
+pairs_has(const struct pairs *p, const char *pair)
+{
+	int	i;
+
+	for (i = 0; i < p->n; i++) {
+		if (strcmp(p->v[i], pair) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/* The section kinds a heading names: every "[kind" in it. */
+static int
+heading_kinds(const char *line, char kinds[][NAME_LEN], int max)
+{
+	const char	*p;
+	size_t		 n;
+	int		 count = 0;
+
+	for (p = line; (p = strchr(p, '[')) != NULL && count < max; p++) {
+		n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz");
+		if (n > 0 && n < NAME_LEN)
+			snprintf(kinds[count++], NAME_LEN, "%.*s", (int)n, p + 1);
+	}
+	return (count);
+}
+
+/*
+ * docs/gated.conf.md: a "## " heading names the kinds its part is about,
+ * and the rows of its tables headed "| key |" are the keys, in backquotes.
+ */
+static void
+read_md(char *doc, struct pairs *out)
+{
+	char	*p = doc, *line, kinds[4][NAME_LEN], *key;
+	int	 nkinds = 0, i, in_keys = 0, fence = 0;
+
+	while ((line = strsep(&p, "\n")) != NULL) {
+		if (strncmp(line, "```", 3) == 0)
+			fence = !fence;
+		if (fence)
+			continue;
+		if (line[0] == '#') {
+			nkinds = strncmp(line, "## ", 3) == 0 ?
+			    heading_kinds(line, kinds, 4) : 0;
+			continue;
+		}
+		if (line[0] != '|') {
+			in_keys = 0;
+			continue;
+		}
+		if (strncmp(line, "| key |", 7) == 0) {
+			in_keys = 1;
+			continue;
+		}
+		if (!in_keys || strncmp(line, "| `", 3) != 0)
+			continue;
+		key = line + 3;
+		key[strcspn(key, "`")] = '\0';
+		for (i = 0; i < nkinds; i++)
+			pairs_add(out, kinds[i], key);
+	}
+}
+
+/*
+ * docs/man/gated.conf.5: a ".Ss" names the kinds, its ".It" lines the
+ * keys: each word marked up with Ic, "Ic a , b" listing two.
+ */
+static void
+read_man(char *doc, struct pairs *out)
+{
+	char	*p = doc, *line, *w, kinds[4][NAME_LEN];
+	int	 nkinds = 0, i, ic;
+
+	while ((line = strsep(&p, "\n")) != NULL) {
+		if (strncmp(line, ".Sh", 3) == 0) {
+			nkinds = 0;
+			continue;
+		}
+		if (strncmp(line, ".Ss", 3) == 0) {
+			nkinds = heading_kinds(line, kinds, 4);
+			continue;
+		}
+		if (strncmp(line, ".It ", 4) != 0 || nkinds == 0)
+			continue;
+		ic = 0;
+		for (line += 4; (w = strsep(&line, " ")) != NULL;) {
+			if (strcmp(w, ",") == 0 || strcmp(w, "|") == 0)
+				continue;
+			if (isupper((unsigned char)w[0]) &&
+			    islower((unsigned char)w[1]) && strlen(w) <= 3) {
+				ic = strcmp(w, "Ic") == 0;
+				continue;
+			}
+			for (i = 0; ic && i < nkinds; i++)
+				pairs_add(out, kinds[i], w);
+		}
+	}
+}
+
+/* One reference against the table: every key in it, and no other. */
+static void
+check_reference(const char *path, void (*reader)(char *, struct pairs *),
+    const struct pairs *table)
+{
+	struct pairs	 doc = { NULL, 0 };
+	char		*text;
+	int		 i, missing = 0, extra = 0;
+
+	if ((text = slurp(path)) == NULL) {
+		check(0, "%s: there", path);
+		return;
+	}
+	reader(text, &doc);
+	for (i = 0; i < table->n; i++) {
+		if (!pairs_has(&doc, table->v[i])) {
+			printf("not in %s: %s\n", path, table->v[i]);
+			missing++;
+		}
+	}
+	for (i = 0; i < doc.n; i++) {
+		if (!pairs_has(table, doc.v[i])) {
+			printf("in %s, not a key: %s\n", path, doc.v[i]);
+			extra++;
+		}
+	}
+	check(table->n > 80 && missing == 0 && extra == 0, "%s: every key "
+	    "of every section of the table, and no other (%d missing, %d "
+	    "not keys)", path, missing, extra);
+	free(doc.v);
+	free(text);
+}
+
+/*
+ * The two references, docs/gated.conf.md and gated.conf(5), are checked
+ * against the key table itself (config-keys.c), section by section.
+ */
+static void
+test_references(void)
+{
+	struct pairs		 table = { NULL, 0 };
+	const struct conf_key	*k;
+	int			 i;
+
+	for (i = 0; i < SECTION_KINDS; i++) {
+		for (k = conf_sections[i].keys; k->name != NULL; k++)
+			pairs_add(&table, conf_sections[i].name, k->name);
+	}
+	check_reference("docs/gated.conf.md", read_md, &table);
+	check_reference("docs/man/gated.conf.5", read_man, &table);
+	free(table.v);
+}
+
 /* Errors the golden files cannot carry: a file that is not there. */
 static void
 test_missing(void)
@@ -382,6 +553,7 @@ main(int argc, char **argv)
 	golden("docs/examples/family.conf", "tests/config/example-family");
 	test_south();
 	test_doc();
+	test_references();
 	test_missing();
 	return (check_done());
 }

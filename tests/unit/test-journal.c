@@ -567,6 +567,60 @@ hourly_row(json_t *report, const char *hour, const char *lane,
 	return (NULL);
 }
 
+/* The kind and stamp of event id, from the events page. */
+static int64_t
+stamp_of(struct journal *j, int64_t id, const char **kind)
+{
+	static char	 buf[32];
+	json_t		*r = journal_events_json(j, id - 1, 1), *e;
+	int64_t		 ts = -1;
+
+	e = json_array_get(json_object_get(r, "events"), 0);
+	if (e != NULL) {
+		ts = int_of(e, "ts_ms");
+		snprintf(buf, sizeof buf, "%s", str_of(e, "kind"));
+		*kind = buf;
+	}
+	json_decref(r);
+	return ts;
+}
+
+/* A wall clock that steps back: stamps never do, and the step is a row. */
+static void
+test_clock_back(void)
+{
+	struct journal	*j = open_ok("stepback.db", 0, 0, 0);
+	const char	*kind = "";
+	int64_t		 last;
+
+	passage(j, 10000000, "north", "in", "granted", "granted");
+	passage(j, 10000000 - 3600000, "north", "in", "granted", "granted");
+	last = journal_last_id(j);
+	check(last == 3 && stamp_of(j, 2, &kind) == 10000000 &&
+	    strcmp(kind, "clock") == 0,
+	    "an hour back: a clock row at the newest time (%s)", kind);
+	check(stamp_of(j, 3, &kind) == 10000000 &&
+	    strcmp(kind, "passage") == 0,
+	    "the passage keeps the newest time, not an hour earlier");
+	passage(j, 10000000 - 3500000, "north", "in", "granted", "granted");
+	check(journal_last_id(j) == 4 && stamp_of(j, 4, &kind) == 10000000,
+	    "still behind: no second clock row, the newest time");
+	passage(j, 10000000 + 5, "north", "in", "granted", "granted");
+	check(stamp_of(j, 5, &kind) == 10000005, "caught up: its own time");
+	passage(j, 10000000, "north", "in", "granted", "granted");
+	check(journal_last_id(j) == 6 && stamp_of(j, 6, &kind) == 10000005,
+	    "5 ms out of order: held, no clock row");
+	journal_close(j);
+
+	/* After a restart the floor is the newest row's time. */
+	j = open_ok("stepback.db", 0, 0, 0);
+	passage(j, 5000, "north", "in", "granted", "granted");
+	check(journal_last_id(j) == 8 && stamp_of(j, 8, &kind) == 10000005 &&
+	    stamp_of(j, 7, &kind) == 10000005 && strcmp(kind, "clock") == 0,
+	    "after reopening: the step is seen and journaled");
+	journal_close(j);
+}
+
 static void
 test_report(void)
 {
@@ -582,30 +636,19 @@ test_report(void)
 	h8 = local_ms(2026, 11, 29, 8, 0, 0, 0);
 	h9 = local_ms(2026, 11, 29, 9, 0, 0, 0);
 
-	/* Outside the day on both sides: never counted. */
+	/* Outside the day on both sides: never counted.  The rows go in
+	 * in time order: the journal keeps its stamps from going back. */
 	passage(j, from - 1, "north", "in", "granted", "granted");
-	passage(j, to, "north", "in", "denied", "unknown-card");
-	journal_alert_raise(j, to, "fever", "north",
-	    "outside", "outside", NULL);
-
 	for (i = 0; i < 3; i++)
 		passage(j, h8 + 5 * 60000 + i, "north", "in", "granted",
 		    "granted");
+	passage(j, h8 + 10 * 60000, "north", "out", "granted", "granted");
 	passage(j, h8 + 40 * 60000, "north", "in", "denied", "unknown-card");
 	passage(j, h8 + 41 * 60000, "north", "in", "denied", "unknown-card");
 	passage(j, h9 - 1, "north", "in", "denied", "fever");
 	journal_alert_raise(j, h9 - 1, "fever", "north",
 	    "38.4 C", "38.4 C", NULL);
-	passage(j, h8 + 10 * 60000, "north", "out", "granted", "granted");
 	passage(j, h9, "north", "in", "granted", "granted");
-	memset(&ev, 0, sizeof ev);
-	ev.ts_ms = h9 + 30 * 60000;
-	ev.kind = "override";
-	ev.lane = "north";
-	ev.direction = "in";
-	ev.actor = "guard:ben";
-	ev.detail = "delivery";
-	journal_append(j, &ev);
 	passage(j, h9 + 15 * 60000, "east", "in", "denied",
 	    "vehicle-not-registered");
 	passage(j, h9 + 16 * 60000, "east", "in", "denied",
@@ -616,11 +659,22 @@ test_report(void)
 	journal_alert_raise(j, h9 + 25 * 60000, "door-forced", "north",
 	    NULL, NULL, NULL);
 	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = h9 + 30 * 60000;
+	ev.kind = "override";
+	ev.lane = "north";
+	ev.direction = "in";
+	ev.actor = "guard:ben";
+	ev.detail = "delivery";
+	journal_append(j, &ev);
+	memset(&ev, 0, sizeof ev);
 	ev.ts_ms = h9 + 50 * 60000;
 	ev.kind = "mode";
 	ev.actor = "guard:ben";
 	ev.detail = "closed";
 	journal_append(j, &ev);
+	passage(j, to, "north", "in", "denied", "unknown-card");
+	journal_alert_raise(j, to, "fever", "north",
+	    "outside", "outside", NULL);
 
 	r = journal_report_json(j, from, to);
 	check(r != NULL && int_of(r, "from") == from && int_of(r, "to") == to,
@@ -1309,6 +1363,7 @@ main(void)
 	test_alert_migration();
 	test_paging();
 	test_report();
+	test_clock_back();
 	test_report_file();
 	test_prune_rows();
 	test_prune_days();

@@ -30,6 +30,10 @@ enum row_measures {
 	MS_ALL,		/* all of the above */
 	MS_FEVER38,	/* threshold 38.00 C instead of 37.30 C */
 	MS_NOQ,		/* quarantine=false, which must change nothing */
+	MS_APB_SOFT,	/* anti-passback: granted, a violation journaled */
+	MS_APB_HARD,	/* anti-passback: refused */
+	MS_APB_TEMP,	/* hard anti-passback and a temperature check */
+	MS_PASSES,	/* refuse outsiders, but admit passes */
 	MS__COUNT
 };
 
@@ -58,6 +62,8 @@ enum row_measures {
 
 /* The expected verdicts. */
 #define GRANT		.granted = true, .reason = R_GRANTED, .actions = ACT_OPEN
+#define GRANT_APBV	GRANT, .apbv = true
+#define OFF(cat)	.off = (uint8_t)(1u << (cat))
 #define DENY(r)		.reason = (r), .actions = ACT_DENY
 #define ALERT(r, a)	.reason = (r), .actions = ACT_DENY | ACT_ALERT, \
 			.alert = (a)
@@ -79,11 +85,15 @@ struct row {
 	int			 temp;
 	int			 day;
 	uint8_t			 inside;
+	uint8_t			 off;		/* off_schedule */
+	enum presence		 presence;
+	enum pass_state		 pass;
 
 	bool			 granted;
 	enum reason		 reason;
 	unsigned		 actions;
 	enum alert_kind		 alert;
+	bool			 apbv;		/* apb_violation */
 };
 
 static const struct row rows[] = {
@@ -320,6 +330,100 @@ static const struct row rows[] = {
 	  .temp = 3600, GRANT },
 	{ "temperature: residents-only resident", .mode = M_RES,
 	  .ms = MS_TEMP, .p = RESIDENT, DENY(R_NO_TEMPERATURE) },
+
+	/* A category limited to a schedule: refused outside it on entry,
+	 * after the zones and before the temperature; never kept in. */
+	{ "schedule: contractor off hours", .p = CONTRACTOR,
+	  OFF(CAT_CONTRACTOR), DENY(R_OUTSIDE_SCHEDULE) },
+	{ "schedule: contractor off hours may leave", .p = CONTRACTOR,
+	  OFF(CAT_CONTRACTOR), .dir = DIR_OUT, GRANT },
+	{ "schedule: another category's limit", .p = STAFF,
+	  OFF(CAT_CONTRACTOR), GRANT },
+	{ "schedule: closed gate first", .mode = M_CLOSED, .p = CONTRACTOR,
+	  OFF(CAT_CONTRACTOR), DENY(R_GATE_CLOSED) },
+	{ "schedule: zone first", .p = P(CAT_CONTRACTOR, 0, BIT(Z_EAST),
+	  ZONE_NONE), OFF(CAT_CONTRACTOR), DENY(R_ZONE_NOT_ALLOWED) },
+	{ "schedule: before the temperature", .ms = MS_TEMP,
+	  .p = CONTRACTOR, OFF(CAT_CONTRACTOR), DENY(R_OUTSIDE_SCHEDULE) },
+	{ "schedule: quarantine first", .p = P(CAT_CONTRACTOR,
+	  PF_QUARANTINE, BIT(Z_MAIN), ZONE_NONE), OFF(CAT_CONTRACTOR),
+	  ALERT(R_QUARANTINE, ALERT_QUARANTINE) },
+	{ "schedule: outsiders refused first", .ms = MS_OUTSIDERS,
+	  .p = CONTRACTOR, OFF(CAT_CONTRACTOR), DENY(R_OUTSIDER_REFUSED) },
+
+	/* Anti-passback: in twice or out twice. */
+	{ "apb hard: in twice", .ms = MS_APB_HARD, .p = STAFF,
+	  .presence = PRESENCE_INSIDE, DENY(R_ANTI_PASSBACK) },
+	{ "apb hard: out twice", .ms = MS_APB_HARD, .p = STAFF,
+	  .dir = DIR_OUT, .presence = PRESENCE_OUTSIDE,
+	  DENY(R_ANTI_PASSBACK) },
+	{ "apb hard: in after out", .ms = MS_APB_HARD, .p = STAFF,
+	  .presence = PRESENCE_OUTSIDE, GRANT },
+	{ "apb hard: out after in", .ms = MS_APB_HARD, .p = STAFF,
+	  .dir = DIR_OUT, .presence = PRESENCE_INSIDE, GRANT },
+	{ "apb hard: first passage", .ms = MS_APB_HARD, .p = STAFF, GRANT },
+	{ "apb hard: closed gate first", .mode = M_CLOSED,
+	  .ms = MS_APB_HARD, .p = STAFF, .presence = PRESENCE_INSIDE,
+	  DENY(R_GATE_CLOSED) },
+	{ "apb hard: quarantine first", .ms = MS_APB_HARD,
+	  .p = QUARANTINED, .presence = PRESENCE_INSIDE,
+	  ALERT(R_QUARANTINE, ALERT_QUARANTINE) },
+	{ "apb hard: students first", .ms = MS_ALL, .p = STUDENT,
+	  .presence = PRESENCE_INSIDE, DENY(R_STUDENT_MOVEMENT_RESTRICTED) },
+	{ "apb hard: before the zones", .ms = MS_APB_HARD,
+	  .p = P(CAT_STAFF, 0, BIT(Z_EAST), ZONE_NONE),
+	  .presence = PRESENCE_INSIDE, DENY(R_ANTI_PASSBACK) },
+	{ "apb hard: before the temperature", .ms = MS_APB_TEMP,
+	  .p = STAFF, .presence = PRESENCE_INSIDE, DENY(R_ANTI_PASSBACK) },
+	{ "apb hard: off, in twice", .p = STAFF,
+	  .presence = PRESENCE_INSIDE, GRANT },
+	{ "apb soft: in twice is a violation", .ms = MS_APB_SOFT,
+	  .p = STAFF, .presence = PRESENCE_INSIDE, GRANT_APBV },
+	{ "apb soft: out twice is a violation", .ms = MS_APB_SOFT,
+	  .p = STAFF, .dir = DIR_OUT, .presence = PRESENCE_OUTSIDE,
+	  GRANT_APBV },
+	{ "apb soft: in after out", .ms = MS_APB_SOFT, .p = STAFF,
+	  .presence = PRESENCE_OUTSIDE, GRANT },
+	{ "apb soft: refused anyway, no violation", .mode = M_CLOSED,
+	  .ms = MS_APB_SOFT, .p = STAFF, .presence = PRESENCE_INSIDE,
+	  DENY(R_GATE_CLOSED) },
+
+	/* Visitor passes: the signature, the window and the uses. */
+	{ "pass: invalid, nobody", .nocard = true, .pass = PASS_INVALID,
+	  DENY(R_PASS_INVALID) },
+	{ "pass: invalid even with a person", .p = VISITOR,
+	  .pass = PASS_INVALID, DENY(R_PASS_INVALID) },
+	{ "pass: ok, nobody behind it", .nocard = true, .pass = PASS_OK,
+	  DENY(R_PASS_INVALID) },
+	{ "pass: ok", .p = VISITOR, .pass = PASS_OK, GRANT },
+	{ "pass: its window, not card days", .p = EXPIRED, .pass = PASS_OK,
+	  GRANT },
+	{ "pass: expired", .p = VISITOR, .pass = PASS_EXPIRED,
+	  DENY(R_PASS_EXPIRED) },
+	{ "pass: expired may leave", .p = VISITOR, .pass = PASS_EXPIRED,
+	  .dir = DIR_OUT, GRANT },
+	{ "pass: not yet valid", .p = VISITOR, .pass = PASS_NOT_YET_VALID,
+	  DENY(R_PASS_NOT_YET_VALID) },
+	{ "pass: not yet valid may leave", .p = VISITOR,
+	  .pass = PASS_NOT_YET_VALID, .dir = DIR_OUT, GRANT },
+	{ "pass: used up", .p = VISITOR, .pass = PASS_USED,
+	  DENY(R_PASS_USED) },
+	{ "pass: used up may leave", .p = VISITOR, .pass = PASS_USED,
+	  .dir = DIR_OUT, GRANT },
+	{ "pass: fever first", .p = VISITOR, .pass = PASS_EXPIRED,
+	  .has_temp = true, .temp = 3800, ALERT(R_FEVER, ALERT_FEVER) },
+	{ "pass: closed gate", .mode = M_CLOSED, .p = VISITOR,
+	  .pass = PASS_OK, DENY(R_GATE_CLOSED) },
+	{ "pass: outsiders refused", .ms = MS_OUTSIDERS, .p = VISITOR,
+	  .pass = PASS_OK, DENY(R_OUTSIDER_REFUSED) },
+	{ "pass: the level admits passes", .ms = MS_PASSES, .p = VISITOR,
+	  .pass = PASS_OK, GRANT },
+	{ "pass: a card is no pass", .ms = MS_PASSES, .p = VISITOR,
+	  DENY(R_OUTSIDER_REFUSED) },
+	{ "pass: its zones", .p = P(CAT_VISITOR, 0, BIT(Z_EAST), ZONE_NONE),
+	  .pass = PASS_OK, DENY(R_ZONE_NOT_ALLOWED) },
+	{ "pass: a contractor's, off hours", .p = CONTRACTOR,
+	  .pass = PASS_OK, OFF(CAT_CONTRACTOR), DENY(R_OUTSIDE_SCHEDULE) },
 };
 
 #define NROWS	(sizeof rows / sizeof rows[0])
@@ -378,6 +482,12 @@ setup(void)
 	m->restrict_students = true;
 	measures[MS_FEVER38].fever_centi = 3800;
 	measures[MS_NOQ].quarantine = false;
+	measures[MS_APB_SOFT].anti_passback = APB_SOFT;
+	measures[MS_APB_HARD].anti_passback = APB_HARD;
+	measures[MS_APB_TEMP].anti_passback = APB_HARD;
+	measures[MS_APB_TEMP].temperature_check = true;
+	measures[MS_PASSES].refuse_outsiders = true;
+	measures[MS_PASSES].admit_passes = true;
 }
 
 static void
@@ -393,6 +503,9 @@ row_input(const struct row *r, struct decision_input *in)
 	in->has_temp = r->has_temp;
 	in->temp_centi = r->temp;
 	in->today = (uint16_t)(DAY + r->day);
+	in->off_schedule = r->off;
+	in->presence = r->presence;
+	in->pass = r->pass;
 }
 
 static void
@@ -411,10 +524,12 @@ test_rows(void)
 		copy = in;
 		v = policy_decide(&in);
 		check(v.granted == r->granted && v.reason == r->reason &&
-		    v.actions == r->actions && v.alert == r->alert,
-		    "row %zu %s: %s %s actions %#x alert %s", i, r->desc,
+		    v.actions == r->actions && v.alert == r->alert &&
+		    v.apb_violation == r->apbv,
+		    "row %zu %s: %s %s actions %#x alert %s%s", i, r->desc,
 		    v.granted ? "granted" : "denied", reason_name(v.reason),
-		    v.actions, alert_kind_name(v.alert));
+		    v.actions, alert_kind_name(v.alert),
+		    v.apb_violation ? " apb-violation" : "");
 		check(policy_wants_temperature(&in) ==
 		    (v.reason == R_NO_TEMPERATURE) &&
 		    policy_wants_temperature(&in) ==

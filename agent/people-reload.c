@@ -1,8 +1,8 @@
 /*
- * reload.c: reloads the people list in a worker thread.  Parsing 100,000
- * rows takes tens of milliseconds and the journal record of the reload an
- * fsync; done in the event loop they would hold up every card and button
- * for that long.  The thread reads the CSV with a private copy of the
+ * people-reload.c: reloads the people list in a worker thread.  Parsing
+ * 100,000 rows takes tens of milliseconds and the journal record of the
+ * reload an fsync; done in the event loop they would hold up every card
+ * and button for that long.  The thread reads the CSV with a private copy of the
  * config and journals the outcome on its own SQLite connection (WAL lets
  * the loop's connection go on); the loop only swaps the new set in.  A
  * new set that drops more people than people-max-shrink allows is refused
@@ -18,7 +18,7 @@
 
 #include "agent.h"
 
-struct reload_job {
+struct people_reload_job {
 	struct gate		*gate;
 	struct gate_conf	*conf;		/* private copy */
 	struct people		*people;
@@ -30,7 +30,7 @@ struct reload_job {
 	char			 actor[64];
 	char			 detail[PATH_MAX + 320];
 	struct journal_event	 ev;
-	reload_done_fn		 done;
+	people_reload_fn	 done;
 	void			*arg;
 	pthread_t		 thread;
 	struct event		*finished;
@@ -38,7 +38,7 @@ struct reload_job {
 
 /* Journals the outcome from the thread, on a connection of its own. */
 static void
-reload_journal(struct reload_job *job)
+people_reload_journal(struct people_reload_job *job)
 {
 	struct journal_limits	 lim = { 0, 0, 0 };
 	struct journal_state	 kv[1];
@@ -84,9 +84,9 @@ reload_journal(struct reload_job *job)
 }
 
 static void *
-reload_thread(void *arg)
+people_reload_thread(void *arg)
 {
-	struct reload_job	*job = arg;
+	struct people_reload_job	*job = arg;
 	struct timespec		 a, b;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
@@ -105,16 +105,16 @@ reload_thread(void *arg)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	job->ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
-	reload_journal(job);
+	people_reload_journal(job);
 	/* Wake the loop (libevent is thread-aware: evthread_use_pthreads). */
 	event_active(job->finished, EV_READ, 0);
 	return NULL;
 }
 
 static void
-reload_finished(evutil_socket_t fd, short what, void *arg)
+people_reload_finished(evutil_socket_t fd, short what, void *arg)
 {
-	struct reload_job	*job = arg;
+	struct people_reload_job	*job = arg;
 
 	(void)fd;
 	(void)what;
@@ -136,10 +136,10 @@ reload_finished(evutil_socket_t fd, short what, void *arg)
  * installs a list that drops more people than people-max-shrink allows.
  */
 int
-reload_people(struct gate *g, const char *actor, bool force,
-    reload_done_fn done, void *arg)
+people_reload(struct gate *g, const char *actor, bool force,
+    people_reload_fn done, void *arg)
 {
-	struct reload_job	*job;
+	struct people_reload_job	*job;
 
 	job = xcalloc(1, sizeof *job);
 	job->gate = g;
@@ -150,8 +150,10 @@ reload_people(struct gate *g, const char *actor, bool force,
 	job->force = force;
 	job->done = done;
 	job->arg = arg;
-	job->finished = event_new(gate_base(g), -1, 0, reload_finished, job);
-	if (pthread_create(&job->thread, NULL, reload_thread, job) != 0) {
+	job->finished = event_new(gate_base(g), -1, 0, people_reload_finished,
+	    job);
+	if (pthread_create(&job->thread, NULL, people_reload_thread, job) !=
+	    0) {
 		log_warn("pthread_create");
 		event_free(job->finished);
 		free(job->conf);
