@@ -76,47 +76,79 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare
 CFLAGS	?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
-	   -Iagent -Ihw -Icommon $(PKG_CFLAGS)
+	   $(PKG_CFLAGS)
 ALL_LDFLAGS := -Wl,--as-needed $(GPIOD_LDFLAGS) $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRC	:= $(filter-out agent/main.c,$(wildcard agent/*.c)) \
-	   $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c)) \
-	   $(wildcard common/*.c)
-LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CTL_SRC	:= $(wildcard gatectl/*.c)
-CTL_OBJ	:= $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
-$(CTL_OBJ): ALL_CFLAGS += $(CTL_PKG_CFLAGS)
+# The layers.  Each directory is compiled with only the include paths it
+# may use, so that an include across the layers fails the build:
+# common/ (log, allocation, clocks) uses nobody; hw/ (the backends behind
+# hw.h) uses common/ and knows nothing of the agent; agent/ uses hw/ and
+# common/; gatectl/ speaks to the agent only through common/protocol.h.
+# The programs link the layers' archives in that order, highest first.
+INC_common	:= -Icommon
+INC_hw		:= -Ihw -Icommon
+INC_agent	:= -Iagent -Ihw -Icommon
+INC_gatectl	:= -Igatectl -Icommon $(CTL_PKG_CFLAGS)
+INC_tests	:= -Iagent -Ihw -Icommon -Igatectl -Itests/unit
+
+COMMON_SRC := $(wildcard common/*.c)
+HW_SRC	:= $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
+AGENT_SRC := $(filter-out agent/main.c,$(wildcard agent/*.c))
+# gatectl: main() and the rest in libgatectl.a, which its unit tests link.
+CTL_SRC	:= $(filter-out gatectl/gatectl.c,$(wildcard gatectl/*.c))
+obj	= $(1:%.c=$(BUILD)/obj/%.o)
+LIBS	:= $(BUILD)/libagent.a $(BUILD)/libhw.a $(BUILD)/libcommon.a
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo check fresh-check unit bench bench-bin vmtest clean \
-	install uninstall
+.PHONY: all libs deps demo check fresh-check unit bench bench-bin vmtest \
+	clean install uninstall
 all: $(BUILD)/gated $(BUILD)/gatectl
 
+# The archives the programs, the unit tests and the scripts' test
+# programs (tests/umockdev, tests/vm) link.
+libs: $(LIBS)
+
+# $* is dir/name: the directory picks the include paths.
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(INC_$(firstword $(subst /, ,$*))) -MMD -MP \
+	    -c -o $@ $<
 
-$(BUILD)/libgated.a: $(LIB_OBJ)
+$(BUILD)/libcommon.a: $(call obj,$(COMMON_SRC))
+$(BUILD)/libhw.a: $(call obj,$(HW_SRC))
+$(BUILD)/libagent.a: $(call obj,$(AGENT_SRC))
+$(BUILD)/libgatectl.a: $(call obj,$(CTL_SRC))
+$(BUILD)/lib%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/gated: $(BUILD)/obj/agent/main.o $(BUILD)/libgated.a
+$(BUILD)/gated: $(BUILD)/obj/agent/main.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/gatectl: $(CTL_OBJ) $(BUILD)/libgated.a
+
+$(BUILD)/gatectl: $(BUILD)/obj/gatectl/gatectl.o $(BUILD)/libgatectl.a \
+    $(BUILD)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CTL_PKG_LIBS) -lm
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgated.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libgated.a \
+	$(CC) $(ALL_CFLAGS) $(INC_tests) -o $@ $< $(LIBS) \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
-$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libgated.a
+# gatectl's unit tests (test-ctl-*) link gatectl's library.
+$(BUILD)/tests/test-ctl-%: tests/unit/test-ctl-%.c tests/unit/unit.h \
+    $(BUILD)/libgatectl.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(BUILD)/libgated.a \
+	$(CC) $(ALL_CFLAGS) $(INC_gatectl) -Itests/unit -o $@ $< \
+	    $(BUILD)/libgatectl.a $(BUILD)/libcommon.a $(ALL_LDFLAGS) \
+	    $(PKG_LIBS) -lm
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC_tests) -O2 -o $@ $< $(LIBS) \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 deps:

@@ -20,6 +20,7 @@
 #include "hw.h"
 #include "log.h"
 #include "schedule.h"
+#include "xmalloc.h"
 
 struct event_base;
 struct evhttp_request;
@@ -479,62 +480,135 @@ struct journal_state {
 int64_t		 journal_append_state(struct journal *, struct journal_event *,
 		    const struct journal_state *, int n);
 
-/* ---- the running gate: gate.c, lane.c, signal.c ----------------------- */
+/* ---- the running gate: gate*.c, passage.c, lane.c, indicator.c --------- */
 
 struct gate;
+struct lane;
 
-enum signal_pattern {
-	SIGNAL_NONE,
-	SIGNAL_STEADY,		/* on for the given length */
-	SIGNAL_DENY_LAMP,
-	SIGNAL_DENY_BUZZ,
-	SIGNAL_BLINK,		/* base: alert lamp */
-	SIGNAL_ALERT_BUZZ	/* base: alert buzzer */
+/*
+ * The effects of a lane and of an indicator on the world, given at init
+ * so that neither calls into the gate: gate.c implements them on the GPIO
+ * backend and libevent, tests/unit/test-lane.c on a fake clock.  arg is
+ * the one given at init; none of the calls may block.
+ */
+struct lane_card {
+	int		 reader;
+	uint64_t	 uid;
+	struct timespec	 since;		/* card event time, monotonic */
+};
+struct lane_ops {
+	/* Drives an output line (index into the config's lines) to value. */
+	void	 (*output)(void *arg, int line, int value);
+	/* Raises an alert about a lane (kept and shown by the gate). */
+	void	 (*alert)(void *arg, enum alert_kind, const char *lane,
+		    const char *detail);
+	/* True while the fire/emergency input is active. */
+	bool	 (*emergency)(void *arg);
+	/* Monotonic milliseconds. */
+	int64_t	 (*now)(void *arg);
+	/* A one-shot timer that calls fn(fnarg): set (re)arms it ms from
+	 * now, stop disarms it, free disarms and frees it (NULL: no-op). */
+	void	*(*timer_new)(void *arg, void (*fn)(void *), void *fnarg);
+	void	 (*timer_set)(void *timer, int ms);
+	void	 (*timer_stop)(void *timer);
+	void	 (*timer_free)(void *timer);
+	/* What a lane asks of the gate: a passage out by the exit button,
+	 * the guard's open-once button (line), the final decision of a card
+	 * that waited for a temperature. */
+	void	 (*exit_button)(void *arg, struct lane *);
+	void	 (*open_button)(void *arg, struct lane *, int line);
+	void	 (*waited)(void *arg, struct lane *, const struct lane_card *);
+};
+
+enum indicator_pattern {
+	INDICATOR_NONE,
+	INDICATOR_STEADY,	/* on for the given length */
+	INDICATOR_DENY_LAMP,
+	INDICATOR_DENY_BUZZ,
+	INDICATOR_BLINK,	/* base: alert lamp */
+	INDICATOR_ALERT_BUZZ	/* base: alert buzzer */
 };
 
 /* One lamp or buzzer output and the patterns it plays. */
-struct signal {
-	struct gate	*gate;
-	int		 line;		/* -1: not wired */
-	struct event	*timer;
-	const int	*base, *shot;
-	int		 base_step, shot_step, shot_len;
+struct indicator {
+	const struct lane_ops	*ops;
+	void			*arg;
+	int			 line;		/* -1: not wired */
+	void			*timer;
+	const int		*base, *shot;
+	int			 base_step, shot_step, shot_len;
 };
 
-enum barrier_state { BARRIER_DOWN, BARRIER_UP, BARRIER_LOWERING };
+/*
+ * A lane's states, bits so that a row of the transition table can name
+ * several (docs/lanes.md draws the table).  A pedestrian lane is LOCKED,
+ * RELEASED or PASSING; a vehicle lane DOWN, DOWN_OCC, UP, UP_OCC or
+ * LOWERING, the loop's occupancy part of the state.  Beside that machine runs a second, the
+ * temperature wait: IDLE or WAITING.
+ */
+enum lane_state {
+	LANE_LOCKED		= 0x0001,	/* relay at rest */
+	LANE_RELEASED		= 0x0002,	/* relay energised: may pass */
+	LANE_PASSING		= 0x0004,	/* released, door opened */
+	LANE_DOWN		= 0x0008,
+	LANE_DOWN_OCC		= 0x0010,	/* down, the loop occupied */
+	LANE_UP			= 0x0020,	/* up, the loop clear */
+	LANE_UP_OCC		= 0x0040,	/* up, the loop occupied */
+	LANE_LOWERING		= 0x0080,	/* arm travelling down */
+	LANE_IDLE		= 0x0100,	/* no card waits */
+	LANE_WAITING		= 0x0200	/* a card waits for a reading */
+};
 
-/* One lane's live state; lines are indexes into conf->lines, -1 if none. */
+enum lane_event {
+	LANE_EV_GRANT,		/* a journaled passage: open once */
+	LANE_EV_PULSE_END,	/* open-time over (pedestrian) */
+	LANE_EV_DOOR_OPEN,
+	LANE_EV_DOOR_CLOSE,
+	LANE_EV_HELD_OPEN,	/* held-open time over */
+	LANE_EV_LOOP_ON,	/* the loop occupied */
+	LANE_EV_LOOP_OFF,
+	LANE_EV_BARRIER_TIMER,	/* a barrier deadline, or the arm is down */
+	LANE_EV_LOWER_DUE,	/* from barrier_evaluate only: lower now */
+	LANE_EV_LOWER_REQUEST,	/* a mode or level that shuts vehicles out */
+	LANE_EV_EMERGENCY_ON,
+	LANE_EV_EMERGENCY_OFF,
+	LANE_EV_EXIT_BUTTON,
+	LANE_EV_OPEN_BUTTON,
+	/* the wait's events come last: lane_fsm picks its table by them */
+	LANE_EV_CARD_WAITS,	/* a card needs a temperature first */
+	LANE_EV_CARD,		/* a card at the lane */
+	LANE_EV_TEMPERATURE,	/* a reading of the lane's thermometer */
+	LANE_EV_WAIT_OVER,	/* temperature-wait ran out */
+	LANE_EV__COUNT
+};
+
+/* What a lane is wired to: line indexes into the config's lines, the
+ * thermometer's index; -1 for none. */
+struct lane_wiring {
+	int	relay, raise, lower;			/* outputs */
+	int	door, exit_button, open_button, loop;	/* inputs */
+	int	therm;
+};
+
+/* One lane's live state: two machines, a few facts, its timers. */
 struct lane {
-	struct gate		*gate;
+	const struct lane_ops	*ops;		/* NULL: not initialised */
+	void			*arg;
 	int			 index;
 	const struct lane_conf	*conf;
-	int			 relay, raise, lower;	/* outputs */
-	int			 door, exit_button, open_button, loop; /* inputs */
-	int			 therm;			/* index or -1 */
+	struct lane_wiring	 w;
+	enum lane_state		 state;
+	enum lane_state		 wait;		/* IDLE or WAITING */
 
-	/* pedestrian */
-	bool			 released;	/* relay energised: may pass */
-	bool			 door_open;
-	bool			 opened_in_window;
-	struct event		*pulse_timer;
-	struct event		*held_timer;
-
-	/* vehicle */
-	enum barrier_state	 barrier;
-	bool			 loop_occupied;
 	bool			 vehicle_seen;	/* loop occupied since raise */
 	bool			 lower_requested;
-	struct timespec		 up_since;	/* monotonic */
-	struct event		*barrier_timer;
+	int64_t			 up_since;	/* monotonic ms */
+	struct lane_card	 card;		/* the one waiting */
+	struct lane_card	 arriving;	/* for LANE_EV_CARD_WAITS */
 
-	/* a card waiting for a temperature reading */
-	struct pending {
-		bool		 active;
-		uint64_t	 uid;
-		int		 reader;
-		struct timespec	 since;		/* card event time */
-		struct event	*timer;
-	}			 pending;
+	void			*pulse_timer, *held_timer, *barrier_timer;
+	void			*wait_timer;
+	int			 unexpected;	/* events not in the table */
 };
 
 /* What a finished decision reports to listeners (API waiters, streams). */
@@ -561,13 +635,17 @@ json_t		*alert_list_counts(struct alert_list *);
 json_t		*alert_list_page(struct alert_list *, int64_t before,
 		    int64_t after, int limit);
 
-/* gate.c */
+/* gate.c: the running gate's life cycle; it owns conf from gate_new on. */
 struct gate	*gate_new(struct event_base *, struct gate_conf *, char **cause);
 void		 gate_free(struct gate *);
 struct event_base *gate_base(struct gate *);
 const struct gate_conf *gate_conf(struct gate *);
 struct journal	*gate_journal(struct gate *);
-int		 gate_output(struct gate *, int line, int value);
+struct hw_gpio	*gate_sim_gpio(struct gate *);
+struct hw_usb	*gate_sim_usb(struct gate *);
+int		 gate_find_reader(struct gate *, const char *);
+int		 gate_find_therm(struct gate *, const char *);
+/* gate-command.c: mode, level, open, ack, reloads, each journaled. */
 int		 gate_set_mode(struct gate *, const char *mode, const char *actor,
 		    const char *reason, int64_t *event, char **cause);
 int		 gate_set_level(struct gate *, int level, const char *actor,
@@ -578,7 +656,6 @@ int		 gate_open_lane(struct gate *, const char *lane,
 int		 gate_ack(struct gate *, int64_t alert, const char *actor,
 		    const char *reason, int64_t *event, char **cause);
 int		 gate_ack_all(struct gate *, const char *actor);
-json_t		*gate_status(struct gate *);
 int		 gate_reload_config(struct gate *, const char *actor,
 		    char **cause);
 /* People of the list last installed, in use or not: what a reload may
@@ -586,6 +663,9 @@ int		 gate_reload_config(struct gate *, const char *actor,
 size_t		 gate_people_expected(struct gate *);
 int		 gate_install_people(struct gate *, struct people *,
 		    const struct journal_event *);
+/* gate-status.c */
+json_t		*gate_status(struct gate *);
+/* gate-journal.c: record, tell the listeners, raise alerts. */
 int		 gate_listen(struct gate *, gate_listener_fn, void *);
 void		 gate_unlisten(struct gate *, gate_listener_fn, void *);
 int64_t		 gate_record(struct gate *, struct journal_event *);
@@ -595,15 +675,11 @@ int64_t		 gate_alert_about(struct gate *, enum alert_kind,
 		    const char *lane, const char *subject, const char *detail);
 json_t		*gate_alerts_page(struct gate *, int64_t before, int64_t after,
 		    int limit);
+/* passage.c: cards, passages, the latency of decisions. */
 void		 gate_passage(struct gate *, struct lane *, enum direction,
 		    const char *actor);
 void		 gate_decide_card(struct gate *, struct lane *, int reader,
 		    uint64_t uid, const struct timespec *since, bool final);
-struct hw_gpio	*gate_sim_gpio(struct gate *);
-struct hw_usb	*gate_sim_usb(struct gate *);
-int		 gate_find_reader(struct gate *, const char *);
-int		 gate_find_therm(struct gate *, const char *);
-bool		 gate_emergency(struct gate *);
 bool		 gate_egress_allowed(struct gate *);
 void		 gate_latency(struct gate *, const struct timespec *since);
 size_t		 gate_latency_recent(struct gate *, uint32_t *, size_t);
@@ -709,52 +785,33 @@ struct report_job *report_start(struct event_base *, int prio,
 		    int max_s, report_done_fn, void *arg);
 void		 report_cancel(struct report_job *);
 
-/* lane.c: the pedestrian and vehicle lane state machines. */
-void	lane_init(struct lane *, struct gate *, int index);
+/* lane.c: the pedestrian and vehicle lanes, state tables. */
+void	lane_init(struct lane *, int index, const struct lane_conf *,
+	    const struct lane_wiring *, const struct lane_ops *, void *arg);
 void	lane_clear(struct lane *);
+/* One event through the table: 0, or -1 when not expected (logged, no
+ * change) or held where it is by the emergency input. */
+int	lane_fsm(struct lane *, enum lane_event);
 void	lane_release(struct lane *);		/* grant: open once */
 void	lane_input(struct lane *, int line, int value);
 void	lane_emergency(struct lane *, bool active);
 void	lane_request_lower(struct lane *);
+/* The temperature wait: park a card, end the wait with another card or
+ * a reading; a parked card is decided through ops->waited. */
+void	lane_card_wait(struct lane *, const struct lane_card *);
+void	lane_card(struct lane *);
+void	lane_temperature(struct lane *);
+bool	lane_is_open(const struct lane *);		/* for status */
 const char *lane_state_name(const struct lane *);
+const char *lane_event_name(enum lane_event);
 
-/* signal.c */
-void	signal_init(struct signal *, struct gate *, int line);
-void	signal_shot(struct signal *, enum signal_pattern, int len_ms);
-void	signal_shot_end(struct signal *);
-void	signal_base(struct signal *, enum signal_pattern);
-void	signal_clear(struct signal *);
+/* indicator.c: lamp and buzzer patterns, through lane_ops output/timers. */
+void	indicator_init(struct indicator *, const struct lane_ops *, void *arg,
+	    int line);
+void	indicator_shot(struct indicator *, enum indicator_pattern, int len_ms);
+void	indicator_shot_end(struct indicator *);
+void	indicator_base(struct indicator *, enum indicator_pattern);
+void	indicator_clear(struct indicator *);
 
-/* log.c: see log.h */
-
-/* xmalloc.c: out of memory inside the daemon is fatal, in one place. */
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-int	 xasprintf(char **, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-
-/* ctl-format.c: pure text helpers of gatectl, here so unit tests link them. */
-struct ctl_table;
-/* Control characters made visible; the length needed, like snprintf. */
-size_t		 ctl_escape(const char *, char *, size_t);
-int		 ctl_format_time(int64_t ms, char *, size_t);	/* local */
-int		 ctl_when_normalise(const char *, char *, size_t);
-void		 ctl_csv_field(FILE *, const char *);
-void		 ctl_csv_row(FILE *, const char *const *, int);
-/* The header is the first row; the caller frees with ctl_table_free. */
-struct ctl_table *ctl_table_new(int cols, const char *const *header);
-void		 ctl_table_add(struct ctl_table *, const char *const *);
-int		 ctl_table_rows(const struct ctl_table *);	/* no header */
-void		 ctl_table_print(const struct ctl_table *, FILE *,
-		     const char *indent);
-void		 ctl_table_free(struct ctl_table *);
-int		 ctl_parse_long(const char *, long min, long max, long *);
-int		 ctl_parse_temp(const char *, double *);
-/* Member text, in the caller's buffer or the JSON's own string. */
-const char	*ctl_json_text(const json_t *, const char *, char *, size_t);
-const char	*ctl_json_time(const json_t *, const char *, char *, size_t);
-const char	*ctl_json_temp(const json_t *, const char *, char *, size_t);
 
 #endif

@@ -14,11 +14,12 @@
 #include <openssl/evp.h>
 
 #include "agent.h"
+#include "protocol.h"
 
-static const char *const role_names[] = {
-	[ROLE_VIEWER] = "viewer", [ROLE_GUARD] = "guard",
-	[ROLE_ADMIN] = "admin"
-};
+/* The names gatectl's token new also writes, in enum role's order. */
+static const char *const role_names[] = { GATED_ROLE_NAMES };
+_Static_assert(sizeof role_names / sizeof role_names[0] == ROLE__COUNT,
+    "protocol.h names every role of enum role");
 
 const char *
 auth_role_name(enum role r)

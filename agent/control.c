@@ -25,6 +25,7 @@
 #include <event2/listener.h>
 
 #include "agent.h"
+#include "clock.h"
 #include "protocol.h"
 
 #define REQUEST_TIMEOUT_S	30	/* a slow client is dropped */
@@ -65,15 +66,6 @@ struct control {
 	char			 path[PATH_MAX];
 };
 
-static int64_t
-guard_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 guard_apply(struct accept_guard *g)
 {
@@ -101,7 +93,7 @@ guard_error(struct evconnlistener *lev, void *arg)
 	struct accept_guard	*g;
 	struct timeval		 tv;
 	int			 err = EVUTIL_SOCKET_ERROR();
-	int64_t			 now = guard_now_ms();
+	int64_t			 now = mono_ms();
 
 	(void)arg;
 	LIST_FOREACH(g, &guards, entry)

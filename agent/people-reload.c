@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "agent.h"
+#include "clock.h"
 
 struct people_reload_job {
 	struct gate		*gate;
@@ -43,7 +44,6 @@ people_reload_journal(struct people_reload_job *job)
 	struct journal_limits	 lim = { 0, 0, 0 };
 	struct journal_state	 kv[1];
 	struct journal		*j;
-	struct timespec		 now;
 	char			 path[PATH_MAX + 16], count[32], *cause = NULL;
 	int64_t			 id;
 
@@ -56,9 +56,8 @@ people_reload_journal(struct people_reload_job *job)
 		snprintf(job->detail, sizeof job->detail, "%d errors, first: "
 		    "%s", job->errors.count, job->errors.kept ?
 		    job->errors.lines[0] : "?");
-	clock_gettime(CLOCK_REALTIME, &now);
 	memset(&job->ev, 0, sizeof job->ev);
-	job->ev.ts_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	job->ev.ts_ms = wall_ms();
 	job->ev.kind = "people";
 	job->ev.reason = job->people != NULL ? "reloaded" : "reload-failed";
 	job->ev.actor = job->actor;

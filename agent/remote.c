@@ -36,6 +36,7 @@
 #include <event2/listener.h>
 
 #include "agent.h"
+#include "clock.h"
 #include "protocol.h"
 
 #define AUTH_SLOTS		1024	/* client addresses remembered */
@@ -108,15 +109,6 @@ struct remote {
 };
 
 static int	remote_ssl_index = -1;
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The newest OpenSSL error as text, for a cause. */
 static const char *

@@ -2,7 +2,7 @@
  * client.c: HTTP exchanges with gated through libevent's evhttp client,
  * on the local control socket or on a gate's remote API over TLS.  The
  * Unix socket is connected here, so that the kernel checks our right to
- * reach the agent and a failure names the socket and errno; relay.c
+ * reach the agent and a failure names the socket and errno; unix-bridge.c
  * carries evhttp's bytes onto it.  Over TLS the server's certificate must
  * chain to the CA given (or the system's) and name the URL's host, and a
  * bearer token from a file goes with every request.  Both sides send the
@@ -40,7 +40,7 @@
 struct client_conn {
 	const struct ctl_target		*target;
 	struct evhttp_connection	*evcon;
-	struct relay			*relay;
+	struct bridge			*bridge;
 	SSL				*ssl;	/* TLS: the bufferevent owns it */
 	char				*token;
 	struct timespec			 sent, failed;	/* monotonic */
@@ -294,7 +294,7 @@ client_conn_new(struct event_base *base, struct evdns_base *dns,
 			    "");
 			goto fail;
 		}
-		if ((c->relay = relay_new(base, fd, &port)) == NULL) {
+		if ((c->bridge = bridge_new(base, fd, &port)) == NULL) {
 			xasprintf(why, "cannot listen on the loopback relay: "
 			    "%s", strerror(errno));
 			goto fail;
@@ -306,7 +306,7 @@ client_conn_new(struct event_base *base, struct evdns_base *dns,
 			xasprintf(why, "cannot set up a connection");
 			goto fail;
 		}
-		relay_expect(c->relay, c->evcon);
+		bridge_expect(c->bridge, c->evcon);
 	} else {
 		if (client_url(t->url, host, sizeof host, &port, why) == -1 ||
 		    (c->token = client_token(t, why)) == NULL ||
@@ -350,7 +350,7 @@ client_conn_free(struct client_conn *c)
 		return;
 	if (c->evcon != NULL)
 		evhttp_connection_free(c->evcon);	/* and the SSL */
-	relay_free(c->relay);
+	bridge_free(c->bridge);
 	if (c->token != NULL) {
 		explicit_bzero(c->token, strlen(c->token));
 		free(c->token);
@@ -566,8 +566,8 @@ client_say(const char *why)
 }
 
 int
-client_call(struct ctl *ctl, enum ctl_method method, const char *path,
-    json_t *body, json_t **answer)
+client_call(const struct ctl_target *t, int json, enum ctl_method method,
+    const char *path, json_t *body, json_t **answer)
 {
 	struct client_state	 st;
 	struct client_conn	*conn = NULL;
@@ -577,10 +577,6 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 	int			 rc;
 
 	*answer = NULL;
-	if (ctl->fleet != NULL) {
-		fleet_defer(ctl->fleet, method, path, body);
-		return CTL_FLEET_DEFERRED;
-	}
 	memset(&st, 0, sizeof st);
 	if ((st.base = event_base_new()) == NULL ||
 	    (st.body = evbuffer_new()) == NULL) {
@@ -588,8 +584,7 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
-	if ((conn = client_conn_new(st.base, NULL, &ctl->target, &why)) ==
-	    NULL) {
+	if ((conn = client_conn_new(st.base, NULL, t, &why)) == NULL) {
 		client_say(why);
 		rc = EXIT_UNREACHABLE;
 		goto out;
@@ -599,7 +594,7 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 	evhttp_request_set_error_cb(req, client_error);
 	if (client_send(conn, req, method, path, body) == -1) {
 		fprintf(stderr, "gatectl: cannot send a request to %s\n",
-		    ctl->target.name);
+		    t->name);
 		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
@@ -610,15 +605,15 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 	}
 	if (st.failed) {
 		why = client_failure(conn, st.error);
-		fprintf(stderr, "gatectl: no answer from %s: %s\n",
-		    ctl->target.name, why);
+		fprintf(stderr, "gatectl: no answer from %s: %s\n", t->name,
+		    why);
 		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
-	rc = client_judge(&ctl->target, st.status, st.proto,
+	rc = client_judge(t, st.status, st.proto,
 	    evbuffer_pullup(st.body, -1), evbuffer_get_length(st.body), &a,
 	    &why);
-	if (a != NULL && ctl->json && rc != EXIT_PROTOCOL) {
+	if (a != NULL && json && rc != EXIT_PROTOCOL) {
 		json_dumpf(a, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 		fputc('\n', stdout);
 		fflush(stdout);
@@ -632,7 +627,6 @@ client_call(struct ctl *ctl, enum ctl_method method, const char *path,
 out:
 	free(why);
 	json_decref(a);
-	json_decref(body);
 	free(st.proto);
 	client_conn_free(conn);
 	if (st.body != NULL)

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,85 +272,23 @@ follow_events(struct ctl *ctl, long after)
 	return f.rc;
 }
 
-int
-cmd_events(struct ctl *ctl, int argc, char **argv)
+/* A page of events as a table, oldest first. */
+static void
+print_events(const struct ctl_request *req, json_t *a)
 {
-	static const struct option longs[] = {
-		{ "after", required_argument, NULL, 'a' },
-		{ "before", required_argument, NULL, 'b' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const head[] = {
 		"ID", "TIME", "KIND", "LANE", "DIR", "WHO", "VERDICT", "TEMP",
 		"DETAIL"
 	};
 	struct ctl_table	*t;
-	json_t			*a, *e;
-	char			*path, b[9][320];
-	long			 after = 0, before = 0, limit = 50;
+	json_t			*e;
+	char			 b[9][320];
 	size_t			 i;
-	int			 ch, rc, follow = 0, has_after = 0;
-	int			 has_before = 0;
 
-	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
-		switch (ch) {
-		case 'a':
-			if (ctl_parse_long(optarg, 0, LONG_MAX, &after) == -1)
-				return ctl_usage_error("not an event id: %s",
-				    optarg);
-			has_after = 1;
-			break;
-		case 'b':
-			if (ctl_parse_long(optarg, 1, LONG_MAX, &before) == -1)
-				return ctl_usage_error("not an event id: %s",
-				    optarg);
-			has_before = 1;
-			break;
-		case 'f':
-			follow = 1;
-			break;
-		case 'l':
-			if (ctl_parse_long(optarg, 1, 1000, &limit) == -1)
-				return ctl_usage_error("--limit wants 1 to "
-				    "1000: %s", optarg);
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return ctl_usage_error("unexpected argument: %s", argv[optind]);
-	if (follow && ctl->fleet != NULL)
-		return ctl_usage_error("--follow follows one gate, not a "
-		    "fleet");
-	if (has_after && has_before)
-		return ctl_usage_error("--after and --before: one or the "
-		    "other");
-	if (follow && has_before)
-		return ctl_usage_error("--follow goes forward: --after, not "
-		    "--before");
-	if (follow)
-		return follow_events(ctl, has_after ? after : -1);
-	/* Without --after, the newest events, oldest of them first. */
-	if (has_after)
-		xasprintf(&path, "/v1/events?after=%ld&limit=%ld", after,
-		    limit);
-	else if (has_before)
-		xasprintf(&path, "/v1/events?before=%ld&limit=%ld", before,
-		    limit);
-	else
-		xasprintf(&path, "/v1/events?limit=%ld", limit);
-	rc = client_call(ctl, CTL_GET, path, NULL, &a);
-	free(path);
-	if (rc != 0)
-		return rc;
-	if (ctl->json)
-		goto out;
+	(void)req;
 	if (json_array_size(json_object_get(a, "events")) == 0) {
 		printf("no events\n");
-		goto out;
+		return;
 	}
 	t = ctl_table_new(9, head);
 	json_array_foreach(json_object_get(a, "events"), i, e) {
@@ -369,9 +308,54 @@ cmd_events(struct ctl *ctl, int argc, char **argv)
 	}
 	ctl_table_print(t, stdout, NULL);
 	ctl_table_free(t);
-out:
-	json_decref(a);
+}
+
+/* --after, --before and --limit (the page), --follow. */
+static int
+events_options(int argc, char **argv, struct ctl_paging *page, int *follow)
+{
+	static const struct option longs[] = {
+		{ "after", required_argument, NULL, 'a' },
+		{ "before", required_argument, NULL, 'b' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	ch;
+
+	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
+		if (ch == 'f')
+			*follow = 1;
+		else if (ctl_paging_option(page, ch, optarg) != 0)
+			return EXIT_USAGE;
+	}
+	if (optind != argc)
+		return ctl_usage_error("unexpected argument: %s", argv[optind]);
 	return 0;
+}
+
+int
+cmd_events(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
+{
+	struct ctl_paging	page = { "event", -1, -1, 50 };
+	int			follow = 0, rc;
+
+	if ((rc = events_options(argc, argv, &page, &follow)) != 0)
+		return rc;
+	if (follow && ctl->fleet != NULL)
+		return ctl_usage_error("--follow follows one gate, not a "
+		    "fleet");
+	if (page.after >= 0 && page.before >= 0)
+		return ctl_usage_error("--after and --before: one or the "
+		    "other");
+	if (follow && page.before >= 0)
+		return ctl_usage_error("--follow goes forward: --after, not "
+		    "--before");
+	if (follow)
+		return follow_events(ctl, page.after);
+	/* Without --after, the newest events, oldest of them first. */
+	return ctl_ask(req, CTL_GET, ctl_paging_path("/v1/events", &page),
+	    NULL, print_events);
 }
 
 /* The three sections of a report, in order, by the name --section takes. */
@@ -478,8 +462,38 @@ report_when(char **query, const char *key, const char *when)
 	return 0;
 }
 
+/* The report's sections, all or the one asked for, and the totals. */
+static void
+print_report(const struct ctl_request *req, json_t *a)
+{
+	json_t	*tot;
+	char	 b[4][64];
+	int	 csv = req->opt.report.csv, only = req->opt.report.section, s;
+
+	if (!csv)
+		printf("report from %s to %s\n\n",
+		    ctl_json_time(a, "from", b[0], sizeof b[0]),
+		    ctl_json_time(a, "to", b[1], sizeof b[1]));
+	for (s = 0; s < SEC__COUNT; s++) {
+		if (only != -1 && s != only)
+			continue;
+		if (s != 0 && only == -1)
+			fputs(csv ? "\r\n" : "\n", stdout);
+		report_section(a, s, csv);
+	}
+	if (!csv && only == -1) {
+		tot = json_object_get(a, "totals");
+		printf("\ntotals: %s passages, %s granted, %s denied, "
+		    "%s alerts\n",
+		    ctl_json_text(tot, "passages", b[0], sizeof b[0]),
+		    ctl_json_text(tot, "granted", b[1], sizeof b[1]),
+		    ctl_json_text(tot, "denied", b[2], sizeof b[2]),
+		    ctl_json_text(tot, "alerts", b[3], sizeof b[3]));
+	}
+}
+
 int
-cmd_report(struct ctl *ctl, int argc, char **argv)
+cmd_report(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
 	static const struct option longs[] = {
 		{ "from", required_argument, NULL, 'f' },
@@ -488,10 +502,9 @@ cmd_report(struct ctl *ctl, int argc, char **argv)
 		{ "section", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t		*a, *tot;
 	const char	*from = NULL, *to = NULL;
-	char		*path, b[4][64];
-	int		 ch, rc, csv = 0, only = -1, s;
+	char		*path;
+	int		 ch, csv = 0, only = -1;
 
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
 		switch (ch) {
@@ -526,33 +539,7 @@ cmd_report(struct ctl *ctl, int argc, char **argv)
 		free(path);
 		return EXIT_USAGE;
 	}
-	rc = client_call(ctl, CTL_GET, path, NULL, &a);
-	free(path);
-	if (rc != 0)
-		return rc;
-	if (ctl->json)
-		goto out;
-	if (!csv)
-		printf("report from %s to %s\n\n",
-		    ctl_json_time(a, "from", b[0], sizeof b[0]),
-		    ctl_json_time(a, "to", b[1], sizeof b[1]));
-	for (s = 0; s < SEC__COUNT; s++) {
-		if (only != -1 && s != only)
-			continue;
-		if (s != 0 && only == -1)
-			fputs(csv ? "\r\n" : "\n", stdout);
-		report_section(a, s, csv);
-	}
-	if (!csv && only == -1) {
-		tot = json_object_get(a, "totals");
-		printf("\ntotals: %s passages, %s granted, %s denied, "
-		    "%s alerts\n",
-		    ctl_json_text(tot, "passages", b[0], sizeof b[0]),
-		    ctl_json_text(tot, "granted", b[1], sizeof b[1]),
-		    ctl_json_text(tot, "denied", b[2], sizeof b[2]),
-		    ctl_json_text(tot, "alerts", b[3], sizeof b[3]));
-	}
-out:
-	json_decref(a);
-	return 0;
+	req->opt.report.csv = csv;
+	req->opt.report.section = only;
+	return ctl_ask(req, CTL_GET, path, NULL, print_report);
 }

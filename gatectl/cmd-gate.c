@@ -2,6 +2,7 @@
  * cmd-gate.c: the commands about the gate as a whole: status, mode, level,
  * open a lane once, acknowledge an alert, reload the configuration.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,20 @@ gate_args(int argc, char **argv, int npos, char **pos, const char **reason,
 	if (required && (*reason == NULL || **reason == '\0'))
 		return ctl_usage_error("--reason is required: every change "
 		    "is journaled with why");
+	return 0;
+}
+
+/* No arguments at all; a --reason is answered with what to type instead. */
+static int
+gate_no_args(int argc, char **argv, const char *if_reason)
+{
+	const char	*reason;
+	int		 rc;
+
+	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+		return rc;
+	if (reason != NULL)
+		return ctl_usage_error("%s", if_reason);
 	return 0;
 }
 
@@ -189,22 +204,13 @@ status_devices(json_t *devices)
 	printf("\n");
 }
 
-int
-cmd_status(struct ctl *ctl, int argc, char **argv)
+static void
+print_status(const struct ctl_request *req, json_t *st)
 {
-	json_t		*st, *gate, *level, *people, *journal;
-	const char	*reason;
+	json_t		*gate, *level, *people, *journal;
 	char		 b[6][64];
-	int		 rc;
 
-	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
-		return rc;
-	if (reason != NULL)
-		return ctl_usage_error("takes no --reason");
-	if ((rc = client_call(ctl, CTL_GET, "/v1/status", NULL, &st)) != 0)
-		return rc;
-	if (ctl->json)
-		goto out;
+	(void)req;
 	gate = json_object_get(st, "gate");
 	level = json_object_get(st, "level");
 	printf("%-11s %s (%s), inside zone %s\n", "gate:",
@@ -239,90 +245,120 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 	    " (LOW SPACE)" : "");
 	printf("%-11s %s s\n", "uptime:",
 	    ctl_json_text(st, "uptime_s", b[0], sizeof b[0]));
-out:
-	json_decref(st);
-	return 0;
 }
 
 int
-cmd_mode(struct ctl *ctl, int argc, char **argv)
+cmd_status(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	json_t		*st;
-	const char	*reason;
-	char		 b[2][64];
-	int		 rc;
+	int	rc;
 
-	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+	(void)ctl;
+	if ((rc = gate_no_args(argc, argv, "takes no --reason")) != 0)
 		return rc;
-	if (reason != NULL)
-		return ctl_usage_error("to change the mode: mode set MODE "
-		    "--reason TEXT");
-	if ((rc = client_call(ctl, CTL_GET, "/v1/status", NULL, &st)) != 0)
-		return rc;
-	if (!ctl->json)
-		printf("%s (%s)\n", ctl_json_text(st, "mode", b[0],
-		    sizeof b[0]), mode_source(st, b[1], sizeof b[1]));
-	json_decref(st);
-	return 0;
+	return ctl_ask(req, CTL_GET, xstrdup("/v1/status"), NULL, print_status);
+}
+
+static void
+print_mode(const struct ctl_request *req, json_t *st)
+{
+	char	b[2][64];
+
+	(void)req;
+	printf("%s (%s)\n", ctl_json_text(st, "mode", b[0], sizeof b[0]),
+	    mode_source(st, b[1], sizeof b[1]));
 }
 
 int
-cmd_mode_set(struct ctl *ctl, int argc, char **argv)
+cmd_mode(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	json_t		*a, *body;
-	char		*pos[1], b[2][64];
+	int	rc;
+
+	(void)ctl;
+	rc = gate_no_args(argc, argv,
+	    "to change the mode: mode set MODE --reason TEXT");
+	if (rc != 0)
+		return rc;
+	return ctl_ask(req, CTL_GET, xstrdup("/v1/status"), NULL, print_mode);
+}
+
+static void
+print_mode_set(const struct ctl_request *req, json_t *a)
+{
+	char	b[2][64];
+
+	(void)req;
+	printf("mode %s (event %s)\n", ctl_json_text(a, "mode", b[0],
+	    sizeof b[0]), ctl_json_text(a, "event", b[1], sizeof b[1]));
+}
+
+int
+cmd_mode_set(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
+{
+	json_t		*body;
+	char		*pos[1];
 	const char	*reason;
 	int		 rc;
 
+	(void)ctl;
 	if ((rc = gate_args(argc, argv, 1, pos, &reason, 1)) != 0)
 		return rc;
 	if ((body = json_pack("{s:s, s:s}", "mode", pos[0], "reason",
 	    reason)) == NULL)
 		return ctl_usage_error("arguments must be UTF-8 text");
-	if ((rc = client_call(ctl, CTL_POST, "/v1/mode", body, &a)) != 0)
-		return rc;
-	if (!ctl->json)
-		printf("mode %s (event %s)\n", ctl_json_text(a, "mode", b[0],
-		    sizeof b[0]), ctl_json_text(a, "event", b[1], sizeof b[1]));
-	json_decref(a);
-	return 0;
+	return ctl_ask(req, CTL_POST, xstrdup("/v1/mode"), body,
+	    print_mode_set);
+}
+
+static void
+print_level(const struct ctl_request *req, json_t *st)
+{
+	json_t	*level = json_object_get(st, "level");
+	char	 b[4][64];
+
+	(void)req;
+	printf("%s %s, mode %s (%s)\n",
+	    ctl_json_text(level, "number", b[0], sizeof b[0]),
+	    ctl_json_text(level, "name", b[1], sizeof b[1]),
+	    ctl_json_text(st, "mode", b[2], sizeof b[2]),
+	    mode_source(st, b[3], sizeof b[3]));
 }
 
 int
-cmd_level(struct ctl *ctl, int argc, char **argv)
+cmd_level(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	json_t		*st, *level;
-	const char	*reason;
-	char		 b[4][64];
-	int		 rc;
+	int	rc;
 
-	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+	(void)ctl;
+	rc = gate_no_args(argc, argv,
+	    "to change the level: level set N --reason TEXT");
+	if (rc != 0)
 		return rc;
-	if (reason != NULL)
-		return ctl_usage_error("to change the level: level set N "
-		    "--reason TEXT");
-	if ((rc = client_call(ctl, CTL_GET, "/v1/status", NULL, &st)) != 0)
-		return rc;
-	level = json_object_get(st, "level");
-	if (!ctl->json)
-		printf("%s %s, mode %s (%s)\n",
-		    ctl_json_text(level, "number", b[0], sizeof b[0]),
-		    ctl_json_text(level, "name", b[1], sizeof b[1]),
-		    ctl_json_text(st, "mode", b[2], sizeof b[2]),
-		    mode_source(st, b[3], sizeof b[3]));
-	json_decref(st);
-	return 0;
+	return ctl_ask(req, CTL_GET, xstrdup("/v1/status"), NULL, print_level);
+}
+
+static void
+print_level_set(const struct ctl_request *req, json_t *a)
+{
+	char	b[4][64];
+
+	(void)req;
+	printf("level %s %s, mode %s (event %s)\n",
+	    ctl_json_text(a, "level", b[0], sizeof b[0]),
+	    ctl_json_text(a, "name", b[1], sizeof b[1]),
+	    ctl_json_text(a, "mode", b[2], sizeof b[2]),
+	    ctl_json_text(a, "event", b[3], sizeof b[3]));
 }
 
 int
-cmd_level_set(struct ctl *ctl, int argc, char **argv)
+cmd_level_set(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	json_t		*a, *body;
-	char		*pos[1], b[4][64];
+	json_t		*body;
+	char		*pos[1];
 	const char	*reason;
 	long		 n;
 	int		 rc;
 
+	(void)ctl;
 	if ((rc = gate_args(argc, argv, 1, pos, &reason, 1)) != 0)
 		return rc;
 	if (ctl_parse_long(pos[0], 0, 999, &n) == -1)
@@ -330,52 +366,59 @@ cmd_level_set(struct ctl *ctl, int argc, char **argv)
 	if ((body = json_pack("{s:i, s:s}", "level", (int)n, "reason",
 	    reason)) == NULL)
 		return ctl_usage_error("arguments must be UTF-8 text");
-	if ((rc = client_call(ctl, CTL_POST, "/v1/level", body, &a)) != 0)
-		return rc;
-	if (!ctl->json)
-		printf("level %s %s, mode %s (event %s)\n",
-		    ctl_json_text(a, "level", b[0], sizeof b[0]),
-		    ctl_json_text(a, "name", b[1], sizeof b[1]),
-		    ctl_json_text(a, "mode", b[2], sizeof b[2]),
-		    ctl_json_text(a, "event", b[3], sizeof b[3]));
-	json_decref(a);
-	return 0;
+	return ctl_ask(req, CTL_POST, xstrdup("/v1/level"), body,
+	    print_level_set);
+}
+
+static void
+print_open(const struct ctl_request *req, json_t *a)
+{
+	char	b[2][64];
+
+	(void)req;
+	printf("lane %s opened once (event %s)\n",
+	    ctl_json_text(a, "lane", b[0], sizeof b[0]),
+	    ctl_json_text(a, "event", b[1], sizeof b[1]));
 }
 
 int
-cmd_open(struct ctl *ctl, int argc, char **argv)
+cmd_open(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	json_t		*a, *body;
-	char		*pos[1], *path, b[2][64];
+	json_t		*body;
+	char		*pos[1];
 	const char	*reason;
 	int		 rc;
 
+	(void)ctl;
 	if ((rc = gate_args(argc, argv, 1, pos, &reason, 1)) != 0)
 		return rc;
 	if ((body = json_pack("{s:s}", "reason", reason)) == NULL)
 		return ctl_usage_error("arguments must be UTF-8 text");
-	path = client_path("/v1/lanes", pos[0], "/open");
-	rc = client_call(ctl, CTL_POST, path, body, &a);
-	free(path);
-	if (rc != 0)
-		return rc;
-	if (!ctl->json)
-		printf("lane %s opened once (event %s)\n",
-		    ctl_json_text(a, "lane", b[0], sizeof b[0]),
-		    ctl_json_text(a, "event", b[1], sizeof b[1]));
-	json_decref(a);
-	return 0;
+	return ctl_ask(req, CTL_POST, client_path("/v1/lanes", pos[0],
+	    "/open"), body, print_open);
+}
+
+static void
+print_ack(const struct ctl_request *req, json_t *a)
+{
+	char	b[2][64];
+
+	(void)req;
+	printf("alert %s acknowledged (event %s)\n",
+	    ctl_json_text(a, "alert", b[0], sizeof b[0]),
+	    ctl_json_text(a, "event", b[1], sizeof b[1]));
 }
 
 int
-cmd_ack(struct ctl *ctl, int argc, char **argv)
+cmd_ack(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	json_t		*a, *body;
-	char		*pos[1], *path, b[2][64];
+	json_t		*body;
+	char		*pos[1], *path;
 	const char	*reason;
 	long		 id;
 	int		 rc;
 
+	(void)ctl;
 	if ((rc = gate_args(argc, argv, 1, pos, &reason, 0)) != 0)
 		return rc;
 	if (ctl_parse_long(pos[0], 1, LONG_MAX, &id) == -1)
@@ -387,91 +430,66 @@ cmd_ack(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("arguments must be UTF-8 text");
 	}
 	xasprintf(&path, "/v1/alerts/%ld/ack", id);
-	rc = client_call(ctl, CTL_POST, path, body, &a);
-	free(path);
-	if (rc != 0)
-		return rc;
-	if (!ctl->json)
-		printf("alert %s acknowledged (event %s)\n",
-		    ctl_json_text(a, "alert", b[0], sizeof b[0]),
-		    ctl_json_text(a, "event", b[1], sizeof b[1]));
-	json_decref(a);
-	return 0;
+	return ctl_ask(req, CTL_POST, path, body, print_ack);
+}
+
+/* A page of alerts, and how to ask for the next when it is full. */
+static void
+print_alerts(const struct ctl_request *req, json_t *a)
+{
+	json_t	*alerts = json_object_get(a, "alerts");
+
+	printf("%" JSON_INTEGER_FORMAT " active alerts, %zu shown\n",
+	    json_integer_value(json_object_get(a, "active")),
+	    json_array_size(alerts));
+	if (json_array_size(alerts) > 0)
+		alerts_table(alerts);
+	if ((json_int_t)json_array_size(alerts) == req->opt.limit)
+		printf("older: gatectl alerts --before %" JSON_INTEGER_FORMAT
+		    "\n", json_integer_value(json_object_get(json_array_get(
+		    alerts, json_array_size(alerts) - 1), "id")));
 }
 
 /* The active alerts, newest first, a page at a time (--before ID). */
 int
-cmd_alerts(struct ctl *ctl, int argc, char **argv)
+cmd_alerts(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
 	static const struct option longs[] = {
 		{ "before", required_argument, NULL, 'b' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t	*a, *alerts;
-	char	*path;
-	long	 before = 0, limit = 100;
-	int	 ch, rc;
+	struct ctl_paging	page = { "alert", -1, -1, 100 };
+	int			ch;
 
+	(void)ctl;
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
-		switch (ch) {
-		case 'b':
-			if (ctl_parse_long(optarg, 1, LONG_MAX, &before) == -1)
-				return ctl_usage_error("not an alert id: %s",
-				    optarg);
-			break;
-		case 'l':
-			if (ctl_parse_long(optarg, 1, 1000, &limit) == -1)
-				return ctl_usage_error("--limit wants 1 to "
-				    "1000: %s", optarg);
-			break;
-		default:
+		if (ctl_paging_option(&page, ch, optarg) != 0)
 			return EXIT_USAGE;
-		}
 	}
 	if (optind != argc)
 		return ctl_usage_error("unexpected argument: %s", argv[optind]);
-	if (before > 0)
-		xasprintf(&path, "/v1/alerts?before=%ld&limit=%ld", before,
-		    limit);
-	else
-		xasprintf(&path, "/v1/alerts?limit=%ld", limit);
-	rc = client_call(ctl, CTL_GET, path, NULL, &a);
-	free(path);
-	if (rc != 0)
-		return rc;
-	if (ctl->json)
-		goto out;
-	alerts = json_object_get(a, "alerts");
-	printf("%" JSON_INTEGER_FORMAT " active alerts, %zu shown\n",
-	    json_integer_value(json_object_get(a, "active")),
-	    json_array_size(alerts));
-	if (json_array_size(alerts) > 0)
-		alerts_table(alerts);
-	if ((json_int_t)json_array_size(alerts) == limit)
-		printf("older: gatectl alerts --before %" JSON_INTEGER_FORMAT
-		    "\n", json_integer_value(json_object_get(json_array_get(
-		    alerts, json_array_size(alerts) - 1), "id")));
-out:
-	json_decref(a);
-	return 0;
+	req->opt.limit = page.limit;
+	return ctl_ask(req, CTL_GET, ctl_paging_path("/v1/alerts", &page),
+	    NULL, print_alerts);
+}
+
+static void
+print_reload(const struct ctl_request *req, json_t *a)
+{
+	(void)req;
+	(void)a;
+	printf("configuration and people reloaded\n");
 }
 
 int
-cmd_reload(struct ctl *ctl, int argc, char **argv)
+cmd_reload(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
-	json_t		*a;
-	const char	*reason;
-	int		 rc;
+	int	rc;
 
-	if ((rc = gate_args(argc, argv, 0, NULL, &reason, 0)) != 0)
+	(void)ctl;
+	if ((rc = gate_no_args(argc, argv, "takes no --reason")) != 0)
 		return rc;
-	if (reason != NULL)
-		return ctl_usage_error("takes no --reason");
-	if ((rc = client_call(ctl, CTL_POST, "/v1/reload", NULL, &a)) != 0)
-		return rc;
-	if (!ctl->json)
-		printf("configuration and people reloaded\n");
-	json_decref(a);
-	return 0;
+	return ctl_ask(req, CTL_POST, xstrdup("/v1/reload"), NULL,
+	    print_reload);
 }

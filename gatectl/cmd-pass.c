@@ -226,8 +226,10 @@ json_print(json_t *o)
 	json_decref(o);
 }
 
+/* Needs no gate: the request stays empty. */
 int
-cmd_pass_keygen(struct ctl *ctl, int argc, char **argv)
+cmd_pass_keygen(struct ctl *ctl, int argc, char **argv,
+    struct ctl_request *req)
 {
 	static const struct option longs[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -239,6 +241,7 @@ cmd_pass_keygen(struct ctl *ctl, int argc, char **argv)
 	char		*pubpath, *why = NULL, line[PASS_KEY_LINE_MAX];
 	int		 ch;
 
+	(void)req;
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
 		if (ch == 'o')
 			out = optarg;
@@ -377,8 +380,10 @@ pass_new_args(int argc, char **argv, struct pass_args *a)
 	return 0;
 }
 
+/* Needs no gate: the request stays empty. */
 int
-cmd_pass_new(struct ctl *ctl, int argc, char **argv)
+cmd_pass_new(struct ctl *ctl, int argc, char **argv,
+    struct ctl_request *req)
 {
 	struct pass_args a;
 	uint8_t		 seed[PASS_KEY_LEN];
@@ -386,6 +391,7 @@ cmd_pass_new(struct ctl *ctl, int argc, char **argv)
 	json_t		*o;
 	int		 rc;
 
+	(void)req;
 	memset(&a, 0, sizeof a);
 	a.pass.category = PASS_VISITOR;
 	if ((rc = pass_new_args(argc, argv, &a)) != 0)
@@ -473,8 +479,10 @@ show_result(struct ctl *ctl, const char *text, const struct pass_key *keys,
 	return t == PASS_RESULT_OK ? 0 : PASS_EXIT_BAD;
 }
 
+/* Needs no gate: the request stays empty. */
 int
-cmd_pass_show(struct ctl *ctl, int argc, char **argv)
+cmd_pass_show(struct ctl *ctl, int argc, char **argv,
+    struct ctl_request *req)
 {
 	static const struct option longs[] = {
 		{ "pubkey", required_argument, NULL, 'p' },
@@ -489,6 +497,7 @@ cmd_pass_show(struct ctl *ctl, int argc, char **argv)
 	int64_t		 at = (int64_t)time(NULL);
 	int		 ch;
 
+	(void)req;
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
 		switch (ch) {
 		case 'p':

@@ -8,17 +8,29 @@
 
 #include "gatectl.h"
 
+static void
+print_people_reload(const struct ctl_request *req, json_t *a)
+{
+	char	b[2][64];
+
+	(void)req;
+	printf("people: %s loaded in %s ms\n",
+	    ctl_json_text(a, "count", b[0], sizeof b[0]),
+	    ctl_json_text(a, "ms", b[1], sizeof b[1]));
+}
+
 int
-cmd_people_reload(struct ctl *ctl, int argc, char **argv)
+cmd_people_reload(struct ctl *ctl, int argc, char **argv,
+    struct ctl_request *req)
 {
 	static const struct option longs[] = {
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t	*a, *body = NULL;
-	char	 b[2][64];
-	int	 ch, rc;
+	json_t	*body = NULL;
+	int	 ch;
 
+	(void)ctl;
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
 		if (ch != 'f')
 			return EXIT_USAGE;
@@ -29,13 +41,6 @@ cmd_people_reload(struct ctl *ctl, int argc, char **argv)
 		json_decref(body);
 		return ctl_usage_error("unexpected argument: %s", argv[optind]);
 	}
-	rc = client_call(ctl, CTL_POST, "/v1/people/reload", body, &a);
-	if (rc != 0)
-		return rc;
-	if (!ctl->json)
-		printf("people: %s loaded in %s ms\n",
-		    ctl_json_text(a, "count", b[0], sizeof b[0]),
-		    ctl_json_text(a, "ms", b[1], sizeof b[1]));
-	json_decref(a);
-	return 0;
+	return ctl_ask(req, CTL_POST, xstrdup("/v1/people/reload"), body,
+	    print_people_reload);
 }

@@ -24,41 +24,71 @@ sim_args(int argc, char **argv, int n)
 	return 0;
 }
 
-/* Posts body to route and prints the answer's plain members. */
+/* Posts body to route; the answer's plain members are printed. */
 static int
-sim_post(struct ctl *ctl, const char *route, json_t *body)
+sim_post(struct ctl_request *req, const char *route, json_t *body)
 {
-	json_t	*a;
-	int	 rc;
-
 	if (body == NULL)
 		return ctl_usage_error("arguments must be UTF-8 text");
-	if ((rc = client_call(ctl, CTL_POST, route, body, &a)) != 0)
-		return rc;
-	if (!ctl->json)
-		ctl_print_scalars(a);
-	json_decref(a);
-	return 0;
+	return ctl_ask(req, CTL_POST, xstrdup(route), body, ctl_print_scalars);
 }
 
 /*
- * Presents a card.  The line reads like the journal: verdict, reason,
- * event, lane and direction, who; exit 5 on a denial so that scripts can
- * test access without parsing.
+ * A card's line reads like the journal: verdict, reason, event, lane and
+ * direction, who.
  */
+static void
+print_sim_card(const struct ctl_request *req, json_t *a)
+{
+	const char	*v, *r;
+	char		 b[8][64];
+
+	(void)req;
+	/* The reason when it says more: "granted", "denied fever". */
+	v = ctl_json_text(a, "verdict", b[0], sizeof b[0]);
+	r = ctl_json_text(a, "reason", b[1], sizeof b[1]);
+	printf("%s%s%s  event %s  %s %s", v, strcmp(v, r) != 0 ? "  " : "",
+	    strcmp(v, r) != 0 ? r : "",
+	    ctl_json_text(a, "event", b[2], sizeof b[2]),
+	    ctl_json_text(a, "lane", b[3], sizeof b[3]),
+	    ctl_json_text(a, "direction", b[4], sizeof b[4]));
+	if (json_is_string(json_object_get(a, "person"))) {
+		printf("  person %s", ctl_json_text(a, "person", b[5],
+		    sizeof b[5]));
+		if (json_is_string(json_object_get(a, "category")))
+			printf(" (%s)", ctl_json_text(a, "category", b[6],
+			    sizeof b[6]));
+	}
+	if (json_is_number(json_object_get(a, "temp")))
+		printf("  temp %s", ctl_json_temp(a, "temp", b[7],
+		    sizeof b[7]));
+	printf("\n");
+}
+
+/* Exit 5 on a denial, so that scripts can test access without parsing. */
+static int
+sim_card_verdict(json_t *a)
+{
+	const char	*verdict;
+
+	verdict = json_string_value(json_object_get(a, "verdict"));
+	return verdict != NULL && strcmp(verdict, "denied") == 0 ?
+	    EXIT_DENIED : 0;
+}
+
+/* Presents a card at a reader, with a temperature when given. */
 int
-cmd_sim_card(struct ctl *ctl, int argc, char **argv)
+cmd_sim_card(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
 	static const struct option longs[] = {
 		{ "temp", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t		*body, *a;
-	const char	*verdict, *v, *r;
-	char		 b[8][64];
+	json_t		*body;
 	double		 temp = 0;
-	int		 ch, rc, has_temp = 0;
+	int		 ch, has_temp = 0;
 
+	(void)ctl;
 	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
 		if (ch != 't')
 			return EXIT_USAGE;
@@ -75,89 +105,68 @@ cmd_sim_card(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("arguments must be UTF-8 text");
 	if (has_temp)
 		json_object_set_new(body, "temp", json_real(temp));
-	if ((rc = client_call(ctl, CTL_POST, "/v1/sim/card", body, &a)) != 0)
-		return rc;
-	verdict = json_string_value(json_object_get(a, "verdict"));
-	if (!ctl->json) {
-		/* The reason when it says more: "granted", "denied fever". */
-		v = ctl_json_text(a, "verdict", b[0], sizeof b[0]);
-		r = ctl_json_text(a, "reason", b[1], sizeof b[1]);
-		printf("%s%s%s  event %s  %s %s", v,
-		    strcmp(v, r) != 0 ? "  " : "", strcmp(v, r) != 0 ? r : "",
-		    ctl_json_text(a, "event", b[2], sizeof b[2]),
-		    ctl_json_text(a, "lane", b[3], sizeof b[3]),
-		    ctl_json_text(a, "direction", b[4], sizeof b[4]));
-		if (json_is_string(json_object_get(a, "person"))) {
-			printf("  person %s",
-			    ctl_json_text(a, "person", b[5], sizeof b[5]));
-			if (json_is_string(json_object_get(a, "category")))
-				printf(" (%s)", ctl_json_text(a, "category",
-				    b[6], sizeof b[6]));
-		}
-		if (json_is_number(json_object_get(a, "temp")))
-			printf("  temp %s",
-			    ctl_json_temp(a, "temp", b[7], sizeof b[7]));
-		printf("\n");
-	}
-	rc = verdict != NULL && strcmp(verdict, "denied") == 0 ?
-	    EXIT_DENIED : 0;
-	json_decref(a);
-	return rc;
+	req->exit_code = sim_card_verdict;
+	return ctl_ask(req, CTL_POST, xstrdup("/v1/sim/card"), body,
+	    print_sim_card);
 }
 
 int
-cmd_sim_temp(struct ctl *ctl, int argc, char **argv)
+cmd_sim_temp(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
 	double	temp;
 	int	rc;
 
+	(void)ctl;
 	if ((rc = sim_args(argc, argv, 2)) != 0)
 		return rc;
 	if (ctl_parse_temp(argv[optind + 1], &temp) == -1)
 		return ctl_usage_error("not a temperature: %s",
 		    argv[optind + 1]);
-	return sim_post(ctl, "/v1/sim/temperature", json_pack("{s:s, s:f}",
+	return sim_post(req, "/v1/sim/temperature", json_pack("{s:s, s:f}",
 	    "thermometer", argv[optind], "temp", temp));
 }
 
 int
-cmd_sim_button(struct ctl *ctl, int argc, char **argv)
+cmd_sim_button(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
 	int	rc;
 
+	(void)ctl;
 	if ((rc = sim_args(argc, argv, 1)) != 0)
 		return rc;
-	return sim_post(ctl, "/v1/sim/button", json_pack("{s:s}", "name",
+	return sim_post(req, "/v1/sim/button", json_pack("{s:s}", "name",
 	    argv[optind]));
 }
 
 int
-cmd_sim_input(struct ctl *ctl, int argc, char **argv)
+cmd_sim_input(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
 	const char	*v;
 	int		 rc;
 
+	(void)ctl;
 	if ((rc = sim_args(argc, argv, 2)) != 0)
 		return rc;
 	v = argv[optind + 1];
 	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
 		return ctl_usage_error("an input is 0 or 1, not %s", v);
-	return sim_post(ctl, "/v1/sim/input", json_pack("{s:s, s:i}", "name",
+	return sim_post(req, "/v1/sim/input", json_pack("{s:s, s:i}", "name",
 	    argv[optind], "value", *v == '1'));
 }
 
 int
-cmd_sim_device(struct ctl *ctl, int argc, char **argv)
+cmd_sim_device(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {
 	const char	*v;
 	int		 rc;
 
+	(void)ctl;
 	if ((rc = sim_args(argc, argv, 2)) != 0)
 		return rc;
 	v = argv[optind + 1];
 	if (strcmp(v, "up") != 0 && strcmp(v, "down") != 0)
 		return ctl_usage_error("a device is up or down, not %s", v);
-	return sim_post(ctl, "/v1/sim/device", json_pack("{s:s, s:b}", "name",
+	return sim_post(req, "/v1/sim/device", json_pack("{s:s, s:b}", "name",
 	    argv[optind], "up", strcmp(v, "up") == 0));
 }
 
@@ -185,37 +194,16 @@ sim_history(json_t *o)
 	}
 }
 
-int
-cmd_sim_outputs(struct ctl *ctl, int argc, char **argv)
+/* The outputs as a table, then each one's changes when asked for. */
+static void
+print_outputs(const struct ctl_request *req, json_t *a)
 {
-	static const struct option longs[] = {
-		{ "history", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const head[] = { "OUTPUT", "VALUE", "CHANGES" };
 	struct ctl_table	*t;
-	json_t			*a, *o;
-	char			*path, b[3][64];
-	long			 history = 0;
+	json_t			*o;
+	char			 b[3][64];
 	size_t			 i;
-	int			 ch, rc;
 
-	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
-		if (ch != 'H')
-			return EXIT_USAGE;
-		if (ctl_parse_long(optarg, 0, 10000, &history) == -1)
-			return ctl_usage_error("--history wants 0 to 10000: %s",
-			    optarg);
-	}
-	if (optind != argc)
-		return ctl_usage_error("unexpected argument: %s", argv[optind]);
-	xasprintf(&path, "/v1/sim/outputs?history=%ld", history);
-	rc = client_call(ctl, CTL_GET, path, NULL, &a);
-	free(path);
-	if (rc != 0)
-		return rc;
-	if (ctl->json)
-		goto out;
 	t = ctl_table_new(3, head);
 	json_array_foreach(json_object_get(a, "outputs"), i, o) {
 		const char *row[] = {
@@ -227,11 +215,35 @@ cmd_sim_outputs(struct ctl *ctl, int argc, char **argv)
 	}
 	ctl_table_print(t, stdout, NULL);
 	ctl_table_free(t);
-	if (history != 0) {
+	if (req->opt.history != 0) {
 		json_array_foreach(json_object_get(a, "outputs"), i, o)
 			sim_history(o);
 	}
-out:
-	json_decref(a);
-	return 0;
+}
+
+int
+cmd_sim_outputs(struct ctl *ctl, int argc, char **argv,
+    struct ctl_request *req)
+{
+	static const struct option longs[] = {
+		{ "history", required_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	*path;
+	long	 history = 0;
+	int	 ch;
+
+	(void)ctl;
+	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
+		if (ch != 'H')
+			return EXIT_USAGE;
+		if (ctl_parse_long(optarg, 0, 10000, &history) == -1)
+			return ctl_usage_error("--history wants 0 to 10000: %s",
+			    optarg);
+	}
+	if (optind != argc)
+		return ctl_usage_error("unexpected argument: %s", argv[optind]);
+	xasprintf(&path, "/v1/sim/outputs?history=%ld", history);
+	req->opt.history = history;
+	return ctl_ask(req, CTL_GET, path, NULL, print_outputs);
 }

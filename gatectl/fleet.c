@@ -1,10 +1,10 @@
 /*
  * fleet.c: one command to every gate of a fleet file, in parallel.  The
- * command's handler builds its request as usual; client_call notes it
- * instead of sending, and fleet_run sends it to all gates at once from one
- * event loop, each connection with its own timeouts, so a gate that is
- * down or hangs costs its own row and never holds up the others.  Prints
- * one row per gate; the exit code is 0 when every gate did it, else 1.
+ * command yields its request as for one gate; fleet_run sends it to all
+ * gates at once from one event loop, each connection with its own
+ * timeouts, so a gate that is down or hangs costs its own row and never
+ * holds up the others.  Prints one row per gate; the exit code is 0 when
+ * every gate did it, else 1.
  *
  * The file (docs/remote.md): "key = value" lines set defaults for every
  * gate (ca, token-file, cert, key, timeout); "NAME URL [key=value ...]"
@@ -56,10 +56,6 @@ struct fleet {
 	int			 timeout;
 	int			 ngates;
 	struct fleet_gate	 gates[FLEET_MAX];
-	bool			 deferred;
-	enum ctl_method		 method;
-	char			*path;
-	json_t			*body;
 	struct event_base	*base;
 	int			 pending;
 };
@@ -87,62 +83,49 @@ fleet_key(const char *k)
 	return -1;
 }
 
-/* One line; 0, or -1 with *why. */
+/* "key = value": a default for every gate, or the timeout. */
 static int
-fleet_line(struct fleet *f, char *s, const char *file, int line, char **why)
+fleet_setting(struct fleet *f, const char *key, const char *value,
+    const char *file, int line, char **why)
 {
-	struct fleet_gate	*g;
-	char			*w[16], *eq, *p;
-	int			 n = 0, i, k;
-	long			 v;
+	long	v;
+	int	k;
 
-	/* "key = value" and "key=value" alike: split at '=' first. */
-	if ((eq = strchr(s, '=')) != NULL && strstr(s, "://") == NULL) {
-		*eq = '\0';
-		for (p = eq; p > s && isspace((unsigned char)p[-1]); p--)
-			p[-1] = '\0';
-		eq++;
-		eq += strspn(eq, " \t");
-		if (*eq == '\0' || strpbrk(eq, " \t") != NULL) {
-			xasprintf(why, "%s:%d: %s: one value wanted", file,
-			    line, s);
-			return -1;
-		}
-		if (strcmp(s, "timeout") == 0) {
-			if (ctl_parse_long(eq, 1, 300, &v) == -1) {
-				xasprintf(why, "%s:%d: timeout: seconds from "
-				    "1 to 300", file, line);
-				return -1;
-			}
-			f->timeout = (int)v;
-			return 0;
-		}
-		if ((k = fleet_key(s)) == -1) {
-			xasprintf(why, "%s:%d: unknown setting '%s' (ca, "
-			    "token-file, cert, key, timeout)", file, line, s);
-			return -1;
-		}
-		free(f->defaults[k]);
-		f->defaults[k] = fleet_path(f, eq);
-		return 0;
-	}
-	while ((p = strsep(&s, " \t")) != NULL) {
-		if (*p == '\0')
-			continue;
-		if (n == (int)(sizeof w / sizeof w[0])) {
-			xasprintf(why, "%s:%d: too many words", file, line);
-			return -1;
-		}
-		w[n++] = p;
-	}
-	if (n < 2 || strstr(w[1], "://") == NULL) {
-		xasprintf(why, "%s:%d: neither 'NAME URL' nor 'key = value'",
-		    file, line);
+	if (*value == '\0' || strpbrk(value, " \t") != NULL) {
+		xasprintf(why, "%s:%d: %s: one value wanted", file, line, key);
 		return -1;
 	}
-	if (strlen(w[0]) >= NAME_LEN) {
+	if (strcmp(key, "timeout") == 0) {
+		if (ctl_parse_long(value, 1, 300, &v) == -1) {
+			xasprintf(why, "%s:%d: timeout: seconds from 1 to 300",
+			    file, line);
+			return -1;
+		}
+		f->timeout = (int)v;
+		return 0;
+	}
+	if ((k = fleet_key(key)) == -1) {
+		xasprintf(why, "%s:%d: unknown setting '%s' (ca, token-file, "
+		    "cert, key, timeout)", file, line, key);
+		return -1;
+	}
+	free(f->defaults[k]);
+	f->defaults[k] = fleet_path(f, value);
+	return 0;
+}
+
+/* "NAME URL [key=value ...]": a gate, with files of its own. */
+static int
+fleet_gate(struct fleet *f, char **w, int n, const char *file, int line,
+    char **why)
+{
+	struct fleet_gate	*g;
+	char			*eq;
+	int			 i, k;
+
+	if (strlen(w[0]) > GATED_NAME_MAX) {
 		xasprintf(why, "%s:%d: %s: a name of at most %d characters",
-		    file, line, w[0], NAME_LEN - 1);
+		    file, line, w[0], GATED_NAME_MAX);
 		return -1;
 	}
 	for (i = 0; i < f->ngates; i++)
@@ -176,6 +159,39 @@ fleet_line(struct fleet *f, char *s, const char *file, int line, char **why)
 		g->file[k] = fleet_path(f, eq);
 	}
 	return 0;
+}
+
+/* One line, a setting or a gate; 0, or -1 with *why. */
+static int
+fleet_line(struct fleet *f, char *s, const char *file, int line, char **why)
+{
+	char	*w[16], *eq, *p;
+	int	 n = 0;
+
+	/* "key = value" and "key=value" alike: split at '=' first. */
+	if ((eq = strchr(s, '=')) != NULL && strstr(s, "://") == NULL) {
+		*eq = '\0';
+		for (p = eq; p > s && isspace((unsigned char)p[-1]); p--)
+			p[-1] = '\0';
+		eq++;
+		eq += strspn(eq, " \t");
+		return fleet_setting(f, s, eq, file, line, why);
+	}
+	while ((p = strsep(&s, " \t")) != NULL) {
+		if (*p == '\0')
+			continue;
+		if (n == (int)(sizeof w / sizeof w[0])) {
+			xasprintf(why, "%s:%d: too many words", file, line);
+			return -1;
+		}
+		w[n++] = p;
+	}
+	if (n < 2 || strstr(w[1], "://") == NULL) {
+		xasprintf(why, "%s:%d: neither 'NAME URL' nor 'key = value'",
+		    file, line);
+		return -1;
+	}
+	return fleet_gate(f, w, n, file, line, why);
 }
 
 struct fleet *
@@ -266,21 +282,7 @@ fleet_free(struct fleet *f)
 	for (k = 0; k < FK__COUNT; k++)
 		free(f->defaults[k]);
 	free(f->dir);
-	free(f->path);
-	json_decref(f->body);
 	free(f);
-}
-
-void
-fleet_defer(struct fleet *f, enum ctl_method method, const char *path,
-    json_t *body)
-{
-	f->deferred = true;
-	f->method = method;
-	free(f->path);
-	f->path = xstrdup(path);
-	json_decref(f->body);
-	f->body = body;
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -343,7 +345,7 @@ fleet_deadline(evutil_socket_t fd, short what, void *arg)
 
 /* Sends the request to every gate and waits for all answers or errors. */
 static void
-fleet_send(struct fleet *f)
+fleet_send(struct fleet *f, const struct ctl_request *r)
 {
 	struct evdns_base	*dns;
 	struct fleet_gate	*g;
@@ -365,7 +367,7 @@ fleet_send(struct fleet *f)
 		req = client_request_new(g->conn, fleet_done, g);
 		evhttp_request_set_error_cb(req, fleet_error);
 		f->pending++;
-		if (client_send(g->conn, req, f->method, f->path, f->body) ==
+		if (client_send(g->conn, req, r->method, r->path, r->body) ==
 		    -1) {
 			g->failed = true;
 			g->error = EVREQ_HTTP_REQUEST_CANCEL;
@@ -546,21 +548,20 @@ fleet_print_json(struct fleet *f)
 }
 
 int
-fleet_run(struct ctl *ctl)
+fleet_run(struct fleet *f, const struct ctl_request *r, int json)
 {
-	struct fleet	*f = ctl->fleet;
-	int		 k, rc = 0;
+	int	k, rc = 0;
 
 	if ((f->base = event_base_new()) == NULL) {
 		fprintf(stderr, "gatectl: cannot set up libevent\n");
 		return EXIT_UNREACHABLE;
 	}
-	fleet_send(f);
+	fleet_send(f, r);
 	event_base_free(f->base);
 	f->base = NULL;
-	if (ctl->json)
+	if (json)
 		fleet_print_json(f);
-	else if (f->method == CTL_GET && strcmp(f->path, "/v1/status") == 0)
+	else if (r->method == CTL_GET && strcmp(r->path, "/v1/status") == 0)
 		fleet_print_status(f);
 	else
 		fleet_print_change(f);

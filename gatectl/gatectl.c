@@ -1,8 +1,9 @@
 /*
- * gatectl.c: main of gatectl.  Global options, the command table and the
- * dispatch; everything a command does lives in its cmd-*.c file.
+ * gatectl.c: main of gatectl.  Global options, the command table, the
+ * dispatch, and the one choice the commands leave to it: whether their
+ * request goes to one gate (client.c) or to every gate of a fleet
+ * (fleet.c).  Everything a command does lives in its cmd-*.c file.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,6 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    cmd_pass_show },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
-
-static const char *ctl_cmd_name;	/* for messages: "mode set" */
 
 static void
 usage(FILE *f)
@@ -100,66 +99,64 @@ cmd_match(const struct ctl_cmd *cmd, int argc, char **argv)
 	return words;
 }
 
-/* Prints why the arguments are wrong; the caller returns EXIT_USAGE. */
-int
-ctl_usage_error(const char *fmt, ...)
+/*
+ * The command argv names: the longest name that matches, "mode set" before
+ * "mode", and in *words how many words of argv it took.  NULL, said why,
+ * when there is none.
+ */
+static const struct ctl_cmd *
+cmd_find(int argc, char **argv, int *words)
 {
-	va_list	ap;
+	const struct ctl_cmd	*cmd = NULL;
+	size_t			 i, n = strlen(argv[0]);
+	int			 w, known = 0;
 
-	fprintf(stderr, "gatectl: %s: ", ctl_cmd_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
+	*words = 0;
+	for (i = 0; i < NCMDS; i++) {
+		w = cmd_match(&ctl_cmds[i], argc, argv);
+		if (w > *words) {
+			*words = w;
+			cmd = &ctl_cmds[i];
+		}
+	}
+	if (cmd != NULL)
+		return cmd;
+	for (i = 0; i < NCMDS; i++) {
+		if (strncmp(ctl_cmds[i].name, argv[0], n) == 0 &&
+		    ctl_cmds[i].name[n] == ' ')
+			known = 1;
+	}
+	fprintf(stderr, "gatectl: unknown command: %s%s%s\n", argv[0],
+	    known && argc > 1 ? " " : "", known && argc > 1 ? argv[1] : "");
+	if (known)
+		usage_of(argv[0]);
+	else
+		usage(stderr);
+	return NULL;
+}
+
+/* A global option that getopt_long refused. */
+static int
+bad_option(char **argv)
+{
+	if (optopt == 's')
+		fprintf(stderr, "gatectl: -s needs a path\n");
+	else if (optopt != 0)
+		fprintf(stderr, "gatectl: %s needs a value\n",
+		    argv[optind - 1]);
+	else
+		fprintf(stderr, "gatectl: unknown option %s\n",
+		    argv[optind - 1]);
+	usage(stderr);
 	return EXIT_USAGE;
 }
 
 /*
- * getopt_long for a command's own options, restarted for its argv, long
- * options only, with our own messages.  Returns the option's val, -1 at
- * the end, '?' on a bad one (already reported).
+ * The global options, up to the command.  Returns -1 to go on, or the
+ * exit code when gatectl is done: -h, --version, a bad option.
  */
-int
-ctl_getopt(int argc, char **argv, const struct option *longs)
-{
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-	int	ch;
-
-	opterr = 0;
-	ch = getopt_long(argc, argv, ":", longs != NULL ? longs : none, NULL);
-	if (ch == ':') {
-		ctl_usage_error("%s needs a value", argv[optind - 1]);
-		return '?';
-	}
-	if (ch == '?') {
-		ctl_usage_error("unknown option %s", argv[optind - 1]);
-		return '?';
-	}
-	return ch;
-}
-
-/* Prints the scalar members of an answer, key=value: the sim commands. */
-void
-ctl_print_scalars(json_t *answer)
-{
-	const char	*key;
-	json_t		*v;
-	char		 buf[64];
-	int		 first = 1;
-
-	json_object_foreach(answer, key, v) {
-		if (json_is_object(v) || json_is_array(v))
-			continue;
-		printf("%s%s=%s", first ? "" : " ", key,
-		    json_is_null(v) ? "-" :
-		    ctl_json_text(answer, key, buf, sizeof buf));
-		first = 0;
-	}
-	printf("%s", first ? "ok\n" : "\n");
-}
-
-int
-main(int argc, char **argv)
+static int
+options(struct ctl *ctl, int argc, char **argv, const char **fleet)
 {
 	static const struct option longs[] = {
 		{ "socket", required_argument, NULL, 's' },
@@ -175,47 +172,37 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl		 ctl;
-	const struct ctl_cmd	*cmd = NULL;
-	const char		*fleet = NULL;
-	char			*why = NULL;
-	size_t			 i;
-	long			 timeout = 5;
-	int			 ch, words, best = 0, known, rc;
-
-	memset(&ctl, 0, sizeof ctl);
-	if ((ctl.target.socket = getenv("GATED_SOCKET")) == NULL ||
-	    *ctl.target.socket == '\0')
-		ctl.target.socket = GATED_DEFAULT_SOCKET;
-	log_init(0, "gatectl");
+	struct ctl_target	*t = &ctl->target;
+	long			 timeout;
+	int			 ch;
 
 	/* "+": stop at the command, whose options are its own. */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+s:h", longs, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			ctl.target.socket = optarg;
+			t->socket = optarg;
 			break;
 		case 'j':
-			ctl.json = 1;
+			ctl->json = 1;
 			break;
 		case 'g':
-			ctl.target.url = optarg;
+			t->url = optarg;
 			break;
 		case 't':
-			ctl.target.token_file = optarg;
+			t->token_file = optarg;
 			break;
 		case 'C':
-			ctl.target.ca = optarg;
+			t->ca = optarg;
 			break;
 		case 'c':
-			ctl.target.cert = optarg;
+			t->cert = optarg;
 			break;
 		case 'k':
-			ctl.target.key = optarg;
+			t->key = optarg;
 			break;
 		case 'F':
-			fleet = optarg;
+			*fleet = optarg;
 			break;
 		case 'T':
 			if (ctl_parse_long(optarg, 1, 300, &timeout) == -1) {
@@ -223,6 +210,7 @@ main(int argc, char **argv)
 				    "from 1 to 300\n");
 				return EXIT_USAGE;
 			}
+			t->timeout = (int)timeout;
 			break;
 		case 'h':
 			usage(stdout);
@@ -232,82 +220,105 @@ main(int argc, char **argv)
 			    GATED_PROTOCOL_VERSION);
 			return 0;
 		default:
-			if (optopt == 's')
-				fprintf(stderr, "gatectl: -s needs a path\n");
-			else if (optopt != 0)
-				fprintf(stderr, "gatectl: %s needs a value\n",
-				    argv[optind - 1]);
-			else
-				fprintf(stderr, "gatectl: unknown option %s\n",
-				    argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
+			return bad_option(argv);
 		}
 	}
+	return -1;
+}
+
+/* Where the command goes: the socket, --gate and its files, or --fleet. */
+static int
+targets(struct ctl *ctl, const char *fleet)
+{
+	struct ctl_target	*t = &ctl->target;
+	char			*why = NULL;
+
+	t->name = t->url != NULL ? t->url : t->socket;
+	if (fleet != NULL && t->url != NULL) {
+		fprintf(stderr, "gatectl: --fleet and --gate exclude each "
+		    "other\n");
+		return EXIT_USAGE;
+	}
+	if (t->url == NULL && (t->token_file != NULL || t->ca != NULL ||
+	    t->cert != NULL)) {
+		fprintf(stderr, "gatectl: --token-file, --ca and --cert are for "
+		    "--gate\n");
+		return EXIT_USAGE;
+	}
+	if ((t->cert == NULL) != (t->key == NULL)) {
+		fprintf(stderr, "gatectl: --cert and --key go together\n");
+		return EXIT_USAGE;
+	}
+	if (fleet != NULL &&
+	    (ctl->fleet = fleet_load(fleet, t->timeout, &why)) == NULL) {
+		fprintf(stderr, "gatectl: %s\n", why);
+		free(why);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Sends what the command asks to one gate, or to the fleet, and prints. */
+static int
+send_request(struct ctl *ctl, const struct ctl_request *req)
+{
+	json_t	*answer;
+	int	 rc;
+
+	if (ctl->fleet != NULL)
+		return fleet_run(ctl->fleet, req, ctl->json);
+	rc = client_call(&ctl->target, ctl->json, req->method, req->path,
+	    req->body, &answer);
+	if (rc != 0)
+		return rc;
+	if (!ctl->json)
+		req->print(req, answer);
+	if (req->exit_code != NULL)
+		rc = req->exit_code(answer);
+	json_decref(answer);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl		 ctl;
+	struct ctl_request	 req;
+	const struct ctl_cmd	*cmd;
+	const char		*fleet = NULL;
+	int			 words, rc;
+
+	memset(&ctl, 0, sizeof ctl);
+	memset(&req, 0, sizeof req);
+	if ((ctl.target.socket = getenv("GATED_SOCKET")) == NULL ||
+	    *ctl.target.socket == '\0')
+		ctl.target.socket = GATED_DEFAULT_SOCKET;
+	ctl.target.timeout = 5;
+	log_init(0, "gatectl");
+
+	if ((rc = options(&ctl, argc, argv, &fleet)) != -1)
+		return rc;
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	ctl.target.timeout = (int)timeout;
-	ctl.target.name = ctl.target.url != NULL ? ctl.target.url :
-	    ctl.target.socket;
-	if (fleet != NULL && ctl.target.url != NULL) {
-		fprintf(stderr, "gatectl: --fleet and --gate exclude each "
-		    "other\n");
-		return EXIT_USAGE;
-	}
-	if (ctl.target.url == NULL && (ctl.target.token_file != NULL ||
-	    ctl.target.ca != NULL || ctl.target.cert != NULL)) {
-		fprintf(stderr, "gatectl: --token-file, --ca and --cert are for "
-		    "--gate\n");
-		return EXIT_USAGE;
-	}
-	if ((ctl.target.cert == NULL) != (ctl.target.key == NULL)) {
-		fprintf(stderr, "gatectl: --cert and --key go together\n");
-		return EXIT_USAGE;
-	}
-	if (fleet != NULL &&
-	    (ctl.fleet = fleet_load(fleet, (int)timeout, &why)) == NULL) {
-		fprintf(stderr, "gatectl: %s\n", why);
-		free(why);
+	if ((rc = targets(&ctl, fleet)) != 0)
+		return rc;
+	if ((cmd = cmd_find(argc, argv, &words)) == NULL) {
+		fleet_free(ctl.fleet);
 		return EXIT_USAGE;
 	}
 
-	/* The longest name that matches: "mode set" before "mode". */
-	for (i = 0; i < NCMDS; i++) {
-		words = cmd_match(&ctl_cmds[i], argc, argv);
-		if (words > best) {
-			best = words;
-			cmd = &ctl_cmds[i];
-		}
-	}
-	if (cmd == NULL) {
-		known = 0;
-		for (i = 0; i < NCMDS; i++) {
-			if (strncmp(ctl_cmds[i].name, argv[0],
-			    strlen(argv[0])) == 0 &&
-			    ctl_cmds[i].name[strlen(argv[0])] == ' ')
-				known = 1;
-		}
-		fprintf(stderr, "gatectl: unknown command: %s%s%s\n", argv[0],
-		    known && argc > 1 ? " " : "", known && argc > 1 ? argv[1] :
-		    "");
-		if (known)
-			usage_of(argv[0]);
-		else
-			usage(stderr);
-		return EXIT_USAGE;
-	}
-
-	ctl_cmd_name = cmd->name;
-	optind = 0;	/* glibc: a full restart for the command's getopt */
-	rc = cmd->exec(&ctl, argc - (best - 1), argv + (best - 1));
+	ctl_cmd_start(cmd->name);
+	rc = cmd->exec(&ctl, argc - (words - 1), argv + (words - 1), &req);
 	if (rc == EXIT_USAGE)
 		fprintf(stderr, "usage: gatectl %s\n", cmd->usage);
-	if (rc == CTL_FLEET_DEFERRED)
-		rc = fleet_run(&ctl);
+	else if (rc == 0 && req.path != NULL)
+		rc = send_request(&ctl, &req);
+	free(req.path);
+	json_decref(req.body);
 	fleet_free(ctl.fleet);
 	return rc;
 }

@@ -1,18 +1,31 @@
 /*
  * gatectl.h: the private header of gatectl, the command-line client of
  * gated.  A command is a row of the table in gatectl.c; its handler parses
- * its own arguments, makes one request through client.c and prints.
+ * its own arguments and yields one request and the printer of its answer,
+ * and gatectl.c sends it to one gate (client.c) or to a fleet (fleet.c).
+ * gatectl knows the agent only through protocol.h.
  */
 #ifndef GATECTL_H
 #define GATECTL_H
 
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
-#include "agent.h"
+#include "log.h"
 #include "pass.h"
 #include "protocol.h"
+
+/* common/xmalloc.h once H1 lands: out of memory is fatal, in one place. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /*
  * One gate to talk to: its local control socket, or its remote API over
@@ -37,51 +50,91 @@ struct ctl {
 	int		 json;		/* print answers as JSON */
 };
 
+enum ctl_method { CTL_GET, CTL_POST };
+
 /*
- * client_call's answer under --fleet: the request is noted, not sent, and
- * the handler returns this at once; gatectl.c then sends it to every gate
- * in parallel (fleet.c) and prints one row per gate.
+ * What a command asks of the gate: one request, and how to read one gate's
+ * answer.  The command does not know whether it goes to one gate or to a
+ * fleet; under --fleet, fleet.c prints a row per gate instead.
  */
-#define CTL_FLEET_DEFERRED	100
+struct ctl_request {
+	enum ctl_method	 method;
+	char		*path;		/* NULL: the command did its work */
+	json_t		*body;		/* NULL: none (an empty POST) */
+	/* Prints an answer as text; not called with --json. */
+	void		(*print)(const struct ctl_request *, json_t *answer);
+	/* The exit code an answer means (sim card: 5 for a denial); NULL: 0. */
+	int		(*exit_code)(json_t *answer);
+	/* What the printer needs of the command line. */
+	union {
+		long	 limit;		/* alerts: the page size asked for */
+		long	 history;	/* sim outputs: changes per output */
+		struct {
+			int	 csv;
+			int	 section;	/* -1: all */
+		} report;
+	} opt;
+};
 
 /*
  * A command: name is one or two words ("mode", "mode set").  The handler
- * gets argv[0] as the last word of the name and the arguments after it; it
- * returns an exit code of protocol.h, and EXIT_USAGE makes gatectl.c print
- * the command's usage, so a handler only says what was wrong.
+ * gets argv[0] as the last word of the name and the arguments after it and
+ * fills in the request (gatectl.c frees its path and body); it returns 0 or
+ * an exit code of protocol.h, and EXIT_USAGE makes gatectl.c print the
+ * command's usage, so a handler only says what was wrong.  A command that
+ * needs no request (token new, events --follow) leaves path NULL.
  */
 struct ctl_cmd {
 	const char	*name;
 	const char	*usage;
-	int		(*exec)(struct ctl *, int, char **);
+	int		(*exec)(struct ctl *, int, char **, struct ctl_request *);
 };
 
-/* gatectl.c */
+/* cmd.c: what the commands share. */
+/* Starts a command: the name for messages, getopt restarted. */
+void	ctl_cmd_start(const char *name);
 int	ctl_usage_error(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
 int	ctl_getopt(int, char **, const struct option *);
-void	ctl_print_scalars(json_t *);
+/* Fills in the request; steals path (malloc'd) and body. Returns 0. */
+int	ctl_ask(struct ctl_request *, enum ctl_method, char *path,
+	    json_t *body, void (*)(const struct ctl_request *, json_t *));
+/* A printer: the answer's scalar members, key=value, or "ok". */
+void	ctl_print_scalars(const struct ctl_request *, json_t *);
+/*
+ * The options of a listing paged by id: --after ID, --before ID, --limit N
+ * (option vals 'a', 'b' and 'l'), ids of the noun ("event", "alert").
+ */
+struct ctl_paging {
+	const char	*noun;
+	long		 after, before;	/* -1: not given */
+	long		 limit;		/* the command's default, or --limit */
+};
+/* An option from a command's getopt loop: 0 when it was one of the three,
+ * else EXIT_USAGE (a bad value said why; a bad option getopt reported). */
+int	ctl_paging_option(struct ctl_paging *, int ch, const char *arg);
+/* route?after=ID&limit=N (or before=ID, or the limit alone); malloc'd. */
+char	*ctl_paging_path(const char *route, const struct ctl_paging *);
 
 /* client.c */
-enum ctl_method { CTL_GET, CTL_POST };
 /*
- * One request to the agent.  body may be NULL; the call steals it.  On
+ * One request to one gate, waited for.  body (borrowed) may be NULL.  On
  * success returns 0 with *answer set (caller json_decref's it); otherwise
  * prints why on stderr and returns the exit code (1, 3 or 4), with *answer
- * NULL.  With --json every JSON answer, refusals too, goes to stdout.
- * Under --fleet it notes the request and returns CTL_FLEET_DEFERRED.
+ * NULL.  With json every JSON answer, refusals too, goes to stdout.
  */
-int	client_call(struct ctl *, enum ctl_method, const char *path,
-	    json_t *body, json_t **answer);
+int	client_call(const struct ctl_target *, int json, enum ctl_method,
+	    const char *path, json_t *body, json_t **answer);
 /* path + "/" + seg, seg percent-encoded; caller frees. */
 char	*client_path(const char *path, const char *seg, const char *rest);
 
 /*
  * The asynchronous side, for many gates in one loop (fleet.c) and for
  * streams (events --follow).  client_conn_new connects to a target: the
- * Unix socket through relay.c, or TLS with the server's certificate
+ * Unix socket through unix-bridge.c, or TLS with the server's certificate
  * checked against the CA and the URL's host; NULL with *why (malloc'd).
  */
+struct event_base;
 struct evdns_base;
 struct evhttp_request;
 struct client_conn;
@@ -112,45 +165,62 @@ char	*client_token(const struct ctl_target *, char **why);
 /* fleet.c: one command to many gates, in parallel. */
 struct fleet	*fleet_load(const char *path, int timeout, char **why);
 void		 fleet_free(struct fleet *);
-/* Notes the request client_call deferred; the call steals body. */
-void		 fleet_defer(struct fleet *, enum ctl_method, const char *path,
-		    json_t *body);
-/* Sends it to every gate, prints a row each: 0 all ok, 1 some failed. */
-int		 fleet_run(struct ctl *);
+/* Sends the request to every gate, prints a row each (or one JSON object
+ * with json): 0 when all did it, 1 when some failed. */
+int		 fleet_run(struct fleet *, const struct ctl_request *, int json);
 
-/* cmd-token.c */
-int	cmd_token_new(struct ctl *, int, char **);
+/* format.c: the pure text helpers; no I/O but to the FILE given. */
+struct ctl_table;
+/* Control characters made visible; the length needed, like snprintf. */
+size_t		 ctl_escape(const char *, char *, size_t);
+int		 ctl_format_time(int64_t ms, char *, size_t);	/* local */
+int		 ctl_when_normalise(const char *, char *, size_t);
+void		 ctl_csv_field(FILE *, const char *);
+void		 ctl_csv_row(FILE *, const char *const *, int);
+/* The header is the first row; the caller frees with ctl_table_free. */
+struct ctl_table *ctl_table_new(int cols, const char *const *header);
+void		 ctl_table_add(struct ctl_table *, const char *const *);
+int		 ctl_table_rows(const struct ctl_table *);	/* no header */
+void		 ctl_table_print(const struct ctl_table *, FILE *,
+		     const char *indent);
+void		 ctl_table_free(struct ctl_table *);
+int		 ctl_parse_long(const char *, long min, long max, long *);
+int		 ctl_parse_temp(const char *, double *);
+/* Member text, in the caller's buffer or the JSON's own string. */
+const char	*ctl_json_text(const json_t *, const char *, char *, size_t);
+const char	*ctl_json_time(const json_t *, const char *, char *, size_t);
+const char	*ctl_json_temp(const json_t *, const char *, char *, size_t);
 
-/* relay.c: carries one connection from evhttp's TCP client to a Unix fd. */
-struct event_base;
+/* unix-bridge.c: carries one connection from evhttp's TCP client to a
+ * Unix fd. */
 struct evhttp_connection;
-struct relay;
-struct relay	*relay_new(struct event_base *, int unix_fd, int *port);
-void		 relay_expect(struct relay *, struct evhttp_connection *);
-void		 relay_free(struct relay *);
+struct bridge;
+struct bridge	*bridge_new(struct event_base *, int unix_fd, int *port);
+void		 bridge_expect(struct bridge *, struct evhttp_connection *);
+void		 bridge_free(struct bridge *);
 
 /* cmd-gate.c */
-int	cmd_status(struct ctl *, int, char **);
-int	cmd_mode(struct ctl *, int, char **);
-int	cmd_mode_set(struct ctl *, int, char **);
-int	cmd_level(struct ctl *, int, char **);
-int	cmd_level_set(struct ctl *, int, char **);
-int	cmd_open(struct ctl *, int, char **);
-int	cmd_ack(struct ctl *, int, char **);
-int	cmd_alerts(struct ctl *, int, char **);
-int	cmd_reload(struct ctl *, int, char **);
+int	cmd_status(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_mode(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_mode_set(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_level(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_level_set(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_open(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_ack(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_alerts(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_reload(struct ctl *, int, char **, struct ctl_request *);
 
 /* cmd-events.c */
-int	cmd_events(struct ctl *, int, char **);
-int	cmd_report(struct ctl *, int, char **);
+int	cmd_events(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_report(struct ctl *, int, char **, struct ctl_request *);
 
 /* cmd-people.c */
-int	cmd_people_reload(struct ctl *, int, char **);
+int	cmd_people_reload(struct ctl *, int, char **, struct ctl_request *);
 
 /* cmd-pass.c, pass-keys.c, pass-qr.c: visitor passes, offline. */
-int	cmd_pass_keygen(struct ctl *, int, char **);
-int	cmd_pass_new(struct ctl *, int, char **);
-int	cmd_pass_show(struct ctl *, int, char **);
+int	cmd_pass_keygen(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_pass_new(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_pass_show(struct ctl *, int, char **, struct ctl_request *);
 /* 0, or -1 with *why (malloc'd) naming the file. */
 int	pass_read_private(const char *, uint8_t seed[PASS_KEY_LEN], char **);
 int	pass_read_public(const char *, const char *key_id, struct pass_key *,
@@ -162,11 +232,14 @@ int	pass_qr_print(FILE *, const char *, int ansi);
 int	pass_qr_png(const char *, const char *, char **);
 
 /* cmd-sim.c */
-int	cmd_sim_card(struct ctl *, int, char **);
-int	cmd_sim_temp(struct ctl *, int, char **);
-int	cmd_sim_button(struct ctl *, int, char **);
-int	cmd_sim_input(struct ctl *, int, char **);
-int	cmd_sim_device(struct ctl *, int, char **);
-int	cmd_sim_outputs(struct ctl *, int, char **);
+int	cmd_sim_card(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_sim_temp(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_sim_button(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_sim_input(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_sim_device(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_sim_outputs(struct ctl *, int, char **, struct ctl_request *);
+
+/* cmd-token.c */
+int	cmd_token_new(struct ctl *, int, char **, struct ctl_request *);
 
 #endif

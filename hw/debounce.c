@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "hw.h"
+#include "debounce.h"
 
 /* Adds ms milliseconds to a timespec. */
 static struct timespec

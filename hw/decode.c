@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw.h"
+#include "decode.h"
 
 /* HID keyboard usage codes (HID Usage Tables, page 0x07). */
 #define KEY_A		0x04	/* a..f are 0x04..0x09 */

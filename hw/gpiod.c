@@ -7,6 +7,10 @@
  * timestamps, which on Linux 5.7 and later are CLOCK_MONOTONIC like the
  * debounce timer.
  *
+ * What does not depend on the library (names, the debounce timer, the
+ * guard against close() from a callback) is gpio-line.c, shared with
+ * gpiod2.c.
+ *
  * A Wiegand reader's D0 and D1 are requested for falling edges without
  * debounce.  The v1 uAPI that libgpiod 1.6 speaks has no request of two
  * lines for edges (a bulk event request is one request and one queue of
@@ -25,22 +29,21 @@
 #include <event2/event.h>
 #include <gpiod.h>
 
-#include "agent.h"
+#include "clock.h"
+#include "gpio-line.h"
+#include "hw.h"
+#include "log.h"
+#include "wiegand-reader.h"
+#include "xmalloc.h"
 
 #define GPIOD_CONSUMER	"gated"
 #define GPIOD_BATCH	16	/* edges read per read() */
 
 struct gl {
-	struct hw_gpio		*g;
-	int			 index;
-	struct line_conf	 conf;
-	char			 desc[128]; /* for messages */
+	struct gpio_line	 gl;	/* conf, desc, events, debouncer */
 	struct gpiod_chip	*chip;		/* one open per line */
 	struct gpiod_line	*line;
 	bool			 requested;
-	struct event		*edge;		/* inputs: the event fd */
-	struct event		*timer;		/* inputs: debounce deadline */
-	struct debounce		 db;
 	bool			 wiegand;	/* read by a gw */
 };
 
@@ -54,31 +57,12 @@ struct gw {
 };
 
 struct hw_gpio {
-	struct event_base	*base;
-	struct hw_events	 ev;
+	struct gpio_core	 core;		/* base, events, the guard */
 	int			 count;
 	struct gl		*lines;
 	int			 nwiegand;	/* requested so far */
 	struct gw		*wiegand;
-	int			 dispatching;	/* inside a callback */
-	bool			 closed;	/* close() called meanwhile */
 };
-
-static void	gpiod_free(struct hw_gpio *);
-
-/* Names a line for people: "line 'door' (GPIO17)" or "(gpiochip0:17)". */
-static void
-gl_describe(struct gl *l)
-{
-	const struct line_conf	*c = &l->conf;
-
-	if (c->offset >= 0)
-		snprintf(l->desc, sizeof l->desc, "line '%s' (%s:%d)",
-		    c->name, c->chip, c->offset);
-	else
-		snprintf(l->desc, sizeof l->desc, "line '%s' (%s)", c->name,
-		    c->line[0] != '\0' ? c->line : c->name);
-}
 
 /*
  * Finds the line by its kernel name across every chip, or by chip (name,
@@ -88,7 +72,7 @@ gl_describe(struct gl *l)
 static int
 gl_find(struct gl *l, char **cause)
 {
-	const struct line_conf	*c = &l->conf;
+	const struct line_conf	*c = &l->gl.conf;
 	const char		*name;
 	unsigned int		 n;
 
@@ -97,10 +81,11 @@ gl_find(struct gl *l, char **cause)
 		errno = 0;
 		if ((l->line = gpiod_line_find(name)) == NULL) {
 			if (errno == ENOENT || errno == 0)
-				xasprintf(cause, "%s: no such line", l->desc);
+				xasprintf(cause, "%s: no such line",
+				    l->gl.desc);
 			else
 				xasprintf(cause, "%s: cannot search the GPIO "
-				    "chips: %s", l->desc, strerror(errno));
+				    "chips: %s", l->gl.desc, strerror(errno));
 			return -1;
 		}
 		l->chip = gpiod_line_get_chip(l->line);
@@ -108,25 +93,25 @@ gl_find(struct gl *l, char **cause)
 	}
 
 	if (c->chip[0] == '\0') {
-		xasprintf(cause, "%s: an offset needs a chip", l->desc);
+		xasprintf(cause, "%s: an offset needs a chip", l->gl.desc);
 		return -1;
 	}
 	if ((l->chip = gpiod_chip_open_lookup(c->chip)) == NULL) {
 		if (errno == ENOENT || errno == ENODEV || errno == 0)
-			xasprintf(cause, "%s: no such chip", l->desc);
+			xasprintf(cause, "%s: no such chip", l->gl.desc);
 		else
 			xasprintf(cause, "%s: cannot open the chip: %s",
-			    l->desc, strerror(errno));
+			    l->gl.desc, strerror(errno));
 		return -1;
 	}
 	n = gpiod_chip_num_lines(l->chip);
 	if ((unsigned int)c->offset >= n) {
-		xasprintf(cause, "%s: no such line, the chip has %u", l->desc,
-		    n);
+		xasprintf(cause, "%s: no such line, the chip has %u",
+		    l->gl.desc, n);
 		return -1;
 	}
 	if ((l->line = gpiod_chip_get_line(l->chip, c->offset)) == NULL) {
-		xasprintf(cause, "%s: %s", l->desc, strerror(errno));
+		xasprintf(cause, "%s: %s", l->gl.desc, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -139,138 +124,40 @@ timespec_before(const struct timespec *a, const struct timespec *b)
 	    a->tv_nsec < b->tv_nsec);
 }
 
-/* Reports a debounced change, unless the object was closed meanwhile. */
-static void
-gl_report(struct gl *l, const struct timespec *ts)
-{
-	struct hw_gpio	*g = l->g;
-
-	if (g->closed || g->ev.input == NULL)
-		return;
-	g->dispatching++;
-	g->ev.input(g->ev.arg, l->index, l->db.stable, ts);
-	g->dispatching--;
-}
-
-/* Reports a line that stopped working (its chip went away, usually). */
-static void
-gl_down(struct gl *l, int error)
-{
-	struct hw_gpio	*g = l->g;
-	char		 why[256];
-
-	log_warnx("%s: %s; no longer watched", l->desc, strerror(error));
-	event_del(l->edge);
-	if (l->timer != NULL)
-		event_del(l->timer);
-	if (g->closed || g->ev.device == NULL)
-		return;
-	snprintf(why, sizeof why, "%s: %s", l->desc, strerror(error));
-	g->dispatching++;
-	g->ev.device(g->ev.arg, gpiod_chip_name(l->chip), false, why);
-	g->dispatching--;
-}
-
 /*
- * Reads every queued edge and feeds the debouncer.  An edge's type is the
- * logical level the kernel read after it (active-low applied), which is
- * exactly the raw level the debouncer wants.
+ * Reads every queued edge into gpio_line_edge() (the core's drain): the
+ * edge's type is the logical level the kernel read after it.
  */
 static int
-gl_drain(struct gl *l)
+gl_drain(struct gpio_line *gpl)
 {
+	struct gl		*l = gpl->arg;
 	struct gpiod_line_event	 evs[GPIOD_BATCH];
-	struct timespec		 at;
-	int			 fd, n, i, value;
+	int			 fd, n, i;
 
-	fd = event_get_fd(l->edge);
+	fd = event_get_fd(gpl->edge);
 	do {
 		n = gpiod_line_event_read_fd_multiple(fd, evs, GPIOD_BATCH);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				return 0;
-			gl_down(l, errno);
+			gpio_line_down(gpl, gpiod_chip_name(l->chip), errno);
 			return -1;
 		}
-		for (i = 0; i < n && !l->g->closed; i++) {
-			value = evs[i].event_type ==
-			    GPIOD_LINE_EVENT_RISING_EDGE;
-			if (debounce_feed(&l->db, value, &evs[i].ts, &at))
-				gl_report(l, &at);
-		}
-	} while (n == GPIOD_BATCH && !l->g->closed);
+		for (i = 0; i < n && !gpl->core->closed; i++)
+			gpio_line_edge(gpl, evs[i].event_type ==
+			    GPIOD_LINE_EVENT_RISING_EDGE, &evs[i].ts);
+	} while (n == GPIOD_BATCH && !gpl->core->closed);
 	return 0;
-}
-
-/* Arms the timer for the pending candidate's deadline, if any. */
-static void
-gl_arm(struct gl *l)
-{
-	struct timespec	now;
-	struct timeval	tv;
-
-	if (l->timer == NULL || l->g->closed)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (debounce_wait(&l->db, &now, &tv) == -1)
-		event_del(l->timer);
-	else
-		evtimer_add(l->timer, &tv);
-}
-
-/* Ends a callback: frees the object if a callback closed it. */
-static void
-gl_leave(struct gl *l)
-{
-	struct hw_gpio	*g = l->g;
-
-	if (--g->dispatching == 0 && g->closed)
-		gpiod_free(g);
-	else
-		gl_arm(l);
-}
-
-static void
-gl_edge_cb(int fd, short what, void *arg)
-{
-	struct gl	*l = arg;
-
-	(void)fd;
-	(void)what;
-	l->g->dispatching++;
-	gl_drain(l);
-	gl_leave(l);
-}
-
-/*
- * The candidate's period is over.  Edges already queued may cancel it, so
- * read them first; only then is the level known to have held.
- */
-static void
-gl_timer_cb(int fd, short what, void *arg)
-{
-	struct gl	*l = arg;
-	struct timespec	 now, at;
-
-	(void)fd;
-	(void)what;
-	l->g->dispatching++;
-	if (gl_drain(l) == 0 && !l->g->closed) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (debounce_expire(&l->db, &now, &at))
-			gl_report(l, &at);
-	}
-	gl_leave(l);
 }
 
 /* Requests one line as configured; -1 and *cause naming it on error. */
 static int
 gl_request(struct gl *l, char **cause)
 {
-	const struct line_conf	*c = &l->conf;
-	struct hw_gpio		*g = l->g;
+	const struct line_conf	*c = &l->gl.conf;
 	const char		*user;
-	int			 flags = 0, r, fd, value;
+	int			 flags = 0, r, value;
 
 	if (gl_find(l, cause) != 0)
 		return -1;
@@ -305,10 +192,10 @@ gl_request(struct gl *l, char **cause)
 	if (r != 0) {
 		if (errno == EBUSY) {
 			user = gpiod_line_consumer(l->line);
-			xasprintf(cause, "%s: in use by '%s'", l->desc,
+			xasprintf(cause, "%s: in use by '%s'", l->gl.desc,
 			    user != NULL ? user : "another program");
 		} else
-			xasprintf(cause, "%s: cannot request: %s", l->desc,
+			xasprintf(cause, "%s: cannot request: %s", l->gl.desc,
 			    strerror(errno));
 		return -1;
 	}
@@ -317,30 +204,12 @@ gl_request(struct gl *l, char **cause)
 		return 0;
 
 	if ((value = gpiod_line_get_value(l->line)) == -1) {
-		xasprintf(cause, "%s: cannot read: %s", l->desc,
+		xasprintf(cause, "%s: cannot read: %s", l->gl.desc,
 		    strerror(errno));
 		return -1;
 	}
-	debounce_init(&l->db, value, c->debounce_ms);
-
-	/* A spurious wake-up must find EAGAIN, never block the loop. */
-	fd = gpiod_line_event_get_fd(l->line);
-	if (fd == -1 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-	    == -1) {
-		xasprintf(cause, "%s: event fd: %s", l->desc, strerror(errno));
-		return -1;
-	}
-	l->edge = event_new(g->base, fd, EV_READ|EV_PERSIST, gl_edge_cb, l);
-	if (l->edge == NULL || event_add(l->edge, NULL) != 0) {
-		xasprintf(cause, "%s: cannot watch its edges", l->desc);
-		return -1;
-	}
-	if (c->debounce_ms > 0 &&
-	    (l->timer = evtimer_new(g->base, gl_timer_cb, l)) == NULL) {
-		xasprintf(cause, "%s: cannot create its timer", l->desc);
-		return -1;
-	}
-	return 0;
+	return gpio_line_watch(&l->gl, gpiod_line_event_get_fd(l->line), value,
+	    cause);
 }
 
 /* Reports a Wiegand reader whose line stopped working. */
@@ -354,14 +223,14 @@ gw_down(struct gw *w, int i, int error)
 	event_del(w->edge[0]);
 	event_del(w->edge[1]);
 	event_del(w->r.timer);
-	if (g->closed || g->ev.device == NULL)
+	if (g->core.closed || g->core.ev.device == NULL)
 		return;
-	snprintf(why, sizeof why, "%s: %s", w->line[i]->desc,
+	snprintf(why, sizeof why, "%s: %s", w->line[i]->gl.desc,
 	    strerror(error));
-	g->dispatching++;
-	g->ev.device(g->ev.arg, gpiod_chip_name(w->line[i]->chip), false,
-	    why);
-	g->dispatching--;
+	g->core.dispatching++;
+	g->core.ev.device(g->core.ev.arg, gpiod_chip_name(w->line[i]->chip),
+	    false, why);
+	g->core.dispatching--;
 }
 
 /*
@@ -392,7 +261,7 @@ gw_drain(struct gw *w)
 			}
 		}
 		more = n[0] == GPIOD_BATCH || n[1] == GPIOD_BATCH;
-		while ((at[0] < n[0] || at[1] < n[1]) && !w->g->closed) {
+		while ((at[0] < n[0] || at[1] < n[1]) && !w->g->core.closed) {
 			if (at[0] == n[0])
 				b = 1;
 			else if (at[1] == n[1])
@@ -405,10 +274,10 @@ gw_drain(struct gw *w)
 				break;
 			hw_wiegand_edge(&w->r, b,
 			    (int64_t)evs[b][at[b]].ts.tv_sec * 1000000000 +
-			    evs[b][at[b]].ts.tv_nsec, &w->g->ev);
+			    evs[b][at[b]].ts.tv_nsec, &w->g->core.ev);
 			at[b]++;
 		}
-	} while (more && !w->g->closed);
+	} while (more && !w->g->core.closed);
 	return 0;
 }
 
@@ -418,9 +287,7 @@ gw_leave(struct gw *w)
 {
 	struct hw_gpio	*g = w->g;
 
-	if (--g->dispatching == 0 && g->closed)
-		gpiod_free(g);
-	else if (!g->closed)
+	if (!gpio_leave(&g->core) && !g->core.closed)
 		hw_wiegand_arm(&w->r);
 }
 
@@ -431,7 +298,7 @@ gw_edge_cb(int fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	w->g->dispatching++;
+	gpio_enter(&w->g->core);
 	gw_drain(w);
 	gw_leave(w);
 }
@@ -444,9 +311,9 @@ gw_timer_cb(int fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	w->g->dispatching++;
-	if (gw_drain(w) == 0 && !w->g->closed)
-		hw_wiegand_flush(&w->r, hw_wiegand_now_ns(), &w->g->ev);
+	gpio_enter(&w->g->core);
+	if (gw_drain(w) == 0 && !w->g->core.closed)
+		hw_wiegand_flush(&w->r, mono_ns(), &w->g->core.ev);
 	gw_leave(w);
 }
 
@@ -463,50 +330,53 @@ gw_request(struct gw *w, char **cause)
 		l = w->line[i];
 		if (gl_find(l, cause) != 0)
 			return -1;
-		flags = l->conf.active_low ?
+		flags = l->gl.conf.active_low ?
 		    GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
-		if (l->conf.bias == BIAS_DISABLE)
+		if (l->gl.conf.bias == BIAS_DISABLE)
 			flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE;
-		else if (l->conf.bias == BIAS_PULL_UP)
+		else if (l->gl.conf.bias == BIAS_PULL_UP)
 			flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
-		else if (l->conf.bias == BIAS_PULL_DOWN)
+		else if (l->gl.conf.bias == BIAS_PULL_DOWN)
 			flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
 		if (gpiod_line_request_falling_edge_events_flags(l->line,
 		    GPIOD_CONSUMER, flags) != 0) {
 			if (errno == EBUSY) {
 				user = gpiod_line_consumer(l->line);
-				xasprintf(cause, "%s: in use by '%s'", l->desc,
-				    user != NULL ? user : "another program");
+				xasprintf(cause, "%s: in use by '%s'",
+				    l->gl.desc, user != NULL ? user :
+				    "another program");
 			} else
 				xasprintf(cause, "%s: cannot request: %s",
-				    l->desc, strerror(errno));
+				    l->gl.desc, strerror(errno));
 			return -1;
 		}
 		l->requested = true;
 		fd = gpiod_line_event_get_fd(l->line);
 		if (fd == -1 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) |
 		    O_NONBLOCK) == -1) {
-			xasprintf(cause, "%s: event fd: %s", l->desc,
+			xasprintf(cause, "%s: event fd: %s", l->gl.desc,
 			    strerror(errno));
 			return -1;
 		}
-		w->edge[i] = event_new(g->base, fd, EV_READ|EV_PERSIST,
+		w->edge[i] = event_new(g->core.base, fd, EV_READ|EV_PERSIST,
 		    gw_edge_cb, w);
 		if (w->edge[i] == NULL || event_add(w->edge[i], NULL) != 0) {
 			xasprintf(cause, "%s: cannot watch its edges",
-			    l->desc);
+			    l->gl.desc);
 			return -1;
 		}
 	}
-	if ((w->r.timer = evtimer_new(g->base, gw_timer_cb, w)) == NULL) {
+	if ((w->r.timer = evtimer_new(g->core.base, gw_timer_cb, w)) == NULL) {
 		xasprintf(cause, "%s: cannot create its timer", w->desc);
 		return -1;
 	}
 	return 0;
 }
 
+static void	gpiod1_free(struct hw_gpio *);
+
 static struct hw_gpio *
-gpiod_open(struct event_base *base, const struct line_conf *conf, int count,
+gpiod1_open(struct event_base *base, const struct line_conf *conf, int count,
     const struct hw_wiegand_conf *wiegand, int nwiegand,
     const struct hw_events *ev, char **cause)
 {
@@ -516,17 +386,13 @@ gpiod_open(struct event_base *base, const struct line_conf *conf, int count,
 
 	*cause = NULL;
 	g = xcalloc(1, sizeof *g);
-	g->base = base;
-	g->ev = *ev;
+	gpio_core_init(&g->core, base, ev, g, gpiod1_free, gl_drain);
 	g->lines = xcalloc(count > 0 ? count : 1, sizeof *g->lines);
 	g->wiegand = xcalloc(nwiegand > 0 ? nwiegand : 1,
 	    sizeof *g->wiegand);
-	for (i = 0; i < count; i++) {
-		g->lines[i].g = g;
-		g->lines[i].index = i;
-		g->lines[i].conf = conf[i];
-		gl_describe(&g->lines[i]);
-	}
+	for (i = 0; i < count; i++)
+		gpio_line_init(&g->lines[i].gl, &g->core, &g->lines[i], i,
+		    &conf[i]);
 	for (i = 0; i < nwiegand; i++) {
 		g->lines[wiegand[i].d0].wiegand = true;
 		g->lines[wiegand[i].d1].wiegand = true;
@@ -548,7 +414,7 @@ gpiod_open(struct event_base *base, const struct line_conf *conf, int count,
 		w->line[0] = &g->lines[wiegand[g->nwiegand].d0];
 		w->line[1] = &g->lines[wiegand[g->nwiegand].d1];
 		snprintf(w->desc, sizeof w->desc, "Wiegand %s and %s",
-		    w->line[0]->desc, w->line[1]->desc);
+		    w->line[0]->gl.desc, w->line[1]->gl.desc);
 		if (gw_request(w, cause) != 0) {
 			g->nwiegand++;
 			hw_gpiod_ops.close(g);
@@ -561,7 +427,7 @@ gpiod_open(struct event_base *base, const struct line_conf *conf, int count,
 static struct gl *
 gl_get(struct hw_gpio *g, int line)
 {
-	if (g == NULL || line < 0 || line >= g->count || g->closed ||
+	if (g == NULL || line < 0 || line >= g->count || g->core.closed ||
 	    !g->lines[line].requested || g->lines[line].wiegand) {
 		errno = EINVAL;
 		return NULL;
@@ -570,18 +436,18 @@ gl_get(struct hw_gpio *g, int line)
 }
 
 static int
-gpiod_set(struct hw_gpio *g, int line, int value)
+gpiod1_set(struct hw_gpio *g, int line, int value)
 {
 	struct gl	*l;
 
 	if ((l = gl_get(g, line)) == NULL)
 		return -1;
-	if (l->conf.dir != LINE_OUTPUT) {
+	if (l->gl.conf.dir != LINE_OUTPUT) {
 		errno = EPERM;
 		return -1;
 	}
 	if (gpiod_line_set_value(l->line, value ? 1 : 0) != 0) {
-		log_warn("%s: cannot set to %d", l->desc, value ? 1 : 0);
+		log_warn("%s: cannot set to %d", l->gl.desc, value ? 1 : 0);
 		return -1;
 	}
 	return 0;
@@ -592,23 +458,23 @@ gpiod_set(struct hw_gpio *g, int line, int value)
  * the one the last event reported, so get() and the events never disagree.
  */
 static int
-gpiod_get(struct hw_gpio *g, int line)
+gpiod1_get(struct hw_gpio *g, int line)
 {
 	struct gl	*l;
 	int		 value;
 
 	if ((l = gl_get(g, line)) == NULL)
 		return -1;
-	if (l->conf.dir == LINE_INPUT)
-		return l->db.stable;
+	if (l->gl.conf.dir == LINE_INPUT)
+		return l->gl.db.stable;
 	if ((value = gpiod_line_get_value(l->line)) == -1)
-		log_warn("%s: cannot read", l->desc);
+		log_warn("%s: cannot read", l->gl.desc);
 	return value;
 }
 
 /* Releases whatever each line holds and frees the object. */
 static void
-gpiod_free(struct hw_gpio *g)
+gpiod1_free(struct hw_gpio *g)
 {
 	struct gl	*l;
 	struct gw	*w;
@@ -627,10 +493,7 @@ gpiod_free(struct hw_gpio *g)
 	free(g->wiegand);
 	for (i = 0; i < g->count; i++) {
 		l = &g->lines[i];
-		if (l->edge != NULL)
-			event_free(l->edge);
-		if (l->timer != NULL)
-			event_free(l->timer);
+		gpio_line_release(&l->gl);
 		if (l->requested)
 			gpiod_line_release(l->line);
 		if (l->chip != NULL)
@@ -647,30 +510,29 @@ gpiod_free(struct hw_gpio *g)
  * callback returns.
  */
 static void
-gpiod_close(struct hw_gpio *g)
+gpiod1_close(struct hw_gpio *g)
 {
 	struct gl	*l;
 	int		 i;
 
-	if (g == NULL || g->closed)
+	if (g == NULL || g->core.closed)
 		return;
 	for (i = 0; i < g->count; i++) {
 		l = &g->lines[i];
-		if (!l->requested || l->conf.dir != LINE_OUTPUT)
+		if (!l->requested || l->gl.conf.dir != LINE_OUTPUT)
 			continue;
-		if (gpiod_line_set_value(l->line, l->conf.safe_value ? 1 : 0)
+		if (gpiod_line_set_value(l->line, l->gl.conf.safe_value ? 1 : 0)
 		    != 0)
-			log_warn("%s: cannot set to its safe value", l->desc);
+			log_warn("%s: cannot set to its safe value",
+			    l->gl.desc);
 	}
-	g->closed = true;
-	if (g->dispatching == 0)
-		gpiod_free(g);
+	gpio_closed(&g->core);
 }
 
 const struct hw_gpio_ops hw_gpiod_ops = {
 	.name = "gpiod",
-	.open = gpiod_open,
-	.set = gpiod_set,
-	.get = gpiod_get,
-	.close = gpiod_close,
+	.open = gpiod1_open,
+	.set = gpiod1_set,
+	.get = gpiod1_get,
+	.close = gpiod1_close,
 };

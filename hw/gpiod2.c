@@ -8,7 +8,9 @@
  * debounce.c.  Each line is a request of its own, so one line's failure or
  * release leaves the others alone, as in gpiod.c.  A Wiegand reader's two
  * lines are one request, so the kernel queues their edges in one buffer in
- * the order they came.
+ * the order they came.  What does not depend on the library (names, the
+ * debounce timer, the guard against close() from a callback) is
+ * gpio-line.c, shared with gpiod.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +26,12 @@
 #include <event2/event.h>
 #include <gpiod.h>
 
-#include "agent.h"
+#include "clock.h"
+#include "gpio-line.h"
+#include "hw.h"
+#include "log.h"
+#include "wiegand-reader.h"
+#include "xmalloc.h"
 
 #define GPIOD2_CONSUMER	"gated"
 #define GPIOD2_BATCH	16	/* edges read per read() */
@@ -33,17 +40,11 @@
 #define GPIOD2_WIEGAND_EVENTS	256
 
 struct gpiod2_line {
-	struct hw_gpio		*g;
-	int			 index;
-	struct line_conf	 conf;
-	char			 desc[128];	/* for messages */
+	struct gpio_line	 gl;	/* conf, desc, events, debouncer */
 	char			 chip[64];	/* its chip's name, gpiochipN */
 	unsigned int		 offset;
 	struct gpiod_line_request *req;
 	struct gpiod_edge_event_buffer *buf;	/* inputs */
-	struct event		*edge;		/* inputs: the request's fd */
-	struct event		*timer;		/* inputs: debounce deadline */
-	struct debounce		 db;
 	bool			 wiegand;	/* read by a gpiod2_wiegand */
 };
 
@@ -61,31 +62,12 @@ struct gpiod2_wiegand {
 };
 
 struct hw_gpio {
-	struct event_base	*base;
-	struct hw_events	 ev;
+	struct gpio_core	 core;		/* base, events, the guard */
 	int			 count;
 	struct gpiod2_line	*lines;
 	int			 nwiegand;	/* requested so far */
 	struct gpiod2_wiegand	*wiegand;
-	int			 dispatching;	/* inside a callback */
-	bool			 closed;	/* close() called meanwhile */
 };
-
-static void	gpiod2_free(struct hw_gpio *);
-
-/* Names a line for people: "line 'door' (GPIO17)" or "(gpiochip0:17)". */
-static void
-gpiod2_describe(struct gpiod2_line *l)
-{
-	const struct line_conf	*c = &l->conf;
-
-	if (c->offset >= 0)
-		snprintf(l->desc, sizeof l->desc, "line '%s' (%s:%d)",
-		    c->name, c->chip, c->offset);
-	else
-		snprintf(l->desc, sizeof l->desc, "line '%s' (%s)", c->name,
-		    c->line[0] != '\0' ? c->line : c->name);
-}
 
 /* Chip devices, not the links to them, or a chip would be seen twice. */
 static int
@@ -153,7 +135,7 @@ gpiod2_find_name(struct gpiod2_line *l, const char *name, char **cause)
 
 	if ((n = gpiod2_chips(&list)) == -1) {
 		xasprintf(cause, "%s: cannot search the GPIO chips: %s",
-		    l->desc, strerror(errno));
+		    l->gl.desc, strerror(errno));
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
@@ -175,9 +157,9 @@ gpiod2_find_name(struct gpiod2_line *l, const char *name, char **cause)
 	gpiod2_chips_free(list, n);
 	if (error != 0)
 		xasprintf(cause, "%s: no such line; cannot search every GPIO "
-		    "chip: %s", l->desc, strerror(error));
+		    "chip: %s", l->gl.desc, strerror(error));
 	else
-		xasprintf(cause, "%s: no such line", l->desc);
+		xasprintf(cause, "%s: no such line", l->gl.desc);
 	return NULL;
 }
 
@@ -243,7 +225,7 @@ gpiod2_chip_lookup(const char *spec)
 static struct gpiod_chip *
 gpiod2_find(struct gpiod2_line *l, char **cause)
 {
-	const struct line_conf	*c = &l->conf;
+	const struct line_conf	*c = &l->gl.conf;
 	struct gpiod_chip	*chip;
 	struct gpiod_chip_info	*info;
 	size_t			 n;
@@ -252,18 +234,18 @@ gpiod2_find(struct gpiod2_line *l, char **cause)
 		chip = gpiod2_find_name(l, c->line[0] != '\0' ? c->line :
 		    c->name, cause);
 	else if (c->chip[0] == '\0') {
-		xasprintf(cause, "%s: an offset needs a chip", l->desc);
+		xasprintf(cause, "%s: an offset needs a chip", l->gl.desc);
 		return NULL;
 	} else if ((chip = gpiod2_chip_lookup(c->chip)) == NULL) {
 		if (errno == ENOENT || errno == ENODEV || errno == 0)
-			xasprintf(cause, "%s: no such chip", l->desc);
+			xasprintf(cause, "%s: no such chip", l->gl.desc);
 		else
 			xasprintf(cause, "%s: cannot open the chip: %s",
-			    l->desc, strerror(errno));
+			    l->gl.desc, strerror(errno));
 		return NULL;
 	} else {
 		if ((info = gpiod_chip_get_info(chip)) == NULL) {
-			xasprintf(cause, "%s: %s", l->desc, strerror(errno));
+			xasprintf(cause, "%s: %s", l->gl.desc, strerror(errno));
 			gpiod_chip_close(chip);
 			return NULL;
 		}
@@ -271,7 +253,7 @@ gpiod2_find(struct gpiod2_line *l, char **cause)
 		gpiod_chip_info_free(info);
 		if ((size_t)c->offset >= n) {
 			xasprintf(cause, "%s: no such line, the chip has %zu",
-			    l->desc, n);
+			    l->gl.desc, n);
 			gpiod_chip_close(chip);
 			return NULL;
 		}
@@ -282,51 +264,19 @@ gpiod2_find(struct gpiod2_line *l, char **cause)
 	return chip;
 }
 
-/* Reports a debounced change, unless the object was closed meanwhile. */
-static void
-gpiod2_report(struct gpiod2_line *l, const struct timespec *ts)
-{
-	struct hw_gpio	*g = l->g;
-
-	if (g->closed || g->ev.input == NULL)
-		return;
-	g->dispatching++;
-	g->ev.input(g->ev.arg, l->index, l->db.stable, ts);
-	g->dispatching--;
-}
-
-/* Reports a line that stopped working (its chip went away, usually). */
-static void
-gpiod2_down(struct gpiod2_line *l, int error)
-{
-	struct hw_gpio	*g = l->g;
-	char		 why[256];
-
-	log_warnx("%s: %s; no longer watched", l->desc, strerror(error));
-	event_del(l->edge);
-	if (l->timer != NULL)
-		event_del(l->timer);
-	if (g->closed || g->ev.device == NULL)
-		return;
-	snprintf(why, sizeof why, "%s: %s", l->desc, strerror(error));
-	g->dispatching++;
-	g->ev.device(g->ev.arg, l->chip, false, why);
-	g->dispatching--;
-}
-
 /*
- * Reads every queued edge and feeds the debouncer.  An edge's type is the
- * logical level the kernel read after it (active-low applied), which is
- * exactly the raw level the debouncer wants; its timestamp is in ns on the
- * clock the request asked for, CLOCK_MONOTONIC.
+ * Reads every queued edge into gpio_line_edge() (the core's drain): the
+ * edge's type is the logical level the kernel read after it, its
+ * timestamp in ns on the clock the request asked for, CLOCK_MONOTONIC.
  */
 static int
-gpiod2_drain(struct gpiod2_line *l)
+gpiod2_drain(struct gpio_line *gpl)
 {
+	struct gpiod2_line	*l = gpl->arg;
 	struct gpiod_edge_event	*e;
-	struct timespec		 ts, at;
+	struct timespec		 ts;
 	uint64_t		 ns;
-	int			 n, i, value;
+	int			 n, i;
 
 	do {
 		n = gpiod_line_request_read_edge_events(l->req, l->buf,
@@ -334,83 +284,21 @@ gpiod2_drain(struct gpiod2_line *l)
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				return 0;
-			gpiod2_down(l, errno);
+			gpio_line_down(gpl, l->chip, errno);
 			return -1;
 		}
-		for (i = 0; i < n && !l->g->closed; i++) {
+		for (i = 0; i < n && !gpl->core->closed; i++) {
 			e = gpiod_edge_event_buffer_get_event(l->buf,
 			    (unsigned long)i);
-			value = gpiod_edge_event_get_event_type(e) ==
-			    GPIOD_EDGE_EVENT_RISING_EDGE;
 			ns = gpiod_edge_event_get_timestamp_ns(e);
 			ts.tv_sec = (time_t)(ns / 1000000000ULL);
 			ts.tv_nsec = (long)(ns % 1000000000ULL);
-			if (debounce_feed(&l->db, value, &ts, &at))
-				gpiod2_report(l, &at);
+			gpio_line_edge(gpl,
+			    gpiod_edge_event_get_event_type(e) ==
+			    GPIOD_EDGE_EVENT_RISING_EDGE, &ts);
 		}
-	} while (n == GPIOD2_BATCH && !l->g->closed);
+	} while (n == GPIOD2_BATCH && !gpl->core->closed);
 	return 0;
-}
-
-/* Arms the timer for the pending candidate's deadline, if any. */
-static void
-gpiod2_arm(struct gpiod2_line *l)
-{
-	struct timespec	now;
-	struct timeval	tv;
-
-	if (l->timer == NULL || l->g->closed)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (debounce_wait(&l->db, &now, &tv) == -1)
-		event_del(l->timer);
-	else
-		evtimer_add(l->timer, &tv);
-}
-
-/* Ends a callback: frees the object if a callback closed it. */
-static void
-gpiod2_leave(struct gpiod2_line *l)
-{
-	struct hw_gpio	*g = l->g;
-
-	if (--g->dispatching == 0 && g->closed)
-		gpiod2_free(g);
-	else
-		gpiod2_arm(l);
-}
-
-static void
-gpiod2_edge_cb(int fd, short what, void *arg)
-{
-	struct gpiod2_line	*l = arg;
-
-	(void)fd;
-	(void)what;
-	l->g->dispatching++;
-	gpiod2_drain(l);
-	gpiod2_leave(l);
-}
-
-/*
- * The candidate's period is over.  Edges already queued may cancel it, so
- * read them first; only then is the level known to have held.
- */
-static void
-gpiod2_timer_cb(int fd, short what, void *arg)
-{
-	struct gpiod2_line	*l = arg;
-	struct timespec		 now, at;
-
-	(void)fd;
-	(void)what;
-	l->g->dispatching++;
-	if (gpiod2_drain(l) == 0 && !l->g->closed) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (debounce_expire(&l->db, &now, &at))
-			gpiod2_report(l, &at);
-	}
-	gpiod2_leave(l);
 }
 
 /* The line's settings as configured; NULL only when out of memory. */
@@ -480,7 +368,7 @@ gpiod2_request_line(struct gpiod2_line *l, struct gpiod_chip *chip,
 	const char			*user;
 	int				 error = ENOMEM;
 
-	if ((s = gpiod2_settings(&l->conf)) == NULL ||
+	if ((s = gpiod2_settings(&l->gl.conf)) == NULL ||
 	    (lc = gpiod_line_config_new()) == NULL ||
 	    (rc = gpiod_request_config_new()) == NULL ||
 	    gpiod_line_config_add_line_settings(lc, &l->offset, 1, s) != 0)
@@ -501,13 +389,13 @@ out:
 	if (error == EBUSY) {
 		info = gpiod_chip_get_line_info(chip, l->offset);
 		user = info != NULL ? gpiod_line_info_get_consumer(info) : NULL;
-		xasprintf(cause, "%s: in use by '%s'", l->desc,
+		xasprintf(cause, "%s: in use by '%s'", l->gl.desc,
 		    user != NULL && user[0] != '\0' ? user :
 		    "another program");
 		if (info != NULL)
 			gpiod_line_info_free(info);
 	} else
-		xasprintf(cause, "%s: cannot request: %s", l->desc,
+		xasprintf(cause, "%s: cannot request: %s", l->gl.desc,
 		    strerror(error));
 	return -1;
 }
@@ -516,11 +404,10 @@ out:
 static int
 gpiod2_request(struct gpiod2_line *l, char **cause)
 {
-	const struct line_conf	*c = &l->conf;
-	struct hw_gpio		*g = l->g;
+	const struct line_conf	*c = &l->gl.conf;
 	struct gpiod_chip	*chip;
 	enum gpiod_line_value	 value;
-	int			 fd, r;
+	int			 r;
 
 	if ((chip = gpiod2_find(l, cause)) == NULL)
 		return -1;
@@ -533,36 +420,17 @@ gpiod2_request(struct gpiod2_line *l, char **cause)
 
 	value = gpiod_line_request_get_value(l->req, l->offset);
 	if (value == GPIOD_LINE_VALUE_ERROR) {
-		xasprintf(cause, "%s: cannot read: %s", l->desc,
+		xasprintf(cause, "%s: cannot read: %s", l->gl.desc,
 		    strerror(errno));
 		return -1;
 	}
-	debounce_init(&l->db, value == GPIOD_LINE_VALUE_ACTIVE,
-	    c->debounce_ms);
-
 	if ((l->buf = gpiod_edge_event_buffer_new(GPIOD2_BATCH)) == NULL) {
-		xasprintf(cause, "%s: edge buffer: %s", l->desc,
+		xasprintf(cause, "%s: edge buffer: %s", l->gl.desc,
 		    strerror(errno));
 		return -1;
 	}
-	/* A spurious wake-up must find EAGAIN, never block the loop. */
-	fd = gpiod_line_request_get_fd(l->req);
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1) {
-		xasprintf(cause, "%s: event fd: %s", l->desc, strerror(errno));
-		return -1;
-	}
-	l->edge = event_new(g->base, fd, EV_READ|EV_PERSIST, gpiod2_edge_cb,
-	    l);
-	if (l->edge == NULL || event_add(l->edge, NULL) != 0) {
-		xasprintf(cause, "%s: cannot watch its edges", l->desc);
-		return -1;
-	}
-	if (c->debounce_ms > 0 &&
-	    (l->timer = evtimer_new(g->base, gpiod2_timer_cb, l)) == NULL) {
-		xasprintf(cause, "%s: cannot create its timer", l->desc);
-		return -1;
-	}
-	return 0;
+	return gpio_line_watch(&l->gl, gpiod_line_request_get_fd(l->req),
+	    value == GPIOD_LINE_VALUE_ACTIVE, cause);
 }
 
 /*
@@ -588,12 +456,12 @@ gpiod2_wiegand_drain(struct gpiod2_wiegand *w)
 			log_warn("%s: no longer read", w->desc);
 			event_del(w->edge);
 			event_del(w->r.timer);
-			if (!w->g->closed && w->g->ev.device != NULL)
-				w->g->ev.device(w->g->ev.arg, w->chip, false,
-				    w->desc);
+			if (!w->g->core.closed && w->g->core.ev.device != NULL)
+				w->g->core.ev.device(w->g->core.ev.arg,
+				    w->chip, false, w->desc);
 			return -1;
 		}
-		for (i = 0; i < n && !w->g->closed; i++) {
+		for (i = 0; i < n && !w->g->core.closed; i++) {
 			e = gpiod_edge_event_buffer_get_event(w->buf,
 			    (unsigned long)i);
 			if (gpiod_edge_event_get_event_type(e) !=
@@ -609,11 +477,12 @@ gpiod2_wiegand_drain(struct gpiod2_wiegand *w)
 			if (lost)
 				asm_->cur.noise = true;
 			hw_wiegand_edge(&w->r, bit, (int64_t)
-			    gpiod_edge_event_get_timestamp_ns(e), &w->g->ev);
+			    gpiod_edge_event_get_timestamp_ns(e),
+			    &w->g->core.ev);
 			if (lost)
 				asm_->cur.noise = true;
 		}
-	} while (n == GPIOD2_BATCH && !w->g->closed);
+	} while (n == GPIOD2_BATCH && !w->g->core.closed);
 	return 0;
 }
 
@@ -623,9 +492,7 @@ gpiod2_wiegand_leave(struct gpiod2_wiegand *w)
 {
 	struct hw_gpio	*g = w->g;
 
-	if (--g->dispatching == 0 && g->closed)
-		gpiod2_free(g);
-	else if (!g->closed)
+	if (!gpio_leave(&g->core) && !g->core.closed)
 		hw_wiegand_arm(&w->r);
 }
 
@@ -636,7 +503,7 @@ gpiod2_wiegand_edge_cb(int fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	w->g->dispatching++;
+	gpio_enter(&w->g->core);
 	gpiod2_wiegand_drain(w);
 	gpiod2_wiegand_leave(w);
 }
@@ -649,54 +516,61 @@ gpiod2_wiegand_timer_cb(int fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	w->g->dispatching++;
-	if (gpiod2_wiegand_drain(w) == 0 && !w->g->closed)
-		hw_wiegand_flush(&w->r, hw_wiegand_now_ns(), &w->g->ev);
+	gpio_enter(&w->g->core);
+	if (gpiod2_wiegand_drain(w) == 0 && !w->g->core.closed)
+		hw_wiegand_flush(&w->r, mono_ns(), &w->g->core.ev);
 	gpiod2_wiegand_leave(w);
 }
 
 /*
- * Requests a Wiegand reader's D0 and D1 together: falling edges, no
- * debounce (the pulses are 20-100 us), kernel timestamps on
- * CLOCK_MONOTONIC, and a kernel buffer for more than a 37-bit frame.
+ * Finds a Wiegand reader's D0 and D1, which must be lines of one chip, for
+ * one request.  Returns that chip open, or NULL and *cause.
  */
-static int
-gpiod2_wiegand_request(struct gpiod2_wiegand *w, char **cause)
+static struct gpiod_chip *
+gpiod2_wiegand_find(struct gpiod2_wiegand *w, struct gpiod2_line *d0,
+    struct gpiod2_line *d1, char **cause)
 {
-	struct hw_gpio			*g = w->g;
-	struct gpiod2_line		*d0 = &g->lines[w->r.conf.d0];
-	struct gpiod2_line		*d1 = &g->lines[w->r.conf.d1];
-	struct gpiod_chip		*chip, *chip1;
-	struct gpiod_line_settings	*s = NULL;
-	struct gpiod_line_config	*lc = NULL;
-	struct gpiod_request_config	*rc = NULL;
-	struct gpiod2_line		*l;
-	int				 i, r = 0, fd, error = ENOMEM;
+	struct gpiod_chip	*chip, *chip1;
 
-	snprintf(w->desc, sizeof w->desc, "Wiegand %s and %s", d0->desc,
-	    d1->desc);
 	if ((chip = gpiod2_find(d0, cause)) == NULL)
-		return -1;
+		return NULL;
 	if ((chip1 = gpiod2_find(d1, cause)) == NULL) {
 		gpiod_chip_close(chip);
-		return -1;
+		return NULL;
 	}
 	gpiod_chip_close(chip1);
 	if (strcmp(d0->chip, d1->chip) != 0) {
 		xasprintf(cause, "%s: D0 and D1 must be lines of one chip "
 		    "(%s, %s)", w->desc, d0->chip, d1->chip);
 		gpiod_chip_close(chip);
-		return -1;
+		return NULL;
 	}
 	snprintf(w->chip, sizeof w->chip, "%s", d0->chip);
 	w->offsets[0] = d0->offset;
 	w->offsets[1] = d1->offset;
+	return chip;
+}
+
+/*
+ * Asks the kernel for D0 and D1 in one request: falling edges, no
+ * debounce (the pulses are 20-100 us), kernel timestamps on
+ * CLOCK_MONOTONIC, and a kernel buffer for more than a 37-bit frame.
+ * Sets w->req, or leaves it NULL and returns the errno of the failure.
+ */
+static int
+gpiod2_wiegand_request_lines(struct gpiod2_wiegand *w,
+    struct gpiod2_line *d0, struct gpiod2_line *d1, struct gpiod_chip *chip)
+{
+	struct gpiod_line_settings	*s = NULL;
+	struct gpiod_line_config	*lc = NULL;
+	struct gpiod_request_config	*rc = NULL;
+	int				 i, r = 0, error = ENOMEM;
+
 	if ((lc = gpiod_line_config_new()) == NULL ||
 	    (rc = gpiod_request_config_new()) == NULL)
 		goto out;
 	for (i = 0; i < 2; i++) {
-		l = i == 0 ? d0 : d1;
-		if ((s = gpiod2_settings(&l->conf)) == NULL)
+		if ((s = gpiod2_settings(&(i == 0 ? d0 : d1)->gl.conf)) == NULL)
 			goto out;
 		r |= gpiod_line_settings_set_edge_detection(s,
 		    GPIOD_LINE_EDGE_FALLING);
@@ -716,6 +590,24 @@ out:
 		gpiod_line_config_free(lc);
 	if (rc != NULL)
 		gpiod_request_config_free(rc);
+	return error;
+}
+
+/* Requests a Wiegand reader's D0 and D1 together and watches their edges. */
+static int
+gpiod2_wiegand_request(struct gpiod2_wiegand *w, char **cause)
+{
+	struct hw_gpio		*g = w->g;
+	struct gpiod2_line	*d0 = &g->lines[w->r.conf.d0];
+	struct gpiod2_line	*d1 = &g->lines[w->r.conf.d1];
+	struct gpiod_chip	*chip;
+	int			 fd, error;
+
+	snprintf(w->desc, sizeof w->desc, "Wiegand %s and %s", d0->gl.desc,
+	    d1->gl.desc);
+	if ((chip = gpiod2_wiegand_find(w, d0, d1, cause)) == NULL)
+		return -1;
+	error = gpiod2_wiegand_request_lines(w, d0, d1, chip);
 	gpiod_chip_close(chip);
 	if (w->req == NULL) {
 		xasprintf(cause, "%s: cannot request: %s", w->desc,
@@ -732,9 +624,9 @@ out:
 		xasprintf(cause, "%s: event fd: %s", w->desc, strerror(errno));
 		return -1;
 	}
-	w->edge = event_new(g->base, fd, EV_READ|EV_PERSIST,
+	w->edge = event_new(g->core.base, fd, EV_READ|EV_PERSIST,
 	    gpiod2_wiegand_edge_cb, w);
-	w->r.timer = evtimer_new(g->base, gpiod2_wiegand_timer_cb, w);
+	w->r.timer = evtimer_new(g->core.base, gpiod2_wiegand_timer_cb, w);
 	if (w->edge == NULL || w->r.timer == NULL ||
 	    event_add(w->edge, NULL) != 0) {
 		xasprintf(cause, "%s: cannot watch its edges", w->desc);
@@ -742,6 +634,8 @@ out:
 	}
 	return 0;
 }
+
+static void	gpiod2_free(struct hw_gpio *);
 
 static struct hw_gpio *
 gpiod2_open(struct event_base *base, const struct line_conf *conf, int count,
@@ -753,17 +647,13 @@ gpiod2_open(struct event_base *base, const struct line_conf *conf, int count,
 
 	*cause = NULL;
 	g = xcalloc(1, sizeof *g);
-	g->base = base;
-	g->ev = *ev;
+	gpio_core_init(&g->core, base, ev, g, gpiod2_free, gpiod2_drain);
 	g->lines = xcalloc(count > 0 ? count : 1, sizeof *g->lines);
 	g->wiegand = xcalloc(nwiegand > 0 ? nwiegand : 1,
 	    sizeof *g->wiegand);
-	for (i = 0; i < count; i++) {
-		g->lines[i].g = g;
-		g->lines[i].index = i;
-		g->lines[i].conf = conf[i];
-		gpiod2_describe(&g->lines[i]);
-	}
+	for (i = 0; i < count; i++)
+		gpio_line_init(&g->lines[i].gl, &g->core, &g->lines[i], i,
+		    &conf[i]);
 	for (i = 0; i < nwiegand; i++) {
 		g->lines[wiegand[i].d0].wiegand = true;
 		g->lines[wiegand[i].d1].wiegand = true;
@@ -795,7 +685,7 @@ gpiod2_open(struct event_base *base, const struct line_conf *conf, int count,
 static struct gpiod2_line *
 gpiod2_line_get(struct hw_gpio *g, int line)
 {
-	if (g == NULL || line < 0 || line >= g->count || g->closed ||
+	if (g == NULL || line < 0 || line >= g->count || g->core.closed ||
 	    g->lines[line].req == NULL) {
 		errno = EINVAL;
 		return NULL;
@@ -810,13 +700,13 @@ gpiod2_set(struct hw_gpio *g, int line, int value)
 
 	if ((l = gpiod2_line_get(g, line)) == NULL)
 		return -1;
-	if (l->conf.dir != LINE_OUTPUT) {
+	if (l->gl.conf.dir != LINE_OUTPUT) {
 		errno = EPERM;
 		return -1;
 	}
 	if (gpiod_line_request_set_value(l->req, l->offset, value ?
 	    GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE) != 0) {
-		log_warn("%s: cannot set to %d", l->desc, value ? 1 : 0);
+		log_warn("%s: cannot set to %d", l->gl.desc, value ? 1 : 0);
 		return -1;
 	}
 	return 0;
@@ -834,11 +724,11 @@ gpiod2_get(struct hw_gpio *g, int line)
 
 	if ((l = gpiod2_line_get(g, line)) == NULL)
 		return -1;
-	if (l->conf.dir == LINE_INPUT)
-		return l->db.stable;
+	if (l->gl.conf.dir == LINE_INPUT)
+		return l->gl.db.stable;
 	value = gpiod_line_request_get_value(l->req, l->offset);
 	if (value == GPIOD_LINE_VALUE_ERROR) {
-		log_warn("%s: cannot read", l->desc);
+		log_warn("%s: cannot read", l->gl.desc);
 		return -1;
 	}
 	return value == GPIOD_LINE_VALUE_ACTIVE;
@@ -854,10 +744,7 @@ gpiod2_free(struct hw_gpio *g)
 
 	for (i = 0; i < g->count; i++) {
 		l = &g->lines[i];
-		if (l->edge != NULL)
-			event_free(l->edge);
-		if (l->timer != NULL)
-			event_free(l->timer);
+		gpio_line_release(&l->gl);
 		if (l->req != NULL)
 			gpiod_line_request_release(l->req);
 		if (l->buf != NULL)
@@ -891,20 +778,19 @@ gpiod2_close(struct hw_gpio *g)
 	struct gpiod2_line	*l;
 	int			 i;
 
-	if (g == NULL || g->closed)
+	if (g == NULL || g->core.closed)
 		return;
 	for (i = 0; i < g->count; i++) {
 		l = &g->lines[i];
-		if (l->req == NULL || l->conf.dir != LINE_OUTPUT)
+		if (l->req == NULL || l->gl.conf.dir != LINE_OUTPUT)
 			continue;
 		if (gpiod_line_request_set_value(l->req, l->offset,
-		    l->conf.safe_value ? GPIOD_LINE_VALUE_ACTIVE :
+		    l->gl.conf.safe_value ? GPIOD_LINE_VALUE_ACTIVE :
 		    GPIOD_LINE_VALUE_INACTIVE) != 0)
-			log_warn("%s: cannot set to its safe value", l->desc);
+			log_warn("%s: cannot set to its safe value",
+			    l->gl.desc);
 	}
-	g->closed = true;
-	if (g->dispatching == 0)
-		gpiod2_free(g);
+	gpio_closed(&g->core);
 }
 
 const struct hw_gpio_ops hw_gpiod_ops = {

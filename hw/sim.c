@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "hw.h"
+#include "wiegand-reader.h"
 
 #define SIM_HISTORY	64	/* changes kept per line, a ring */
 
@@ -40,22 +42,13 @@ struct hw_usb {
 	struct device_conf	*devices;	/* copies, one per binding */
 };
 
-static int64_t
-sim_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 sim_record(struct sim_line *l, int value)
 {
 	struct sim_change	*c;
 
 	c = &l->history[l->changes % SIM_HISTORY];
-	c->t_ms = sim_now_ms();
+	c->t_ms = wall_ms();
 	c->value = value;
 	l->changes++;
 	l->value = value;
@@ -162,7 +155,7 @@ sim_gpio_wiegand(struct hw_gpio *g, int reader, const char *bits,
 		errno = EINVAL;
 		return -1;
 	}
-	t = hw_wiegand_now_ns() - (int64_t)(n - 1) * gap_ns;
+	t = mono_ns() - (int64_t)(n - 1) * gap_ns;
 	for (i = 0; i < n; i++, t += gap_ns) {
 		if ((k = hw_wiegand_edge(r, bits[i] == '1', t, &g->ev)) != -1)
 			e = k;

@@ -6,7 +6,8 @@
  */
 #include <libusb.h>
 
-#include "hw.h"
+#include "decode.h"
+#include "usb-driver.h"
 
 #define LINE_BUF	512	/* a whole high-speed bulk packet */
 #define LINE_ERRORS	5	/* failed reads in a row before giving up */

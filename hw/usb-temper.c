@@ -11,7 +11,9 @@
 #include <event2/event.h>
 #include <libusb.h>
 
-#include "hw.h"
+#include "clock.h"
+#include "decode.h"
+#include "usb-driver.h"
 
 #define TEMPER_POLL_MS		1000	/* one reading a second */
 #define TEMPER_SILENT_MS	3000	/* unanswered this long: down */
@@ -79,7 +81,7 @@ temper_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct usb_dev		*d = arg;
 	struct temper_dev	*td = usb_state(d);
-	int64_t			 now = usb_now_ms();
+	int64_t			 now = mono_ms();
 
 	(void)fd;
 	(void)what;

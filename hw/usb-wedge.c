@@ -10,7 +10,9 @@
 
 #include <libusb.h>
 
-#include "hw.h"
+#include "clock.h"
+#include "decode.h"
+#include "usb-driver.h"
 
 #define WEDGE_BUF	64	/* more than a report: the test gadget's ZLPs */
 #define WEDGE_ERRORS	5	/* failed reads in a row before giving up */
@@ -74,7 +76,7 @@ wedge_read(struct usb_dev *d, struct libusb_transfer *t)
 	} else {
 		wd->errors = 0;
 		v = wedge_feed(&wd->w, t->buffer, (size_t)t->actual_length,
-		    usb_now_ms(), out, sizeof out);
+		    mono_ms(), out, sizeof out);
 		if (v == 1)
 			wedge_number_done(d, out);
 		else if (v == -1)

@@ -5,7 +5,8 @@
  * of ours, no polling while idle.  Hot-plug finds the configured devices,
  * at start and whenever they come back; each is opened, its interface
  * claimed from the kernel driver and handed to its driver (usb-wedge.c,
- * usb-temper.c, usb-line.c), and released when it leaves or fails.
+ * usb-temper.c, usb-line.c, from the table hw.c passes at open), and
+ * released when it leaves or fails.
  *
  * libusb must not close a handle from inside its own transfer or hot-plug
  * callbacks (it deadlocks), so every open and close happens in one
@@ -22,8 +23,9 @@
 #include <event2/event.h>
 #include <libusb.h>
 
-#include "hw.h"
+#include "clock.h"
 #include "log.h"
+#include "usb-driver.h"
 
 #define USB_XFERS	4	/* transfers per device, at most */
 #define USB_DRAIN_MS	1000	/* wait this long for cancelled transfers */
@@ -78,15 +80,11 @@ struct hw_usb {
 	libusb_device		**arrived;	/* for work, referenced */
 	size_t			 narrived;
 	bool			 closing;
+	const struct usb_driver	*const *drivers;	/* hw.c's table */
+	size_t			 ndrivers;
 };
 
 static void	usb_work(evutil_socket_t, short, void *);
-
-static const struct usb_driver *const usb_drivers[] = {
-	&usb_wedge_driver,
-	&usb_temper_driver,
-	&usb_line_driver,
-};
 
 /* One place for the backend's messages; name is a device or NULL. */
 static void __attribute__((format(printf, 2, 0)))
@@ -168,15 +166,6 @@ usb_strstatus(int status)
 	default:
 		return "unknown status";
 	}
-}
-
-int64_t
-usb_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void *
@@ -570,7 +559,7 @@ usb_begin_release(struct usb_dev *d)
 		d->drv->stop(d);
 	d->started = false;
 	d->state = DEV_CLOSING;
-	d->closing_ms = usb_now_ms();
+	d->closing_ms = mono_ms();
 	for (i = 0; i < d->nxfer; i++) {
 		if (!d->xfer[i].busy)
 			continue;
@@ -672,7 +661,7 @@ usb_drain_arm(struct hw_usb *u)
 		d = &u->devs[j];
 		if (d->state != DEV_CLOSING || d->inflight == 0)
 			continue;
-		left = d->closing_ms + USB_DRAIN_MS - usb_now_ms();
+		left = d->closing_ms + USB_DRAIN_MS - mono_ms();
 		if (left < 1)
 			left = 1;
 		if (first == -1 || left < first)
@@ -714,7 +703,7 @@ usb_work(evutil_socket_t fd, short what, void *arg)
 		if (d->state != DEV_CLOSING)
 			continue;
 		if (d->inflight > 0 &&
-		    usb_now_ms() - d->closing_ms >= USB_DRAIN_MS)
+		    mono_ms() - d->closing_ms >= USB_DRAIN_MS)
 			usb_log(d, "%d transfers not back; closing anyway",
 			    d->inflight);
 		else if (d->inflight > 0)
@@ -752,41 +741,29 @@ usb_timeout(evutil_socket_t fd, short what, void *arg)
 	usb_handle_events(arg);
 }
 
+/* The driver a device's config names, from the table hw.c gave. */
 static const struct usb_driver *
-usb_driver_find(const char *name)
+usb_driver_find(const struct hw_usb *u, const char *name)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof usb_drivers / sizeof usb_drivers[0]; i++)
-		if (strcmp(usb_drivers[i]->name, name) == 0)
-			return usb_drivers[i];
+	for (i = 0; i < u->ndrivers; i++)
+		if (strcmp(u->drivers[i]->name, name) == 0)
+			return u->drivers[i];
 	return NULL;
 }
 
-static void	libusb_close_backend(struct hw_usb *);
-
-static struct hw_usb *
-libusb_open_backend(struct event_base *base,
-    const struct hw_usb_binding *bind, int count,
-    const struct hw_events *ev, char **cause)
+/*
+ * A slot for each bound device, with its driver; a device bound twice
+ * counts once.  0, or -1 and why for a driver no one knows.
+ */
+static int
+usb_bind(struct hw_usb *u, const struct hw_usb_binding *bind, int count,
+    char *why, size_t len)
 {
-	struct hw_usb			*u;
-	struct usb_dev			*d;
-	const struct libusb_pollfd	**fds;
-	libusb_device			**list;
-	ssize_t				 n;
-	int				 i, j, r;
-	char				 buf[256];
+	struct usb_dev	*d;
+	int		 i, j;
 
-	if ((u = calloc(1, sizeof *u)) == NULL ||
-	    (u->devs = calloc(count > 0 ? count : 1, sizeof *u->devs)) ==
-	    NULL) {
-		free(u);
-		*cause = strdup("out of memory");
-		return NULL;
-	}
-	u->base = base;
-	u->ev = *ev;
 	for (i = 0; i < count; i++) {
 		for (j = 0; j < u->count; j++)
 			if (strcmp(u->devs[j].conf.name,
@@ -808,39 +785,66 @@ libusb_open_backend(struct event_base *base,
 		d->b.device = &d->conf;
 		d->iface = -1;
 		d->up = -1;
-		if ((d->drv = usb_driver_find(bind[i].device->driver)) ==
+		if ((d->drv = usb_driver_find(u, bind[i].device->driver)) ==
 		    NULL) {
-			snprintf(buf, sizeof buf, "%s: unknown driver %s",
+			snprintf(why, len, "%s: unknown driver %s",
 			    bind[i].device->name, bind[i].device->driver);
-			goto fail;
+			return -1;
 		}
 		u->count++;
 	}
+	return 0;
+}
+
+/*
+ * Starts a libusb context inside the loop: its file descriptors become
+ * events, and a timer serves its timeouts where it has no fd for them.
+ * 0, or -1 and why.
+ */
+static int
+usb_context_start(struct hw_usb *u, char *why, size_t len)
+{
+	const struct libusb_pollfd	**fds;
+	int				 i, r;
 
 	if ((r = libusb_init(&u->ctx)) != 0) {
 		u->ctx = NULL;
-		snprintf(buf, sizeof buf, "libusb: %s", usb_strerror(r));
-		goto fail;
+		snprintf(why, len, "libusb: %s", usb_strerror(r));
+		return -1;
 	}
-	if ((u->work = event_new(base, -1, 0, usb_work, u)) == NULL ||
-	    (u->drain = evtimer_new(base, usb_work, u)) == NULL) {
-		snprintf(buf, sizeof buf, "out of memory");
-		goto fail;
+	if ((u->work = event_new(u->base, -1, 0, usb_work, u)) == NULL ||
+	    (u->drain = evtimer_new(u->base, usb_work, u)) == NULL) {
+		snprintf(why, len, "out of memory");
+		return -1;
 	}
 	if (!libusb_pollfds_handle_timeouts(u->ctx) &&
-	    (u->timer = evtimer_new(base, usb_timeout, u)) == NULL) {
-		snprintf(buf, sizeof buf, "out of memory");
-		goto fail;
+	    (u->timer = evtimer_new(u->base, usb_timeout, u)) == NULL) {
+		snprintf(why, len, "out of memory");
+		return -1;
 	}
 	libusb_set_pollfd_notifiers(u->ctx, usb_pollfd_added,
 	    usb_pollfd_removed, u);
 	if ((fds = libusb_get_pollfds(u->ctx)) == NULL) {
-		snprintf(buf, sizeof buf, "libusb: no file descriptors");
-		goto fail;
+		snprintf(why, len, "libusb: no file descriptors");
+		return -1;
 	}
 	for (i = 0; fds[i] != NULL; i++)
 		usb_pollfd_added(fds[i]->fd, fds[i]->events, u);
 	libusb_free_pollfds(fds);
+	return 0;
+}
+
+/*
+ * Watches devices come and go through hot-plug, which also enumerates
+ * those present now; without hot-plug, queues those present now, the only
+ * ones it will see.  0, or -1 and why.
+ */
+static int
+usb_watch(struct hw_usb *u, char *why, size_t len)
+{
+	libusb_device	**list;
+	ssize_t		 n;
+	int		 i, j, r;
 
 	if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
 		r = libusb_hotplug_register_callback(u->ctx,
@@ -849,23 +853,52 @@ libusb_open_backend(struct event_base *base,
 		    LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
 		    LIBUSB_HOTPLUG_MATCH_ANY, usb_hotplug, u, &u->hp);
 		if (r != 0) {
-			snprintf(buf, sizeof buf, "hot-plug: %s",
-			    usb_strerror(r));
-			goto fail;
+			snprintf(why, len, "hot-plug: %s", usb_strerror(r));
+			return -1;
 		}
 		u->hotplug = true;
-	} else {
-		/* No hot-plug here: what is present at start is all. */
-		usb_logx("no hot-plug: devices are found at start only");
-		if ((n = libusb_get_device_list(u->ctx, &list)) >= 0) {
-			for (i = 0; i < n; i++)
-				for (j = 0; j < u->count; j++)
-					if (usb_matches(&u->devs[j], list[i])) {
-						usb_queue(u, list[i]);
-						break;
-					}
-			libusb_free_device_list(list, 1);
-		}
+		return 0;
+	}
+	usb_logx("no hot-plug: devices are found at start only");
+	if ((n = libusb_get_device_list(u->ctx, &list)) >= 0) {
+		for (i = 0; i < n; i++)
+			for (j = 0; j < u->count; j++)
+				if (usb_matches(&u->devs[j], list[i])) {
+					usb_queue(u, list[i]);
+					break;
+				}
+		libusb_free_device_list(list, 1);
+	}
+	return 0;
+}
+
+struct hw_usb *
+usb_backend_open(struct event_base *base,
+    const struct usb_driver *const *drivers, size_t ndrivers,
+    const struct hw_usb_binding *bind, int count,
+    const struct hw_events *ev, char **cause)
+{
+	struct hw_usb	*u;
+	char		 why[256];
+	int		 j;
+
+	if ((u = calloc(1, sizeof *u)) == NULL ||
+	    (u->devs = calloc(count > 0 ? count : 1, sizeof *u->devs)) ==
+	    NULL) {
+		free(u);
+		*cause = strdup("out of memory");
+		return NULL;
+	}
+	u->base = base;
+	u->ev = *ev;
+	u->drivers = drivers;
+	u->ndrivers = ndrivers;
+	if (usb_bind(u, bind, count, why, sizeof why) != 0 ||
+	    usb_context_start(u, why, sizeof why) != 0 ||
+	    usb_watch(u, why, sizeof why) != 0) {
+		*cause = strdup(why);
+		usb_backend_close(u);
+		return NULL;
 	}
 
 	/* Open what is here now, so that only the rest is "not present". */
@@ -874,11 +907,6 @@ libusb_open_backend(struct event_base *base,
 		if (u->devs[j].up == -1)
 			usb_health(&u->devs[j], false, "not present");
 	return u;
-
-fail:
-	*cause = strdup(buf);
-	libusb_close_backend(u);
-	return NULL;
 }
 
 /*
@@ -887,8 +915,8 @@ fail:
  * then frees everything.  Devices are not reported down: the agent is the
  * one closing.
  */
-static void
-libusb_close_backend(struct hw_usb *u)
+void
+usb_backend_close(struct hw_usb *u)
 {
 	struct timeval	 tv = { 0, 50000 };
 	int64_t		 until;
@@ -904,7 +932,7 @@ libusb_close_backend(struct hw_usb *u)
 		for (j = 0; j < u->count; j++)
 			if (u->devs[j].state == DEV_RUNNING)
 				usb_begin_release(&u->devs[j]);
-		until = usb_now_ms() + USB_DRAIN_MS;
+		until = mono_ms() + USB_DRAIN_MS;
 		do {
 			for (j = 0, flying = 0; j < u->count; j++)
 				flying += u->devs[j].inflight;
@@ -912,7 +940,7 @@ libusb_close_backend(struct hw_usb *u)
 				break;
 			libusb_handle_events_timeout_completed(u->ctx, &tv,
 			    NULL);
-		} while (usb_now_ms() < until);
+		} while (mono_ms() < until);
 		for (j = 0; j < u->count; j++)
 			if (u->devs[j].state != DEV_IDLE)
 				usb_finish(&u->devs[j]);
@@ -935,9 +963,3 @@ libusb_close_backend(struct hw_usb *u)
 	free(u->devs);
 	free(u);
 }
-
-const struct hw_usb_ops hw_libusb_ops = {
-	.name = "libusb",
-	.open = libusb_open_backend,
-	.close = libusb_close_backend,
-};

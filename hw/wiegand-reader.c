@@ -10,7 +10,8 @@
 
 #include <event2/event.h>
 
-#include "hw.h"
+#include "clock.h"
+#include "wiegand-reader.h"
 
 void
 hw_wiegand_init(struct hw_wiegand *r, const struct hw_wiegand_conf *conf)
@@ -18,15 +19,6 @@ hw_wiegand_init(struct hw_wiegand *r, const struct hw_wiegand_conf *conf)
 	r->conf = *conf;
 	wiegand_init(&r->w, (int64_t)conf->gap_ms * 1000000);
 	r->timer = NULL;
-}
-
-int64_t
-hw_wiegand_now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Decodes a finished frame, whose last edge came at last_ns, and reports
@@ -89,7 +81,7 @@ hw_wiegand_arm(struct hw_wiegand *r)
 		event_del(r->timer);
 		return;
 	}
-	ns = when - hw_wiegand_now_ns();
+	ns = when - mono_ns();
 	if (ns < 0)
 		ns = 0;
 	ns += 1000;	/* past the deadline: flush wants more than gap_ns */

@@ -6,9 +6,9 @@
  * Built by hand, with clang only (the Makefile does not know it):
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *       -Iagent -Ihw $(pkg-config --cflags jansson) \
+ *       -Iagent -Ihw -Icommon $(pkg-config --cflags jansson) \
  *       tests/fuzz/fuzz-people.c agent/people.c agent/policy.c \
- *       agent/xmalloc.c agent/log.c -o build/fuzz-people
+ *       common/xmalloc.c common/log.c -o build/fuzz-people
  *   mkdir -p build/fuzz-corpus && cp tests/people/[a-z]*.csv build/fuzz-corpus
  *   build/fuzz-people -max_total_time=60 build/fuzz-corpus
  */

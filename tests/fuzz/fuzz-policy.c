@@ -11,7 +11,7 @@
  *	mkdir -p build/fuzz/corpus-policy
  *	clang -std=c11 -D_GNU_SOURCE -g -O1 \
  *	    -fsanitize=fuzzer,address,undefined \
- *	    -Iagent -Ihw $(pkg-config --cflags jansson) \
+ *	    -Iagent -Ihw -Icommon $(pkg-config --cflags jansson) \
  *	    -o build/fuzz/fuzz-policy tests/fuzz/fuzz-policy.c agent/policy.c
  *	build/fuzz/fuzz-policy -max_total_time=60 build/fuzz/corpus-policy
  *

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw.h"
+#include "decode.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

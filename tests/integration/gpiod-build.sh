@@ -27,7 +27,7 @@ show() {
 	# shellcheck disable=SC2016 # make expands these, not the shell
 	env -u BUILD -u SANITIZE make -s --no-print-directory "$@" \
 	    --eval='gpiod-show: ; @echo \
-	    $(filter hw/gpiod.c hw/gpiod2.c,$(LIB_SRC)) $(BUILD) \
+	    $(filter hw/gpiod.c hw/gpiod2.c,$(HW_SRC)) $(BUILD) \
 	    $(GPIOD_LDFLAGS)' gpiod-show 2>&1
 }
 

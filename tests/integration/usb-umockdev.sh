@@ -5,7 +5,7 @@
 # config) show nowhere else, the simulator never reaches that code.
 #   test-usb     the backend alone: cards, temperatures, unplug, replug
 #   test-reload  the whole agent: config reload, unplug, replug, a card
-# Builds build-asan/libgated.a first (make SANITIZE=1; a no-op when it is
+# Builds the archives of build-asan first (make SANITIZE=1 libs; a no-op when they are
 # up to date).  Prints the tests' PASS:/FAIL: lines, or one SKIP: when
 # umockdev is not installed.  GLib stays out of the daemon's build: only
 # this script links it, into build-asan/umockdev/.
@@ -28,10 +28,10 @@ if ! command -v umockdev-wrapper >/dev/null 2>&1 ||
 fi
 out=$ABUILD/umockdev
 mkdir -p "$out"
-if ! make -s --no-print-directory SANITIZE=1 "$ABUILD/libgated.a" \
+if ! make -s --no-print-directory SANITIZE=1 libs \
     >"$out/make.log" 2>&1; then
 	sed 's/^/    /' "$out/make.log"
-	echo "FAIL: make SANITIZE=1 $ABUILD/libgated.a"
+	echo "FAIL: make SANITIZE=1 libs"
 	exit 1
 fi
 # The preload library comes first, not ASan's runtime; any report fails.
@@ -47,10 +47,11 @@ for t in test-usb test-reload; do
 	if ! $CC -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 	    -Wmissing-prototypes -fsanitize=address,undefined \
 	    -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
-	    -Ihw -Iagent -Itests/unit -Itests/umockdev \
+	    -Ihw -Iagent -Icommon -Itests/unit -Itests/umockdev \
 	    $($PKG_CONFIG --cflags $pkgs) \
 	    -o "$out/$t" tests/umockdev/$t.c tests/umockdev/mockusb.c \
-	    "$ABUILD/libgated.a" $($PKG_CONFIG --libs $pkgs) -lm \
+	    "$ABUILD/libagent.a" "$ABUILD/libhw.a" "$ABUILD/libcommon.a" \
+	    $($PKG_CONFIG --libs $pkgs) -lm \
 	    >"$out/$t.build" 2>&1; then
 		sed 's/^/    /' "$out/$t.build"
 		echo "FAIL: tests/umockdev/$t.c does not build"

@@ -3,11 +3,12 @@
  * RFC 4180 fields, aligned tables, number and temperature arguments, JSON
  * members as table cells, and control characters escaped for a terminal.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "agent.h"
+#include "gatectl.h"
 #include "unit.h"
 
 /* One CSV row written to memory; the caller frees what comes back. */

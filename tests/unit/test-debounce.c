@@ -6,7 +6,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "hw.h"
+#include "debounce.h"
 #include "unit.h"
 
 /* A timestamp ms milliseconds (plus us microseconds) after an origin. */

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hw.h"
+#include "decode.h"
 #include "unit.h"
 
 /* A key report: modifier and up to two keys (the rest zero). */

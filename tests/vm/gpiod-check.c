@@ -12,7 +12,7 @@
  * gpiochip4 to gpiochip0 between kernel releases.
  *
  * The same checks prove either backend: hw/gpiod.c on libgpiod 1.6 or
- * hw/gpiod2.c on libgpiod 2, whichever libgated.a holds; tests/vm/run
+ * hw/gpiod2.c on libgpiod 2, whichever libhw.a holds; tests/vm/run
  * builds it once per build, with -DGATED_GPIOD=1 or 2.
  *
  * Linked with -Wl,--wrap=gpiod_line_release (libgpiod 1) or

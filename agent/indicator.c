@@ -1,12 +1,12 @@
 /*
- * signal.c: lamp and buzzer patterns.  Each signalling output plays a
+ * indicator.c: lamp and buzzer patterns.  Each signalling output plays a
  * repeating base pattern (the alert blink, or nothing) and, above it, a
  * one-shot pattern (granted, denied, waiting); when the one-shot ends the
  * base pattern comes back, so a denial never silences an active alert.
+ * Outputs and timers go through the lane's ops (struct lane_ops), so an
+ * indicator knows nothing of the gate or of the event loop.
  */
 #include <string.h>
-
-#include <event2/event.h>
 
 #include "agent.h"
 
@@ -18,27 +18,28 @@ static const int pat_deny_buzz[] = { 150, 100, 150, 0 };
 static const int pat_deny_lamp[] = { 2000, 0 };
 
 void
-signal_init(struct signal *s, struct gate *g, int line)
+indicator_init(struct indicator *s, const struct lane_ops *ops, void *arg,
+    int line)
 {
 	memset(s, 0, sizeof *s);
-	s->gate = g;
+	s->ops = ops;
+	s->arg = arg;
 	s->line = line;
 }
 
 static void
-signal_output(struct signal *s, int on)
+indicator_output(struct indicator *s, int on)
 {
 	if (s->line >= 0)
-		gate_output(s->gate, s->line, on);
+		s->ops->output(s->arg, s->line, on);
 }
 
-static void signal_step(evutil_socket_t, short, void *);
+static void indicator_step(void *);
 
 /* Starts step `step` of the current pattern, or falls back a layer. */
 static void
-signal_run(struct signal *s)
+indicator_run(struct indicator *s)
 {
-	struct timeval	 tv;
 	const int	*p;
 	int		*step;
 	int		 ms;
@@ -50,7 +51,7 @@ signal_run(struct signal *s)
 		step = &s->shot_step;
 		if (p[*step] == 0) {
 			s->shot = NULL;
-			return signal_run(s);
+			return indicator_run(s);
 		}
 		ms = s->shot_len != 0 && *step == 0 ? s->shot_len : p[*step];
 	} else if (s->base != NULL) {
@@ -61,39 +62,35 @@ signal_run(struct signal *s)
 		ms = p[*step];
 	} else {
 		if (s->timer != NULL)
-			evtimer_del(s->timer);
-		signal_output(s, 0);
+			s->ops->timer_stop(s->timer);
+		indicator_output(s, 0);
 		return;
 	}
-	signal_output(s, (*step % 2) == 0);
+	indicator_output(s, (*step % 2) == 0);
 	(*step)++;
 	if (s->timer == NULL)
-		s->timer = evtimer_new(gate_base(s->gate), signal_step, s);
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(s->timer, &tv);
+		s->timer = s->ops->timer_new(s->arg, indicator_step, s);
+	s->ops->timer_set(s->timer, ms);
 }
 
 static void
-signal_step(evutil_socket_t fd, short what, void *arg)
+indicator_step(void *arg)
 {
-	(void)fd;
-	(void)what;
-	signal_run(arg);
+	indicator_run(arg);
 }
 
 /* Plays a one-shot pattern; len_ms, when not 0, sets the first step. */
 void
-signal_shot(struct signal *s, enum signal_pattern pat, int len_ms)
+indicator_shot(struct indicator *s, enum indicator_pattern pat, int len_ms)
 {
 	switch (pat) {
-	case SIGNAL_STEADY:
+	case INDICATOR_STEADY:
 		s->shot = pat_steady;
 		break;
-	case SIGNAL_DENY_LAMP:
+	case INDICATOR_DENY_LAMP:
 		s->shot = pat_deny_lamp;
 		break;
-	case SIGNAL_DENY_BUZZ:
+	case INDICATOR_DENY_BUZZ:
 		s->shot = pat_deny_buzz;
 		break;
 	default:
@@ -102,28 +99,28 @@ signal_shot(struct signal *s, enum signal_pattern pat, int len_ms)
 	}
 	s->shot_len = len_ms;
 	s->shot_step = 0;
-	signal_run(s);
+	indicator_run(s);
 }
 
 /* Ends the one-shot pattern now. */
 void
-signal_shot_end(struct signal *s)
+indicator_shot_end(struct indicator *s)
 {
 	s->shot = NULL;
-	signal_run(s);
+	indicator_run(s);
 }
 
-/* Sets the repeating base pattern (SIGNAL_NONE for nothing). */
+/* Sets the repeating base pattern (INDICATOR_NONE for nothing). */
 void
-signal_base(struct signal *s, enum signal_pattern pat)
+indicator_base(struct indicator *s, enum indicator_pattern pat)
 {
 	const int	*want;
 
 	switch (pat) {
-	case SIGNAL_BLINK:
+	case INDICATOR_BLINK:
 		want = pat_blink;
 		break;
-	case SIGNAL_ALERT_BUZZ:
+	case INDICATOR_ALERT_BUZZ:
 		want = pat_alert_buzz;
 		break;
 	default:
@@ -135,14 +132,14 @@ signal_base(struct signal *s, enum signal_pattern pat)
 	s->base = want;
 	s->base_step = 0;
 	if (s->shot == NULL)
-		signal_run(s);
+		indicator_run(s);
 }
 
 void
-signal_clear(struct signal *s)
+indicator_clear(struct indicator *s)
 {
 	if (s->timer != NULL)
-		event_free(s->timer);
+		s->ops->timer_free(s->timer);
 	s->timer = NULL;
 	s->shot = s->base = NULL;
 }

@@ -1,5 +1,5 @@
 /*
- * relay.c: a private bridge between libevent 2.1's evhttp client, which
+ * unix-bridge.c: a private bridge between libevent 2.1's evhttp client, which
  * can only dial TCP (it closes a pre-connected socket and redials), and the
  * agent's Unix socket, already connected by client.c.  It listens on an
  * ephemeral loopback port and bridges only the connection whose far end is
@@ -22,7 +22,7 @@
 
 #include "gatectl.h"
 
-struct relay {
+struct bridge {
 	struct event_base		*base;
 	struct evconnlistener		*listener;
 	struct evhttp_connection	*evcon;		/* whose socket we expect */
@@ -34,9 +34,9 @@ struct relay {
 
 /* Copies what one side read to the other side's output. */
 static void
-relay_read(struct bufferevent *bev, void *arg)
+bridge_read(struct bufferevent *bev, void *arg)
 {
-	struct relay		*r = arg;
+	struct bridge		*r = arg;
 	struct bufferevent	*other = bev == r->tcp ? r->sock : r->tcp;
 
 	if (other == NULL) {
@@ -50,9 +50,9 @@ relay_read(struct bufferevent *bev, void *arg)
 
 /* Once the agent has hung up and evhttp has all it sent, hang up on evhttp. */
 static void
-relay_written(struct bufferevent *bev, void *arg)
+bridge_written(struct bufferevent *bev, void *arg)
 {
-	struct relay	*r = arg;
+	struct bridge	*r = arg;
 
 	if (bev == r->tcp && r->sock_eof &&
 	    evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
@@ -62,9 +62,9 @@ relay_written(struct bufferevent *bev, void *arg)
 }
 
 static void
-relay_event(struct bufferevent *bev, short what, void *arg)
+bridge_event(struct bufferevent *bev, short what, void *arg)
 {
-	struct relay	*r = arg;
+	struct bridge	*r = arg;
 
 	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) == 0)
 		return;
@@ -73,7 +73,7 @@ relay_event(struct bufferevent *bev, short what, void *arg)
 		r->sock = NULL;
 		r->sock_eof = 1;
 		if (r->tcp != NULL)
-			relay_written(r->tcp, r);
+			bridge_written(r->tcp, r);
 		return;
 	}
 	/* evhttp hung up: nothing more will go either way. */
@@ -87,7 +87,7 @@ relay_event(struct bufferevent *bev, short what, void *arg)
 
 /* Is the peer that connected to us the evhttp connection's socket? */
 static int
-relay_is_ours(struct relay *r, const struct sockaddr *sa, int salen)
+bridge_is_ours(struct bridge *r, const struct sockaddr *sa, int salen)
 {
 	struct sockaddr_in		 mine;
 	const struct sockaddr_in	*peer = (const struct sockaddr_in *)sa;
@@ -105,12 +105,12 @@ relay_is_ours(struct relay *r, const struct sockaddr *sa, int salen)
 }
 
 static void
-relay_accept(struct evconnlistener *l, evutil_socket_t fd,
+bridge_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	struct relay	*r = arg;
+	struct bridge	*r = arg;
 
-	if (r->unix_fd == -1 || !relay_is_ours(r, sa, salen)) {
+	if (r->unix_fd == -1 || !bridge_is_ours(r, sa, salen)) {
 		close(fd);
 		return;
 	}
@@ -131,8 +131,8 @@ relay_accept(struct evconnlistener *l, evutil_socket_t fd,
 		r->tcp = r->sock = NULL;
 		return;
 	}
-	bufferevent_setcb(r->tcp, relay_read, relay_written, relay_event, r);
-	bufferevent_setcb(r->sock, relay_read, NULL, relay_event, r);
+	bufferevent_setcb(r->tcp, bridge_read, bridge_written, bridge_event, r);
+	bufferevent_setcb(r->sock, bridge_read, NULL, bridge_event, r);
 	bufferevent_enable(r->tcp, EV_READ | EV_WRITE);
 	bufferevent_enable(r->sock, EV_READ | EV_WRITE);
 }
@@ -141,10 +141,10 @@ relay_accept(struct evconnlistener *l, evutil_socket_t fd,
  * Takes ownership of unix_fd and listens on 127.0.0.1; *port is where
  * evhttp must connect.  NULL with errno set on failure (unix_fd closed).
  */
-struct relay *
-relay_new(struct event_base *base, int unix_fd, int *port)
+struct bridge *
+bridge_new(struct event_base *base, int unix_fd, int *port)
 {
-	struct relay		*r;
+	struct bridge		*r;
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof sin;
 
@@ -154,13 +154,13 @@ relay_new(struct event_base *base, int unix_fd, int *port)
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	r->listener = evconnlistener_new_bind(base, relay_accept, r,
+	r->listener = evconnlistener_new_bind(base, bridge_accept, r,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 4,
 	    (struct sockaddr *)&sin, sizeof sin);
 	if (r->listener == NULL ||
 	    getsockname(evconnlistener_get_fd(r->listener),
 	    (struct sockaddr *)&sin, &len) == -1) {
-		relay_free(r);
+		bridge_free(r);
 		return NULL;
 	}
 	*port = ntohs(sin.sin_port);
@@ -169,13 +169,13 @@ relay_new(struct event_base *base, int unix_fd, int *port)
 
 /* Names the evhttp connection whose socket alone may come through. */
 void
-relay_expect(struct relay *r, struct evhttp_connection *evcon)
+bridge_expect(struct bridge *r, struct evhttp_connection *evcon)
 {
 	r->evcon = evcon;
 }
 
 void
-relay_free(struct relay *r)
+bridge_free(struct bridge *r)
 {
 	int	saved = errno;
 

@@ -3,11 +3,13 @@
  * is fatal, and this is the one place that says so.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "log.h"
+#include "xmalloc.h"
 
 void *
 xmalloc(size_t size)

@@ -1,8 +1,7 @@
 /*
- * ctl-format.c: the pure text helpers of gatectl (time stamps, CSV fields,
- * aligned tables, argument checks).  They live in the agent library, not in
- * gatectl/, so that the unit tests can link them; nothing here does I/O
- * other than to the FILE it is given.
+ * format.c: the pure text helpers of gatectl (time stamps, CSV fields,
+ * aligned tables, argument checks), in libgatectl.a so that the unit tests
+ * link them; nothing here does I/O other than to the FILE it is given.
  */
 #include <errno.h>
 #include <math.h>
@@ -10,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent.h"
+#include "gatectl.h"
 
-/* A table grows by whole rows; cells are copied so callers may reuse buffers. */
+/* A table grows by whole rows; cells are copied, callers may reuse buffers. */
 struct ctl_table {
 	int	  cols;
 	int	  rows;		/* rows held, the header included */
@@ -150,7 +149,8 @@ ctl_when_normalise(const char *in, char *out, size_t len)
 	return 0;
 }
 
-/* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+/* RFC 4180: a field with a comma, quote or line break is quoted, quotes
+ * doubled. */
 void
 ctl_csv_field(FILE *f, const char *s)
 {

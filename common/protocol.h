@@ -13,6 +13,14 @@
 #define GATED_MAX_BODY		65536
 /* A reason typed for a change: bytes, one line of visible text. */
 #define GATED_MAX_REASON	200
+/* A name (gate, lane, mode, token): 1 to 31 of [A-Za-z0-9._-]. */
+#define GATED_NAME_MAX		31
+/*
+ * The roles of the remote API's tokens, weakest first: each may do what
+ * the one before may, and more.  A [token] section names one ("role =")
+ * and keeps the token's hash as "sha256:" and the SHA-256 in hex.
+ */
+#define GATED_ROLE_NAMES	"viewer", "guard", "admin"
 
 /*
  * The routes (JSON answers, but for /metrics' Prometheus text; an error is

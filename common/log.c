@@ -78,70 +78,55 @@ vlog(const char *prio, const char *level, const char *errstr, int with_errno,
 	fflush(stderr);
 }
 
-/* An error the daemon survives or reports before it exits. */
+/*
+ * The lines without errno, whatever their priority (log.h names them
+ * log_errorx, log_warnx, log_info and log_debug).
+ */
 void
-log_errorx(const char *fmt, ...)
+log_msg(int priority, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	 prio[8];
 
+	if (priority == LOG_DEBUG && !log_verbose)
+		return;
+	snprintf(prio, sizeof prio, "<%d>", priority);
 	va_start(ap, fmt);
-	vlog(SD_ERR, "error: ", NULL, 0, fmt, ap);
+	vlog(prio, priority == LOG_ERR ? "error: " : priority == LOG_DEBUG ?
+	    "debug: " : "", NULL, 0, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * A line with errno's text after the message.  glibc's strerror_r (GNU,
+ * as _GNU_SOURCE builds it) returns the text, often a static string
+ * without touching buf: its result is the text, not buf.
+ */
+static void __attribute__((format(printf, 3, 0)))
+vlog_errno(const char *prio, const char *level, const char *fmt, va_list ap)
+{
+	char	buf[128];
+
+	vlog(prio, level, strerror_r(errno, buf, sizeof buf), 1, fmt, ap);
 }
 
 void
 log_warn(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 err[128];
-
-	strerror_r(errno, err, sizeof err);
-	va_start(ap, fmt);
-	vlog(SD_WARNING, "", err, 1, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_warnx(const char *fmt, ...)
-{
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vlog(SD_WARNING, "", NULL, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_info(const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vlog(SD_INFO, "", NULL, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_debug(const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (!log_verbose)
-		return;
-	va_start(ap, fmt);
-	vlog(SD_DEBUG, "debug: ", NULL, 0, fmt, ap);
+	vlog_errno(SD_WARNING, "", fmt, ap);
 	va_end(ap);
 }
 
 void
 fatal(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 err[128];
+	va_list	ap;
 
-	strerror_r(errno, err, sizeof err);
 	va_start(ap, fmt);
-	vlog(SD_ERR, "fatal: ", err, 1, fmt, ap);
+	vlog_errno(SD_ERR, "fatal: ", fmt, ap);
 	va_end(ap);
 	exit(1);
 }

@@ -1,0 +1,136 @@
+/*
+ * gate-internal.h: what the files of the running gate share and nothing
+ * else includes: struct gate, and the calls between gate.c (life cycle),
+ * passage.c (hardware events, decisions), gate-command.c (commands),
+ * gate-status.c (status) and gate-journal.c (record, alerts, retention).
+ * Calls go one way, in that order: a file calls only those after it.
+ */
+#ifndef GATED_GATE_INTERNAL_H
+#define GATED_GATE_INTERNAL_H
+
+#include <event2/event.h>
+
+#include "agent.h"
+#include "clock.h"
+
+#define LISTENERS_MAX	16
+#define PRUNE_EVERY_S	60
+#define JOURNAL_WATCH_S	5	/* how often the journal file is checked */
+#define LATENCY_BUCKETS	16
+#define LATENCY_RECENT	1024
+#define STATUS_ALERTS	20	/* newest alerts in status; GET /v1/alerts */
+
+struct therm_state {
+	bool		valid;		/* a reading not yet used */
+	int		centi;		/* calibrated */
+	struct timespec	ts;
+	unsigned long	sensor_errors;
+	time_t		last_error_log;
+};
+
+/* A reader's read errors: counted all, journaled at most each
+ * READ_ERROR_LOG_S with how many came since the last row. */
+#define READ_ERROR_LOG_S	10
+struct reader_state {
+	uint64_t	errors[WIEGAND__ERRORS];
+	time_t		last_log;
+	unsigned long	unlogged;
+};
+
+struct device_state {
+	char	name[NAME_LEN];
+	bool	up;
+	char	why[96];
+};
+
+struct listener {
+	gate_listener_fn	 fn;
+	void			*arg;
+};
+
+struct gate {
+	struct event_base	*base;
+	struct gate_conf	*conf;
+	struct journal		*journal;
+	struct people		*people;
+	size_t			 people_expected;	/* last list's size */
+	int64_t			 people_loaded_ms;
+	const struct hw_gpio_ops *gpio_ops;
+	struct hw_gpio		*gpio;
+	const struct hw_usb_ops	*usb_ops;
+	struct hw_usb		*usb;
+
+	char			 mode[NAME_LEN];
+	bool			 mode_manual;	/* set by a command, not level */
+	int			 level;
+	bool			 emergency;
+	bool			 locked;
+	char			 locked_from[NAME_LEN];
+	struct alert_list	*alerts;	/* active, in memory first */
+	bool			 warned_space, warned_rows;
+
+	struct lane		 lanes[LANES_MAX];
+	struct therm_state	 therms[THERMS_MAX];
+	struct reader_state	 readers[READERS_MAX];
+	int			 device_count;
+	struct device_state	 devices[DEVICES_MAX];
+	struct indicator	 green, red, amber, buzzer;
+	struct listener		 listeners[LISTENERS_MAX];
+	struct event		*prune_timer;
+	struct event		*journal_timer;
+	bool			 journal_lost;	/* its alert is raised */
+	bool			 journal_busy;	/* in gate_journal_watch */
+	struct hw_events	 hw_ev;
+	time_t			 started;
+
+	/* decision latency, card event to relay, in log buckets of us */
+	uint64_t		 latency[LATENCY_BUCKETS];
+	uint64_t		 latency_max_us;
+	uint32_t		 latency_recent[LATENCY_RECENT];	/* us, a ring */
+	uint64_t		 latency_n;
+};
+
+static inline struct lane *
+gate_lane(struct gate *g, const char *name)
+{
+	int	i;
+
+	if ((i = config_find_lane(g->conf, name)) == -1)
+		return NULL;
+	return &g->lanes[i];
+}
+
+static inline const struct level *
+gate_level(struct gate *g)
+{
+	return config_find_level(g->conf, g->level);
+}
+
+/* The gate's mode, or NULL when it names nothing: such a gate denies. */
+static inline const struct mode *
+gate_mode(struct gate *g)
+{
+	return config_find_mode(g->conf, g->mode);
+}
+
+/* passage.c */
+extern const struct hw_events gate_hw_events;
+void		 gate_exit_button(void *, struct lane *);
+void		 gate_open_button(void *, struct lane *, int line);
+void		 gate_card_waited(void *, struct lane *,
+		    const struct lane_card *);
+
+/* gate-command.c */
+void		 gate_set_cause(char **, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* gate-journal.c */
+int64_t		 gate_record_state(struct gate *, struct journal_event *,
+		    const struct journal_state *, int n);
+void		 gate_announce(struct gate *, const struct journal_event *);
+void		 gate_alert_indicators(struct gate *);
+void		 gate_journal_incident(struct gate *, const char *reason);
+void		 gate_journal_tick(evutil_socket_t, short, void *);
+void		 gate_prune_tick(evutil_socket_t, short, void *);
+
+#endif
