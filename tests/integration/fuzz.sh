@@ -23,7 +23,7 @@ reported() { grep -q 'runtime error:\|ERROR: AddressSanitizer' "$1"; }
 srcs() {
 	case $1 in
 	people)	echo tests/fuzz/fuzz-people.c agent/people.c agent/policy.c \
-		    common/xmalloc.c common/log.c ;;
+		    agent/calendar.c common/xmalloc.c common/log.c ;;
 	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c ;;
 	wiegand) echo tests/fuzz/fuzz-wiegand.c hw/wiegand.c ;;
 	pass)	echo tests/fuzz/fuzz-pass.c common/pass.c ;;
