@@ -20,6 +20,7 @@
 #define PASS_EXIT_BAD	1	/* does not verify, or not valid now */
 #define PASS_KEYS_MAX	16	/* public keys pass show reads */
 #define VISITOR_NAME_MAX 100	/* bytes of the printed name */
+#define NAME_RULE	"1-31 letters, digits, '.', '_' or '-'"
 
 /* The form of a pass id everywhere: 16 lower-case hex digits. */
 static void
@@ -255,8 +256,7 @@ cmd_pass_keygen(struct ctl *ctl, int argc, char **argv,
 	if (out == NULL)
 		return ctl_usage_error("--out FILE is needed");
 	if (!pass_valid_name(id))
-		return ctl_usage_error("--key-id: 1-31 letters, digits, '.', "
-		    "'_' or '-': %s", id);
+		return ctl_usage_error("--key-id: " NAME_RULE ": %s", id);
 	memset(&key, 0, sizeof key);
 	snprintf(key.id, sizeof key.id, "%s", id);
 	xasprintf(&pubpath, "%s.pub", out);
@@ -324,9 +324,8 @@ pass_new_args(int argc, char **argv, struct pass_args *a)
 			break;
 		case 'i':
 			if (!pass_valid_name(optarg))
-				return ctl_usage_error("--key-id: 1-31 "
-				    "letters, digits, '.', '_' or '-': %s",
-				    optarg);
+				return ctl_usage_error("--key-id: "
+				    NAME_RULE ": %s", optarg);
 			snprintf(p->key_id, sizeof p->key_id, "%s", optarg);
 			break;
 		case 'n':
@@ -523,8 +522,7 @@ cmd_pass_show(struct ctl *ctl, int argc, char **argv,
 	if (nfiles == 0)
 		return ctl_usage_error("--pubkey FILE is needed");
 	if (key_id != NULL && !pass_valid_name(key_id))
-		return ctl_usage_error("--key-id: 1-31 letters, digits, '.', "
-		    "'_' or '-': %s", key_id);
+		return ctl_usage_error("--key-id: " NAME_RULE ": %s", key_id);
 	for (i = 0; i < nfiles; i++) {
 		if (pass_read_public(files[i], key_id, keys, &nkeys,
 		    PASS_KEYS_MAX, &err) == -1) {
