@@ -42,7 +42,7 @@ endif
 GPIOD_OTHER := $(if $(filter 2,$(GPIOD)),hw/gpiod.c,hw/gpiod2.c)
 
 PKGS	:= libevent libevent_pthreads libevent_openssl jansson sqlite3 libsystemd libgpiod \
-	   libusb-1.0 openssl
+	   libusb-1.0 openssl libmosquitto
 # Read once when the Makefile is parsed.  demo and check install the
 # packages first and then build in a second make, which reads them anew:
 # on a fresh machine the first make saw no -dev packages at all.
@@ -279,3 +279,8 @@ clean:
 	rm -rf build build-asan build-gpiod2 build-asan-gpiod2
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# make print-VAR: a variable's value, for the tests that check the build's
+# own rules (tests/integration/structure.sh reads the layers' -I flags).
+print-%:
+	@echo '$($*)'

@@ -295,6 +295,7 @@ enum alert_kind {
 	ALERT_DEVICE,
 	ALERT_EMERGENCY,
 	ALERT_JOURNAL,
+	ALERT_CLOCK,		/* the clock unsynchronised too long */
 	ALERT__COUNT
 };
 
@@ -656,6 +657,11 @@ int		 gate_open_lane(struct gate *, const char *lane,
 int		 gate_ack(struct gate *, int64_t alert, const char *actor,
 		    const char *reason, int64_t *event, char **cause);
 int		 gate_ack_all(struct gate *, const char *actor);
+/* Anti-passback forgiveness: 0, 1 when the gate has no passage of the
+ * person on record, -1 on error; *cause set on both. */
+int		 gate_apb_reset(struct gate *, const char *person,
+		    const char *actor, const char *reason, int64_t *event,
+		    char **cause);
 int		 gate_reload_config(struct gate *, const char *actor,
 		    char **cause);
 /* People of the list last installed, in use or not: what a reload may
@@ -665,6 +671,11 @@ int		 gate_install_people(struct gate *, struct people *,
 		    const struct journal_event *);
 /* gate-status.c */
 json_t		*gate_status(struct gate *);
+/* Who is inside now, by category, oldest passage first (the muster). */
+json_t		*gate_occupancy(struct gate *);
+/* gate-time.c: the simulator's word on the clock's sync (-1: the real
+ * clock's again); only for a gate on the simulator. */
+void		 gate_sim_synced(struct gate *, int synced);
 /* gate-journal.c: record, tell the listeners, raise alerts. */
 int		 gate_listen(struct gate *, gate_listener_fn, void *);
 void		 gate_unlisten(struct gate *, gate_listener_fn, void *);

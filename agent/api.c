@@ -362,6 +362,84 @@ route_mode(struct api *a, struct evhttp_request *req,
 	json_decref(body);
 }
 
+/* Who is inside now: counts by category and the people, oldest first. */
+static void
+route_occupancy(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
+{
+	(void)call;
+	reply_json(req, 200, gate_occupancy(a->gate));
+}
+
+/* A person id as the people list has them: 1-31 printable, no blanks. */
+static bool
+person_id_ok(const char *s)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 0 || n > 31)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* A guard forgives anti-passback for one person. */
+static void
+route_apb_reset(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
+{
+	json_t		*body;
+	const char	*person, *reason;
+	char		*cause = NULL;
+	int64_t		 ev = 0;
+	int		 rc;
+
+	if ((body = body_json(req)) == NULL)
+		return;
+	if ((person = body_string(req, body, "person", true)) == NULL ||
+	    (reason = body_reason(req, body, true)) == NULL) {
+		json_decref(body);
+		return;
+	}
+	if (!person_id_ok(person)) {
+		reply_error(req, 400, "\"person\": a person id is 1 to 31 "
+		    "printable characters without blanks");
+		json_decref(body);
+		return;
+	}
+	rc = gate_apb_reset(a->gate, person, call->actor, reason, &ev, &cause);
+	change_reply(req, rc, cause, json_pack("{s:s, s:I}", "person", person,
+	    "event", (json_int_t)ev));
+	json_decref(body);
+}
+
+/* The simulator's word on the clock: {"synced": true|false|null}. */
+static void
+route_sim_clock(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
+{
+	json_t	*body, *v, *st;
+
+	(void)call;
+	if ((body = body_json(req)) == NULL)
+		return;
+	v = json_object_get(body, "synced");
+	if (v == NULL || !(json_is_boolean(v) || json_is_null(v))) {
+		reply_error(req, 400, "\"synced\": true, false, or null for "
+		    "the real clock's word");
+		json_decref(body);
+		return;
+	}
+	gate_sim_synced(a->gate, json_is_null(v) ? -1 : json_is_true(v));
+	json_decref(body);
+	st = gate_status(a->gate);
+	reply_json(req, 200, json_pack("{s:O}", "clock",
+	    json_object_get(st, "clock")));
+	json_decref(st);
+}
+
 static void
 route_level(struct api *a, struct evhttp_request *req,
     const struct api_call *call)
@@ -1205,6 +1283,10 @@ const struct api_route api_routes[] = {
 	  .handle = route_open },
 	{ .method = "POST", .path = "/v1/alerts/*/ack", .role = ROLE_GUARD,
 	  .handle = route_ack },
+	{ .method = "GET", .path = "/v1/occupancy", .role = ROLE_GUARD,
+	  .handle = route_occupancy },
+	{ .method = "POST", .path = "/v1/apb/reset", .role = ROLE_GUARD,
+	  .handle = route_apb_reset },
 	{ .method = "GET", .path = "/v1/alerts", .role = ROLE_VIEWER,
 	  .handle = route_alerts },
 	{ .method = "GET", .path = "/v1/events", .role = ROLE_VIEWER,
@@ -1231,6 +1313,8 @@ const struct api_route api_routes[] = {
 	  .sim = API_SIM_USB, .handle = route_sim_device },
 	{ .method = "GET", .path = "/v1/sim/outputs", .role = ROLE_ADMIN,
 	  .sim = API_SIM_GPIO, .handle = route_sim_outputs },
+	{ .method = "POST", .path = "/v1/sim/clock", .role = ROLE_ADMIN,
+	  .sim = API_SIM_GPIO, .handle = route_sim_clock },
 	{ .method = NULL }
 };
 

@@ -13,9 +13,9 @@ config_find_mode(const struct gate_conf *gc, const char *name)
 
 	for (i = 0; i < gc->mode_count; i++) {
 		if (strcmp(gc->modes[i].name, name) == 0)
-			return (&gc->modes[i]);
+			return &gc->modes[i];
 	}
-	return (NULL);
+	return NULL;
 }
 
 const struct schedule *
@@ -25,9 +25,9 @@ config_find_schedule(const struct gate_conf *gc, const char *name)
 
 	for (i = 0; i < gc->schedule_count; i++) {
 		if (strcmp(gc->schedules[i].sched.name, name) == 0)
-			return (&gc->schedules[i].sched);
+			return &gc->schedules[i].sched;
 	}
-	return (NULL);
+	return NULL;
 }
 
 const struct level *
@@ -37,9 +37,9 @@ config_find_level(const struct gate_conf *gc, int number)
 
 	for (i = 0; i < gc->level_count; i++) {
 		if (gc->levels[i].number == number)
-			return (&gc->levels[i]);
+			return &gc->levels[i];
 	}
-	return (NULL);
+	return NULL;
 }
 
 int
@@ -49,9 +49,9 @@ config_find_zone(const struct gate_conf *gc, const char *name)
 
 	for (i = 0; i < gc->zone_count; i++) {
 		if (strcmp(gc->zones[i], name) == 0)
-			return (i);
+			return i;
 	}
-	return (-1);
+	return -1;
 }
 
 int
@@ -61,9 +61,9 @@ config_find_lane(const struct gate_conf *gc, const char *name)
 
 	for (i = 0; i < gc->lane_count; i++) {
 		if (strcmp(gc->lanes[i].name, name) == 0)
-			return (i);
+			return i;
 	}
-	return (-1);
+	return -1;
 }
 
 int
@@ -73,7 +73,7 @@ config_find_line(const struct gate_conf *gc, const char *name)
 
 	for (i = 0; i < gc->line_count; i++) {
 		if (strcmp(gc->lines[i].name, name) == 0)
-			return (i);
+			return i;
 	}
-	return (-1);
+	return -1;
 }

@@ -135,7 +135,7 @@ static const struct conf_key gate_keys[] = {
 	  .ref = REF_OUTPUT,
 	  .help = "buzzer: denied, alerts" },
 	{ .name = "clock-sync-timeout", .type = T_DURATION,
-	  GATE(clock_sync_timeout_ms), .min = MIN(1), .max = HOUR(24 * 7),
+	  GATE(clock_sync_timeout_ms), .min = SEC(1), .max = HOUR(24 * 7),
 	  .def = "10m",
 	  .help = "an unsynchronised clock raises an alert after this" },
 	{ .name = NULL }
@@ -419,9 +419,9 @@ conf_section_kind(const char *name)
 
 	for (i = 0; i < SECTION_KINDS; i++) {
 		if (strcmp(conf_sections[i].name, name) == 0)
-			return (&conf_sections[i]);
+			return &conf_sections[i];
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* The table entry of a key, or NULL. */
@@ -432,7 +432,7 @@ conf_key(const struct section_kind *sk, const char *name)
 
 	for (k = sk->keys; k->name != NULL; k++) {
 		if (strcmp(k->name, name) == 0)
-			return (k);
+			return k;
 	}
-	return (NULL);
+	return NULL;
 }

@@ -36,8 +36,8 @@ error_cmp(const void *a, const void *b)
 	const struct conf_error	*ea = a, *eb = b;
 
 	if (ea->line != eb->line)
-		return (ea->line < eb->line ? -1 : 1);
-	return (ea->seq < eb->seq ? -1 : ea->seq > eb->seq);
+		return ea->line < eb->line ? -1 : 1;
+	return ea->seq < eb->seq ? -1 : ea->seq > eb->seq;
 }
 
 /* Joins the errors, in line order, into one malloc'd string. */
@@ -61,7 +61,7 @@ conf_errors(struct conf_load *cl)
 	}
 	if (fclose(f) != 0)
 		fatal("open_memstream");
-	return (out);
+	return out;
 }
 
 /* The entry of a key in a section, or NULL. */
@@ -72,9 +72,9 @@ conf_entry(const struct conf_section *cs, const char *key)
 
 	for (i = 0; i < cs->nentries; i++) {
 		if (strcmp(cs->entries[i].key, key) == 0)
-			return (&cs->entries[i]);
+			return &cs->entries[i];
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* Drops the comment and the white space around; the end of what is left. */
@@ -95,7 +95,7 @@ strip_line(char *buf, char **start)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	*start = s;
-	return (e);
+	return e;
 }
 
 /*
@@ -111,7 +111,7 @@ read_header(struct conf_load *cl, char *s, char *e, int line)
 
 	if (e[-1] != ']') {
 		conf_error(cl, line, "a section header ends with ']'");
-		return (NULL);
+		return NULL;
 	}
 	e[-1] = '\0';
 	s++;
@@ -130,15 +130,15 @@ read_header(struct conf_load *cl, char *s, char *e, int line)
 	cs->line = line;
 	if ((cs->kind = conf_section_kind(s)) == NULL) {
 		conf_error(cl, line, "unknown section [%s]", s);
-		return (cs);
+		return cs;
 	}
 	if (strlen(name) >= sizeof cs->name) {
 		conf_error(cl, line, "[%s]: the name is too long", s);
 		cs->kind = NULL;
-		return (cs);
+		return cs;
 	}
 	conf_copy(cs->name, sizeof cs->name, name);
-	return (cs);
+	return cs;
 }
 
 /* A "key = value" line of section cs (NULL: of no section or a bad one). */
@@ -204,7 +204,7 @@ conf_read(struct conf_load *cl, FILE *f)
 	free(buf);
 	if (ferror(f)) {
 		conf_error(cl, 0, "read: %s", strerror(errno));
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }

@@ -55,12 +55,12 @@ conf_valid_name(const char *s)
 
 	n = strlen(s);
 	if (n == 0 || n >= NAME_LEN)
-		return (false);
+		return false;
 	for (; *s != '\0'; s++) {
 		if (!isalnum((unsigned char)*s) && strchr("._-", *s) == NULL)
-			return (false);
+			return false;
 	}
-	return (true);
+	return true;
 }
 
 /* Numbers live in int or long fields; the table's size says which. */
@@ -72,10 +72,10 @@ conf_get_int(const void *p, size_t size)
 
 	if (size == sizeof(long) && size != sizeof(int)) {
 		memcpy(&l, p, sizeof l);
-		return (l);
+		return l;
 	}
 	memcpy(&i, p, sizeof i);
-	return (i);
+	return i;
 }
 
 static void
@@ -98,9 +98,9 @@ conf_choice_index(const char *const *choices, const char *word)
 
 	for (i = 0; choices[i] != NULL; i++) {
 		if (strcmp(choices[i], word) == 0)
-			return (i);
+			return i;
 	}
-	return (-1);
+	return -1;
 }
 
 /* "a, b or c" for messages. */
@@ -128,10 +128,10 @@ split_words(char *s, char **words, int max)
 		if (*w == '\0')
 			continue;
 		if (n == max)
-			return (max + 1);
+			return max + 1;
 		words[n++] = w;
 	}
-	return (n);
+	return n;
 }
 
 /* ---- how numbers are written -------------------------------------------- */
@@ -144,18 +144,18 @@ parse_decimal(const char *s, long long *v, const char **end)
 	long long	 n = 0;
 
 	if (!isdigit((unsigned char)*p))
-		return (-1);
+		return -1;
 	for (; isdigit((unsigned char)*p); p++) {
 		if (n > (LLONG_MAX - 9) / 10)
-			return (-1);
+			return -1;
 		n = n * 10 + (*p - '0');
 	}
 	*v = n;
 	if (end != NULL)
 		*end = p;
 	else if (*p != '\0')
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* A whole number, negative ones too. */
@@ -164,9 +164,9 @@ number_int(const char *s, long long *v)
 {
 	if (s[0] == '-' && parse_decimal(s + 1, v, NULL) == 0) {
 		*v = -*v;
-		return (0);
+		return 0;
 	}
-	return (parse_decimal(s, v, NULL));
+	return parse_decimal(s, v, NULL);
 }
 
 struct unit {
@@ -184,16 +184,16 @@ parse_scaled(const char *s, const struct unit *units, size_t count,
 	size_t		 i;
 
 	if (parse_decimal(s, &n, &end) != 0)
-		return (-1);
+		return -1;
 	for (i = 0; i < count; i++) {
 		if (strcmp(end, units[i].name) != 0)
 			continue;
 		if (n > LLONG_MAX / units[i].scale)
-			return (-1);
+			return -1;
 		*v = n * units[i].scale;
-		return (0);
+		return 0;
 	}
-	return (-1);
+	return -1;
 }
 
 /* "500ms", "4s", "2m", "1h": milliseconds.  A bare number is refused. */
@@ -204,7 +204,7 @@ number_duration(const char *s, long long *v)
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }
 	};
 
-	return (parse_scaled(s, units, sizeof units / sizeof units[0], v));
+	return parse_scaled(s, units, sizeof units / sizeof units[0], v);
 }
 
 /* "512K", "100M", "2G", "1T": KiB.  A bare number is refused. */
@@ -216,7 +216,7 @@ number_size(const char *s, long long *v)
 		{ "T", 1024LL * 1024 * 1024 }
 	};
 
-	return (parse_scaled(s, units, sizeof units / sizeof units[0], v));
+	return parse_scaled(s, units, sizeof units / sizeof units[0], v);
 }
 
 /* "37.3", "-0.25", "40": hundredths of a degree. */
@@ -230,11 +230,11 @@ number_temp(const char *s, long long *v)
 	if (*p == '-' || *p == '+')
 		sign = (*p++ == '-') ? -1 : 1;
 	if (parse_decimal(p, &whole, &end) != 0 || end - p > 3)
-		return (-1);
+		return -1;
 	if (*end == '.') {
 		p = end + 1;
 		if (!isdigit((unsigned char)p[0]))
-			return (-1);
+			return -1;
 		frac = (p[0] - '0') * 10;
 		if (isdigit((unsigned char)p[1])) {
 			frac += p[1] - '0';
@@ -243,9 +243,9 @@ number_temp(const char *s, long long *v)
 			end = p + 1;
 	}
 	if (*end != '\0')
-		return (-1);
+		return -1;
 	*v = sign * (whole * 100 + frac);
-	return (0);
+	return 0;
 }
 
 /* "10%" or "10": whole percent. */
@@ -256,8 +256,8 @@ number_percent(const char *s, long long *v)
 
 	if (parse_decimal(s, v, &end) != 0 || (*end != '\0' &&
 	    strcmp(end, "%") != 0))
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 static void
@@ -334,17 +334,17 @@ parse_number(const struct conf_key *k, void *base, const char *value,
 
 	if (t->number(value, &v) != 0) {
 		xasprintf(cause, "'%s' is not %s", value, t->expect);
-		return (-1);
+		return -1;
 	}
 	if (v < k->min || v > k->max) {
 		t->format(k->min, lo, sizeof lo);
 		t->format(k->max, hi, sizeof hi);
 		xasprintf(cause, "%s is out of range (%s to %s)", value, lo,
 		    hi);
-		return (-1);
+		return -1;
 	}
 	put_int((char *)base + k->off, k->size, v);
-	return (0);
+	return 0;
 }
 
 static int
@@ -356,16 +356,16 @@ parse_string(const struct conf_key *k, void *base, const char *value,
 	for (i = 0; value[i] != '\0'; i++) {
 		if (iscntrl((unsigned char)value[i])) {
 			xasprintf(cause, "control character in value");
-			return (-1);
+			return -1;
 		}
 	}
 	if (strlen(value) >= k->size) {
 		xasprintf(cause, "too long (at most %zu characters)",
 		    k->size - 1);
-		return (-1);
+		return -1;
 	}
 	conf_copy((char *)base + k->off, k->size, value);
-	return (0);
+	return 0;
 }
 
 /* A path, already resolved against the config's directory. */
@@ -375,10 +375,10 @@ parse_path(const struct conf_key *k, void *base, const char *value,
 {
 	if (strlen(value) >= k->size) {
 		xasprintf(cause, "path too long");
-		return (-1);
+		return -1;
 	}
 	conf_copy((char *)base + k->off, k->size, value);
-	return (0);
+	return 0;
 }
 
 static int
@@ -388,10 +388,10 @@ parse_name(const struct conf_key *k, void *base, const char *value,
 	if (!conf_valid_name(value)) {
 		xasprintf(cause, "'%s' is not a name (1-31 letters, digits, "
 		    "'.', '_' or '-')", value);
-		return (-1);
+		return -1;
 	}
 	conf_copy((char *)base + k->off, k->size, value);
-	return (0);
+	return 0;
 }
 
 /* "yes", "true", "on"; "no", "false", "off". */
@@ -406,9 +406,9 @@ yes_no(const char *value, bool *v, char **cause)
 		*v = false;
 	else {
 		xasprintf(cause, "'%s' is not yes or no", value);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 static int
@@ -418,9 +418,9 @@ parse_bool(const struct conf_key *k, void *base, const char *value,
 	bool	b;
 
 	if (yes_no(value, &b, cause) != 0)
-		return (-1);
+		return -1;
 	memcpy((char *)base + k->off, &b, sizeof b);
-	return (0);
+	return 0;
 }
 
 /* A measure that exists to be seen: it cannot be switched off. */
@@ -431,14 +431,14 @@ parse_always(const struct conf_key *k, void *base, const char *value,
 	bool	b;
 
 	if (yes_no(value, &b, cause) != 0)
-		return (-1);
+		return -1;
 	if (!b) {
 		xasprintf(cause, "cannot be turned off (quarantine is always "
 		    "enforced)");
-		return (-1);
+		return -1;
 	}
 	memcpy((char *)base + k->off, &b, sizeof b);
-	return (0);
+	return 0;
 }
 
 static int
@@ -453,10 +453,10 @@ parse_open(const struct conf_key *k, void *base, const char *value,
 		b = false;
 	else {
 		xasprintf(cause, "'%s' is not open or closed", value);
-		return (-1);
+		return -1;
 	}
 	memcpy((char *)base + k->off, &b, sizeof b);
-	return (0);
+	return 0;
 }
 
 /* The index of value among the key's choices, or -1 saying which. */
@@ -470,7 +470,7 @@ find_choice(const struct conf_key *k, const char *value, char **cause)
 		choice_list(k->choices, list, sizeof list);
 		xasprintf(cause, "'%s' is not %s", value, list);
 	}
-	return (i);
+	return i;
 }
 
 /* One of the choices, stored as its index. */
@@ -481,9 +481,9 @@ parse_enum(const struct conf_key *k, void *base, const char *value,
 	int	i;
 
 	if ((i = find_choice(k, value, cause)) == -1)
-		return (-1);
+		return -1;
 	put_int((char *)base + k->off, k->size, i);
-	return (0);
+	return 0;
 }
 
 /* One of the choices, stored as the word. */
@@ -492,9 +492,9 @@ parse_choice(const struct conf_key *k, void *base, const char *value,
     char **cause)
 {
 	if (find_choice(k, value, cause) == -1)
-		return (-1);
+		return -1;
 	conf_copy((char *)base + k->off, k->size, value);
-	return (0);
+	return 0;
 }
 
 /* Whether one word of a list is good: NULL, or what is wrong with it. */
@@ -504,9 +504,9 @@ static const char *
 check_zone_word(const char *w)
 {
 	if (!conf_valid_name(w))
-		return ("is not a name (1-31 letters, digits, '.', '_' or "
-		    "'-')");
-	return (NULL);
+		return "is not a name (1-31 letters, digits, '.', '_' or "
+		    "'-')";
+	return NULL;
 }
 
 /*
@@ -522,24 +522,24 @@ check_listen_word(const char *s)
 	size_t		 n;
 
 	if ((colon = strrchr(s, ':')) == NULL || colon == s)
-		return ("is not ADDRESS:PORT");
+		return "is not ADDRESS:PORT";
 	if (parse_decimal(colon + 1, &port, NULL) != 0 || port < 1 ||
 	    port > 65535)
-		return ("has no port from 1 to 65535");
+		return "has no port from 1 to 65535";
 	n = colon - s;
 	if (n >= sizeof host)
-		return ("is too long");
+		return "is too long";
 	memcpy(host, s, n);
 	host[n] = '\0';
 	if (strcmp(host, "*") == 0)
-		return (NULL);
+		return NULL;
 	if (host[0] == '[' && host[n - 1] == ']') {
 		host[n - 1] = '\0';
 		if (inet_pton(AF_INET6, host + 1, addr) == 1)
-			return (NULL);
+			return NULL;
 	} else if (inet_pton(AF_INET, host, addr) == 1)
-		return (NULL);
-	return ("is not an IPv4 address, [IPv6] address or * and a port");
+		return NULL;
+	return "is not an IPv4 address, [IPv6] address or * and a port";
 }
 
 /*
@@ -576,26 +576,26 @@ parse_list(const struct conf_key *k, void *base, const char *value,
 		conf_copy((char *)base + k->off + i * stride, stride, words[i]);
 	put_int((char *)base + k->off2, sizeof(int), n);
 	free(copyv);
-	return (0);
+	return 0;
 bad:
 	free(copyv);
-	return (-1);
+	return -1;
 }
 
 static int
 parse_zones(const struct conf_key *k, void *base, const char *value,
     char **cause)
 {
-	return (parse_list(k, base, value, cause, NAME_LEN, "zones",
-	    check_zone_word));
+	return parse_list(k, base, value, cause, NAME_LEN, "zones",
+	    check_zone_word);
 }
 
 static int
 parse_addrs(const struct conf_key *k, void *base, const char *value,
     char **cause)
 {
-	return (parse_list(k, base, value, cause, ADDR_LEN, "addresses",
-	    check_listen_word));
+	return parse_list(k, base, value, cause, ADDR_LEN, "addresses",
+	    check_listen_word);
 }
 
 /* One window of a schedule, appended to its list. */
@@ -608,15 +608,15 @@ parse_window(const struct conf_key *k, void *base, const char *value,
 
 	if (sc->nwin == SCHED_WINDOWS_MAX) {
 		xasprintf(cause, "more than %d windows", SCHED_WINDOWS_MAX);
-		return (-1);
+		return -1;
 	}
 	if (sched_window_parse(value, &sc->win[sc->nwin], why,
 	    sizeof why) == -1) {
 		xasprintf(cause, "%s", why);
-		return (-1);
+		return -1;
 	}
 	sc->nwin++;
-	return (0);
+	return 0;
 }
 
 /* One holiday of a schedule, added to its sorted list. */
@@ -629,9 +629,9 @@ parse_holiday(const struct conf_key *k, void *base, const char *value,
 
 	if (sched_holiday_add(sc, value, why, sizeof why) == -1) {
 		xasprintf(cause, "%s", why);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /* One of the gate's zones; base is the gate_conf, zones come first. */
@@ -642,13 +642,13 @@ parse_zone(const struct conf_key *k, void *base, const char *value,
 	int	i;
 
 	if (((struct gate_conf *)base)->zone_count == 0)
-		return (-1);	/* zones is wrong or missing: said there */
+		return -1;	/* zones is wrong or missing: said there */
 	if ((i = config_find_zone(base, value)) == -1) {
 		xasprintf(cause, "'%s' is not one of the zones", value);
-		return (-1);
+		return -1;
 	}
 	*((uint8_t *)base + k->off) = (uint8_t)i;
-	return (0);
+	return 0;
 }
 
 /* "all", or a list of categories: a mask of them. */
@@ -671,16 +671,16 @@ parse_admit(const struct conf_key *k, void *base, const char *value,
 			xasprintf(cause, "'%s' is not all or a category",
 			    words[i]);
 			free(copyv);
-			return (-1);
+			return -1;
 		}
 	}
 	free(copyv);
 	if (mask == 0) {
 		xasprintf(cause, "names no category");
-		return (-1);
+		return -1;
 	}
 	memcpy((char *)base + k->off, &mask, sizeof mask);
-	return (0);
+	return 0;
 }
 
 /* "sha256:" and 64 hex digits into 32 bytes. */
@@ -703,11 +703,11 @@ parse_hash(const struct conf_key *k, void *base, const char *value,
 			goto bad;
 		out[i] = (uint8_t)v;
 	}
-	return (0);
+	return 0;
 bad:
 	xasprintf(cause, "not sha256: and 64 hex digits (gatectl token new "
 	    "makes one)");
-	return (-1);
+	return -1;
 }
 
 /* "413d:2107": vendor at off, product at off2. */
@@ -722,11 +722,11 @@ parse_usbid(const struct conf_key *k, void *base, const char *value,
 	    sscanf(value, "%4x:%4x", &vendor, &product) != 2) {
 		xasprintf(cause, "'%s' is not vendor:product (use 413d:2107)",
 		    value);
-		return (-1);
+		return -1;
 	}
 	*(uint16_t *)((char *)base + k->off) = (uint16_t)vendor;
 	*(uint16_t *)((char *)base + k->off2) = (uint16_t)product;
-	return (0);
+	return 0;
 }
 
 /* "N" or "N-M" within the key's range: N at off, M at off2. */
@@ -751,11 +751,11 @@ parse_digits(const struct conf_key *k, void *base, const char *value,
 	if (!ok) {
 		xasprintf(cause, "'%s' is not N or N-M with %lld <= N <= M <= "
 		    "%lld", value, k->min, k->max);
-		return (-1);
+		return -1;
 	}
 	put_int((char *)base + k->off, sizeof(int), lo);
 	put_int((char *)base + k->off2, sizeof(int), hi);
-	return (0);
+	return 0;
 }
 
 /* ---- print: one function a type, the way parse reads it back ------------ */
@@ -980,7 +980,7 @@ conf_value_parse(const struct conf_key *k, void *base, const char *value,
 	*cause = NULL;
 	if (*value == '\0') {
 		xasprintf(cause, "missing value");
-		return (-1);
+		return -1;
 	}
 	if (k->type == T_PATH && value[0] != '/') {
 		if (strncmp(value, "./", 2) == 0)
@@ -990,7 +990,7 @@ conf_value_parse(const struct conf_key *k, void *base, const char *value,
 	}
 	r = value_types[k->type].parse(k, base, value, cause);
 	free(path);
-	return (r);
+	return r;
 }
 
 /* Prints one key the way conf_value_parse reads it back. */

@@ -23,12 +23,12 @@ conf_set(struct conf_load *cl, const struct conf_key *k, void *base,
 	char	*cause;
 
 	if (conf_value_parse(k, base, value, cl->dir, &cause) == 0)
-		return (0);
+		return 0;
 	if (cause != NULL) {
 		conf_error(cl, line, "%s: %s", k->name, cause);
 		free(cause);
 	}
-	return (-1);
+	return -1;
 }
 
 /* The place of a new section of this kind, or NULL when there is none. */
@@ -40,50 +40,50 @@ conf_target(struct conf_load *cl, const struct section_kind *sk)
 
 	switch (sk->id) {
 	case S_GATE:
-		return (gc);
+		return gc;
 	case S_OUTPUT:
 	case S_INPUT:
 		if (gc->line_count == LINES_MAX)
-			return (NULL);
-		return (&gc->lines[gc->line_count++]);
+			return NULL;
+		return &gc->lines[gc->line_count++];
 	case S_DEVICE:
 		if (gc->device_count == DEVICES_MAX)
-			return (NULL);
-		return (&gc->devices[gc->device_count++]);
+			return NULL;
+		return &gc->devices[gc->device_count++];
 	case S_LANE:
 		if (gc->lane_count == LANES_MAX)
-			return (NULL);
-		return (&gc->lanes[gc->lane_count++]);
+			return NULL;
+		return &gc->lanes[gc->lane_count++];
 	case S_READER:
 		if (gc->reader_count == READERS_MAX)
-			return (NULL);
-		return (&gc->readers[gc->reader_count++]);
+			return NULL;
+		return &gc->readers[gc->reader_count++];
 	case S_THERM:
 		if (gc->therm_count == THERMS_MAX)
-			return (NULL);
-		return (&gc->therms[gc->therm_count++]);
+			return NULL;
+		return &gc->therms[gc->therm_count++];
 	case S_MODE:
 		if (gc->mode_count == MODES_MAX)
-			return (NULL);
-		return (&gc->modes[gc->mode_count++]);
+			return NULL;
+		return &gc->modes[gc->mode_count++];
 	case S_LEVEL:
 		n = gc->level_count;
 		if (n == LEVELS_MAX)
-			return (NULL);
+			return NULL;
 		gc->level_count++;
-		return (&gc->levels[n]);
+		return &gc->levels[n];
 	case S_REMOTE:
-		return (gc);
+		return gc;
 	case S_TOKEN:
 		if (gc->token_count == TOKENS_MAX)
-			return (NULL);
-		return (&gc->tokens[gc->token_count++]);
+			return NULL;
+		return &gc->tokens[gc->token_count++];
 	case S_SCHEDULE:
 		if (gc->schedule_count == SCHEDULES_MAX)
-			return (NULL);
-		return (&gc->schedules[gc->schedule_count++]);
+			return NULL;
+		return &gc->schedules[gc->schedule_count++];
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* What a section starts as, before its keys: names and the preset values. */
@@ -289,7 +289,7 @@ header_name(struct conf_load *cl, const struct conf_section *cs)
 			ok = false;
 		}
 	}
-	return (ok);
+	return ok;
 }
 
 /* Whether no section before has the name (outputs and inputs share). */
@@ -308,17 +308,17 @@ header_unique(struct conf_load *cl, const struct conf_section *cs)
 			conf_error(cl, cs->line, "duplicate section [%s%s%s] "
 			    "(first at line %d)", sk->name, *name != '\0' ?
 			    " " : "", name, o->line);
-			return (false);
+			return false;
 		}
 		if ((sk->id == S_INPUT && o->kind->id == S_OUTPUT) ||
 		    (sk->id == S_OUTPUT && o->kind->id == S_INPUT)) {
 			conf_error(cl, cs->line, "[%s %s]: the name is taken "
 			    "by [%s %s] at line %d", sk->name, name,
 			    o->kind->name, o->name, o->line);
-			return (false);
+			return false;
 		}
 	}
-	return (true);
+	return true;
 }
 
 /* Checks a section header and finds its object; one error if it is bad. */
@@ -356,7 +356,7 @@ level_cmp(const void *a, const void *b)
 {
 	const struct level	*la = a, *lb = b;
 
-	return (la->number < lb->number ? -1 : la->number > lb->number);
+	return la->number < lb->number ? -1 : la->number > lb->number;
 }
 
 /* Opens the file and starts the gate_conf; -1 with the error recorded. */
@@ -369,12 +369,12 @@ conf_start(struct conf_load *cl, const char *path, FILE **f)
 
 	if ((*f = fopen(path, "r")) == NULL) {
 		conf_error(cl, 0, "%s", strerror(errno));
-		return (-1);
+		return -1;
 	}
 	if (realpath(path, real) == NULL) {
 		conf_error(cl, 0, "%s", strerror(errno));
 		fclose(*f);
-		return (-1);
+		return -1;
 	}
 	gc = cl->gc = xcalloc(1, sizeof *gc);
 	cl->scratch = xcalloc(1, sizeof *gc);
@@ -387,7 +387,7 @@ conf_start(struct conf_load *cl, const char *path, FILE **f)
 	for (i = 0; i < policy_builtin_mode_count; i++)
 		gc->modes[i] = policy_builtin_modes[i];
 	gc->mode_count = policy_builtin_mode_count;
-	return (0);
+	return 0;
 }
 
 /* Frees what a load kept, but not the gate_conf. */
@@ -453,7 +453,7 @@ config_load(const char *path, char **errors)
 		gc = NULL;
 	}
 	conf_end(&cl);
-	return (gc);
+	return gc;
 }
 
 void

@@ -50,13 +50,20 @@ lower_all_barriers(struct gate *g)
 		lane_request_lower(&g->lanes[i]);
 }
 
+/* The side of the level's schedule as the journal's state keeps it. */
+static const char *
+side_text(int side)
+{
+	return side == 1 ? "in" : side == 0 ? "out" : "none";
+}
+
 int
 gate_set_mode(struct gate *g, const char *mode, const char *actor,
     const char *reason, int64_t *event, char **cause)
 {
 	const struct mode	*m;
 	struct journal_event	 ev;
-	struct journal_state	 kv[2];
+	struct journal_state	 kv[3];
 	char			 known[512];
 	int			 i;
 	size_t			 n;
@@ -82,7 +89,9 @@ gate_set_mode(struct gate *g, const char *mode, const char *actor,
 	kv[0].value = m->name;
 	kv[1].key = "mode_manual";
 	kv[1].value = "1";
-	if (gate_record_state(g, &ev, kv, 2) == -1) {
+	kv[2].key = "schedule_side";
+	kv[2].value = side_text(g->sched_side);
+	if (gate_record_state(g, &ev, kv, 3) == -1) {
 		gate_set_cause(cause, "journal write failed: mode not changed");
 		return -1;
 	}
@@ -103,8 +112,10 @@ gate_set_level(struct gate *g, int level, const char *actor,
 	const struct level	*lv;
 	const struct mode	*m;
 	struct journal_event	 ev;
-	struct journal_state	 kv[3];
+	struct journal_state	 kv[4];
+	const char		*mode;
 	char			 what[192], num[16];
+	int			 side;
 
 	if (need_reason(reason, cause) == -1)
 		return -1;
@@ -113,8 +124,14 @@ gate_set_level(struct gate *g, int level, const char *actor,
 		    "levels)", level, g->conf->level_count);
 		return -1;
 	}
-	snprintf(what, sizeof what, "level %d (%s): mode %s", lv->number,
-	    lv->name, lv->mode);
+	mode = level_mode_at(g->conf, lv, time(NULL), &side);
+	if (side == -1)
+		snprintf(what, sizeof what, "level %d (%s): mode %s",
+		    lv->number, lv->name, mode);
+	else
+		snprintf(what, sizeof what, "level %d (%s): mode %s (%s "
+		    "schedule %s)", lv->number, lv->name, mode,
+		    side ? "inside" : "outside", lv->schedule);
 	memset(&ev, 0, sizeof ev);
 	ev.kind = "level";
 	ev.reason = what;
@@ -124,22 +141,109 @@ gate_set_level(struct gate *g, int level, const char *actor,
 	kv[0].key = "level";
 	kv[0].value = num;
 	kv[1].key = "mode";
-	kv[1].value = lv->mode;
+	kv[1].value = mode;
 	kv[2].key = "mode_manual";
 	kv[2].value = "0";
-	if (gate_record_state(g, &ev, kv, 3) == -1) {
+	kv[3].key = "schedule_side";
+	kv[3].value = side_text(side);
+	if (gate_record_state(g, &ev, kv, 4) == -1) {
 		gate_set_cause(cause,
 		    "journal write failed: level not changed");
 		return -1;
 	}
 	g->level = lv->number;
-	snprintf(g->mode, sizeof g->mode, "%s", lv->mode);
+	snprintf(g->mode, sizeof g->mode, "%s", mode);
 	g->mode_manual = false;
 	g->locked = false;
+	g->sched_side = side;
 	log_info("%s by %s: %s", what, actor, reason);
 	m = gate_mode(g);
 	if (m == NULL || m->closed || !m->vehicle_open)
 		lower_all_barriers(g);
+	if (event != NULL)
+		*event = ev.id;
+	return 0;
+}
+
+/*
+ * A boundary of the level's schedule: the gate takes the level's mode for
+ * the new side, journaled with actor schedule:NAME, and a mode set by hand
+ * ends (docs/operator.md: the latest of a level change, a boundary and a
+ * hand-set mode wins).  A gate a guard has locked stays locked; it returns
+ * to the schedule's mode when unlocked.  0, or -1 when the journal cannot
+ * record it (the boundary is tried again at the next tick).
+ */
+int
+gate_schedule_mode(struct gate *g, const struct level *lv, int side)
+{
+	const struct mode	*m;
+	struct journal_event	 ev;
+	struct journal_state	 kv[3];
+	char			 actor[NAME_LEN + 16], detail[96];
+	const char		*mode = side ? lv->mode : lv->mode_outside;
+
+	if (g->locked) {
+		snprintf(g->locked_from, sizeof g->locked_from, "%s", mode);
+		g->sched_side = side;
+		log_info("schedule %s: %s side, mode %s once unlocked",
+		    lv->schedule, side ? "inside" : "outside", mode);
+		return 0;
+	}
+	snprintf(actor, sizeof actor, "schedule:%s", lv->schedule);
+	snprintf(detail, sizeof detail, "%s schedule %s at level %d",
+	    side ? "inside" : "outside", lv->schedule, lv->number);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = "mode";
+	ev.reason = mode;
+	ev.actor = actor;
+	ev.detail = detail;
+	kv[0].key = "mode";
+	kv[0].value = mode;
+	kv[1].key = "mode_manual";
+	kv[1].value = "0";
+	kv[2].key = "schedule_side";
+	kv[2].value = side_text(side);
+	if (gate_record_state(g, &ev, kv, 3) == -1)
+		return -1;
+	snprintf(g->mode, sizeof g->mode, "%s", mode);
+	g->mode_manual = false;
+	g->sched_side = side;
+	log_info("mode %s by %s: %s", mode, actor, detail);
+	m = gate_mode(g);
+	if (m == NULL || m->closed || !m->vehicle_open)
+		lower_all_barriers(g);
+	return 0;
+}
+
+/*
+ * A guard's forgiveness for anti-passback: the gate forgets where it last
+ * saw the person.  Journaled (kind apb-reset), which is also what makes
+ * it last across a restart (presence.c reads it back).
+ */
+int
+gate_apb_reset(struct gate *g, const char *person, const char *actor,
+    const char *reason, int64_t *event, char **cause)
+{
+	struct journal_event	ev;
+
+	if (need_reason(reason, cause) == -1)
+		return -1;
+	if (presence_find(g->presence, person) == NULL) {
+		gate_set_cause(cause, "no passage of '%s' on record", person);
+		return 1;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.kind = "apb-reset";
+	ev.person = person;
+	ev.actor = actor;
+	ev.detail = reason;
+	if (gate_record(g, &ev) == -1) {
+		gate_set_cause(cause, "journal write failed: not reset");
+		return -1;
+	}
+	presence_forget(g->presence, person);
+	log_info("anti-passback reset for %s by %s: %s", person, actor,
+	    reason);
 	if (event != NULL)
 		*event = ev.id;
 	return 0;

@@ -12,6 +12,8 @@
 
 #include "agent.h"
 #include "clock.h"
+#include "presence.h"
+#include "timesync.h"
 
 #define LISTENERS_MAX	16
 #define PRUNE_EVERY_S	60
@@ -83,6 +85,19 @@ struct gate {
 	struct hw_events	 hw_ev;
 	time_t			 started;
 
+	/* Time: the level's schedule side, the clock's sync (gate-time.c). */
+	int			 sched_side;	/* 1 in, 0 out, -1 no schedule */
+	struct event		*clock_timer;
+	struct timesync		 sync;
+	struct timesync_watch	 sync_watch;
+	int			 sim_synced;	/* -1 real; 0 or 1 from the sim */
+	struct presence_set	*presence;	/* anti-passback, occupancy */
+	/* gate_off_schedule's answer for one second, level and config. */
+	time_t			 off_t;
+	int			 off_level;
+	const struct gate_conf	*off_conf;
+	uint8_t			 off;
+
 	/* decision latency, card event to relay, in log buckets of us */
 	uint64_t		 latency[LATENCY_BUCKETS];
 	uint64_t		 latency_max_us;
@@ -113,6 +128,28 @@ gate_mode(struct gate *g)
 	return config_find_mode(g->conf, g->mode);
 }
 
+/*
+ * The mode a level gives at instant t: its mode inside its schedule,
+ * mode_outside outside it, its mode at all hours without one.  A schedule
+ * the config does not define cannot be (config_load refuses it); were it
+ * missing all the same, the answer is "", which no mode is: the gate
+ * denies rather than reading it as "always".
+ */
+static inline const char *
+level_mode_at(const struct gate_conf *c, const struct level *lv, time_t t,
+    int *side)
+{
+	const struct schedule	*s;
+
+	*side = -1;
+	if (lv->schedule[0] == '\0')
+		return lv->mode;
+	if ((s = config_find_schedule(c, lv->schedule)) == NULL)
+		return "";
+	*side = sched_active(s, t) ? 1 : 0;
+	return *side ? lv->mode : lv->mode_outside;
+}
+
 /* passage.c */
 extern const struct hw_events gate_hw_events;
 void		 gate_exit_button(void *, struct lane *);
@@ -120,9 +157,17 @@ void		 gate_open_button(void *, struct lane *, int line);
 void		 gate_card_waited(void *, struct lane *,
 		    const struct lane_card *);
 
+/* gate-time.c */
+uint8_t		 gate_off_schedule(struct gate *, time_t);
+void		 gate_time_start(struct gate *);
+void		 gate_time_stop(struct gate *);
+void		 gate_muster(struct gate *);
+
 /* gate-command.c */
 void		 gate_set_cause(char **, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+int		 gate_schedule_mode(struct gate *, const struct level *,
+		    int side);
 
 /* gate-journal.c */
 int64_t		 gate_record_state(struct gate *, struct journal_event *,

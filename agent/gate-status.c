@@ -47,6 +47,9 @@ latency_json(struct gate *g)
 	    "max_us", (json_int_t)g->latency_max_us, "buckets", b);
 }
 
+static json_t	*clock_json(struct gate *);
+static json_t	*occupancy_counts(struct gate *);
+
 /* Everything a guard or an admin wants to see at a glance. */
 json_t *
 gate_status(struct gate *g)
@@ -99,7 +102,8 @@ gate_status(struct gate *g)
 	    "gate", "id", c->id, "name", c->name, "inside",
 	    c->inside < c->zone_count ? c->zones[c->inside] : "?",
 	    "mode", g->mode, "mode_known", gate_mode(g) != NULL,
-	    "mode_source", g->mode_manual ? "manual" : "level",
+	    "mode_source", g->mode_manual ? "manual" : g->sched_side >= 0 ?
+	    "schedule" : "level",
 	    "level", "number", g->level, "name", lv ? lv->name : NULL,
 	    "measures", measures_json(lv ? &lv->measures : NULL),
 	    "emergency", g->emergency, "locked", g->locked,
@@ -113,5 +117,65 @@ gate_status(struct gate *g)
 	    "backend", "gpio", c->gpio_backend, "usb", c->usb_backend,
 	    "uptime_s", (json_int_t)(time(NULL) - g->started),
 	    "latency", latency_json(g));
+	json_object_set_new(st, "clock", clock_json(g));
+	if (lv != NULL && lv->schedule[0] != '\0')
+		json_object_set_new(st, "schedule", json_pack("{s:s, s:b, "
+		    "s:s, s:s}", "name", lv->schedule, "inside",
+		    g->sched_side == 1, "mode_inside", lv->mode,
+		    "mode_outside", lv->mode_outside));
+	json_object_set_new(st, "occupancy", occupancy_counts(g));
 	return st;
+}
+
+/* Whether the clock can be trusted, and for how long it has not been. */
+static json_t *
+clock_json(struct gate *g)
+{
+	int64_t	since = g->sync_watch.unsynced_since_ms;
+
+	return json_pack("{s:b, s:s, s:I, s:I}", "synced", g->sync.synced,
+	    "source", g->sync.source != NULL ? g->sync.source : "none",
+	    "unsynced_s", (json_int_t)(since < 0 ? 0 :
+	    (mono_ms() - since) / 1000), "now_ms", (json_int_t)wall_ms());
+}
+
+static void
+occupant_json(const struct presence_entry *e, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:s?, s:I}", "person",
+	    e->person, "category", category_name(e->category), "since_ms",
+	    (json_int_t)e->ts_ms));
+}
+
+/* How many are inside, in all and by category. */
+static json_t *
+occupancy_counts(struct gate *g)
+{
+	size_t	 counts[CAT__COUNT + 1], n;
+	json_t	*cats = json_object();
+	int	 c;
+
+	n = presence_inside(g->presence, counts, CAT__COUNT + 1);
+	for (c = 0; c < CAT__COUNT; c++)
+		json_object_set_new(cats, category_name(c),
+		    json_integer((json_int_t)counts[c]));
+	if (counts[CAT__COUNT] > 0)
+		json_object_set_new(cats, "unknown",
+		    json_integer((json_int_t)counts[CAT__COUNT]));
+	return json_pack("{s:I, s:o}", "inside", (json_int_t)n, "categories",
+	    cats);
+}
+
+/* Who is inside now, by category, and each of them, oldest first. */
+json_t *
+gate_occupancy(struct gate *g)
+{
+	json_t	*o = occupancy_counts(g), *people = json_array();
+
+	presence_each_inside(g->presence, occupant_json, people);
+	json_object_set_new(o, "gate", json_string(g->conf->id));
+	json_object_set_new(o, "zone", json_string(g->conf->inside <
+	    g->conf->zone_count ? g->conf->zones[g->conf->inside] : "?"));
+	json_object_set_new(o, "people", people);
+	return o;
 }

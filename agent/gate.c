@@ -210,7 +210,20 @@ restore_state(struct gate *g)
 		g->mode_manual = strcmp(s, "1") == 0;
 		free(s);
 	}
-	if (g->mode_manual &&
+	/* The side of the level's schedule the journal last recorded; the
+	 * first clock tick (gate-time.c) switches if a boundary passed while
+	 * gated was stopped.  Unknown (an older journal): the tick decides. */
+	g->sched_side = -1;
+	if (gate_level(g) != NULL && gate_level(g)->schedule[0] != '\0') {
+		g->sched_side = -2;
+		if ((s = journal_state_get(g->journal, "schedule_side")) !=
+		    NULL) {
+			g->sched_side = strcmp(s, "in") == 0 ? 1 :
+			    strcmp(s, "out") == 0 ? 0 : -2;
+			free(s);
+		}
+	}
+	if ((g->mode_manual || g->sched_side >= 0) &&
 	    (s = journal_state_get(g->journal, "mode")) != NULL) {
 		snprintf(g->mode, sizeof g->mode, "%s", s);
 		free(s);
@@ -433,6 +446,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	struct timeval		 tv = { PRUNE_EVERY_S, 0 };
 	struct timeval		 watch = { JOURNAL_WATCH_S, 0 };
 	char			 path[PATH_MAX + 16];
+	const char		*why;
 	int			 i;
 
 	g = xcalloc(1, sizeof *g);
@@ -449,6 +463,12 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	if ((g->journal = journal_open(path, &lim, cause)) == NULL)
 		goto fail;
 	restore_state(g);
+	g->presence = presence_new();
+	if (presence_load(g->presence, journal_db(g->journal), &why) == -1) {
+		gate_set_cause(cause, "%s: cannot read who passed: %s", path,
+		    why);
+		goto fail;
+	}
 	g->alerts = alert_list_new();
 	if (alert_list_load(g->alerts, g->journal) == -1) {
 		gate_set_cause(cause, "%s: cannot read the active alerts",
@@ -477,6 +497,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	    g);
 	evtimer_add(g->journal_timer, &watch);
 	gate_prune_tick(-1, 0, g);
+	gate_time_start(g);
 	return g;
 
 fail:
@@ -506,6 +527,8 @@ gate_free(struct gate *g)
 		event_free(g->prune_timer);
 	if (g->journal_timer != NULL)
 		event_free(g->journal_timer);
+	gate_time_stop(g);
+	presence_free(g->presence);
 	people_free(g->people);
 	alert_list_free(g->alerts);
 	journal_close(g->journal);

@@ -62,9 +62,9 @@ report_string(const char *s)
 	char	*copy, *p;
 
 	if (s == NULL)
-		return (json_null());
+		return json_null();
 	if ((v = json_string(s)) != NULL)
-		return (v);
+		return v;
 	copy = xstrdup(s);
 	for (p = copy; *p != '\0'; p++) {
 		if ((unsigned char)*p >= 0x80)
@@ -72,7 +72,7 @@ report_string(const char *s)
 	}
 	v = json_string(copy);
 	free(copy);
-	return (v);
+	return v;
 }
 
 /* Local time with its offset, "2026-11-29T08:15:02+0100". */
@@ -86,8 +86,8 @@ report_time(int64_t ts_ms)
 	t = (time_t)(ts_ms >= 0 ? ts_ms / 1000 : (ts_ms - 999) / 1000);
 	if (localtime_r(&t, &tm) == NULL ||
 	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
-		return (json_null());
-	return (json_string(buf));
+		return json_null();
+	return json_string(buf);
 }
 
 /* One event row (EVENT_COLUMNS) as an object of its non-NULL fields. */
@@ -123,7 +123,7 @@ report_event(sqlite3_stmt *st)
 	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
 		json_object_set_new(o, "alert_id",
 		    json_integer(sqlite3_column_int64(st, 13)));
-	return (o);
+	return o;
 }
 
 /* Appends every row of an event query to an array; 0 or -1. */
@@ -139,9 +139,9 @@ report_events(sqlite3 *db, sqlite3_stmt *st, json_t *a, int64_t *last)
 	}
 	if (rc != SQLITE_DONE) {
 		report_warn(db, "events");
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /* How a column of a query becomes a member of its row's object. */
@@ -176,7 +176,7 @@ row_json(sqlite3_stmt *st, const struct column *cols, int ncols)
 			json_object_set_new(o, cols[i].name,
 			    report_string(s));
 	}
-	return (o);
+	return o;
 }
 
 /*
@@ -198,7 +198,7 @@ rows_json(sqlite3 *db, sqlite3_stmt *st, const struct column *cols,
 		a = NULL;
 	}
 	sqlite3_finalize(st);
-	return (a);
+	return a;
 }
 
 /*
@@ -221,7 +221,7 @@ events_page(struct journal *j, const char *sql, int64_t id, int limit,
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		report_warn(db, "events");
-		return (NULL);
+		return NULL;
 	}
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, limit);
@@ -229,7 +229,7 @@ events_page(struct journal *j, const char *sql, int64_t id, int limit,
 	if (report_events(db, st, a, &last) != 0) {
 		sqlite3_finalize(st);
 		json_decref(a);
-		return (NULL);
+		return NULL;
 	}
 	sqlite3_finalize(st);
 	first = json_object_get(json_array_get(a, 0), "id");
@@ -238,7 +238,7 @@ events_page(struct journal *j, const char *sql, int64_t id, int limit,
 	json_object_set_new(o, "first_id",
 	    json_integer(first != NULL ? json_integer_value(first) : 0));
 	json_object_set_new(o, "last_id", json_integer(last));
-	return (o);
+	return o;
 }
 
 /*
@@ -249,8 +249,8 @@ events_page(struct journal *j, const char *sql, int64_t id, int limit,
 json_t *
 journal_events_json(struct journal *j, int64_t after, int limit)
 {
-	return (events_page(j, "SELECT " EVENT_COLUMNS " FROM events"
-	    " WHERE id > ?1 ORDER BY id LIMIT ?2", after, limit, after));
+	return events_page(j, "SELECT " EVENT_COLUMNS " FROM events"
+	    " WHERE id > ?1 ORDER BY id LIMIT ?2", after, limit, after);
 }
 
 /*
@@ -262,10 +262,10 @@ journal_events_json(struct journal *j, int64_t after, int limit)
 json_t *
 journal_events_before(struct journal *j, int64_t before, int limit)
 {
-	return (events_page(j, "SELECT * FROM (SELECT " EVENT_COLUMNS
+	return events_page(j, "SELECT * FROM (SELECT " EVENT_COLUMNS
 	    " FROM events WHERE id < ?1 ORDER BY id DESC LIMIT ?2)"
 	    " ORDER BY id", before > 0 ? before : INT64_MAX, limit,
-	    before > 0 ? before - 1 : 0));
+	    before > 0 ? before - 1 : 0);
 }
 
 /* The alerts not yet acknowledged, oldest first: they survive restarts. */
@@ -287,10 +287,10 @@ journal_alerts_active(struct journal *j)
 	    " WHERE acked_ms IS NULL ORDER BY id", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		report_warn(db, "active alerts");
-		return (NULL);
+		return NULL;
 	}
-	return (rows_json(db, st, cols, sizeof cols / sizeof cols[0],
-	    "active alerts"));
+	return rows_json(db, st, cols, sizeof cols / sizeof cols[0],
+	    "active alerts");
 }
 
 /* Prepares a report query and binds the range [from, to); NULL on error. */
@@ -301,11 +301,11 @@ report_prepare(sqlite3 *db, const char *sql, int64_t from_ms, int64_t to_ms)
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		report_warn(db, "report");
-		return (NULL);
+		return NULL;
 	}
 	sqlite3_bind_int64(st, 1, from_ms);
 	sqlite3_bind_int64(st, 2, to_ms);
-	return (st);
+	return st;
 }
 
 /*
@@ -341,9 +341,9 @@ report_hourly(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 	    from_ms, to_ms);
 	if (st == NULL || (a = rows_json(db, st, cols,
 	    sizeof cols / sizeof cols[0], "report hourly")) == NULL)
-		return (-1);
+		return -1;
 	json_object_set_new(report, "hourly", a);
-	return (0);
+	return 0;
 }
 
 /* Denied passages by reason, the most frequent first. */
@@ -362,9 +362,9 @@ report_denials(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 	    from_ms, to_ms);
 	if (st == NULL || (a = rows_json(db, st, cols,
 	    sizeof cols / sizeof cols[0], "report denials")) == NULL)
-		return (-1);
+		return -1;
 	json_object_set_new(report, "denials", a);
-	return (0);
+	return 0;
 }
 
 /*
@@ -385,7 +385,7 @@ report_alerts(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 	    " AND reason IN ('fever', 'quarantine') ORDER BY id"
 	    " LIMIT " REPORT_ALERTS_MORE, from_ms, to_ms);
 	if (st == NULL)
-		return (-1);
+		return -1;
 	a = json_array();
 	rc = report_events(db, st, a, NULL);
 	sqlite3_finalize(st);
@@ -395,7 +395,7 @@ report_alerts(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 		json_array_remove(a, REPORT_ALERTS_MAX);
 	json_object_set_new(report, "alerts", a);
 	json_object_set_new(report, "alerts_more", json_boolean(more));
-	return (rc);
+	return rc;
 }
 
 /* The day's totals: every passage and override, and the alerts above. */
@@ -418,16 +418,16 @@ report_totals(sqlite3 *db, int64_t from_ms, int64_t to_ms, json_t *report)
 	    "  reason IN ('fever', 'quarantine'))"
 	    " FROM events WHERE ts_ms >= ?1 AND ts_ms < ?2", from_ms, to_ms);
 	if (st == NULL)
-		return (-1);
+		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_object_set_new(report, "totals", row_json(st, cols,
 		    sizeof cols / sizeof cols[0]));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
 		report_warn(db, "report totals");
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -443,7 +443,7 @@ report_run(sqlite3 *db, int64_t from_ms, int64_t to_ms)
 
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		report_warn(db, "report");
-		return (NULL);
+		return NULL;
 	}
 	report = json_object();
 	json_object_set_new(report, "from", json_integer(from_ms));
@@ -458,23 +458,23 @@ report_run(sqlite3 *db, int64_t from_ms, int64_t to_ms)
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (rc != 0) {
 		json_decref(report);
-		return (NULL);
+		return NULL;
 	}
-	return (report);
+	return report;
 }
 
 /* The report on the journal's own connection (the tests use it). */
 json_t *
 journal_report_json(struct journal *j, int64_t from_ms, int64_t to_ms)
 {
-	return (report_run(journal_db(j), from_ms, to_ms));
+	return report_run(journal_db(j), from_ms, to_ms);
 }
 
 /* The file the journal's connection has open, for a reader of its own. */
 const char *
 journal_report_path(struct journal *j)
 {
-	return (sqlite3_db_filename(journal_db(j), "main"));
+	return sqlite3_db_filename(journal_db(j), "main");
 }
 
 /* Asks SQLite to stop a report that was cancelled or ran out of time. */
@@ -485,15 +485,15 @@ report_progress(void *arg)
 	struct timespec		 now;
 
 	if (atomic_load(&lim->cancel))
-		return (1);
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec > lim->deadline.tv_sec ||
 	    (now.tv_sec == lim->deadline.tv_sec &&
 	    now.tv_nsec >= lim->deadline.tv_nsec)) {
 		lim->timed_out = true;
-		return (1);
+		return 1;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -514,7 +514,7 @@ journal_report_file(const char *path, int64_t from_ms, int64_t to_ms,
 		xasprintf(cause, "journal read failed: %s", db != NULL ?
 		    sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
-		return (NULL);
+		return NULL;
 	}
 	sqlite3_busy_timeout(db, 1000);
 	/* Every thousand virtual machine steps: well under a millisecond. */
@@ -530,5 +530,5 @@ journal_report_file(const char *path, int64_t from_ms, int64_t to_ms,
 		else
 			xasprintf(cause, "journal read failed");
 	}
-	return (report);
+	return report;
 }

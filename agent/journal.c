@@ -201,7 +201,7 @@ journal_commit_hook(void *arg)
 
 	j->rows += j->rows_tx;
 	j->rows_tx = 0;
-	return (0);
+	return 0;
 }
 
 static void
@@ -222,7 +222,7 @@ journal_data_version(struct journal *j)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	journal_done(st);
-	return (v);
+	return v;
 }
 
 /* Counts the events (a full scan): at open, and when the count is unsure. */
@@ -240,11 +240,11 @@ journal_count(struct journal *j)
 	if (rc != SQLITE_ROW) {
 		log_warnx("journal %s: count: %s", j->path,
 		    sqlite3_errmsg(j->db));
-		return (-1);
+		return -1;
 	}
 	j->rows_tx = 0;
 	j->recount = 0;
-	return (0);
+	return 0;
 }
 
 /* The number of events, without a scan unless the count is unsure; -1. */
@@ -254,8 +254,8 @@ journal_rows(struct journal *j)
 	if (sqlite3_get_autocommit(j->db) && (j->recount ||
 	    journal_data_version(j) != j->data_version) &&
 	    journal_count(j) == -1)
-		return (-1);
-	return (j->rows);
+		return -1;
+	return j->rows;
 }
 
 /* Runs a statement without result rows; 0 or -1 (logged). */
@@ -269,9 +269,9 @@ journal_exec(struct journal *j, enum journal_sql which)
 	journal_done(st);
 	if (rc != SQLITE_DONE) {
 		journal_warn(j, journal_sql_text[which]);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 static void
@@ -286,8 +286,8 @@ static int
 journal_bind_text(sqlite3_stmt *st, int n, const char *s)
 {
 	if (s == NULL)
-		return (sqlite3_bind_null(st, n));
-	return (sqlite3_bind_text(st, n, s, -1, SQLITE_TRANSIENT));
+		return sqlite3_bind_null(st, n);
+	return sqlite3_bind_text(st, n, s, -1, SQLITE_TRANSIENT);
 }
 
 /* Binds an id where 0 means none. */
@@ -295,8 +295,8 @@ static int
 journal_bind_id(sqlite3_stmt *st, int n, int64_t id)
 {
 	if (id == 0)
-		return (sqlite3_bind_null(st, n));
-	return (sqlite3_bind_int64(st, n, id));
+		return sqlite3_bind_null(st, n);
+	return sqlite3_bind_int64(st, n, id);
 }
 
 /* Runs one PRAGMA that answers a single integer; -1 with *cause set. */
@@ -309,17 +309,17 @@ journal_pragma_int(struct journal *j, const char *sql, int64_t *out,
 
 	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", j->path, sqlite3_errmsg(j->db));
-		return (-1);
+		return -1;
 	}
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		xasprintf(cause, "%s: %s", j->path, sqlite3_errmsg(j->db));
 		sqlite3_finalize(st);
-		return (-1);
+		return -1;
 	}
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
-	return (0);
+	return 0;
 }
 
 /*
@@ -339,14 +339,14 @@ journal_create_file(const char *path, char **cause)
 	int		fd;
 
 	if (stat(path, &st) == 0)
-		return (0);
+		return 0;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, JOURNAL_FILE_MODE);
 	if (fd == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return (-1);
+		return -1;
 	}
 	close(fd);
-	return (0);
+	return 0;
 }
 
 /*
@@ -377,13 +377,13 @@ journal_migrate(struct journal *j, int64_t from, char **cause)
 		sqlite3_free(err);
 		free(sql);
 		journal_rollback(j);
-		return (-1);
+		return -1;
 	}
 	free(sql);
 	if (from != 0)
 		log_info("journal %s: schema upgraded from version %lld to %d",
 		    j->path, (long long)from, JOURNAL_VERSION);
-	return (0);
+	return 0;
 }
 
 /* Reads the schema version; creates or upgrades the schema. */
@@ -396,26 +396,26 @@ journal_schema_check(struct journal *j, char **cause)
 	    journal_pragma_int(j, "PRAGMA user_version", &version, cause) ||
 	    journal_pragma_int(j, "SELECT count(*) FROM sqlite_schema",
 	    &tables, cause))
-		return (-1);
+		return -1;
 	if (app != 0 && app != JOURNAL_APP_ID) {
 		xasprintf(cause, "%s: not a gated journal (application_id"
 		    " %lld)", j->path, (long long)app);
-		return (-1);
+		return -1;
 	}
 	if (version > JOURNAL_VERSION) {
 		xasprintf(cause, "%s: journal schema version %lld is newer than"
 		    " this gated understands (%d); use a newer gated",
 		    j->path, (long long)version, JOURNAL_VERSION);
-		return (-1);
+		return -1;
 	}
 	if (version == JOURNAL_VERSION)
-		return (0);
+		return 0;
 	if (version == 0 && tables != 0) {
 		xasprintf(cause, "%s: not a gated journal (tables but no schema"
 		    " version)", j->path);
-		return (-1);
+		return -1;
 	}
-	return (journal_migrate(j, version, cause));
+	return journal_migrate(j, version, cause);
 }
 
 /*
@@ -435,14 +435,14 @@ journal_configure(struct journal *j, char **cause)
 	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		xasprintf(cause, "%s: %s", j->path, sqlite3_errmsg(j->db));
 		sqlite3_finalize(st);
-		return (-1);
+		return -1;
 	}
 	mode = (const char *)sqlite3_column_text(st, 0);
 	if (mode == NULL || strcmp(mode, "wal") != 0) {
 		xasprintf(cause, "%s: cannot use WAL mode (got %s)", j->path,
 		    mode != NULL ? mode : "nothing");
 		sqlite3_finalize(st);
-		return (-1);
+		return -1;
 	}
 	sqlite3_finalize(st);
 
@@ -454,10 +454,10 @@ journal_configure(struct journal *j, char **cause)
 		    err != NULL ? err : sqlite3_errmsg(j->db));
 		sqlite3_free(err);
 		free(sql);
-		return (-1);
+		return -1;
 	}
 	free(sql);
-	return (0);
+	return 0;
 }
 
 /*
@@ -491,14 +491,14 @@ journal_integrity(struct journal *j, char **cause)
 			(*cause)[strcspn(*cause, "\n")] = '\0';
 		}
 		sqlite3_finalize(st);
-		return (damaged);
+		return damaged;
 	}
 	/* Not an SQLite file at all (NOTADB) may be the wrong path: refused. */
 	damaged = (rc & 0xff) == SQLITE_CORRUPT;
 	xasprintf(cause, "%s: %s%s", j->path, damaged ? "quick_check: " : "",
 	    sqlite3_errmsg(j->db));
 	sqlite3_finalize(st);
-	return (damaged ? 1 : -1);
+	return damaged ? 1 : -1;
 }
 
 /*
@@ -516,26 +516,26 @@ journal_connect(struct journal *j, char **cause)
 	int		 i, rc, flags;
 
 	if (journal_create_file(j->path, cause) != 0)
-		return (-1);
+		return -1;
 	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(j->path, &j->db, flags, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", j->path, j->db != NULL ?
 		    sqlite3_errmsg(j->db) : "out of memory");
-		return (-1);
+		return -1;
 	}
 	sqlite3_extended_result_codes(j->db, 1);
 	sqlite3_busy_timeout(j->db, JOURNAL_BUSY_MS);
 	if (sqlite3_db_readonly(j->db, "main") == 1) {
 		xasprintf(cause, "%s: read-only (check its owner and mode)",
 		    j->path);
-		return (-1);
+		return -1;
 	}
 	if ((rc = journal_integrity(j, cause)) != 0)
-		return (rc);
+		return rc;
 	if (journal_schema_check(j, cause) != 0 ||
 	    journal_configure(j, cause) != 0)
-		return (-1);
+		return -1;
 
 	for (i = 0; i < JS__COUNT; i++) {
 		if (sqlite3_prepare_v3(j->db, journal_sql_text[i], -1,
@@ -543,13 +543,13 @@ journal_connect(struct journal *j, char **cause)
 		    SQLITE_OK) {
 			xasprintf(cause, "%s: %s: %s", j->path,
 			    journal_sql_text[i], sqlite3_errmsg(j->db));
-			return (-1);
+			return -1;
 		}
 	}
 	if (journal_count(j) == -1) {
 		xasprintf(cause, "%s: counting the events: %s", j->path,
 		    sqlite3_errmsg(j->db));
-		return (-1);
+		return -1;
 	}
 	sqlite3_update_hook(j->db, journal_row_hook, j);
 	sqlite3_commit_hook(j->db, journal_commit_hook, j);
@@ -557,7 +557,7 @@ journal_connect(struct journal *j, char **cause)
 
 	if (stat(j->path, &sb) == -1) {
 		xasprintf(cause, "%s: %s", j->path, strerror(errno));
-		return (-1);
+		return -1;
 	}
 	j->dev = sb.st_dev;
 	j->ino = sb.st_ino;
@@ -565,7 +565,7 @@ journal_connect(struct journal *j, char **cause)
 	j->wal_ino = stat(wal, &sb) == 0 ? sb.st_ino : 0;
 	free(wal);
 	j->gone = 0;
-	return (0);
+	return 0;
 }
 
 /*
@@ -608,12 +608,12 @@ journal_seq(struct journal *j, const char *table)
 
 	if (sqlite3_prepare_v2(j->db, "SELECT coalesce(max(seq), 0) FROM"
 	    " sqlite_sequence WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
-		return (-1);
+		return -1;
 	journal_bind_text(st, 1, table);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		seq = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return (seq);
+	return seq;
 }
 
 /*
@@ -683,7 +683,7 @@ journal_carry_write(struct journal *j, struct journal_carry *c)
 	int		 rc = SQLITE_DONE;
 
 	if (journal_exec(j, JS_BEGIN) != 0)
-		return (-1);
+		return -1;
 	json_object_foreach(c->state, key, a) {
 		if ((had = journal_state_get(j, key)) != NULL) {
 			free(had);	/* the file found at the path has its own */
@@ -734,13 +734,13 @@ journal_carry_write(struct journal *j, struct journal_carry *c)
 	    -1 ||
 	    journal_exec(j, JS_COMMIT) != 0)
 		goto fail;
-	return (0);
+	return 0;
 
 fail:
 	journal_warn(j, "carrying ids and alerts over");
 	sqlite3_finalize(st);
 	journal_rollback(j);
-	return (-1);
+	return -1;
 }
 
 /*
@@ -771,7 +771,7 @@ journal_set_aside(struct journal *j, char **aside, char **cause)
 		    j->path, strerror(errno));
 		free(*aside);
 		*aside = NULL;
-		return (-1);
+		return -1;
 	}
 	xasprintf(&from, "%s-wal", j->path);
 	xasprintf(&to, "%s-wal", *aside);
@@ -783,7 +783,7 @@ journal_set_aside(struct journal *j, char **aside, char **cause)
 	if (unlink(from) == -1 && errno != ENOENT)
 		log_warn("journal %s", from);
 	free(from);
-	return (0);
+	return 0;
 }
 
 /*
@@ -831,11 +831,11 @@ journal_open(const char *path, const struct journal_limits *limits,
 	}
 	if (rc != 0)
 		goto fail;
-	return (j);
+	return j;
 
 fail:
 	journal_close(j);
-	return (NULL);
+	return NULL;
 }
 
 /*
@@ -868,13 +868,13 @@ journal_check(struct journal *j)
 		free(wal);
 	}
 	if (why[0] == '\0')
-		return (0);
+		return 0;
 	if (!j->gone)
 		log_errorx("journal %s vanished while open (%s): "
 		    "nothing is acknowledged until a new one is open",
 		    j->path, why);
 	j->gone = 1;
-	return (-1);
+	return -1;
 }
 
 /*
@@ -898,7 +898,7 @@ journal_reopen(struct journal *j, char **cause)
 	if ((rc = journal_connect(nj, cause)) != 0) {
 		nj->gone = rc == 1;
 		journal_close(nj);
-		return (-1);
+		return -1;
 	}
 	journal_carry_read(j, &carry);
 	journal_carry_write(nj, &carry);
@@ -924,14 +924,14 @@ journal_reopen(struct journal *j, char **cause)
 	nj->incident = NULL;
 	journal_close(nj);
 	log_warnx("journal %s: a new journal is open", j->path);
-	return (0);
+	return 0;
 }
 
 /* What happened to the previous file at the last open or reopen, or NULL. */
 const char *
 journal_incident(struct journal *j)
 {
-	return (j->incident);
+	return j->incident;
 }
 
 /* Finalises the statements, folds the WAL back into the database, closes. */
@@ -952,7 +952,7 @@ journal_close(struct journal *j)
 struct sqlite3 *
 journal_db(struct journal *j)
 {
-	return (j->db);
+	return j->db;
 }
 
 #define JOURNAL_CLOCK_STEP_MS	1000	/* a step back worth a "clock" row */
@@ -1013,7 +1013,7 @@ journal_insert(struct journal *j, struct journal_event *ev)
 
 	if (ev->kind == NULL) {
 		log_warnx("journal %s: event without a kind", j->path);
-		return (-1);
+		return -1;
 	}
 	journal_stamp(j, ev);
 	sqlite3_bind_int64(st, 1, ev->ts_ms);
@@ -1035,10 +1035,10 @@ journal_insert(struct journal *j, struct journal_event *ev)
 	journal_done(st);
 	if (rc != SQLITE_DONE) {
 		journal_warn(j, "append");
-		return (-1);
+		return -1;
 	}
 	ev->id = sqlite3_last_insert_rowid(j->db);
-	return (ev->id);
+	return ev->id;
 }
 
 /*
@@ -1049,11 +1049,11 @@ int64_t
 journal_append(struct journal *j, struct journal_event *ev)
 {
 	if (journal_insert(j, ev) == -1)
-		return (-1);
+		return -1;
 	/* Not acknowledged when it went into a file that is gone. */
 	if (journal_check(j) != 0)
-		return (-1);
-	return (ev->id);
+		return -1;
+	return ev->id;
 }
 
 /*
@@ -1075,7 +1075,7 @@ journal_alert_raise(struct journal *j, int64_t ts_ms, const char *kind,
 	int			 rc;
 
 	if (kind == NULL || journal_exec(j, JS_BEGIN) != 0)
-		return (-1);
+		return -1;
 
 	st = j->stmt[JS_ALERT_FIND_KEY];
 	journal_bind_text(st, 1, kind);
@@ -1135,11 +1135,11 @@ commit:
 		goto fail;
 	if (count != NULL)
 		*count = n;
-	return (alert_id);
+	return alert_id;
 
 fail:
 	journal_rollback(j);
-	return (-1);
+	return -1;
 }
 
 /*
@@ -1160,9 +1160,9 @@ journal_alert_seen(struct journal *j, int64_t alert_id, int64_t count,
 	journal_done(st);
 	if (rc != SQLITE_DONE) {
 		journal_warn(j, "alert count");
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -1181,7 +1181,7 @@ journal_alert_ack(struct journal *j, int64_t alert_id, int64_t ts_ms,
 	int			 rc;
 
 	if (journal_exec(j, JS_BEGIN) != 0)
-		return (-1);
+		return -1;
 
 	st = j->stmt[JS_ALERT_FIND];
 	sqlite3_bind_int64(st, 1, alert_id);
@@ -1194,7 +1194,7 @@ journal_alert_ack(struct journal *j, int64_t alert_id, int64_t ts_ms,
 	journal_done(st);
 	if (rc == SQLITE_DONE) {
 		journal_rollback(j);
-		return (1);
+		return 1;
 	}
 	if (rc != SQLITE_ROW) {
 		journal_warn(j, "ack");
@@ -1228,13 +1228,13 @@ journal_alert_ack(struct journal *j, int64_t alert_id, int64_t ts_ms,
 		goto fail;
 	free(kind);
 	free(lane);
-	return (0);
+	return 0;
 
 fail:
 	journal_rollback(j);
 	free(kind);
 	free(lane);
-	return (-1);
+	return -1;
 }
 
 /* Sets (or with a NULL value, removes) one persisted key; 0 or -1. */
@@ -1252,9 +1252,9 @@ journal_state_set(struct journal *j, const char *key, const char *value)
 	journal_done(st);
 	if (rc != SQLITE_DONE) {
 		journal_warn(j, "state");
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -1270,7 +1270,7 @@ journal_append_state(struct journal *j, struct journal_event *ev,
 	int	i;
 
 	if (journal_exec(j, JS_BEGIN) != 0)
-		return (-1);
+		return -1;
 	if (journal_insert(j, ev) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
@@ -1279,11 +1279,11 @@ journal_append_state(struct journal *j, struct journal_event *ev,
 	}
 	if (journal_exec(j, JS_COMMIT) != 0)
 		goto fail;
-	return (ev->id);
+	return ev->id;
 
 fail:
 	journal_rollback(j);
-	return (-1);
+	return -1;
 }
 
 /* A persisted value, malloc'd for the caller, or NULL when unset. */
@@ -1301,7 +1301,7 @@ journal_state_get(struct journal *j, const char *key)
 	else if (rc != SQLITE_DONE)
 		journal_warn(j, "state");
 	journal_done(st);
-	return (value);
+	return value;
 }
 
 /* The highest id ever handed out (pruned or not), 0 for a new journal. */
@@ -1320,7 +1320,7 @@ journal_last_id(struct journal *j)
 		id = -1;
 	}
 	journal_done(st);
-	return (id);
+	return id;
 }
 
 /* Runs one query that answers a single integer; -1 on error (logged). */
@@ -1332,7 +1332,7 @@ journal_query_int(struct journal *j, const char *sql, int64_t arg)
 
 	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		journal_warn(j, sql);
-		return (-1);
+		return -1;
 	}
 	if (sqlite3_bind_parameter_count(st) > 0)
 		sqlite3_bind_int64(st, 1, arg);
@@ -1341,7 +1341,7 @@ journal_query_int(struct journal *j, const char *sql, int64_t arg)
 	else
 		journal_warn(j, sql);
 	sqlite3_finalize(st);
-	return (n);
+	return n;
 }
 
 /* Runs one DELETE with up to two integer parameters; rows deleted or -1. */
@@ -1353,7 +1353,7 @@ journal_delete(struct journal *j, const char *sql, int64_t a, int64_t b)
 
 	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		journal_warn(j, "prune");
-		return (-1);
+		return -1;
 	}
 	if (sqlite3_bind_parameter_count(st) > 0)
 		sqlite3_bind_int64(st, 1, a);
@@ -1363,9 +1363,9 @@ journal_delete(struct journal *j, const char *sql, int64_t a, int64_t b)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		journal_warn(j, "prune");
-		return (-1);
+		return -1;
 	}
-	return ((long)sqlite3_changes(j->db));
+	return (long)sqlite3_changes(j->db);
 }
 
 /*
@@ -1392,14 +1392,14 @@ journal_horizon(struct journal *j, int64_t now_ms, int64_t mono_ms)
 	if (sqlite3_prepare_v2(j->db, "SELECT ts_ms FROM events ORDER BY id"
 	    " DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
 		journal_warn(j, "prune");
-		return (-1);
+		return -1;
 	}
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		newest = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		journal_warn(j, "prune");
-		return (-1);
+		return -1;
 	}
 	target = newest < now_ms ? newest : now_ms;
 	if (j->mono_ms > 0 && mono_ms > j->mono_ms)
@@ -1423,9 +1423,9 @@ journal_horizon(struct journal *j, int64_t now_ms, int64_t mono_ms)
 	} else
 		j->clock_warned = 0;
 	if (j->horizon_ms == old)
-		return (0);
+		return 0;
 	snprintf(num, sizeof num, "%lld", (long long)j->horizon_ms);
-	return (journal_state_set(j, "retention_ms", num));
+	return journal_state_set(j, "retention_ms", num);
 }
 
 /*
@@ -1446,7 +1446,7 @@ journal_age_bound(struct journal *j, int64_t cutoff)
 	    JOURNAL_UNPROTECTED " ORDER BY id LIMIT ?1", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		journal_warn(j, "prune");
-		return (-1);
+		return -1;
 	}
 	sqlite3_bind_int(st, 1, JOURNAL_PRUNE_BATCH);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
@@ -1455,9 +1455,9 @@ journal_age_bound(struct journal *j, int64_t cutoff)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		journal_warn(j, "prune");
-		return (-1);
+		return -1;
 	}
-	return (last);
+	return last;
 }
 
 /*
@@ -1479,7 +1479,7 @@ journal_prune(struct journal *j, int64_t now_ms, int64_t mono_ms)
 	long	 n, deleted = 0;
 
 	if (journal_rows(j) == -1 || journal_exec(j, JS_BEGIN) != 0)
-		return (-1);
+		return -1;
 
 	if (j->limits.max_days > 0) {
 		if (journal_horizon(j, now_ms, mono_ms) == -1 ||
@@ -1517,11 +1517,11 @@ journal_prune(struct journal *j, int64_t now_ms, int64_t mono_ms)
 		goto fail;
 	if (deleted > 0)
 		log_debug("%s: pruned %ld events", __func__, deleted);
-	return (deleted);
+	return deleted;
 
 fail:
 	journal_rollback(j);
-	return (-1);
+	return -1;
 }
 
 /* Size of one file, 0 when it does not exist (a WAL after close). */
@@ -1531,8 +1531,8 @@ journal_file_size(const char *path)
 	struct stat	sb;
 
 	if (stat(path, &sb) == -1)
-		return (0);
-	return ((int64_t)sb.st_size);
+		return 0;
+	return (int64_t)sb.st_size;
 }
 
 /*
@@ -1552,7 +1552,7 @@ journal_stats(struct journal *j)
 	    0);
 	last = journal_last_id(j);
 	if (rows == -1 || first == -1 || last == -1)
-		return (NULL);
+		return NULL;
 
 	xasprintf(&wal, "%s-wal", j->path);
 	bytes = journal_file_size(j->path) + journal_file_size(wal);
@@ -1575,5 +1575,5 @@ journal_stats(struct journal *j)
 	    j->limits.warn_free_kb > 0 && free_kb < j->limits.warn_free_kb));
 	json_object_set_new(o, "near_row_limit", json_boolean(
 	    j->limits.max_rows > 0 && rows * 10 > j->limits.max_rows * 9));
-	return (o);
+	return o;
 }

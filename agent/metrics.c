@@ -18,7 +18,8 @@
 /* The kinds of journal_event, for gated_events_total; the rest: other. */
 static const char *const event_kinds[] = {
 	"passage", "override", "mode", "level", "alert", "ack", "device",
-	"read-error", "system", "people", "emergency", "auth", "other"
+	"read-error", "system", "people", "emergency", "auth", "muster",
+	"apb-reset", "clock", "other"
 };
 #define EVENT_KINDS	((int)(sizeof event_kinds / sizeof event_kinds[0]))
 
@@ -234,6 +235,29 @@ metrics_latency(json_t *lat, struct evbuffer *b)
 	    "\n", acc);
 }
 
+/* The clock's sync and who is inside. */
+static void
+metrics_time(json_t *st, struct evbuffer *b)
+{
+	json_t		*clock = json_object_get(st, "clock"), *n;
+	json_t		*occ = json_object_get(st, "occupancy");
+	const char	*cat;
+
+	head(b, "gated_clock_synced", "gauge", "1 when the system clock has "
+	    "been synchronised (NTP).");
+	evbuffer_add_printf(b, "gated_clock_synced %d\n",
+	    json_is_true(json_object_get(clock, "synced")));
+	head(b, "gated_clock_unsynced_seconds", "gauge", "How long the "
+	    "clock has not been synchronised; 0 when it is.");
+	evbuffer_add_printf(b, "gated_clock_unsynced_seconds %" PRId64 "\n",
+	    member(clock, "unsynced_s"));
+	head(b, "gated_inside", "gauge", "People inside the gate's inside "
+	    "zone, from its in and out passages, by category.");
+	json_object_foreach(json_object_get(occ, "categories"), cat, n)
+		sample1(b, "gated_inside", "category", cat,
+		    json_integer_value(n));
+}
+
 /* Appends the whole exposition to b. */
 void
 metrics_text(struct metrics *m, struct evbuffer *b)
@@ -262,6 +286,7 @@ metrics_text(struct metrics *m, struct evbuffer *b)
 	head(b, "gated_uptime_seconds", "gauge", "Since gated started.");
 	evbuffer_add_printf(b, "gated_uptime_seconds %" PRId64 "\n",
 	    member(st, "uptime_s"));
+	metrics_time(st, b);
 	metrics_latency(json_object_get(st, "latency"), b);
 	json_decref(st);
 }

@@ -63,6 +63,7 @@ fill_input(struct gate *g, struct lane *l, const struct reader_conf *r,
 {
 	const struct level	*lv = gate_level(g);
 	struct therm_state	*t;
+	time_t			 now = time(NULL);
 
 	memset(in, 0, sizeof *in);
 	in->inside = g->conf->inside;
@@ -71,7 +72,13 @@ fill_input(struct gate *g, struct lane *l, const struct reader_conf *r,
 	in->person = p;
 	in->lane_kind = l->conf->kind;
 	in->dir = r->dir;
-	in->today = day_number(time(NULL), true);
+	in->today = day_number(now, true);
+	in->off_schedule = gate_off_schedule(g, now);
+	if (p != NULL && lv != NULL &&
+	    lv->measures.anti_passback != APB_OFF)
+		in->presence = presence_state(g->presence,
+		    people_person_id(g->people, p), wall_ms(),
+		    lv->apb_reset_ms);
 	if (l->w.therm >= 0) {
 		t = &g->therms[l->w.therm];
 		if (t->valid && elapsed_ms(&t->ts) <= g->conf->temp_fresh_ms) {
@@ -79,6 +86,30 @@ fill_input(struct gate *g, struct lane *l, const struct reader_conf *r,
 			in->temp_centi = t->centi;
 		}
 	}
+}
+
+/* The journal row of a decided card. */
+static void
+card_event(struct gate *g, struct lane *l, const struct reader_conf *r,
+    const struct person *p, const char *card,
+    const struct decision_input *in, const struct verdict *v,
+    struct journal_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->kind = "passage";
+	ev->lane = l->conf->name;
+	ev->direction = r->dir == DIR_IN ? "in" : "out";
+	ev->card = card;
+	ev->person = p != NULL ? people_person_id(g->people, p) : NULL;
+	ev->category = p != NULL ? category_name(p->category) : NULL;
+	ev->verdict = v->granted ? "granted" : "denied";
+	ev->reason = reason_name(v->reason);
+	ev->actor = r->name;
+	ev->has_temp = in->has_temp;
+	ev->temp_centi = in->temp_centi;
+	if (v->apb_violation)
+		ev->detail = r->dir == DIR_IN ? "anti-passback: in twice" :
+		    "anti-passback: out twice";
 }
 
 /*
@@ -121,18 +152,7 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 		g->therms[l->w.therm].valid = false;
 
 	snprintf(card, sizeof card, "%" PRIu64, uid);
-	memset(&ev, 0, sizeof ev);
-	ev.kind = "passage";
-	ev.lane = l->conf->name;
-	ev.direction = r->dir == DIR_IN ? "in" : "out";
-	ev.card = card;
-	ev.person = p != NULL ? people_person_id(g->people, p) : NULL;
-	ev.category = p != NULL ? category_name(p->category) : NULL;
-	ev.verdict = v.granted ? "granted" : "denied";
-	ev.reason = reason_name(v.reason);
-	ev.actor = r->name;
-	ev.has_temp = in.has_temp;
-	ev.temp_centi = in.temp_centi;
+	card_event(g, l, r, p, card, &in, &v, &ev);
 	if (gate_record(g, &ev) == -1) {
 		/* No record, no passage; but the guards still hear of a
 		 * quarantined card or a fever (their alert waits in memory). */
@@ -156,6 +176,9 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 		gate_alert_about(g, v.alert, l->conf->name,
 		    ev.person ? ev.person : card, detail);
 	}
+	if (v.granted && ev.person != NULL)
+		presence_passed(g->presence, ev.person, p->category,
+		    r->dir == DIR_IN, ev.ts_ms);
 	if (v.actions & ACT_OPEN) {
 		lane_release(l);
 		gate_latency(g, &started);
@@ -259,8 +282,10 @@ gate_set_emergency(struct gate *g, bool active)
 	ev.detail = active ? "emergency input active: every lane held open" :
 	    "emergency input cleared";
 	gate_record(g, &ev);
-	if (active)
+	if (active) {
 		gate_alert(g, ALERT_EMERGENCY, NULL, "emergency input active");
+		gate_muster(g);
+	}
 	for (i = 0; i < g->conf->lane_count; i++)
 		lane_emergency(&g->lanes[i], active);
 }

@@ -144,7 +144,7 @@ shown(const char *s, char *buf, size_t size)
 	if (s[i] != '\0')
 		buf[i++] = '.', buf[i++] = '.', buf[i++] = '.';
 	buf[i] = '\0';
-	return (buf);
+	return buf;
 }
 
 /* The splitmix64 finalizer: card uids are often sequential. */
@@ -156,7 +156,7 @@ uid_hash(uint64_t x)
 	x ^= x >> 27;
 	x *= 0x94d049bb133111ebULL;
 	x ^= x >> 31;
-	return (x);
+	return x;
 }
 
 /* Slots for n people: a power of two, at most half full. */
@@ -167,7 +167,7 @@ slots_for(size_t n)
 
 	while (size < 2 * n)
 		size <<= 1;
-	return (size);
+	return size;
 }
 
 /* The slot holding uid, or the empty slot where it would go. */
@@ -178,7 +178,7 @@ people_slot(const struct people *set, uint64_t uid)
 
 	while (set->slots[i] != 0 && set->v[set->slots[i] - 1].uid != uid)
 		i = (i + 1) & set->mask;
-	return (&set->slots[i]);
+	return &set->slots[i];
 }
 
 /* (Re)builds the table for the people in v; uids are known unique. */
@@ -202,12 +202,12 @@ people_index(struct people *set, size_t size)
 static int
 file_changed(const struct stat *a, const struct stat *b)
 {
-	return (a->st_dev != b->st_dev || a->st_ino != b->st_ino ||
+	return a->st_dev != b->st_dev || a->st_ino != b->st_ino ||
 	    a->st_size != b->st_size ||
 	    a->st_mtim.tv_sec != b->st_mtim.tv_sec ||
 	    a->st_mtim.tv_nsec != b->st_mtim.tv_nsec ||
 	    a->st_ctim.tv_sec != b->st_ctim.tv_sec ||
-	    a->st_ctim.tv_nsec != b->st_ctim.tv_nsec);
+	    a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
 }
 
 /*
@@ -229,18 +229,18 @@ people_read(struct load *l, char **bufp, size_t *lenp)
 
 	if ((fd = open(l->path, O_RDONLY | O_CLOEXEC)) == -1) {
 		people_error(l, 0, "cannot open: %s", strerror(errno));
-		return (-1);
+		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
 		people_error(l, 0, "cannot stat: %s", strerror(errno));
 		close(fd);
-		return (-1);
+		return -1;
 	}
 	regular = S_ISREG(st.st_mode);
 	if (regular && (uintmax_t)st.st_size > max) {
 		people_error(l, 0, "file larger than %zu bytes", max);
 		close(fd);
-		return (-1);
+		return -1;
 	}
 	if (regular)
 		size = (size_t)st.st_size + 2;	/* EOF read needs no growth */
@@ -279,12 +279,12 @@ people_read(struct load *l, char **bufp, size_t *lenp)
 	buf[len] = '\0';
 	*bufp = buf;
 	*lenp = len;
-	return (0);
+	return 0;
 
 fail:
 	close(fd);
 	free(buf);
-	return (-1);
+	return -1;
 }
 
 /* Moves the reader past the end of the current line. */
@@ -313,7 +313,7 @@ csv_next(struct csv *c)
 	c->error = NULL;
 	for (;;) {
 		if (c->p >= c->end)
-			return (0);
+			return 0;
 		for (p = c->p; p < c->end; p++) {
 			if (*p != ' ' && *p != '\t' && *p != '\r')
 				break;
@@ -332,7 +332,7 @@ csv_next(struct csv *c)
 				if (p >= c->end) {
 					c->error = "unterminated quoted field";
 					c->p = c->end;
-					return (1);
+					return 1;
 				}
 				if (*p == '"') {
 					if (p + 1 < c->end && p[1] == '"')
@@ -350,7 +350,7 @@ csv_next(struct csv *c)
 			if (p < c->end && *p != ',' && *p != '\n') {
 				c->error = "text after a closing quote";
 				csv_skip_line(c, p);
-				return (1);
+				return 1;
 			}
 		} else {
 			while (p < c->end && *p != ',' && *p != '\n' &&
@@ -359,7 +359,7 @@ csv_next(struct csv *c)
 			if (p < c->end && *p == '"') {
 				c->error = "quote inside an unquoted field";
 				csv_skip_line(c, p);
-				return (1);
+				return 1;
 			}
 			w = p;
 			if (w > start && w[-1] == '\r' && (p == c->end ||
@@ -382,7 +382,7 @@ csv_next(struct csv *c)
 			c->line++;
 		}
 		c->p = p;
-		return (1);
+		return 1;
 	}
 }
 
@@ -397,7 +397,7 @@ people_header(struct load *l, struct csv *c)
 		l->col[j] = -1;
 	if (c->nf > CSV_FIELDS_MAX) {
 		people_error(l, c->rec_line, "too many columns: %d", c->nf);
-		return (-1);
+		return -1;
 	}
 	for (i = 0; i < c->nf; i++) {
 		for (j = 0; j < COL__COUNT; j++) {
@@ -418,7 +418,7 @@ people_header(struct load *l, struct csv *c)
 			people_error(l, c->rec_line, "missing column '%s'",
 			    people_columns[j]);
 	}
-	return (l->errs->count == errors ? 0 : -1);
+	return l->errs->count == errors ? 0 : -1;
 }
 
 /* A zone of the gate config by name: its id, or -1. */
@@ -428,13 +428,13 @@ people_zone(const struct gate_conf *conf, const char *name, size_t len)
 	int	i;
 
 	if (conf == NULL || len == 0 || len >= NAME_LEN)
-		return (-1);
+		return -1;
 	for (i = 0; i < conf->zone_count && i < ZONES_MAX; i++) {
 		if (strncmp(conf->zones[i], name, len) == 0 &&
 		    conf->zones[i][len] == '\0')
-			return (i);
+			return i;
 	}
-	return (-1);
+	return -1;
 }
 
 /* The bitmask of a ';'-separated zone list; -1 when a name is bad. */
@@ -448,7 +448,7 @@ people_zone_list(struct load *l, long line, const char *s, uint32_t *mask)
 
 	*mask = 0;
 	if (*s == '\0')
-		return (0);
+		return 0;
 	for (;;) {
 		e = strchr(s, ';');
 		len = e == NULL ? strlen(s) : (size_t)(e - s);
@@ -464,7 +464,7 @@ people_zone_list(struct load *l, long line, const char *s, uint32_t *mask)
 		} else
 			*mask |= 1u << z;
 		if (e == NULL)
-			return (rc);
+			return rc;
 		s = e + 1;
 	}
 }
@@ -480,7 +480,7 @@ people_flag_list(struct load *l, long line, const char *s, uint8_t *flags)
 
 	*flags = 0;
 	if (*s == '\0')
-		return (0);
+		return 0;
 	for (;;) {
 		e = strchr(s, ';');
 		len = e == NULL ? strlen(s) : (size_t)(e - s);
@@ -500,7 +500,7 @@ people_flag_list(struct load *l, long line, const char *s, uint8_t *flags)
 			rc = -1;
 		}
 		if (e == NULL)
-			return (rc);
+			return rc;
 		s = e + 1;
 	}
 }
@@ -512,9 +512,9 @@ date_parse(const char *s, uint16_t *day)
 	long	n;
 
 	if (date_parse_ymd(s, &n) == -1 || n < 0 || n >= DAY_NO_END)
-		return (-1);
+		return -1;
 	*day = (uint16_t)n;
-	return (0);
+	return 0;
 }
 
 /* A person id: 1-31 printable ASCII characters, no spaces. */
@@ -524,12 +524,12 @@ person_id_valid(const char *s, size_t len)
 	size_t	i;
 
 	if (len == 0 || len > PERSON_ID_MAX)
-		return (0);
+		return 0;
 	for (i = 0; i < len; i++) {
 		if (s[i] <= 0x20 || s[i] >= 0x7f)
-			return (0);
+			return 0;
 	}
-	return (1);
+	return 1;
 }
 
 /* Appends a person id to the pool: its offset. */
@@ -545,7 +545,7 @@ people_pool_add(struct people *set, const char *s, size_t len)
 	}
 	memcpy(set->pool + off, s, len + 1);
 	set->pool_len += len + 1;
-	return ((uint32_t)off);
+	return (uint32_t)off;
 }
 
 /* A row's field for a column, and its length. */
@@ -561,16 +561,16 @@ row_shape_ok(struct load *l, struct csv *c, long line)
 	if (c->nf != COL__COUNT) {
 		people_error(l, line, "wrong field count: %d, expected %d",
 		    c->nf, COL__COUNT);
-		return (0);
+		return 0;
 	}
 	for (i = 0; i < COL__COUNT; i++) {
 		if (strlen(c->f[i]) != c->len[i]) {
 			people_error(l, line, "NUL byte in field '%s'",
 			    people_columns[i]);
-			return (0);
+			return 0;
 		}
 	}
-	return (1);
+	return 1;
 }
 
 /* card_uid into p; whether it is a card number. */
@@ -581,10 +581,10 @@ row_uid(struct load *l, struct csv *c, long line, struct person *p)
 	char		 tmp[64];
 
 	if (card_uid_parse(s, &p->uid) == 0)
-		return (1);
+		return 1;
 	people_error(l, line, "invalid card uid '%s'",
 	    shown(s, tmp, sizeof tmp));
-	return (0);
+	return 0;
 }
 
 /* person_id, kept in the set's pool. */
@@ -736,7 +736,7 @@ struct people *
 people_load(const char *path, const struct gate_conf *conf,
     struct people_errors *errs)
 {
-	return (people_load_max(path, conf, errs, PEOPLE_FILE_MAX));
+	return people_load_max(path, conf, errs, PEOPLE_FILE_MAX);
 }
 
 /*
@@ -760,7 +760,7 @@ load_alloc(struct load *l, const char *buf, size_t len)
 	l->lines = xreallocarray(NULL, cap, sizeof *l->lines);
 	set->slots = xcalloc(slots_for(cap), sizeof *set->slots);
 	set->mask = slots_for(cap) - 1;
-	return (lines);
+	return lines;
 }
 
 /* Reads the header and every row of buf into l's set, counting errors. */
@@ -827,7 +827,7 @@ people_load_max(const char *path, const struct gate_conf *conf,
 	l.errs = errs;
 	l.max_bytes = max_bytes;
 	if (people_read(&l, &buf, &len) != 0)
-		return (NULL);
+		return NULL;
 	lines = load_alloc(&l, buf, len);
 
 	/*
@@ -843,10 +843,10 @@ people_load_max(const char *path, const struct gate_conf *conf,
 	free(buf);
 	if (errs->count != 0) {
 		people_free(l.set);
-		return (NULL);
+		return NULL;
 	}
 	load_trim(l.set);
-	return (l.set);
+	return l.set;
 }
 
 /*
@@ -861,10 +861,10 @@ people_shrink_check(size_t before, size_t after, int max_pct,
 	unsigned long long	drop;
 
 	if (after >= before || max_pct >= 100)
-		return (0);
+		return 0;
 	drop = before - after;
 	if (drop * 100 <= (unsigned long long)max_pct * before)
-		return (0);
+		return 0;
 	errs->count++;
 	if (errs->kept < (int)(sizeof errs->lines / sizeof errs->lines[0]))
 		snprintf(errs->lines[errs->kept++], sizeof errs->lines[0],
@@ -872,7 +872,7 @@ people_shrink_check(size_t before, size_t after, int max_pct,
 		    "than people-max-shrink %d%% allows (a file cut short?); "
 		    "force the reload if it is meant", path, after, before,
 		    (drop * 100 + before - 1) / before, max_pct);
-	return (-1);
+	return -1;
 }
 
 /* The person with a card uid, or NULL: one hash, a short probe. */
@@ -882,24 +882,24 @@ people_find(const struct people *set, uint64_t uid)
 	uint32_t	*slot;
 
 	if (set == NULL)
-		return (NULL);
+		return NULL;
 	slot = people_slot(set, uid);
 	if (*slot == 0)
-		return (NULL);
-	return (&set->v[*slot - 1]);
+		return NULL;
+	return &set->v[*slot - 1];
 }
 
 /* The person id of a person of the set; the set owns the string. */
 const char *
 people_person_id(const struct people *set, const struct person *p)
 {
-	return (set->pool + p->id_off);
+	return set->pool + p->id_off;
 }
 
 size_t
 people_count(const struct people *set)
 {
-	return (set == NULL ? 0 : set->n);
+	return set == NULL ? 0 : set->n;
 }
 
 /* Bytes the set holds on the heap: what the RSS budget is checked on. */
@@ -907,9 +907,9 @@ size_t
 people_memory(const struct people *set)
 {
 	if (set == NULL)
-		return (0);
-	return (sizeof *set + set->n * sizeof *set->v +
-	    (set->mask + 1) * sizeof *set->slots + set->pool_size);
+		return 0;
+	return sizeof *set + set->n * sizeof *set->v +
+	    (set->mask + 1) * sizeof *set->slots + set->pool_size;
 }
 
 void
@@ -934,7 +934,7 @@ card_uid_parse(const char *s, uint64_t *uid)
 	int		i, d;
 
 	if (s == NULL)
-		return (-1);
+		return -1;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		for (i = 2; s[i] != '\0'; i++) {
 			if (s[i] >= '0' && s[i] <= '9')
@@ -944,29 +944,29 @@ card_uid_parse(const char *s, uint64_t *uid)
 			else if (s[i] >= 'A' && s[i] <= 'F')
 				d = s[i] - 'A' + 10;
 			else
-				return (-1);
+				return -1;
 			if (i - 2 >= 16)
-				return (-1);
+				return -1;
 			v = v << 4 | (uint64_t)d;
 		}
 		if (i == 2)
-			return (-1);
+			return -1;
 	} else {
 		for (i = 0; s[i] != '\0'; i++) {
 			if (s[i] < '0' || s[i] > '9' || i >= 20)
-				return (-1);
+				return -1;
 			d = s[i] - '0';
 			if (v > (UINT64_MAX - (uint64_t)d) / 10)
-				return (-1);
+				return -1;
 			v = v * 10 + (uint64_t)d;
 		}
 		if (i == 0)
-			return (-1);
+			return -1;
 	}
 	if (v == 0)
-		return (-1);
+		return -1;
 	*uid = v;
-	return (0);
+	return 0;
 }
 
 /*
@@ -980,12 +980,12 @@ day_number(time_t t, bool local)
 	long		n;
 
 	if ((local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm)) == NULL)
-		return (0);
+		return 0;
 	n = days_from_civil((long)tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);
 	if (n < 0)
-		return (0);
+		return 0;
 	if (n > DAY_NO_END)
-		return (DAY_NO_END);
-	return ((uint16_t)n);
+		return DAY_NO_END;
+	return (uint16_t)n;
 }

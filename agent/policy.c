@@ -56,6 +56,7 @@ static const char *const alert_kind_names[ALERT__COUNT] = {
 	[ALERT_DEVICE]		= "device",
 	[ALERT_EMERGENCY]	= "emergency",
 	[ALERT_JOURNAL]		= "journal",
+	[ALERT_CLOCK]		= "clock",
 };
 
 /*
@@ -82,12 +83,12 @@ name_lookup(const char *const *names, int count, const char *name)
 	int	i;
 
 	if (name == NULL)
-		return (-1);
+		return -1;
 	for (i = 0; i < count; i++) {
 		if (names[i] != NULL && strcmp(names[i], name) == 0)
-			return (i);
+			return i;
 	}
-	return (-1);
+	return -1;
 }
 
 /* The name of a reason code, or NULL when the value is out of range. */
@@ -95,14 +96,14 @@ const char *
 reason_name(enum reason r)
 {
 	if ((unsigned)r >= R__COUNT)
-		return (NULL);
-	return (reason_names[r]);
+		return NULL;
+	return reason_names[r];
 }
 
 int
 reason_from_name(const char *name)
 {
-	return (name_lookup(reason_names, R__COUNT, name));
+	return name_lookup(reason_names, R__COUNT, name);
 }
 
 /* The name of a category, or NULL when the value is out of range. */
@@ -110,14 +111,14 @@ const char *
 category_name(enum category c)
 {
 	if ((unsigned)c >= CAT__COUNT)
-		return (NULL);
-	return (category_names[c]);
+		return NULL;
+	return category_names[c];
 }
 
 int
 category_from_name(const char *name)
 {
-	return (name_lookup(category_names, CAT__COUNT, name));
+	return name_lookup(category_names, CAT__COUNT, name);
 }
 
 /* The name of an alert kind, or NULL when the value is out of range. */
@@ -125,8 +126,8 @@ const char *
 alert_kind_name(enum alert_kind k)
 {
 	if ((unsigned)k >= ALERT__COUNT)
-		return (NULL);
-	return (alert_kind_names[k]);
+		return NULL;
+	return alert_kind_names[k];
 }
 
 /*
@@ -149,7 +150,7 @@ policy_default_measures(struct measures *m)
 static bool
 lives_inside(const struct person *p, uint8_t inside)
 {
-	return (inside < ZONES_MAX && p->home_zone == inside);
+	return inside < ZONES_MAX && p->home_zone == inside;
 }
 
 /* Whether the person's zones include the gate's inside zone. */
@@ -157,8 +158,8 @@ static bool
 zone_allowed(const struct person *p, uint8_t inside)
 {
 	if (inside >= ZONES_MAX)
-		return (false);
-	return ((p->zones & (UINT32_C(1) << inside)) != 0);
+		return false;
+	return (p->zones & (UINT32_C(1) << inside)) != 0;
 }
 
 /* Whether the mode lets this category through; unknown categories: no. */
@@ -166,8 +167,8 @@ static bool
 category_admitted(const struct mode *mode, uint8_t category)
 {
 	if (category >= CAT__COUNT)
-		return (false);
-	return ((mode->admit & (1u << category)) != 0);
+		return false;
+	return (mode->admit & (1u << category)) != 0;
 }
 
 static bool
@@ -175,11 +176,11 @@ lane_open(const struct mode *mode, enum lane_kind kind)
 {
 	switch (kind) {
 	case LANE_PEDESTRIAN:
-		return (mode->pedestrian_open);
+		return mode->pedestrian_open;
 	case LANE_VEHICLE:
-		return (mode->vehicle_open);
+		return mode->vehicle_open;
 	}
-	return (false);		/* a lane kind we do not know stays shut */
+	return false;		/* a lane kind we do not know stays shut */
 }
 
 /* Whether this passage repeats the last one: in twice, or out twice. */
@@ -338,7 +339,7 @@ policy_decide(const struct decision_input *in)
 		v.actions = ACT_DENY;
 		break;
 	}
-	return (v);
+	return v;
 }
 
 /*
@@ -348,5 +349,5 @@ policy_decide(const struct decision_input *in)
 bool
 policy_wants_temperature(const struct decision_input *in)
 {
-	return (policy_check(in) == R_NO_TEMPERATURE);
+	return policy_check(in) == R_NO_TEMPERATURE;
 }

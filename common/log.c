@@ -34,9 +34,9 @@ log_stderr_is_journal(void)
 
 	if (v == NULL || sscanf(v, "%llu:%llu", &dev, &ino) != 2 ||
 	    fstat(STDERR_FILENO, &st) == -1)
-		return (0);
-	return ((unsigned long long)st.st_dev == dev &&
-	    (unsigned long long)st.st_ino == ino);
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 void

@@ -57,6 +57,23 @@ gate_no_args(int argc, char **argv, const char *if_reason)
 	return 0;
 }
 
+/* Who is inside, and whether the clock can be trusted. */
+static void
+status_time(json_t *st)
+{
+	json_t	*clock = json_object_get(st, "clock");
+	char	 b[2][64];
+
+	printf("%-11s %s\n", "inside:", ctl_json_text(json_object_get(st,
+	    "occupancy"), "inside", b[0], sizeof b[0]));
+	if (json_is_true(json_object_get(clock, "synced")))
+		printf("%-11s synchronised (%s)\n", "clock:",
+		    ctl_json_text(clock, "source", b[0], sizeof b[0]));
+	else
+		printf("%-11s NOT synchronised for %s s\n", "clock:",
+		    ctl_json_text(clock, "unsynced_s", b[0], sizeof b[0]));
+}
+
 static const char *
 mode_source(json_t *st, char *buf, size_t len)
 {
@@ -65,6 +82,16 @@ mode_source(json_t *st, char *buf, size_t len)
 	src = json_string_value(json_object_get(st, "mode_source"));
 	if (src != NULL && strcmp(src, "manual") == 0)
 		return "set manually";
+	if (src != NULL && strcmp(src, "schedule") == 0) {
+		snprintf(buf, len, "set by level %" JSON_INTEGER_FORMAT
+		    ", %s schedule %s", json_integer_value(json_object_get(
+		    json_object_get(st, "level"), "number")),
+		    json_is_true(json_object_get(json_object_get(st,
+		    "schedule"), "inside")) ? "inside" : "outside",
+		    json_string_value(json_object_get(json_object_get(st,
+		    "schedule"), "name")));
+		return buf;
+	}
 	snprintf(buf, len, "set by level %" JSON_INTEGER_FORMAT,
 	    json_integer_value(json_object_get(json_object_get(st, "level"),
 	    "number")));
@@ -243,6 +270,7 @@ print_status(const struct ctl_request *req, json_t *st)
 	    ctl_json_text(journal, "free_kb", b[2], sizeof b[2]),
 	    json_is_true(json_object_get(journal, "low_space")) ?
 	    " (LOW SPACE)" : "");
+	status_time(st);
 	printf("%-11s %s s\n", "uptime:",
 	    ctl_json_text(st, "uptime_s", b[0], sizeof b[0]));
 }
@@ -492,4 +520,83 @@ cmd_reload(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 		return rc;
 	return ctl_ask(req, CTL_POST, xstrdup("/v1/reload"), NULL,
 	    print_reload);
+}
+
+/* Who is inside: counts by category, then the muster list. */
+static void
+print_inside(const struct ctl_request *req, json_t *a)
+{
+	struct ctl_table	*t;
+	static const char *const head[] = { "PERSON", "CATEGORY", "IN SINCE" };
+	const char		*row[3];
+	const char		*cat;
+	json_t			*p, *n;
+	char			 b[4][64];
+	size_t			 i;
+
+	(void)req;
+	printf("%s inside %s at gate %s:",
+	    ctl_json_text(a, "inside", b[0], sizeof b[0]),
+	    ctl_json_text(a, "zone", b[1], sizeof b[1]),
+	    ctl_json_text(a, "gate", b[2], sizeof b[2]));
+	json_object_foreach(json_object_get(a, "categories"), cat, n)
+		if (json_integer_value(n) > 0)
+			printf(" %s %" JSON_INTEGER_FORMAT, cat,
+			    json_integer_value(n));
+	printf("\n");
+	if (json_array_size(json_object_get(a, "people")) == 0)
+		return;
+	t = ctl_table_new(3, head);
+	json_array_foreach(json_object_get(a, "people"), i, p) {
+		row[0] = ctl_json_text(p, "person", b[0], sizeof b[0]);
+		row[1] = ctl_json_text(p, "category", b[1], sizeof b[1]);
+		row[2] = ctl_json_time(p, "since_ms", b[2], sizeof b[2]);
+		ctl_table_add(t, row);
+	}
+	ctl_table_print(t, stdout, "");
+	ctl_table_free(t);
+}
+
+int
+cmd_inside(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
+{
+	int	rc;
+
+	(void)ctl;
+	if ((rc = gate_no_args(argc, argv, "inside takes no --reason: it "
+	    "changes nothing")) != 0)
+		return rc;
+	return ctl_ask(req, CTL_GET, xstrdup("/v1/occupancy"), NULL,
+	    print_inside);
+}
+
+static void
+print_apb_reset(const struct ctl_request *req, json_t *a)
+{
+	char	b[2][64];
+
+	(void)req;
+	printf("anti-passback reset for %s (event %s)\n",
+	    ctl_json_text(a, "person", b[0], sizeof b[0]),
+	    ctl_json_text(a, "event", b[1], sizeof b[1]));
+}
+
+/* A guard's forgiveness: the gate forgets where it last saw a person. */
+int
+cmd_apb_reset(struct ctl *ctl, int argc, char **argv,
+    struct ctl_request *req)
+{
+	json_t		*body;
+	char		*pos[1];
+	const char	*reason;
+	int		 rc;
+
+	(void)ctl;
+	if ((rc = gate_args(argc, argv, 1, pos, &reason, 1)) != 0)
+		return rc;
+	if ((body = json_pack("{s:s, s:s}", "person", pos[0], "reason",
+	    reason)) == NULL)
+		return ctl_usage_error("arguments must be UTF-8 text");
+	return ctl_ask(req, CTL_POST, xstrdup("/v1/apb/reset"), body,
+	    print_apb_reset);
 }

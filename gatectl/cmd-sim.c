@@ -170,6 +170,30 @@ cmd_sim_device(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 	    argv[optind], "up", strcmp(v, "up") == 0));
 }
 
+/* What the simulator says of the clock's sync, or the real clock's word. */
+int
+cmd_sim_clock(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
+{
+	const char	*v;
+	int		 rc;
+
+	(void)ctl;
+	if ((rc = sim_args(argc, argv, 1)) != 0)
+		return rc;
+	v = argv[optind];
+	if (strcmp(v, "synced") == 0)
+		return sim_post(req, "/v1/sim/clock", json_pack("{s:b}",
+		    "synced", 1));
+	if (strcmp(v, "unsynced") == 0)
+		return sim_post(req, "/v1/sim/clock", json_pack("{s:b}",
+		    "synced", 0));
+	if (strcmp(v, "real") == 0)
+		return sim_post(req, "/v1/sim/clock", json_pack("{s:n}",
+		    "synced"));
+	return ctl_usage_error("the clock is synced, unsynced or real, not "
+	    "%s", v);
+}
+
 /*
  * The changes of one output, to the millisecond: pulse lengths are what a
  * test of the simulated gate looks at.

@@ -18,14 +18,8 @@
 #include "log.h"
 #include "pass.h"
 #include "protocol.h"
+#include "xmalloc.h"
 
-/* common/xmalloc.h once H1 lands: out of memory is fatal, in one place. */
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-int	 xasprintf(char **, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
 
 /*
  * One gate to talk to: its local control socket, or its remote API over
@@ -207,6 +201,9 @@ int	cmd_level(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_level_set(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_open(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_ack(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_inside(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_apb_reset(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_sim_clock(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_alerts(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_reload(struct ctl *, int, char **, struct ctl_request *);
 

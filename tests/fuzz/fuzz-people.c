@@ -36,7 +36,7 @@ fuzz_conf(void)
 		strcpy(conf->zones[1], "family");
 		strcpy(conf->zones[2], "sports");
 	}
-	return (conf);
+	return conf;
 }
 
 /* What must hold whatever the input: the loader's contract. */
@@ -102,5 +102,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_uid(data, size);
 	fuzz_load(data, size);
-	return (0);
+	return 0;
 }

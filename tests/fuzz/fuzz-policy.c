@@ -41,9 +41,9 @@ static uint8_t
 take8(struct bytes *b)
 {
 	if (b->left == 0)
-		return (0);
+		return 0;
 	b->left--;
-	return (*b->p++);
+	return *b->p++;
 }
 
 static uint16_t
@@ -51,7 +51,7 @@ take16(struct bytes *b)
 {
 	uint16_t	v = take8(b);
 
-	return ((uint16_t)(v << 8 | take8(b)));
+	return (uint16_t)(v << 8 | take8(b));
 }
 
 static uint32_t
@@ -59,7 +59,7 @@ take32(struct bytes *b)
 {
 	uint32_t	v = take16(b);
 
-	return (v << 16 | take16(b));
+	return v << 16 | take16(b);
 }
 
 /* Dies loudly: the fuzzer keeps the input that got here. */
@@ -74,7 +74,7 @@ take32(struct bytes *b)
 static bool
 valid_today(const struct person *p, uint16_t today)
 {
-	return (today >= p->valid_from && today <= p->valid_until);
+	return today >= p->valid_from && today <= p->valid_until;
 }
 
 /* Properties that hold for every verdict, whatever the input. */
@@ -259,5 +259,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	require(r == -1 || strcmp(reason_name(r), name) == 0);
 	r = category_from_name(name);
 	require(r == -1 || strcmp(category_name(r), name) == 0);
-	return (0);
+	return 0;
 }

@@ -36,7 +36,7 @@ slurp(const char *path)
 	long	 n;
 
 	if ((f = fopen(path, "r")) == NULL)
-		return (NULL);
+		return NULL;
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	rewind(f);
@@ -45,7 +45,7 @@ slurp(const char *path)
 		n = 0;
 	buf[n] = '\0';
 	fclose(f);
-	return (buf);
+	return buf;
 }
 
 /* Replaces every from in s by to; s is freed, the result is malloc'd. */
@@ -66,7 +66,7 @@ replace(char *s, const char *from, const char *to)
 	}
 	strcpy(q, p);
 	free(s);
-	return (out);
+	return out;
 }
 
 /* Makes the text machine independent: the config's directory is @DIR@. */
@@ -80,7 +80,7 @@ neutral(char *s, const char *conf)
 	dir = dirname(copy);
 	if (realpath(dir, real) != NULL)
 		s = replace(s, real, "@DIR@");
-	return (replace(s, dir, "@DIR@"));
+	return replace(s, dir, "@DIR@");
 }
 
 static char *
@@ -94,7 +94,7 @@ print_string(const struct gate_conf *gc)
 		fatal("open_memstream");
 	config_print(gc, f);
 	fclose(f);
-	return (out);
+	return out;
 }
 
 /* Prints, loads the print, prints again: both prints and configs agree. */
@@ -198,7 +198,7 @@ golden(const char *conf, const char *expect_base)
 static int
 name_cmp(const void *a, const void *b)
 {
-	return (strcmp(*(char *const *)a, *(char *const *)b));
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Every tests/config/NAME.conf, in name order. */
@@ -211,7 +211,7 @@ golden_dir(const char *dir)
 	size_t		 n = 0, i, len;
 
 	if ((d = opendir(dir)) == NULL)
-		return (0);
+		return 0;
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
 		if (len > 5 && strcmp(de->d_name + len - 5, ".conf") == 0) {
@@ -229,7 +229,7 @@ golden_dir(const char *dir)
 		free(names[i]);
 	}
 	free(names);
-	return ((int)n);
+	return (int)n;
 }
 
 /* The demo gate as the daemon and the policy will see it. */
@@ -371,9 +371,9 @@ pairs_has(const struct pairs *p, const char *pair)
 
 	for (i = 0; i < p->n; i++) {
 		if (strcmp(p->v[i], pair) == 0)
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 /* The section kinds a heading names: every "[kind" in it. */
@@ -389,7 +389,7 @@ heading_kinds(const char *line, char kinds[][NAME_LEN], int max)
 		if (n > 0 && n < NAME_LEN)
 			snprintf(kinds[count++], NAME_LEN, "%.*s", (int)n, p + 1);
 	}
-	return (count);
+	return count;
 }
 
 /*
@@ -555,5 +555,5 @@ main(int argc, char **argv)
 	test_doc();
 	test_references();
 	test_missing();
-	return (check_done());
+	return check_done();
 }

@@ -31,7 +31,7 @@ path_of(const char *name)
 	static char	buf[PATH_MAX];
 
 	snprintf(buf, sizeof buf, "%s/%s", tmpdir, name);
-	return (buf);
+	return buf;
 }
 
 /* Unix milliseconds of a local date and time (TZ is set by main). */
@@ -48,7 +48,7 @@ local_ms(int year, int mon, int day, int hour, int min, int sec, int ms)
 	tm.tm_min = min;
 	tm.tm_sec = sec;
 	tm.tm_isdst = -1;
-	return ((int64_t)mktime(&tm) * 1000 + ms);
+	return (int64_t)mktime(&tm) * 1000 + ms;
 }
 
 /* One integer from SQL run on the journal's own connection. */
@@ -59,11 +59,11 @@ sql_int(struct journal *j, const char *sql)
 	int64_t		 n = -1;
 
 	if (sqlite3_prepare_v2(journal_db(j), sql, -1, &st, NULL) != SQLITE_OK)
-		return (-1);
+		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return (n);
+	return n;
 }
 
 /* Whether SQL run on the journal's connection answers "ok". */
@@ -75,12 +75,12 @@ sql_ok(struct journal *j, const char *sql)
 	int		 ok = 0;
 
 	if (sqlite3_prepare_v2(journal_db(j), sql, -1, &st, NULL) != SQLITE_OK)
-		return (0);
+		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    (s = (const char *)sqlite3_column_text(st, 0)) != NULL)
 		ok = strcmp(s, "ok") == 0;
 	sqlite3_finalize(st);
-	return (ok);
+	return ok;
 }
 
 static void
@@ -103,7 +103,7 @@ open_ok(const char *name, long max_rows, int max_days, long warn_free_kb)
 		free(cause);
 		exit(check_done());
 	}
-	return (j);
+	return j;
 }
 
 /* Appends a passage; the id, or -1. */
@@ -120,7 +120,7 @@ passage(struct journal *j, int64_t ts, const char *lane, const char *dir,
 	ev.direction = dir;
 	ev.verdict = verdict;
 	ev.reason = reason;
-	return (journal_append(j, &ev));
+	return journal_append(j, &ev);
 }
 
 /* Appends n plain events in one transaction (fast set-up); the last id. */
@@ -134,19 +134,19 @@ many(struct journal *j, int n, int64_t ts)
 	for (i = 0; i < n; i++)
 		id = passage(j, ts + i, "north", "in", "granted", "granted");
 	sql_exec(j, "COMMIT");
-	return (id);
+	return id;
 }
 
 static const char *
 str_of(json_t *o, const char *key)
 {
-	return (json_string_value(json_object_get(o, key)));
+	return json_string_value(json_object_get(o, key));
 }
 
 static json_int_t
 int_of(json_t *o, const char *key)
 {
-	return (json_integer_value(json_object_get(o, key)));
+	return json_integer_value(json_object_get(o, key));
 }
 
 static void
@@ -562,9 +562,9 @@ hourly_row(json_t *report, const char *hour, const char *lane,
 		if (strcmp(str_of(o, "hour"), hour) == 0 &&
 		    strcmp(str_of(o, "lane"), lane) == 0 &&
 		    strcmp(str_of(o, "direction"), dir) == 0)
-			return (o);
+			return o;
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* The kind and stamp of event id, from the events page. */
@@ -952,7 +952,7 @@ trace_count(unsigned what, void *arg, void *p, void *x)
 	(void)x;
 	if (sql != NULL && strstr(sql, "count(*) FROM events") != NULL)
 		counts_run++;
-	return (0);
+	return 0;
 }
 
 /* journal_stats' row count: right across every change, and no scan. */
@@ -1353,7 +1353,7 @@ main(void)
 	umask(022);
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
-		return (1);
+		return 1;
 	}
 
 	test_open_failures();
@@ -1379,5 +1379,5 @@ main(void)
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", tmpdir);
-	return (check_done());
+	return check_done();
 }

@@ -34,7 +34,7 @@ day(int y, int m, int d)
 	tm.tm_mon = m - 1;
 	tm.tm_mday = d;
 	tm.tm_hour = 12;
-	return ((uint16_t)(timegm(&tm) / 86400));
+	return (uint16_t)(timegm(&tm) / 86400);
 }
 
 /* Writes a file of the temp dir: its path, in a static buffer. */
@@ -50,7 +50,7 @@ tmpfile_write(const char *name, const char *data, size_t len)
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		exit(1);
 	}
-	return (path);
+	return path;
 }
 
 /*
@@ -530,7 +530,7 @@ read(int fd, void *buf, size_t n)
 
 	r = syscall(SYS_read, fd, buf, n);
 	if (what == RACE_NONE || r <= 0)
-		return (r);
+		return r;
 	race = RACE_NONE;
 	switch (what) {
 	case RACE_APPEND:	/* a writer still appending */
@@ -551,7 +551,7 @@ read(int fd, void *buf, size_t n)
 	case RACE_NONE:
 		break;
 	}
-	return (r);
+	return r;
 }
 
 /* A file that changes while it is read is refused, however it changed. */
@@ -747,7 +747,7 @@ write_campus(int n)
 	}
 	path = tmpfile_write("campus.csv", buf, (size_t)(p - buf));
 	free(buf);
-	return (path);
+	return path;
 }
 
 static void
@@ -869,7 +869,7 @@ main(void)
 
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
-		return (1);
+		return 1;
 	}
 	conf = calloc(1, sizeof *conf);
 	conf->zone_count = 3;
@@ -895,5 +895,5 @@ main(void)
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", tmpdir);
-	return (check_done());
+	return check_done();
 }

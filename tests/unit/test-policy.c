@@ -440,9 +440,9 @@ builtin(const char *name)
 
 	for (i = 0; i < policy_builtin_mode_count; i++) {
 		if (strcmp(policy_builtin_modes[i].name, name) == 0)
-			return (&policy_builtin_modes[i]);
+			return &policy_builtin_modes[i];
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* Fills the mode and measures tables the rows name. */
@@ -678,5 +678,5 @@ main(void)
 	test_builtin_modes();
 	test_default_measures();
 	test_names();
-	return (check_done());
+	return check_done();
 }
