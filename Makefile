@@ -48,7 +48,12 @@ PKGS	:= libevent libevent_pthreads libevent_openssl jansson sqlite3 libsystemd l
 # on a fresh machine the first make saw no -dev packages at all.
 PKG_CFLAGS := $(shell $(PKGCONF) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKGCONF) --libs $(PKGS) 2>/dev/null)
-PKG_MISSING := $(shell $(PKGCONF) --exists $(PKGS) 2>/dev/null || echo yes)
+# gatectl alone: the visitor pass's QR code, in the terminal and as PNG.
+CTL_PKGS := libqrencode libpng
+CTL_PKG_CFLAGS := $(shell $(PKGCONF) --cflags $(CTL_PKGS) 2>/dev/null)
+CTL_PKG_LIBS := $(shell $(PKGCONF) --libs $(CTL_PKGS) 2>/dev/null)
+PKG_MISSING := $(shell $(PKGCONF) --exists $(PKGS) $(CTL_PKGS) 2>/dev/null || \
+	    echo yes)
 GPIOD_HAVE := $(firstword $(subst ., ,$(shell $(PKGCONF) --modversion \
 	    libgpiod 2>/dev/null)))
 
@@ -56,7 +61,7 @@ GPIOD_HAVE := $(firstword $(subst ., ,$(shell $(PKGCONF) --modversion \
 NO_PKG_GOALS := deps demo check fresh-check cross deb clean uninstall
 ifneq ($(PKG_MISSING),)
 ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
-$(error pkg-config finds none or not all of: $(PKGS); \
+$(error pkg-config finds none or not all of: $(PKGS) $(CTL_PKGS); \
     run scripts/install-deps run as root, or make demo)
 endif
 endif
@@ -87,7 +92,7 @@ ALL_LDFLAGS := -Wl,--as-needed $(GPIOD_LDFLAGS) $(LDFLAGS) $(SANFLAGS)
 INC_common	:= -Icommon
 INC_hw		:= -Ihw -Icommon
 INC_agent	:= -Iagent -Ihw -Icommon
-INC_gatectl	:= -Igatectl -Icommon
+INC_gatectl	:= -Igatectl -Icommon $(CTL_PKG_CFLAGS)
 INC_tests	:= -Iagent -Ihw -Icommon -Igatectl -Itests/unit
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -133,7 +138,7 @@ $(BUILD)/gated: $(BUILD)/obj/agent/main.o $(LIBS)
 
 $(BUILD)/gatectl: $(BUILD)/obj/gatectl/gatectl.o $(BUILD)/libgatectl.a \
     $(BUILD)/libcommon.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CTL_PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBS)
 	@mkdir -p $(dir $@)

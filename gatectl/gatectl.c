@@ -36,6 +36,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "sim clock", "sim clock synced|unsynced|real", cmd_sim_clock },
 	{ "token new", "token new [--name NAME] [--role viewer|guard|admin]",
 	    cmd_token_new },
+	{ "pass keygen", "pass keygen --out FILE [--key-id ID]",
+	    cmd_pass_keygen },
+	{ "pass new", "pass new --key FILE --key-id ID --name TEXT --zones Z,... "
+	    "--from WHEN --until WHEN [--uses N] [--category visitor|contractor] "
+	    "[--png FILE]", cmd_pass_new },
+	{ "pass show", "pass show PASS --pubkey FILE [--key-id ID] [--at WHEN]",
+	    cmd_pass_show },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 

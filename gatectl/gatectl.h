@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "pass.h"
 #include "protocol.h"
 #include "xmalloc.h"
 
@@ -212,6 +213,20 @@ int	cmd_report(struct ctl *, int, char **, struct ctl_request *);
 
 /* cmd-people.c */
 int	cmd_people_reload(struct ctl *, int, char **, struct ctl_request *);
+
+/* cmd-pass.c, pass-keys.c, pass-qr.c: visitor passes, offline. */
+int	cmd_pass_keygen(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_pass_new(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_pass_show(struct ctl *, int, char **, struct ctl_request *);
+/* 0, or -1 with *why (malloc'd) naming the file. */
+int	pass_read_private(const char *, uint8_t seed[PASS_KEY_LEN], char **);
+int	pass_read_public(const char *, const char *key_id, struct pass_key *,
+	    size_t *n, size_t max, char **);
+int	pass_keygen(const char *, const char *pubpath,
+	    uint8_t pub[PASS_KEY_LEN], char **);
+/* The QR code of a pass: in a terminal (ansi: with colours), as PNG. */
+int	pass_qr_print(FILE *, const char *, int ansi);
+int	pass_qr_png(const char *, const char *, char **);
 
 /* cmd-sim.c */
 int	cmd_sim_card(struct ctl *, int, char **, struct ctl_request *);

@@ -26,6 +26,11 @@ if ! aarch64-linux-gnu-pkg-config --exists libevent; then
 	echo "SKIP: arm64: no arm64 libevent (scripts/cross-libevent as root)"
 	exit 0
 fi
+if ! aarch64-linux-gnu-pkg-config --exists libqrencode libpng; then
+	echo "SKIP: arm64: no arm64 libqrencode or libpng for gatectl's pass" \
+	    "QR codes (scripts/install-deps as root)"
+	exit 0
+fi
 
 t0=$(date +%s)
 if ! make -s -j2 cross ARCH=arm64 >"$out.log" 2>&1; then

@@ -23,11 +23,18 @@ reported() { grep -q 'runtime error:\|ERROR: AddressSanitizer' "$1"; }
 srcs() {
 	case $1 in
 	people)	echo tests/fuzz/fuzz-people.c agent/people.c agent/policy.c \
-		    agent/calendar.c \
-		    common/xmalloc.c common/log.c ;;
+		    agent/calendar.c common/xmalloc.c common/log.c ;;
 	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c ;;
 	wiegand) echo tests/fuzz/fuzz-wiegand.c hw/wiegand.c ;;
+	pass)	echo tests/fuzz/fuzz-pass.c common/pass.c ;;
 	*)	echo "tests/fuzz/fuzz-$1.c hw/decode.c" ;;
+	esac
+}
+
+# Libraries a target links, after its sources.
+libs() {
+	case $1 in
+	pass)	pkg-config --libs libcrypto ;;
 	esac
 }
 
@@ -57,6 +64,16 @@ seeds() {
 			done
 			gap=1
 		done >"$d/a" ;;
+	# A pass signed with fuzz-pass.c's key (the sample of
+	# tests/unit/test-pass.c), one cut short, and a key line.
+	pass)	p=GP1040J6HB7H6MUTTQ00000003B1RX800000006N3QB400022T3C5NP0VBK5LR
+		p=${p}30CHN08478RB1CDL6JTK70VN6JQKJC5R7J1PAC6GD3K5QBPVG2WBAD4WU1J4
+		p=${p}D6TFV4HJ2KGCNRFL2XBCL87E6C461QJEXFAMK5GP8HB3US92FE2JEWUR1G4X
+		p=${p}RDKRDCKC7WU3CF44G
+		printf '%s' "$p" >"$d/a"
+		printf '%s' "${p%??????????}" >"$d/b"
+		printf 'campus-2026 ebVWLo/mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ=' \
+		    >"$d/c" ;;
 	esac
 	echo "$d"
 }
@@ -71,13 +88,14 @@ if [ -z "${FUZZ_REPLAY:-}" ] && command -v clang >/dev/null 2>&1; then
 	fi
 fi
 
-for t in people policy line temper wedge wiegand; do
+for t in people policy line temper wedge wiegand pass; do
 	seed=$(seeds $t)
 	# shellcheck disable=SC2046
 	if [ $libfuzzer = yes ]; then
 		if ! clang -std=c11 -D_GNU_SOURCE -g -O1 \
 		    -fsanitize=fuzzer,address $ubsan $inc \
-		    -o "$out/fuzz-$t" $(srcs $t) >"$out/$t.build" 2>&1; then
+		    -o "$out/fuzz-$t" $(srcs $t) $(libs $t) \
+		    >"$out/$t.build" 2>&1; then
 			echo "FAIL: fuzz-$t does not build with libFuzzer"
 			sed 's/^/    /' "$out/$t.build"; continue
 		fi
@@ -96,7 +114,7 @@ for t in people policy line temper wedge wiegand; do
 	else
 		if ! cc -std=c11 -D_GNU_SOURCE -g -O1 $ubsan $inc \
 		    -o "$out/replay-$t" $(srcs $t) tests/fuzz/replay.c \
-		    >"$out/$t.build" 2>&1; then
+		    $(libs $t) >"$out/$t.build" 2>&1; then
 			echo "FAIL: fuzz-$t does not build with the replay main"
 			sed 's/^/    /' "$out/$t.build"; continue
 		fi
