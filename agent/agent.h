@@ -19,6 +19,7 @@
 
 #include "hw.h"
 #include "log.h"
+#include "pass.h"
 #include "schedule.h"
 #include "xmalloc.h"
 
@@ -39,6 +40,7 @@ struct evkeyvalq;
 #define LISTEN_MAX	8	/* [remote] listen addresses */
 #define TOKENS_MAX	64	/* [token] sections */
 #define SCHEDULES_MAX	16	/* [schedule] sections */
+#define PASS_KEYS_MAX	8	/* [gate] pass-key lines */
 
 /* ---- the data model ---------------------------------------------------- */
 
@@ -227,6 +229,8 @@ struct gate_conf {
 	char		lamp_amber[NAME_LEN];
 	char		buzzer[NAME_LEN];
 	int		clock_sync_timeout_ms;	/* unsynchronised: alert */
+	int		pass_key_count;		/* visitor passes' keys */
+	struct pass_key	pass_keys[PASS_KEYS_MAX];
 
 	int			line_count;
 	struct line_conf	lines[LINES_MAX];

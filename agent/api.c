@@ -1033,6 +1033,41 @@ sim_wiegand(struct api *a, struct evhttp_request *req, json_t *body, int r)
 	evtimer_add(w->timeout, &tv);
 }
 
+/* A visitor pass as a QR scanner on a USB reader types it. */
+static void
+sim_pass(struct api *a, struct evhttp_request *req, json_t *body, int r)
+{
+	const struct gate_conf	*c = gate_conf(a->gate);
+	struct card_wait	*w;
+	const char		*text;
+	struct timeval		 tv = { 5, 0 };
+
+	if ((text = body_string(req, body, "pass", true)) == NULL)
+		return;
+	if (strlen(text) >= PASS_TEXT_MAX) {
+		reply_error(req, 400, "\"pass\": longer than a reader types "
+		    "(%d characters)", PASS_TEXT_MAX - 1);
+		return;
+	}
+	if (c->readers[r].wiegand_d0[0] != '\0') {
+		reply_error(req, 400, "reader '%s' is a Wiegand reader: passes "
+		    "come from a QR scanner (USB)", c->readers[r].name);
+		return;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->api = a;
+	w->req = req;
+	snprintf(w->lane, sizeof w->lane, "%s", c->readers[r].lane);
+	w->timeout = evtimer_new(gate_base(a->gate), card_wait_end, w);
+	evtimer_add(w->timeout, &tv);
+	if (gate_listen(a->gate, card_decided, w) == -1) {
+		reply_error(req, 503, "too many waiting requests");
+		card_wait_free(w);
+		return;
+	}
+	sim_usb_pass(gate_sim_usb(a->gate), r, text);
+}
+
 static void
 route_sim_card(struct api *a, struct evhttp_request *req,
     const struct api_call *call)
@@ -1056,6 +1091,13 @@ route_sim_card(struct api *a, struct evhttp_request *req,
 			reply_error(req, 404, "no reader '%s'", reader);
 		else
 			sim_wiegand(a, req, body, r);
+		goto out;
+	}
+	if (json_object_get(body, "pass") != NULL) {
+		if ((r = gate_find_reader(a->gate, reader)) == -1)
+			reply_error(req, 404, "no reader '%s'", reader);
+		else
+			sim_pass(a, req, body, r);
 		goto out;
 	}
 	if ((uidtext = body_string(req, body, "uid", true)) == NULL ||

@@ -40,6 +40,7 @@ enum conf_type {
 	T_HASH,		/* sha256:64 hex digits: uint8_t[32] */
 	T_WINDOW,	/* DAYS HH:MM-HH:MM, repeated: a struct schedule */
 	T_HOLIDAY,	/* YYYY-MM-DD [name], repeated: a struct schedule */
+	T_PASSKEY,	/* ID BASE64, repeated: pass_key[], count at off2 */
 	T__COUNT
 };
 

@@ -634,6 +634,35 @@ parse_holiday(const struct conf_key *k, void *base, const char *value,
 	return 0;
 }
 
+/* A public key of visitor passes, "ID BASE64", appended to the list. */
+static int
+parse_passkey(const struct conf_key *k, void *base, const char *value,
+    char **cause)
+{
+	struct pass_key	*keys = (struct pass_key *)((char *)base + k->off);
+	int		*n = (int *)((char *)base + k->off2);
+	const char	*why;
+	int		 i;
+
+	if (*n >= k->max) {
+		xasprintf(cause, "more than %lld keys", k->max);
+		return (-1);
+	}
+	if (pass_key_parse(value, &keys[*n], &why) == -1) {
+		xasprintf(cause, "%s", why);
+		return (-1);
+	}
+	for (i = 0; i < *n; i++) {
+		if (strcmp(keys[i].id, keys[*n].id) == 0) {
+			xasprintf(cause, "key id '%s' is listed twice",
+			    keys[i].id);
+			return (-1);
+		}
+	}
+	(*n)++;
+	return (0);
+}
+
 /* One of the gate's zones; base is the gate_conf, zones come first. */
 static int
 parse_zone(const struct conf_key *k, void *base, const char *value,
@@ -872,6 +901,23 @@ print_holiday(FILE *f, const struct conf_key *k, const void *base)
 }
 
 static void
+print_passkey(FILE *f, const struct conf_key *k, const void *base)
+{
+	const struct pass_key	*keys = (const struct pass_key *)
+				    ((const char *)base + k->off);
+	int			 i, n = *(const int *)((const char *)base +
+				    k->off2);
+	char			 line[PASS_KEY_LINE_MAX];
+
+	if (n == 0)
+		fprintf(f, "# %s: not set\n", k->name);
+	for (i = 0; i < n; i++) {
+		if (pass_key_format(&keys[i], line, sizeof line) == 0)
+			fprintf(f, "%s = %s\n", k->name, line);
+	}
+}
+
+static void
 print_zone(FILE *f, const struct conf_key *k, const void *base)
 {
 	fprintf(f, "%s = %s\n", k->name, ((const struct gate_conf *)
@@ -963,6 +1009,7 @@ static const struct value_type value_types[T__COUNT] = {
 	[T_HASH] = { .parse = parse_hash, .print = print_hash },
 	[T_WINDOW] = { .parse = parse_window, .print = print_window },
 	[T_HOLIDAY] = { .parse = parse_holiday, .print = print_holiday },
+	[T_PASSKEY] = { .parse = parse_passkey, .print = print_passkey },
 };
 
 /*

@@ -374,6 +374,92 @@ hw_card(void *arg, int reader, uint64_t uid, const struct timespec *ts)
 }
 
 /*
+ * What a verified pass can be at this gate: its state now (window, uses
+ * left) and the person it describes, built in *p: its category, the
+ * inside zone if the pass names it, no home, no flags, no card days (the
+ * pass's window is its validity).
+ */
+static enum pass_state
+pass_person(struct gate *g, const struct pass *ps, struct person *p,
+    unsigned *used, char *uses_key, size_t len)
+{
+	const struct gate_conf	*c = g->conf;
+	enum pass_result	 t = pass_check_time(ps, (int64_t)time(NULL));
+	char			*s;
+
+	memset(p, 0, sizeof *p);
+	p->uid = ps->id;
+	p->category = ps->category == PASS_CONTRACTOR ? CAT_CONTRACTOR :
+	    CAT_VISITOR;
+	p->home_zone = ZONE_NONE;
+	p->valid_until = UINT16_MAX;	/* the pass's window rules */
+	if (c->inside < c->zone_count && pass_has_zone(ps, c->zones[c->inside]))
+		p->zones = UINT32_C(1) << c->inside;
+	snprintf(uses_key, len, "pass-uses:%016" PRIx64, ps->id);
+	*used = 0;
+	if ((s = journal_state_get(g->journal, uses_key)) != NULL) {
+		*used = (unsigned)strtoul(s, NULL, 10);
+		free(s);
+	}
+	if (t == PASS_RESULT_NOT_YET_VALID)
+		return PASS_NOT_YET_VALID;
+	if (t == PASS_RESULT_EXPIRED)
+		return PASS_EXPIRED;
+	if (ps->uses > 0 && *used >= ps->uses)
+		return PASS_USED;
+	return PASS_OK;
+}
+
+/*
+ * Decides a visitor pass a QR scanner typed (docs/passes.md): verified
+ * against the config's pass keys, then the policy like a card.  A pass
+ * that does not verify is nobody (pass-invalid), whatever it says.  A
+ * pass does not wait for the thermometer: a reading taken just before
+ * counts, as for a card, and without one it is refused (no-temperature).
+ */
+static void
+hw_pass(void *arg, int reader, const char *text, const struct timespec *ts)
+{
+	struct gate		*g = arg;
+	const struct reader_conf *r;
+	struct lane		*l;
+	struct pass		 ps;
+	struct person		 p;
+	struct shown		 sh = { .pass = PASS_INVALID };
+	struct decision_input	 in;
+	struct verdict		 v;
+	char			 card[32], id[32], key[48];
+	enum pass_result	 res;
+
+	if (reader < 0 || reader >= g->conf->reader_count ||
+	    (l = gate_lane(g, g->conf->readers[reader].lane)) == NULL)
+		return;
+	r = &g->conf->readers[reader];
+	lane_card(l);
+	res = pass_verify(text, g->conf->pass_keys,
+	    (size_t)g->conf->pass_key_count, &ps);
+	snprintf(card, sizeof card, "pass");
+	if (res == PASS_RESULT_OK) {
+		sh.pass = pass_person(g, &ps, &p, &sh.uses, key, sizeof key);
+		snprintf(id, sizeof id, "pass:%016" PRIx64, ps.id);
+		snprintf(card, sizeof card, "pass:%016" PRIx64, ps.id);
+		sh.p = &p;
+		sh.person_id = id;
+		sh.uses_key = ps.uses > 0 ? key : NULL;
+	} else
+		log_info("%s: a pass that does not verify: %s%s%s",
+		    l->conf->name, pass_result_name(res),
+		    res == PASS_RESULT_UNKNOWN_KEY ? " " : "",
+		    res == PASS_RESULT_UNKNOWN_KEY ? ps.key_id : "");
+	sh.card = card;
+	fill_input(g, l, r, &sh, &in);
+	v = policy_decide(&in);
+	if (in.has_temp)
+		g->therms[l->w.therm].valid = false;
+	passage_done(g, l, r, &sh, &in, &v, ts);
+}
+
+/*
  * A reader read something that is not a card: never a decision, only
  * counted and journaled as kind "read-error", one row per reader per
  * READ_ERROR_LOG_S at most, its detail saying how many came meanwhile.
@@ -494,6 +580,7 @@ hw_device(void *arg, const char *name, bool up, const char *why)
 const struct hw_events gate_hw_events = {
 	.input = hw_input,
 	.card = hw_card,
+	.pass = hw_pass,
 	.temperature = hw_temperature,
 	.read_error = hw_read_error,
 	.device = hw_device,

@@ -110,6 +110,25 @@ cmd_sim_card(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 	    print_sim_card);
 }
 
+/* A visitor pass, as a QR scanner on the reader would type it. */
+int
+cmd_sim_pass(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
+{
+	json_t	*body;
+	int	 rc;
+
+	(void)ctl;
+	if ((rc = sim_args(argc, argv, 2)) != 0)
+		return rc;
+	body = json_pack("{s:s, s:s}", "reader", argv[optind], "pass",
+	    argv[optind + 1]);
+	if (body == NULL)
+		return ctl_usage_error("arguments must be UTF-8 text");
+	req->exit_code = sim_card_verdict;
+	return ctl_ask(req, CTL_POST, xstrdup("/v1/sim/card"), body,
+	    print_sim_card);
+}
+
 int
 cmd_sim_temp(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 {

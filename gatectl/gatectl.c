@@ -28,6 +28,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "[--section hourly|denials|alerts]", cmd_report },
 	{ "people reload", "people reload [--force]", cmd_people_reload },
 	{ "sim card", "sim card READER UID [--temp C]", cmd_sim_card },
+	{ "sim pass", "sim pass READER PASS", cmd_sim_pass },
 	{ "sim temp", "sim temp THERMOMETER C", cmd_sim_temp },
 	{ "sim button", "sim button NAME", cmd_sim_button },
 	{ "sim input", "sim input NAME 0|1", cmd_sim_input },

@@ -204,6 +204,7 @@ int	cmd_ack(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_inside(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_apb_reset(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_sim_clock(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_sim_pass(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_alerts(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_reload(struct ctl *, int, char **, struct ctl_request *);
 
