@@ -159,57 +159,6 @@ test_wedge(void)
 	}
 }
 
-/* Types a string of digits, each key pressed and released, then Enter. */
-static int
-type_number(struct wedge *w, const char *s, int64_t *t, char *out,
-    size_t outlen)
-{
-	uint8_t	r[8];
-	int	v;
-
-	for (; *s != '\0'; s++) {
-		memset(r, 0, sizeof r);
-		r[2] = D(*s);
-		wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
-		r[2] = 0;
-		wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
-	}
-	memset(r, 0, sizeof r);
-	r[2] = ENTER;
-	v = wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
-	r[2] = 0;
-	wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
-	return v;
-}
-
-static void
-test_wedge_lengths(void)
-{
-	struct wedge	w;
-	char		out[64], small[4];
-	char		longest[WEDGE_DIGITS_MAX + 2];
-	int64_t		t = 0;
-	int		v;
-
-	wedge_init(&w);
-	memset(longest, '9', WEDGE_DIGITS_MAX);
-	longest[WEDGE_DIGITS_MAX] = '\0';
-	v = type_number(&w, longest, &t, out, sizeof out);
-	check(v == 1 && strlen(out) == WEDGE_DIGITS_MAX,
-	    "wedge: %d digits is the most", WEDGE_DIGITS_MAX);
-	longest[WEDGE_DIGITS_MAX] = '9';
-	longest[WEDGE_DIGITS_MAX + 1] = '\0';
-	v = type_number(&w, longest, &t, out, sizeof out);
-	check(v == -1, "wedge: %d digits is overlong", WEDGE_DIGITS_MAX + 1);
-	v = type_number(&w, "12", &t, out, sizeof out);
-	check(v == 1 && strcmp(out, "12") == 0,
-	    "wedge: an overlong number leaves no trace");
-	v = type_number(&w, "1234", &t, small, sizeof small);
-	check(v == -1, "wedge: a number too big for out is refused");
-	v = wedge_feed(&w, NULL, 0, t, out, sizeof out);
-	check(v == 0, "wedge: NULL report is nothing");
-}
-
 /* Types text as a QR scanner does: shift for capitals, then Enter. */
 static int
 type_text(struct wedge *w, const char *s, int64_t *t, char *out,
@@ -237,6 +186,34 @@ type_text(struct wedge *w, const char *s, int64_t *t, char *out,
 	r[2] = 0;
 	wedge_feed(w, r, sizeof r, (*t)++, out, outlen);
 	return v;
+}
+
+static void
+test_wedge_lengths(void)
+{
+	struct wedge	w;
+	char		out[64], small[4];
+	char		longest[WEDGE_DIGITS_MAX + 2];
+	int64_t		t = 0;
+	int		v;
+
+	wedge_init(&w);
+	memset(longest, '9', WEDGE_DIGITS_MAX);
+	longest[WEDGE_DIGITS_MAX] = '\0';
+	v = type_text(&w, longest, &t, out, sizeof out);
+	check(v == 1 && strlen(out) == WEDGE_DIGITS_MAX,
+	    "wedge: %d digits is the most", WEDGE_DIGITS_MAX);
+	longest[WEDGE_DIGITS_MAX] = '9';
+	longest[WEDGE_DIGITS_MAX + 1] = '\0';
+	v = type_text(&w, longest, &t, out, sizeof out);
+	check(v == -1, "wedge: %d digits is overlong", WEDGE_DIGITS_MAX + 1);
+	v = type_text(&w, "12", &t, out, sizeof out);
+	check(v == 1 && strcmp(out, "12") == 0,
+	    "wedge: an overlong number leaves no trace");
+	v = type_text(&w, "1234", &t, small, sizeof small);
+	check(v == -1, "wedge: a number too big for out is refused");
+	v = wedge_feed(&w, NULL, 0, t, out, sizeof out);
+	check(v == 0, "wedge: NULL report is nothing");
 }
 
 /* A visitor pass typed by a QR scanner, and what is not one. */
