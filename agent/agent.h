@@ -221,6 +221,7 @@ struct gate_conf {
 	long		journal_max_rows;
 	int		journal_max_days;
 	long		journal_warn_free_kb;
+	long		temp_retention_ms;	/* readings are health data */
 	char		emergency[NAME_LEN];	/* input, optional */
 	char		lock_button[NAME_LEN];	/* input, optional */
 	char		ack_button[NAME_LEN];	/* input, optional */
@@ -400,6 +401,7 @@ struct journal_limits {
 	long	max_rows;	/* keep at most this many events, 0 no limit */
 	int	max_days;	/* drop events older than this, 0 no limit */
 	long	warn_free_kb;	/* warn when the file system has less free */
+	long	temp_ms;	/* then a row's temperature goes, 0 kept */
 };
 /* One row.  Strings may be NULL; the journal copies what it keeps. */
 struct journal_event {

@@ -93,7 +93,7 @@ sql_exec(struct journal *j, const char *sql)
 static struct journal *
 open_ok(const char *name, long max_rows, int max_days, long warn_free_kb)
 {
-	struct journal_limits	 lim = { max_rows, max_days, warn_free_kb };
+	struct journal_limits	 lim = { max_rows, max_days, warn_free_kb, 0 };
 	struct journal		*j;
 	char			*cause = NULL;
 
@@ -939,6 +939,86 @@ test_prune_days(void)
 	journal_close(j);
 }
 
+/* Appends a passage with a temperature reading; the id. */
+static int64_t
+reading(struct journal *j, int64_t ts, int centi)
+{
+	struct journal_event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ms = ts;
+	ev.kind = "passage";
+	ev.lane = "north";
+	ev.direction = "in";
+	ev.person = "P-1";
+	ev.verdict = "granted";
+	ev.reason = "granted";
+	ev.has_temp = true;
+	ev.temp_centi = centi;
+	return journal_append(j, &ev);
+}
+
+/*
+ * temperature-retention: old readings leave their rows, the passages
+ * stay, and a wall clock that jumps erases nothing early.
+ */
+static void
+test_prune_temps(void)
+{
+	struct journal_limits	 lim = { 0, 0, 0, 14 * 86400000L };
+	struct journal		*j;
+	char			*cause = NULL;
+	int64_t			 day = 86400000, now = 20000 * day;
+
+	if ((j = journal_open(path_of("temps.db"), &lim, &cause)) == NULL) {
+		check(0, "open temps.db: %s", cause);
+		free(cause);
+		return;
+	}
+	reading(j, now - 20 * day, 3650);
+	reading(j, now - 15 * day, 3660);
+	reading(j, now - 13 * day, 3670);
+	reading(j, now - 13 * day + 1, 3680);
+	reading(j, now, 3690);
+	check(journal_prune(j, now, 1) == 0, "temps: no event is deleted");
+	check(sql_int(j, "SELECT count(*) FROM events") == 5 &&
+	    sql_int(j, "SELECT count(*) FROM events WHERE person = 'P-1'")
+	    == 5, "temps: every passage stays, with its person");
+	check(sql_int(j, "SELECT count(*) FROM events WHERE temp_centi IS"
+	    " NULL") == 2 && sql_int(j, "SELECT max(id) FROM events WHERE"
+	    " temp_centi IS NULL") == 2,
+	    "temps: the two readings older than 14 days are gone");
+	check(sql_int(j, "SELECT temp_centi FROM events WHERE id = 4") == 3680,
+	    "temps: a reading 13 days old is kept");
+
+	/* The wall clock jumps 30 days: the monotonic clock moved 1 ms. */
+	check(journal_prune(j, now + 30 * day, 2) == 0 &&
+	    sql_int(j, "SELECT count(*) FROM events WHERE temp_centi IS"
+	    " NULL") == 2, "temps: a clock jump erases no reading early");
+	/* Two days pass for real: the readings at -13 days go. */
+	reading(j, now + 2 * day, 3700);
+	check(journal_prune(j, now + 2 * day, 2 + 2 * day) == 0 &&
+	    sql_int(j, "SELECT count(*) FROM events WHERE temp_centi IS"
+	    " NULL") == 4 && sql_int(j, "SELECT temp_centi FROM events"
+	    " WHERE id = 5") == 3690,
+	    "temps: as time passes, readings leave in id order");
+	journal_close(j);
+
+	/* Reopened (the walk's place is kept), time moves on: all go. */
+	if ((j = journal_open(path_of("temps.db"), &lim, &cause)) == NULL) {
+		check(0, "reopen temps.db: %s", cause);
+		free(cause);
+		return;
+	}
+	reading(j, now + 15 * day, 3710);
+	journal_prune(j, now + 15 * day, 1);
+	check(journal_prune(j, now + 15 * day, 1 + 13 * day) == 0 &&
+	    sql_int(j, "SELECT min(id) FROM events WHERE temp_centi IS"
+	    " NOT NULL") == 6 && sql_int(j, "SELECT count(*) FROM events")
+	    == 7, "temps: after a restart, the walk goes on where it was");
+	journal_close(j);
+}
+
 /* SQLite's statement trace: counts the statements that count the events. */
 static int	counts_run;
 
@@ -1367,6 +1447,7 @@ main(void)
 	test_report_file();
 	test_prune_rows();
 	test_prune_days();
+	test_prune_temps();
 	test_prune_clock();
 	test_row_count();
 	test_vanished();
