@@ -686,6 +686,8 @@ void		 gate_sim_synced(struct gate *, int synced);
 int		 gate_listen(struct gate *, gate_listener_fn, void *);
 void		 gate_unlisten(struct gate *, gate_listener_fn, void *);
 int64_t		 gate_record(struct gate *, struct journal_event *);
+int64_t		 gate_export(struct gate *, const char *actor,
+		    const char *what, int64_t from_ms, int64_t to_ms);
 int64_t		 gate_alert(struct gate *, enum alert_kind, const char *lane,
 		    const char *detail);
 int64_t		 gate_alert_about(struct gate *, enum alert_kind,
@@ -710,7 +712,7 @@ struct api;
 struct api	*api_new(struct gate *);
 void		 api_free(struct api *);
 void		 api_handle(struct api *, struct evhttp_request *,
-		    const char *actor);
+		    const char *actor, enum role);
 /* A JSON {"error": ...} answer; headers the caller added go with it. */
 void		 api_error(struct evhttp_request *, int code, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -719,6 +721,7 @@ void		 api_error(struct evhttp_request *, int code, const char *, ...)
 enum api_sim { API_SIM_NONE, API_SIM_USB, API_SIM_GPIO };
 struct api_call {
 	const char		*actor;		/* who asks, journaled */
+	enum role		 role;		/* what it may see: redact.c */
 	struct evkeyvalq	*query;		/* the parsed query string */
 	const char		*name;		/* what the path's '*' matched */
 };
@@ -777,7 +780,10 @@ struct stream;
 struct stream	*stream_new(struct gate *);
 void		 stream_free(struct stream *);
 int		 stream_start(struct stream *, struct evhttp_request *,
-		    int64_t after);
+		    int64_t after, enum role);
+
+/* redact.c: person ids and temperatures, hidden from the roles below may. */
+json_t		*redact_json(json_t *, enum role role, enum role may);
 void		 stream_poke(struct stream *);
 
 /* metrics.c: GET /metrics, the Prometheus text format. */

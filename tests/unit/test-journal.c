@@ -106,6 +106,20 @@ open_ok(const char *name, long max_rows, int max_days, long warn_free_kb)
 	return j;
 }
 
+/* A passage event, filled in but not appended. */
+static void
+passage_event(struct journal_event *ev, int64_t ts, const char *lane,
+    const char *dir, const char *verdict, const char *reason)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->ts_ms = ts;
+	ev->kind = "passage";
+	ev->lane = lane;
+	ev->direction = dir;
+	ev->verdict = verdict;
+	ev->reason = reason;
+}
+
 /* Appends a passage; the id, or -1. */
 static int64_t
 passage(struct journal *j, int64_t ts, const char *lane, const char *dir,
@@ -113,13 +127,7 @@ passage(struct journal *j, int64_t ts, const char *lane, const char *dir,
 {
 	struct journal_event	ev;
 
-	memset(&ev, 0, sizeof ev);
-	ev.ts_ms = ts;
-	ev.kind = "passage";
-	ev.lane = lane;
-	ev.direction = dir;
-	ev.verdict = verdict;
-	ev.reason = reason;
+	passage_event(&ev, ts, lane, dir, verdict, reason);
 	return journal_append(j, &ev);
 }
 
@@ -945,14 +953,8 @@ reading(struct journal *j, int64_t ts, int centi)
 {
 	struct journal_event	ev;
 
-	memset(&ev, 0, sizeof ev);
-	ev.ts_ms = ts;
-	ev.kind = "passage";
-	ev.lane = "north";
-	ev.direction = "in";
+	passage_event(&ev, ts, "north", "in", "granted", "granted");
 	ev.person = "P-1";
-	ev.verdict = "granted";
-	ev.reason = "granted";
 	ev.has_temp = true;
 	ev.temp_centi = centi;
 	return journal_append(j, &ev);
