@@ -1465,8 +1465,89 @@ journal_age_bound(struct journal *j, const char *sql, int64_t after,
 }
 
 /*
+ * One fever alert's text, from id after on up to bound: its id and a copy
+ * of its detail, 0 when there is none left, -1 on error.
+ */
+static int64_t
+journal_fever_text(struct journal *j, int64_t after, int64_t bound,
+    char **text)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id = 0;
+	int		 rc;
+
+	*text = NULL;
+	if (sqlite3_prepare_v2(j->db, "SELECT id, detail FROM events WHERE"
+	    " id > ?1 AND id <= ?2 AND kind = 'alert' AND reason = 'fever'"
+	    " AND detail LIKE '% C' ORDER BY id LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		journal_warn(j, "prune");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, bound);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		*text = xstrdup((const char *)sqlite3_column_text(st, 1));
+	} else if (rc != SQLITE_DONE) {
+		journal_warn(j, "prune");
+		id = -1;
+	}
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* Sets the detail of a row of sql (?1 the id, ?2 the text); 0 or -1. */
+static int
+journal_set_text(struct journal *j, const char *sql, int64_t id,
+    const char *text)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		journal_warn(j, "prune");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	journal_bind_text(st, 2, text);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		journal_warn(j, "prune");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A fever alert's text repeats the reading ("person P-1 card 4711 38.2 C",
+ * passage.c): it leaves the event and the alert's row with the reading,
+ * the rest of the text stays.  Rows after < id <= bound; 0 or -1.
+ */
+static int
+journal_clear_fever_texts(struct journal *j, int64_t after, int64_t bound)
+{
+	char	*text, *p;
+	int64_t	 id = after;
+	int	 i, rc = 0;
+
+	while (rc == 0 && (id = journal_fever_text(j, id, bound, &text)) > 0) {
+		for (i = 0; i < 2 && (p = strrchr(text, ' ')) != NULL; i++)
+			*p = '\0';	/* " 38.2", " C" */
+		if (journal_set_text(j, "UPDATE events SET detail = ?2 WHERE"
+		    " id = ?1", id, text) != 0 || journal_set_text(j, "UPDATE"
+		    " alerts SET detail = ?2 WHERE raise_event = ?1", id,
+		    text) != 0)
+			rc = -1;
+		free(text);
+	}
+	return id == -1 ? -1 : rc;
+}
+
+/*
  * Temperature retention: a reading older than temp_ms is removed from its
- * row (temp_centi NULL), the passage stays.  Age is measured against the
+ * row (temp_centi NULL, and a fever alert's text), the passage stays.  Age is measured against the
  * same horizon as the events' and in id order, so a clock that jumps
  * erases no reading early.  The state key "temp_cleared_id" remembers how
  * far the walk has gone, so that each call looks at new rows only.  At
@@ -1490,7 +1571,7 @@ journal_clear_temps(struct journal *j)
 		return bound;
 	n = journal_delete(j, "UPDATE events SET temp_centi = NULL WHERE"
 	    " id > ?1 AND id <= ?2 AND temp_centi IS NOT NULL", after, bound);
-	if (n == -1)
+	if (n == -1 || journal_clear_fever_texts(j, after, bound) == -1)
 		return -1;
 	snprintf(num, sizeof num, "%lld", (long long)bound);
 	if (journal_state_set(j, "temp_cleared_id", num) != 0)

@@ -1019,6 +1019,26 @@ test_prune_temps(void)
 	    " NOT NULL") == 6 && sql_int(j, "SELECT count(*) FROM events")
 	    == 7, "temps: after a restart, the walk goes on where it was");
 	journal_close(j);
+
+	/* A fever alert's text loses its reading, in the event and alert. */
+	if ((j = journal_open(path_of("fever.db"), &lim, &cause)) == NULL) {
+		check(0, "open fever.db: %s", cause);
+		free(cause);
+		return;
+	}
+	journal_alert_raise(j, now, "fever", "north", "P-1",
+	    "person P-1 card 4711 38.2 C", NULL);
+	journal_alert_raise(j, now + 1, "device", NULL, "therm",
+	    "therm 38.2 C", NULL);
+	reading(j, now + 15 * day, 3650);
+	journal_prune(j, now + 15 * day, 1);
+	check(sql_int(j, "SELECT count(*) FROM events WHERE detail ="
+	    " 'person P-1 card 4711'") == 1 && sql_int(j, "SELECT count(*)"
+	    " FROM alerts WHERE detail = 'person P-1 card 4711'") == 1,
+	    "temps: a fever alert's text keeps its person, not the reading");
+	check(sql_int(j, "SELECT count(*) FROM events WHERE detail ="
+	    " 'therm 38.2 C'") == 1, "temps: other alerts' text is theirs");
+	journal_close(j);
 }
 
 /* SQLite's statement trace: counts the statements that count the events. */
