@@ -781,10 +781,10 @@ struct stream	*stream_new(struct gate *);
 void		 stream_free(struct stream *);
 int		 stream_start(struct stream *, struct evhttp_request *,
 		    int64_t after, enum role);
+void		 stream_poke(struct stream *);
 
 /* redact.c: person ids and temperatures, hidden from the roles below may. */
 json_t		*redact_json(json_t *, enum role role, enum role may);
-void		 stream_poke(struct stream *);
 
 /* metrics.c: GET /metrics, the Prometheus text format. */
 struct evbuffer;

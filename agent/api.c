@@ -1458,9 +1458,10 @@ protocol_version(const char *v)
 /*
  * Answers one request.  actor names who asks (a local user, later a
  * token); it is journaled with every change.  role is what it may see
- * (the local socket has every right): redact.c takes the rest.  Checked in this order: the
- * protocol version, the path, the query, the route (404), the simulator
- * it needs (409), its method (405); then the route's handler answers.
+ * (the local socket has every right): redact.c takes the rest.  Checked
+ * in this order: the protocol version, the path, the query, the route
+ * (404), the simulator it needs (409), its method (405); then the route's
+ * handler answers.
  */
 void
 api_handle(struct api *a, struct evhttp_request *req, const char *actor,

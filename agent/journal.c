@@ -1547,9 +1547,9 @@ journal_clear_fever_texts(struct journal *j, int64_t after, int64_t bound)
 
 /*
  * Temperature retention: a reading older than temp_ms is removed from its
- * row (temp_centi NULL, and a fever alert's text), the passage stays.  Age is measured against the
- * same horizon as the events' and in id order, so a clock that jumps
- * erases no reading early.  The state key "temp_cleared_id" remembers how
+ * row (temp_centi NULL, and a fever alert's text), the passage stays.
+ * Age is measured against the same horizon as the events' and in id
+ * order, so a clock that jumps erases no reading early.  The state key "temp_cleared_id" remembers how
  * far the walk has gone, so that each call looks at new rows only.  At
  * most one batch; readings cleared, or -1.
  */
