@@ -221,6 +221,7 @@ struct gate_conf {
 	long		journal_max_rows;
 	int		journal_max_days;
 	long		journal_warn_free_kb;
+	long		temp_retention_ms;	/* readings are health data */
 	char		emergency[NAME_LEN];	/* input, optional */
 	char		lock_button[NAME_LEN];	/* input, optional */
 	char		ack_button[NAME_LEN];	/* input, optional */
@@ -400,6 +401,7 @@ struct journal_limits {
 	long	max_rows;	/* keep at most this many events, 0 no limit */
 	int	max_days;	/* drop events older than this, 0 no limit */
 	long	warn_free_kb;	/* warn when the file system has less free */
+	long	temp_ms;	/* then a row's temperature goes, 0 kept */
 };
 /* One row.  Strings may be NULL; the journal copies what it keeps. */
 struct journal_event {
@@ -684,6 +686,8 @@ void		 gate_sim_synced(struct gate *, int synced);
 int		 gate_listen(struct gate *, gate_listener_fn, void *);
 void		 gate_unlisten(struct gate *, gate_listener_fn, void *);
 int64_t		 gate_record(struct gate *, struct journal_event *);
+int64_t		 gate_export(struct gate *, const char *actor,
+		    const char *what, int64_t from_ms, int64_t to_ms);
 int64_t		 gate_alert(struct gate *, enum alert_kind, const char *lane,
 		    const char *detail);
 int64_t		 gate_alert_about(struct gate *, enum alert_kind,
@@ -708,7 +712,7 @@ struct api;
 struct api	*api_new(struct gate *);
 void		 api_free(struct api *);
 void		 api_handle(struct api *, struct evhttp_request *,
-		    const char *actor);
+		    const char *actor, enum role);
 /* A JSON {"error": ...} answer; headers the caller added go with it. */
 void		 api_error(struct evhttp_request *, int code, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -717,6 +721,7 @@ void		 api_error(struct evhttp_request *, int code, const char *, ...)
 enum api_sim { API_SIM_NONE, API_SIM_USB, API_SIM_GPIO };
 struct api_call {
 	const char		*actor;		/* who asks, journaled */
+	enum role		 role;		/* what it may see: redact.c */
 	struct evkeyvalq	*query;		/* the parsed query string */
 	const char		*name;		/* what the path's '*' matched */
 };
@@ -775,8 +780,11 @@ struct stream;
 struct stream	*stream_new(struct gate *);
 void		 stream_free(struct stream *);
 int		 stream_start(struct stream *, struct evhttp_request *,
-		    int64_t after);
+		    int64_t after, enum role);
 void		 stream_poke(struct stream *);
+
+/* redact.c: person ids and temperatures, hidden from the roles below may. */
+json_t		*redact_json(json_t *, enum role role, enum role may);
 
 /* metrics.c: GET /metrics, the Prometheus text format. */
 struct evbuffer;

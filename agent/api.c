@@ -29,6 +29,7 @@ struct api {
 	bool			 reloading;
 	struct report_job	*report;	/* the one running, or NULL */
 	struct evhttp_request	*report_req;
+	enum role		 report_role;	/* what its asker may see */
 };
 
 /*
@@ -330,8 +331,8 @@ static void
 route_status(struct api *a, struct evhttp_request *req,
     const struct api_call *call)
 {
-	(void)call;
-	reply_json(req, 200, gate_status(a->gate));
+	reply_json(req, 200, redact_json(gate_status(a->gate), call->role,
+	    ROLE_GUARD));
 }
 
 static void
@@ -597,7 +598,7 @@ route_events(struct api *a, struct evhttp_request *req,
 		reply_error(req, 503, "journal read failed");
 		return;
 	}
-	reply_json(req, 200, j);
+	reply_json(req, 200, redact_json(j, call->role, ROLE_GUARD));
 }
 
 /*
@@ -623,8 +624,8 @@ route_alerts(struct api *a, struct evhttp_request *req,
 		reply_error(req, 400, "after and before: one or the other");
 		return;
 	}
-	reply_json(req, 200, gate_alerts_page(a->gate, before, after,
-	    (int)limit));
+	reply_json(req, 200, redact_json(gate_alerts_page(a->gate, before,
+	    after, (int)limit), call->role, ROLE_GUARD));
 }
 
 /* The live stream: after Last-Event-ID, or ?after=, or from now on. */
@@ -654,7 +655,7 @@ route_stream(struct api *a, struct evhttp_request *req,
 		after = journal_last_id(gate_journal(a->gate));
 	if (after < 0)
 		after = 0;
-	if (stream_start(a->stream, req, after) == -1)
+	if (stream_start(a->stream, req, after, call->role) == -1)
 		reply_error(req, 503, "too many event streams");
 }
 
@@ -714,8 +715,11 @@ report_done(void *arg, json_t *report, const char *cause)
 
 	a->report = NULL;
 	a->report_req = NULL;
+	/* The report's per-person parts are an export: admins only. */
 	if (report != NULL)
-		reply_json(req, 200, json_incref(report));
+		reply_json(req, 200, redact_json(a->report_role >= ROLE_ADMIN ?
+		    json_incref(report) : json_deep_copy(report),
+		    a->report_role, ROLE_ADMIN));
 	else
 		reply_error(req, 503, "%s", cause != NULL ? cause :
 		    "journal read failed");
@@ -759,6 +763,12 @@ route_report(struct api *a, struct evhttp_request *req,
 		    "in " REPORT_RETRY_AFTER " s");
 		return;
 	}
+	/* An admin's report is an export of person ids: no record, none. */
+	if (call->role >= ROLE_ADMIN && gate_export(a->gate, call->actor,
+	    "report", from_ms, to_ms) == -1) {
+		reply_error(req, 503, "the export cannot be journaled");
+		return;
+	}
 	a->report = report_start(gate_base(a->gate),
 	    loop_http_priority(gate_base(a->gate)),
 	    journal_report_path(gate_journal(a->gate)), from_ms, to_ms,
@@ -768,6 +778,7 @@ route_report(struct api *a, struct evhttp_request *req,
 		return;
 	}
 	a->report_req = req;
+	a->report_role = call->role;
 }
 
 /* ---- reloads ------------------------------------------------------------------ */
@@ -1446,12 +1457,15 @@ protocol_version(const char *v)
 
 /*
  * Answers one request.  actor names who asks (a local user, later a
- * token); it is journaled with every change.  Checked in this order: the
- * protocol version, the path, the query, the route (404), the simulator
- * it needs (409), its method (405); then the route's handler answers.
+ * token); it is journaled with every change.  role is what it may see
+ * (the local socket has every right): redact.c takes the rest.  Checked
+ * in this order: the protocol version, the path, the query, the route
+ * (404), the simulator it needs (409), its method (405); then the route's
+ * handler answers.
  */
 void
-api_handle(struct api *a, struct evhttp_request *req, const char *actor)
+api_handle(struct api *a, struct evhttp_request *req, const char *actor,
+    enum role role)
 {
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
 	const char		*path = evhttp_uri_get_path(uri);
@@ -1491,6 +1505,7 @@ api_handle(struct api *a, struct evhttp_request *req, const char *actor)
 	else if (method_is(req, r->method)) {
 		decoded[name_off + name_len] = '\0';
 		call.actor = actor;
+		call.role = role;
 		call.query = &q;
 		call.name = decoded + name_off;
 		r->handle(a, req, &call);

@@ -28,6 +28,7 @@
 #define SEC(n)		(1000LL * (n))
 #define MIN(n)		(60000LL * (n))
 #define HOUR(n)		(3600000LL * (n))
+#define DAY(n)		(86400000LL * (n))
 
 static const char *const backends_gpio[] = { "sim", "gpiod", NULL };
 static const char *const backends_usb[] = { "sim", "libusb", NULL };
@@ -113,6 +114,9 @@ static const struct conf_key gate_keys[] = {
 	  GATE(journal_warn_free_kb), .max = 1024LL * 1024 * 1024,
 	  .def = "100M",
 	  .help = "warn when the state file system has less free" },
+	{ .name = "temperature-retention", .type = T_DURATION,
+	  GATE(temp_retention_ms), .max = DAY(400), .def = "14d",
+	  .help = "then a reading leaves its event, 0: kept" },
 	{ .name = "emergency", .type = T_NAME, GATE(emergency), .def = "",
 	  .ref = REF_INPUT,
 	  .help = "fire alarm input: every lane opens for egress" },

@@ -196,12 +196,14 @@ parse_scaled(const char *s, const struct unit *units, size_t count,
 	return -1;
 }
 
-/* "500ms", "4s", "2m", "1h": milliseconds.  A bare number is refused. */
+/* "500ms", "4s", "2m", "1h", "14d": milliseconds.  A bare number is
+ * refused. */
 static int
 number_duration(const char *s, long long *v)
 {
 	static const struct unit units[] = {
-		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 }
 	};
 
 	return parse_scaled(s, units, sizeof units / sizeof units[0], v);
@@ -270,7 +272,9 @@ format_int(long long v, char *buf, size_t size)
 static void
 format_duration(long long v, char *buf, size_t size)
 {
-	if (v != 0 && v % 3600000 == 0)
+	if (v != 0 && v % 86400000 == 0)
+		snprintf(buf, size, "%lldd", v / 86400000);
+	else if (v != 0 && v % 3600000 == 0)
 		snprintf(buf, size, "%lldh", v / 3600000);
 	else if (v != 0 && v % 60000 == 0)
 		snprintf(buf, size, "%lldm", v / 60000);

@@ -199,7 +199,7 @@ control_request(struct evhttp_request *req, void *arg)
 	char		 actor[64];
 
 	peer_actor(req, actor, sizeof actor);
-	api_handle(ctl->api, req, actor);
+	api_handle(ctl->api, req, actor, ROLE_ADMIN);	/* every right */
 }
 
 /* Binds path, refusing to steal the socket of a gated still running. */

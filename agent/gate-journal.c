@@ -120,6 +120,41 @@ gate_alert_indicators(struct gate *g)
 	indicator_base(&g->buzzer, on ? INDICATOR_ALERT_BUZZ : INDICATOR_NONE);
 }
 
+/* Local time to the second, or the milliseconds when it has none. */
+static void
+gate_export_time(int64_t ms, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		t = (time_t)(ms / 1000);
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)ms);
+}
+
+/*
+ * Journals that actor took person ids out of the gate (an export: the
+ * report's per-person parts), what and of which time, so that the record
+ * says who has seen whose health data.  The event id or -1.
+ */
+int64_t
+gate_export(struct gate *g, const char *actor, const char *what,
+    int64_t from_ms, int64_t to_ms)
+{
+	struct journal_event	 ev;
+	char			 detail[128], from[32], to[32];
+
+	gate_export_time(from_ms, from, sizeof from);
+	gate_export_time(to_ms, to, sizeof to);
+	snprintf(detail, sizeof detail, "%s %s to %s", what, from, to);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = "export";
+	ev.reason = what;
+	ev.actor = actor;
+	ev.detail = detail;
+	return gate_record(g, &ev);
+}
+
 /* Raises an alert about nothing in particular (a lane, the gate). */
 int64_t
 gate_alert(struct gate *g, enum alert_kind kind, const char *lane,

@@ -460,6 +460,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 	lim.max_rows = conf->journal_max_rows;
 	lim.max_days = conf->journal_max_days;
 	lim.warn_free_kb = conf->journal_warn_free_kb;
+	lim.temp_ms = conf->temp_retention_ms;
 	if ((g->journal = journal_open(path, &lim, cause)) == NULL)
 		goto fail;
 	restore_state(g);

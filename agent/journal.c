@@ -1344,7 +1344,10 @@ journal_query_int(struct journal *j, const char *sql, int64_t arg)
 	return n;
 }
 
-/* Runs one DELETE with up to two integer parameters; rows deleted or -1. */
+/*
+ * Runs one DELETE (or UPDATE) with up to two integer parameters; rows
+ * changed or -1.
+ */
 static long
 journal_delete(struct journal *j, const char *sql, int64_t a, int64_t b)
 {
@@ -1430,25 +1433,26 @@ journal_horizon(struct journal *j, int64_t now_ms, int64_t mono_ms)
 
 /*
  * The id of the last event that age alone lets go: events leave oldest id
- * first, and the first one (of those no active alert protects) not older
- * than cutoff stops the walk.  So an event stamped by a clock set back
- * years is not older than the events journaled before it.  0 for none,
- * -1 on error.  Looks at one batch of rows at most.
+ * first, and the first one (of those sql walks, from id after on) not
+ * older than cutoff stops the walk.  So an event stamped by a clock set
+ * back years is not older than the events journaled before it.  sql
+ * selects id, ts_ms with ?1 the batch and ?2 the id to start after.  0 for
+ * none, -1 on error.  Looks at one batch of rows at most.
  */
 static int64_t
-journal_age_bound(struct journal *j, int64_t cutoff)
+journal_age_bound(struct journal *j, const char *sql, int64_t after,
+    int64_t cutoff)
 {
 	sqlite3_stmt	*st;
 	int64_t		 last = 0;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(j->db, "SELECT id, ts_ms FROM events WHERE "
-	    JOURNAL_UNPROTECTED " ORDER BY id LIMIT ?1", -1, &st, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		journal_warn(j, "prune");
 		return -1;
 	}
 	sqlite3_bind_int(st, 1, JOURNAL_PRUNE_BATCH);
+	sqlite3_bind_int64(st, 2, after);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 	    sqlite3_column_int64(st, 1) < cutoff)
 		last = sqlite3_column_int64(st, 0);
@@ -1461,6 +1465,121 @@ journal_age_bound(struct journal *j, int64_t cutoff)
 }
 
 /*
+ * One fever alert's text, from id after on up to bound: its id and a copy
+ * of its detail, 0 when there is none left, -1 on error.
+ */
+static int64_t
+journal_fever_text(struct journal *j, int64_t after, int64_t bound,
+    char **text)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id = 0;
+	int		 rc;
+
+	*text = NULL;
+	if (sqlite3_prepare_v2(j->db, "SELECT id, detail FROM events WHERE"
+	    " id > ?1 AND id <= ?2 AND kind = 'alert' AND reason = 'fever'"
+	    " AND detail LIKE '% C' ORDER BY id LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		journal_warn(j, "prune");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, bound);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		*text = xstrdup((const char *)sqlite3_column_text(st, 1));
+	} else if (rc != SQLITE_DONE) {
+		journal_warn(j, "prune");
+		id = -1;
+	}
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* Sets the detail of a row of sql (?1 the id, ?2 the text); 0 or -1. */
+static int
+journal_set_text(struct journal *j, const char *sql, int64_t id,
+    const char *text)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		journal_warn(j, "prune");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	journal_bind_text(st, 2, text);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		journal_warn(j, "prune");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A fever alert's text repeats the reading ("person P-1 card 4711 38.2 C",
+ * passage.c): it leaves the event and the alert's row with the reading,
+ * the rest of the text stays.  Rows after < id <= bound; 0 or -1.
+ */
+static int
+journal_clear_fever_texts(struct journal *j, int64_t after, int64_t bound)
+{
+	char	*text, *p;
+	int64_t	 id = after;
+	int	 i, rc = 0;
+
+	while (rc == 0 && (id = journal_fever_text(j, id, bound, &text)) > 0) {
+		for (i = 0; i < 2 && (p = strrchr(text, ' ')) != NULL; i++)
+			*p = '\0';	/* " 38.2", " C" */
+		if (journal_set_text(j, "UPDATE events SET detail = ?2 WHERE"
+		    " id = ?1", id, text) != 0 || journal_set_text(j, "UPDATE"
+		    " alerts SET detail = ?2 WHERE raise_event = ?1", id,
+		    text) != 0)
+			rc = -1;
+		free(text);
+	}
+	return id == -1 ? -1 : rc;
+}
+
+/*
+ * Temperature retention: a reading older than temp_ms is removed from its
+ * row (temp_centi NULL, and a fever alert's text), the passage stays.
+ * Age is measured against the same horizon as the events' and in id
+ * order, so a clock that jumps erases no reading early.  The state key "temp_cleared_id" remembers how
+ * far the walk has gone, so that each call looks at new rows only.  At
+ * most one batch; readings cleared, or -1.
+ */
+static long
+journal_clear_temps(struct journal *j)
+{
+	int64_t	 after = 0, bound;
+	char	*s, num[32];
+	long	 n;
+
+	if ((s = journal_state_get(j, "temp_cleared_id")) != NULL) {
+		after = strtoll(s, NULL, 10);
+		free(s);
+	}
+	bound = journal_age_bound(j, "SELECT id, ts_ms FROM events WHERE"
+	    " id > ?2 ORDER BY id LIMIT ?1", after,
+	    j->horizon_ms - j->limits.temp_ms);
+	if (bound <= 0)
+		return bound;
+	n = journal_delete(j, "UPDATE events SET temp_centi = NULL WHERE"
+	    " id > ?1 AND id <= ?2 AND temp_centi IS NOT NULL", after, bound);
+	if (n == -1 || journal_clear_fever_texts(j, after, bound) == -1)
+		return -1;
+	snprintf(num, sizeof num, "%lld", (long long)bound);
+	if (journal_state_set(j, "temp_cleared_id", num) != 0)
+		return -1;
+	return n;
+}
+
+/*
  * Retention: deletes events older than max_days, then the oldest beyond
  * max_rows, at most JOURNAL_PRUNE_BATCH rows per call so that one call
  * never holds the event loop long (the agent calls it from a timer until
@@ -1469,21 +1588,26 @@ journal_age_bound(struct journal *j, int64_t cutoff)
  * (journal_age_bound): a clock that jumps either way deletes nothing the
  * journal's own history does not justify.  mono_ms is a monotonic clock
  * reading.  The events of an alert still active are kept whatever their
- * age.  Acknowledged alerts whose events are all gone go too (not
- * counted).  One transaction, one sync.
+ * age.  Temperatures older than temp_ms leave their rows
+ * (journal_clear_temps, not counted).  Acknowledged alerts whose events
+ * are all gone go too (not counted).  One transaction, one sync.
  */
 long
 journal_prune(struct journal *j, int64_t now_ms, int64_t mono_ms)
 {
 	int64_t	 rows, bound;
-	long	 n, deleted = 0;
+	long	 n, deleted = 0, cleared = 0;
 
 	if (journal_rows(j) == -1 || journal_exec(j, JS_BEGIN) != 0)
 		return -1;
 
+	if ((j->limits.max_days > 0 || j->limits.temp_ms > 0) &&
+	    journal_horizon(j, now_ms, mono_ms) == -1)
+		goto fail;
 	if (j->limits.max_days > 0) {
-		if (journal_horizon(j, now_ms, mono_ms) == -1 ||
-		    (bound = journal_age_bound(j, j->horizon_ms -
+		if ((bound = journal_age_bound(j, "SELECT id, ts_ms FROM events"
+		    " WHERE id > ?2 AND " JOURNAL_UNPROTECTED " ORDER BY id"
+		    " LIMIT ?1", 0, j->horizon_ms -
 		    (int64_t)j->limits.max_days * 86400000)) == -1)
 			goto fail;
 		n = journal_delete(j, "DELETE FROM events WHERE id <= ?1 AND "
@@ -1507,6 +1631,8 @@ journal_prune(struct journal *j, int64_t now_ms, int64_t mono_ms)
 			deleted += n;
 		}
 	}
+	if (j->limits.temp_ms > 0 && (cleared = journal_clear_temps(j)) == -1)
+		goto fail;
 	if (journal_delete(j, "DELETE FROM alerts WHERE"
 	    " acked_ms IS NOT NULL AND NOT EXISTS"
 	    " (SELECT 1 FROM events WHERE events.alert_id = alerts.id)",
@@ -1515,8 +1641,9 @@ journal_prune(struct journal *j, int64_t now_ms, int64_t mono_ms)
 
 	if (journal_exec(j, JS_COMMIT) != 0)
 		goto fail;
-	if (deleted > 0)
-		log_debug("%s: pruned %ld events", __func__, deleted);
+	if (deleted > 0 || cleared > 0)
+		log_debug("%s: pruned %ld events, %ld readings", __func__,
+		    deleted, cleared);
 	return deleted;
 
 fail:

@@ -41,7 +41,7 @@ struct people_reload_job {
 static void
 people_reload_journal(struct people_reload_job *job)
 {
-	struct journal_limits	 lim = { 0, 0, 0 };
+	struct journal_limits	 lim = { 0, 0, 0, 0 };
 	struct journal_state	 kv[1];
 	struct journal		*j;
 	char			 path[PATH_MAX + 16], count[32], *cause = NULL;

@@ -556,7 +556,7 @@ remote_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	snprintf(actor, sizeof actor, "token:%s", tok->name);
-	api_handle(r->api, req, actor);
+	api_handle(r->api, req, actor, tok->role);
 }
 
 static SSL_CTX *

@@ -38,6 +38,7 @@ struct stream_client {
 	struct stream			*stream;
 	struct evhttp_request		*req;
 	int64_t				 last_id;	/* the last one sent */
+	enum role			 role;		/* what it may see */
 	uint8_t				 key[17];	/* its address */
 	size_t				 keylen;	/* 0: local */
 	bool				 writing;	/* a chunk in flight */
@@ -98,7 +99,8 @@ stream_send(struct stream_client *c)
 	    STREAM_PAGE);
 	if (page == NULL)
 		return false;	/* logged; the next event or heartbeat retries */
-	events = json_object_get(page, "events");
+	events = json_object_get(redact_json(page, c->role, ROLE_GUARD),
+	    "events");
 	if (json_array_size(events) == 0) {
 		json_decref(page);
 		return false;
@@ -262,10 +264,12 @@ stream_key(struct evhttp_connection *evcon, uint8_t key[17])
 
 /*
  * Starts a stream on req: the events after `after` first, then each new
- * one as it is journaled.  0, or -1 when the caller must refuse (503).
+ * one as it is journaled, as role may see them.  0, or -1 when the caller
+ * must refuse (503).
  */
 int
-stream_start(struct stream *s, struct evhttp_request *req, int64_t after)
+stream_start(struct stream *s, struct evhttp_request *req, int64_t after,
+    enum role role)
 {
 	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
 	struct evkeyvalq		*h = evhttp_request_get_output_headers(req);
@@ -294,6 +298,7 @@ stream_start(struct stream *s, struct evhttp_request *req, int64_t after)
 	c->stream = s;
 	c->req = req;
 	c->last_id = after;
+	c->role = role;
 	memcpy(c->key, key, sizeof c->key);
 	c->keylen = keylen;
 	TAILQ_INSERT_TAIL(&s->clients, c, entry);

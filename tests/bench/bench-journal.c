@@ -21,7 +21,7 @@ cmp(const void *a, const void *b)
 int
 main(int argc, char **argv)
 {
-	struct journal_limits	 lim = { 0, 0, 0 };
+	struct journal_limits	 lim = { 0, 0, 0, 0 };
 	struct journal		*j;
 	struct journal_event	 ev;
 	struct timespec		 a, b;

@@ -93,7 +93,7 @@ sql_exec(struct journal *j, const char *sql)
 static struct journal *
 open_ok(const char *name, long max_rows, int max_days, long warn_free_kb)
 {
-	struct journal_limits	 lim = { max_rows, max_days, warn_free_kb };
+	struct journal_limits	 lim = { max_rows, max_days, warn_free_kb, 0 };
 	struct journal		*j;
 	char			*cause = NULL;
 
@@ -106,6 +106,20 @@ open_ok(const char *name, long max_rows, int max_days, long warn_free_kb)
 	return j;
 }
 
+/* A passage event, filled in but not appended. */
+static void
+passage_event(struct journal_event *ev, int64_t ts, const char *lane,
+    const char *dir, const char *verdict, const char *reason)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->ts_ms = ts;
+	ev->kind = "passage";
+	ev->lane = lane;
+	ev->direction = dir;
+	ev->verdict = verdict;
+	ev->reason = reason;
+}
+
 /* Appends a passage; the id, or -1. */
 static int64_t
 passage(struct journal *j, int64_t ts, const char *lane, const char *dir,
@@ -113,13 +127,7 @@ passage(struct journal *j, int64_t ts, const char *lane, const char *dir,
 {
 	struct journal_event	ev;
 
-	memset(&ev, 0, sizeof ev);
-	ev.ts_ms = ts;
-	ev.kind = "passage";
-	ev.lane = lane;
-	ev.direction = dir;
-	ev.verdict = verdict;
-	ev.reason = reason;
+	passage_event(&ev, ts, lane, dir, verdict, reason);
 	return journal_append(j, &ev);
 }
 
@@ -939,6 +947,100 @@ test_prune_days(void)
 	journal_close(j);
 }
 
+/* Appends a passage with a temperature reading; the id. */
+static int64_t
+reading(struct journal *j, int64_t ts, int centi)
+{
+	struct journal_event	ev;
+
+	passage_event(&ev, ts, "north", "in", "granted", "granted");
+	ev.person = "P-1";
+	ev.has_temp = true;
+	ev.temp_centi = centi;
+	return journal_append(j, &ev);
+}
+
+/*
+ * temperature-retention: old readings leave their rows, the passages
+ * stay, and a wall clock that jumps erases nothing early.
+ */
+static void
+test_prune_temps(void)
+{
+	struct journal_limits	 lim = { 0, 0, 0, 14 * 86400000L };
+	struct journal		*j;
+	char			*cause = NULL;
+	int64_t			 day = 86400000, now = 20000 * day;
+
+	if ((j = journal_open(path_of("temps.db"), &lim, &cause)) == NULL) {
+		check(0, "open temps.db: %s", cause);
+		free(cause);
+		return;
+	}
+	reading(j, now - 20 * day, 3650);
+	reading(j, now - 15 * day, 3660);
+	reading(j, now - 13 * day, 3670);
+	reading(j, now - 13 * day + 1, 3680);
+	reading(j, now, 3690);
+	check(journal_prune(j, now, 1) == 0, "temps: no event is deleted");
+	check(sql_int(j, "SELECT count(*) FROM events") == 5 &&
+	    sql_int(j, "SELECT count(*) FROM events WHERE person = 'P-1'")
+	    == 5, "temps: every passage stays, with its person");
+	check(sql_int(j, "SELECT count(*) FROM events WHERE temp_centi IS"
+	    " NULL") == 2 && sql_int(j, "SELECT max(id) FROM events WHERE"
+	    " temp_centi IS NULL") == 2,
+	    "temps: the two readings older than 14 days are gone");
+	check(sql_int(j, "SELECT temp_centi FROM events WHERE id = 4") == 3680,
+	    "temps: a reading 13 days old is kept");
+
+	/* The wall clock jumps 30 days: the monotonic clock moved 1 ms. */
+	check(journal_prune(j, now + 30 * day, 2) == 0 &&
+	    sql_int(j, "SELECT count(*) FROM events WHERE temp_centi IS"
+	    " NULL") == 2, "temps: a clock jump erases no reading early");
+	/* Two days pass for real: the readings at -13 days go. */
+	reading(j, now + 2 * day, 3700);
+	check(journal_prune(j, now + 2 * day, 2 + 2 * day) == 0 &&
+	    sql_int(j, "SELECT count(*) FROM events WHERE temp_centi IS"
+	    " NULL") == 4 && sql_int(j, "SELECT temp_centi FROM events"
+	    " WHERE id = 5") == 3690,
+	    "temps: as time passes, readings leave in id order");
+	journal_close(j);
+
+	/* Reopened (the walk's place is kept), time moves on: all go. */
+	if ((j = journal_open(path_of("temps.db"), &lim, &cause)) == NULL) {
+		check(0, "reopen temps.db: %s", cause);
+		free(cause);
+		return;
+	}
+	reading(j, now + 15 * day, 3710);
+	journal_prune(j, now + 15 * day, 1);
+	check(journal_prune(j, now + 15 * day, 1 + 13 * day) == 0 &&
+	    sql_int(j, "SELECT min(id) FROM events WHERE temp_centi IS"
+	    " NOT NULL") == 6 && sql_int(j, "SELECT count(*) FROM events")
+	    == 7, "temps: after a restart, the walk goes on where it was");
+	journal_close(j);
+
+	/* A fever alert's text loses its reading, in the event and alert. */
+	if ((j = journal_open(path_of("fever.db"), &lim, &cause)) == NULL) {
+		check(0, "open fever.db: %s", cause);
+		free(cause);
+		return;
+	}
+	journal_alert_raise(j, now, "fever", "north", "P-1",
+	    "person P-1 card 4711 38.2 C", NULL);
+	journal_alert_raise(j, now + 1, "device", NULL, "therm",
+	    "therm 38.2 C", NULL);
+	reading(j, now + 15 * day, 3650);
+	journal_prune(j, now + 15 * day, 1);
+	check(sql_int(j, "SELECT count(*) FROM events WHERE detail ="
+	    " 'person P-1 card 4711'") == 1 && sql_int(j, "SELECT count(*)"
+	    " FROM alerts WHERE detail = 'person P-1 card 4711'") == 1,
+	    "temps: a fever alert's text keeps its person, not the reading");
+	check(sql_int(j, "SELECT count(*) FROM events WHERE detail ="
+	    " 'therm 38.2 C'") == 1, "temps: other alerts' text is theirs");
+	journal_close(j);
+}
+
 /* SQLite's statement trace: counts the statements that count the events. */
 static int	counts_run;
 
@@ -1367,6 +1469,7 @@ main(void)
 	test_report_file();
 	test_prune_rows();
 	test_prune_days();
+	test_prune_temps();
 	test_prune_clock();
 	test_row_count();
 	test_vanished();
