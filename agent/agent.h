@@ -19,6 +19,7 @@
 
 #include "hw.h"
 #include "log.h"
+#include "command.h"
 #include "pass.h"
 #include "schedule.h"
 #include "xmalloc.h"
@@ -41,6 +42,7 @@ struct evkeyvalq;
 #define TOKENS_MAX	64	/* [token] sections */
 #define SCHEDULES_MAX	16	/* [schedule] sections */
 #define PASS_KEYS_MAX	8	/* [gate] pass-key lines */
+#define ADMIN_KEYS_MAX	16	/* [admin-key] sections */
 
 /* ---- the data model ---------------------------------------------------- */
 
@@ -251,6 +253,8 @@ struct gate_conf {
 	struct token_conf	tokens[TOKENS_MAX];
 	int			schedule_count;
 	struct schedule_conf	schedules[SCHEDULES_MAX];
+	int			admin_key_count;	/* campus commands */
+	struct admin_key	admin_keys[ADMIN_KEYS_MAX];
 };
 
 /* ---- the decision ------------------------------------------------------ */
