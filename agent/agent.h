@@ -677,6 +677,16 @@ int		 gate_reload_config(struct gate *, const char *actor,
 size_t		 gate_people_expected(struct gate *);
 int		 gate_install_people(struct gate *, struct people *,
 		    const struct journal_event *);
+/*
+ * gate-campus.c: a signed campus command (docs/mqtt.md), from the broker
+ * (topic: where it arrived) or the API (topic NULL).  0 applied (*event
+ * its journal row); 1 refused, *refusal the journal's reason ("unsigned",
+ * "forged", "replayed", ...) and *cause a sentence; -1 when the journal
+ * cannot record it.
+ */
+int		 gate_campus_command(struct gate *, const char *text,
+		    size_t len, const char *topic, int64_t *event,
+		    const char **refusal, char **cause);
 /* gate-status.c */
 json_t		*gate_status(struct gate *);
 /* Who is inside now, by category, oldest passage first (the muster). */
