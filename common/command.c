@@ -108,21 +108,13 @@ command_invalid(const struct command *c)
 	return NULL;
 }
 
-static uint8_t *
-put_u(uint8_t *b, uint64_t v, int bytes)
-{
-	while (bytes-- > 0)
-		*b++ = (uint8_t)(v >> (8 * bytes));
-	return b;
-}
-
 /* A 2-byte big-endian length, then the bytes (no NUL). */
 static uint8_t *
 put_str(uint8_t *b, const char *s)
 {
 	size_t	n = strlen(s);
 
-	b = put_u(b, n, 2);
+	b = put_be(b, n, 2);
 	memcpy(b, s, n);
 	return b + n;
 }
@@ -136,14 +128,14 @@ command_canonical(const struct command *c, uint8_t *buf, size_t len)
 		return 0;
 	memcpy(b, command_context, CONTEXT_LEN);
 	b += CONTEXT_LEN;
-	b = put_u(b, COMMAND_VERSION, 1);
+	b = put_be(b, COMMAND_VERSION, 1);
 	b = put_str(b, c->site);
 	b = put_str(b, c->target);
-	b = put_u(b, (uint64_t)c->what, 1);
+	b = put_be(b, (uint64_t)c->what, 1);
 	b = put_str(b, c->value);
-	b = put_u(b, c->seq, 8);
-	b = put_u(b, (uint64_t)c->issued, 8);
-	b = put_u(b, (uint64_t)c->expires, 8);
+	b = put_be(b, c->seq, 8);
+	b = put_be(b, (uint64_t)c->issued, 8);
+	b = put_be(b, (uint64_t)c->expires, 8);
 	b = put_str(b, c->actor);
 	b = put_str(b, c->reason);
 	b = put_str(b, c->key);

@@ -51,6 +51,14 @@ ed25519_verify(const uint8_t pub[ED25519_KEY_LEN], const uint8_t *msg,
 	return ok;
 }
 
+uint8_t *
+put_be(uint8_t *b, uint64_t v, int bytes)
+{
+	while (bytes-- > 0)
+		*b++ = (uint8_t)(v >> (8 * bytes));
+	return b;
+}
+
 void
 b64_encode(const uint8_t *in, size_t n, char *out)
 {

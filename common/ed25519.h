@@ -1,6 +1,7 @@
 /*
- * ed25519.h: the Ed25519 signatures and base64 key spellings that the
- * visitor pass (pass.c) and the campus command (command.c) share, over
+ * ed25519.h: what the signed formats, the visitor pass (pass.c) and the
+ * campus command (command.c), share: Ed25519 signatures, base64 key and
+ * signature spellings and the big-endian writer of their payloads, over
  * OpenSSL's libcrypto.  Pure functions: no I/O, no clock; the OpenSSL
  * error queue is left empty, so the agent's TLS never reads a stale
  * error from a failed check.
@@ -21,6 +22,9 @@ int	ed25519_sign(const uint8_t seed[ED25519_KEY_LEN], const uint8_t *msg,
 /* 1 when sig is the key's signature of msg; 0 otherwise, errors too. */
 int	ed25519_verify(const uint8_t pub[ED25519_KEY_LEN], const uint8_t *msg,
 	    size_t len, const uint8_t sig[ED25519_SIG_LEN]);
+
+/* The signed forms' integers: v as `bytes` big-endian bytes at b; b after. */
+uint8_t	*put_be(uint8_t *b, uint64_t v, int bytes);
 
 /* Standard padded base64 of n bytes into out (B64_LEN(n) + 1 bytes). */
 void	b64_encode(const uint8_t *in, size_t n, char *out);

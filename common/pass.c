@@ -113,15 +113,7 @@ pass_invalid(const struct pass *p)
 	return NULL;
 }
 
-/* Big-endian writers into a buffer the caller sized with PAYLOAD_MAX. */
-static uint8_t *
-put_u(uint8_t *b, uint64_t v, int bytes)
-{
-	while (bytes-- > 0)
-		*b++ = (uint8_t)(v >> (8 * bytes));
-	return b;
-}
-
+/* A name: its length byte, then its bytes, into a buffer of PAYLOAD_MAX. */
 static uint8_t *
 put_name(uint8_t *b, const char *s)
 {
@@ -139,14 +131,14 @@ pass_payload(const struct pass *p, uint8_t *buf)
 	uint8_t	*b = buf;
 	size_t	 i;
 
-	b = put_u(b, PASS_VERSION, 1);
-	b = put_u(b, p->id, 8);
-	b = put_u(b, (uint64_t)p->category, 1);
-	b = put_u(b, (uint64_t)p->valid_from, 8);
-	b = put_u(b, (uint64_t)p->valid_until, 8);
-	b = put_u(b, p->uses, 2);
+	b = put_be(b, PASS_VERSION, 1);
+	b = put_be(b, p->id, 8);
+	b = put_be(b, (uint64_t)p->category, 1);
+	b = put_be(b, (uint64_t)p->valid_from, 8);
+	b = put_be(b, (uint64_t)p->valid_until, 8);
+	b = put_be(b, p->uses, 2);
 	b = put_name(b, p->key_id);
-	b = put_u(b, p->nzones, 1);
+	b = put_be(b, p->nzones, 1);
 	for (i = 0; i < p->nzones; i++)
 		b = put_name(b, p->zones[i]);
 	return (size_t)(b - buf);
