@@ -48,6 +48,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "level N|mode NAME --reason TEXT [--target campus|GATE] [--seq N] "
 	    "[--expires 24h] [--actor TEXT]", cmd_campus_sign },
 	{ "campus apply", "campus apply [FILE|-]", cmd_campus_apply },
+	{ "campus publish", "campus publish [FILE|-] --broker HOST:PORT "
+	    "[--ca FILE [--cert FILE --cert-key FILE]]", cmd_campus_publish },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 

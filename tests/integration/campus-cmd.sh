@@ -102,4 +102,41 @@ apply "$mode"
 check "... a mode command's floor holds too" grep -q replayed "$T/answer"
 check "gated logged no error storm" \
     [ "$(grep -c 'campus command refused' "$T/gated.log")" -lt 20 ]
+
+# gatectl campus publish: retained on the command's own topic, on a
+# Mosquitto the test starts (skipped without it).
+MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+if [ -x "$MOSQUITTO" ] && command -v mosquitto_sub >/dev/null 2>&1; then
+	BROKER_PID=
+	cleanup() {
+		[ -n "$GATED_PID" ] && kill -9 "$GATED_PID" 2>/dev/null
+		[ -n "$BROKER_PID" ] && kill -9 "$BROKER_PID" 2>/dev/null
+		wait 2>/dev/null
+		rm -rf "$T"
+	}
+	port=$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'user %s\nlistener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' \
+	    "$(id -un)" "$port" >"$T/mosquitto.conf"
+	"$MOSQUITTO" -c "$T/mosquitto.conf" >"$T/mosquitto.log" 2>&1 &
+	BROKER_PID=$!
+	port_open() {
+		python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+	}
+	wait_for 5 port_open "$port" || { cat "$T/mosquitto.log"; }
+	c3=$(sign admin.pem ops level 3 --reason "lockdown drill" --seq 9000)
+	out=$(echo "$c3" | "$GATECTL" campus publish - --broker "127.0.0.1:$port" 2>&1)
+	check "campus publish: $out" [ "$out" = "published, retained: gated/v1/main/campus/level" ]
+	got=$(mosquitto_sub -p "$port" -C 1 -W 3 -t gated/v1/main/campus/level 2>&1)
+	check "the retained message is the signed command" [ "$got" = "$c3" ]
+	echo "$unsigned" | "$GATECTL" campus publish - --broker "127.0.0.1:$port" \
+	    >/dev/null 2>&1
+	check "an unsigned command is not published (exit 2)" [ $? -eq 2 ]
+	echo "$c3" | "$GATECTL" campus publish - --broker "127.0.0.1:1" \
+	    >/dev/null 2>&1
+	check "no broker: exit 3" [ $? -eq 3 ]
+else
+	echo "SKIP: campus publish: mosquitto or mosquitto-clients missing"
+fi
 finish
