@@ -146,6 +146,7 @@ sign_args(int argc, char **argv, struct sign_args *a)
 	    a->c.site[0] == '\0' || a->c.reason[0] == '\0')
 		return ctl_usage_error("--key, --key-id, --site and --reason "
 		    "are needed");
+	a->c.expires = a->c.issued + a->expires_s;
 	if ((why = command_invalid(&a->c)) != NULL)
 		return ctl_usage_error("%s", why);
 	return 0;
@@ -169,10 +170,8 @@ cmd_campus_sign(struct ctl *ctl, int argc, char **argv,
 	a.c.seq = seq_now();
 	a.c.issued = (int64_t)time(NULL);
 	a.expires_s = EXPIRES_DEFAULT;
-	a.c.expires = a.c.issued + a.expires_s;
 	if ((rc = sign_args(argc, argv, &a)) != 0)
 		return rc;
-	a.c.expires = a.c.issued + a.expires_s;
 	if (pass_read_private(a.key_file, seed, &why) == -1) {
 		fprintf(stderr, "gatectl: %s\n", why);
 		free(why);
