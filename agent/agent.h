@@ -682,7 +682,7 @@ int		 gate_install_people(struct gate *, struct people *,
  * (topic: where it arrived) or the API (topic NULL).  0 applied (*event
  * its journal row); 1 refused, *refusal the journal's reason ("unsigned",
  * "forged", "replayed", ...) and *cause a sentence; -1 when the journal
- * cannot record it.
+ * cannot record it.  event, refusal and cause may be NULL.
  */
 int		 gate_campus_command(struct gate *, const char *text,
 		    size_t len, const char *topic, int64_t *event,

@@ -75,7 +75,8 @@ refuse(struct gate *g, const struct command *c, const char *refusal,
 	struct journal_event	ev;
 	char			same[sizeof g->campus_refused], detail[512];
 
-	*out = refusal;
+	if (out != NULL)
+		*out = refusal;
 	gate_set_cause(cause, "command refused (%s): %s", refusal, why);
 	snprintf(same, sizeof same, "%s/%s/%" PRIu64 "/%s", c->target,
 	    command_what_name(c->what), c->seq, refusal);
@@ -168,6 +169,7 @@ gate_campus_command(struct gate *g, const char *text, size_t len,
 	if (journal_state_set(g->journal, key, num) == -1)
 		log_warnx("%s: seq %s of %s not kept", __func__, num, key);
 	g->campus_refused[0] = '\0';
-	*refusal = NULL;
+	if (refusal != NULL)
+		*refusal = NULL;
 	return 0;
 }
