@@ -19,6 +19,7 @@
 
 #include "hw.h"
 #include "log.h"
+#include "command.h"
 #include "pass.h"
 #include "schedule.h"
 #include "xmalloc.h"
@@ -41,6 +42,7 @@ struct evkeyvalq;
 #define TOKENS_MAX	64	/* [token] sections */
 #define SCHEDULES_MAX	16	/* [schedule] sections */
 #define PASS_KEYS_MAX	8	/* [gate] pass-key lines */
+#define ADMIN_KEYS_MAX	16	/* [admin-key] sections */
 
 /* ---- the data model ---------------------------------------------------- */
 
@@ -252,6 +254,8 @@ struct gate_conf {
 	struct token_conf	tokens[TOKENS_MAX];
 	int			schedule_count;
 	struct schedule_conf	schedules[SCHEDULES_MAX];
+	int			admin_key_count;	/* campus commands */
+	struct admin_key	admin_keys[ADMIN_KEYS_MAX];
 };
 
 /* ---- the decision ------------------------------------------------------ */
@@ -675,6 +679,16 @@ int		 gate_reload_config(struct gate *, const char *actor,
 size_t		 gate_people_expected(struct gate *);
 int		 gate_install_people(struct gate *, struct people *,
 		    const struct journal_event *);
+/*
+ * gate-campus.c: a signed campus command (docs/mqtt.md), from the broker
+ * (topic: where it arrived) or the API (topic NULL).  0 applied (*event
+ * its journal row); 1 refused, *refusal the journal's reason ("unsigned",
+ * "forged", "replayed", ...) and *cause a sentence; -1 when the journal
+ * cannot record it.  event, refusal and cause may be NULL.
+ */
+int		 gate_campus_command(struct gate *, const char *text,
+		    size_t len, const char *topic, int64_t *event,
+		    const char **refusal, char **cause);
 /* gate-status.c */
 json_t		*gate_status(struct gate *);
 /* Who is inside now, by category, oldest passage first (the muster). */

@@ -481,6 +481,48 @@ route_level(struct api *a, struct evhttp_request *req,
 	json_decref(body);
 }
 
+/*
+ * A signed campus command, the body as it would arrive from the broker
+ * (docs/mqtt.md): the same gate_campus_command the broker link calls.
+ * The token's role lets the request in; the command's signature is what
+ * gives it authority.
+ */
+static void
+route_campus_command(struct api *a, struct evhttp_request *req,
+    const struct api_call *call)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	size_t		 len = evbuffer_get_length(in);
+	const char	*refusal = NULL;
+	char		*text, *cause = NULL;
+	int64_t		 ev = 0;
+	int		 rc;
+
+	(void)call;
+	if (len >= COMMAND_TEXT_MAX) {
+		reply_error(req, 413, "a command is at most %d bytes",
+		    COMMAND_TEXT_MAX - 1);
+		return;
+	}
+	text = xmalloc(len + 1);
+	evbuffer_copyout(in, text, len);
+	text[len] = '\0';
+	rc = gate_campus_command(a->gate, text, len, NULL, &ev, &refusal,
+	    &cause);
+	free(text);
+	if (rc == 0)
+		reply_json(req, 200, json_pack("{s:b, s:I}", "applied", 1,
+		    "event", (json_int_t)ev));
+	else if (rc == 1)
+		reply_json(req, strcmp(refusal, "replayed") == 0 ? 409 : 403,
+		    json_pack("{s:b, s:s, s:o}", "applied", 0, "refused",
+		    refusal, "error", api_string(cause ? cause : "refused")));
+	else
+		reply_error(req, 503, "%s", cause ? cause :
+		    "journal write failed: command not applied");
+	free(cause);
+}
+
 static void
 route_open(struct api *a, struct evhttp_request *req,
     const struct api_call *call)
@@ -1332,6 +1374,8 @@ const struct api_route api_routes[] = {
 	  .handle = route_mode },
 	{ .method = "POST", .path = "/v1/level", .role = ROLE_ADMIN,
 	  .handle = route_level },
+	{ .method = "POST", .path = "/v1/campus/command", .role = ROLE_ADMIN,
+	  .handle = route_campus_command },
 	{ .method = "POST", .path = "/v1/lanes/*/open", .role = ROLE_GUARD,
 	  .handle = route_open },
 	{ .method = "POST", .path = "/v1/alerts/*/ack", .role = ROLE_GUARD,

@@ -41,6 +41,7 @@ enum conf_type {
 	T_WINDOW,	/* DAYS HH:MM-HH:MM, repeated: a struct schedule */
 	T_HOLIDAY,	/* YYYY-MM-DD [name], repeated: a struct schedule */
 	T_PASSKEY,	/* ID BASE64, repeated: pass_key[], count at off2 */
+	T_PUBKEY,	/* BASE64 of an Ed25519 public key: uint8_t[32] */
 	T__COUNT
 };
 
@@ -85,9 +86,9 @@ struct conf_key {
 
 enum section_id {
 	S_GATE, S_OUTPUT, S_INPUT, S_DEVICE, S_LANE, S_READER, S_THERM,
-	S_MODE, S_LEVEL, S_REMOTE, S_TOKEN, S_SCHEDULE
+	S_MODE, S_LEVEL, S_REMOTE, S_TOKEN, S_SCHEDULE, S_ADMIN_KEY
 };
-#define SECTION_KINDS	(S_SCHEDULE + 1)
+#define SECTION_KINDS	(S_ADMIN_KEY + 1)
 
 /* A section kind: its keys, and how many of it a gate may have. */
 struct section_kind {

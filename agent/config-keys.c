@@ -24,6 +24,7 @@
 #define REMOTE(f)	FIELD(gate_conf, remote.f)
 #define TOKEN(f)	FIELD(token_conf, f)
 #define SCHED(f)	FIELD(schedule_conf, f)
+#define ADMINKEY(f)	FIELD(admin_key, f)
 
 #define SEC(n)		(1000LL * (n))
 #define MIN(n)		(60000LL * (n))
@@ -390,6 +391,14 @@ static const struct conf_key token_keys[] = {
 	{ .name = NULL }
 };
 
+/* An admin's public key: campus commands signed with it are applied. */
+static const struct conf_key admin_key_keys[] = {
+	{ .name = "public-key", .type = T_PUBKEY, ADMINKEY(pub),
+	  .required = V_ALL,
+	  .help = "the Ed25519 public key, base64 (gatectl pass keygen)" },
+	{ .name = NULL }
+};
+
 const struct section_kind conf_sections[SECTION_KINDS] = {
 	[S_GATE] = { .id = S_GATE, .name = "gate", .keys = gate_keys,
 	    .max = 1 },
@@ -417,6 +426,8 @@ const struct section_kind conf_sections[SECTION_KINDS] = {
 	    .max = TOKENS_MAX },
 	[S_SCHEDULE] = { .id = S_SCHEDULE, .name = "schedule",
 	    .keys = schedule_keys, .max = SCHEDULES_MAX },
+	[S_ADMIN_KEY] = { .id = S_ADMIN_KEY, .name = "admin-key",
+	    .keys = admin_key_keys, .max = ADMIN_KEYS_MAX },
 };
 
 /* The kind of section a header names, or NULL. */

@@ -87,4 +87,8 @@ config_print(const struct gate_conf *gc, FILE *f)
 		print_section(f, S_TOKEN, gc->tokens[i].name, &gc->tokens[i],
 		    0);
 	}
+	for (i = 0; i < gc->admin_key_count; i++) {
+		print_section(f, S_ADMIN_KEY, gc->admin_keys[i].name,
+		    &gc->admin_keys[i], 0);
+	}
 }

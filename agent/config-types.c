@@ -716,6 +716,20 @@ parse_admit(const struct conf_key *k, void *base, const char *value,
 	return 0;
 }
 
+/* An admin's Ed25519 public key, 44 characters of base64. */
+static int
+parse_pubkey(const struct conf_key *k, void *base, const char *value,
+    char **cause)
+{
+	const char	*why;
+
+	if (admin_key_parse(value, (uint8_t *)base + k->off, &why) == -1) {
+		xasprintf(cause, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
 /* "sha256:" and 64 hex digits into 32 bytes. */
 static int
 parse_hash(const struct conf_key *k, void *base, const char *value,
@@ -948,6 +962,15 @@ print_admit(FILE *f, const struct conf_key *k, const void *base)
 }
 
 static void
+print_pubkey(FILE *f, const struct conf_key *k, const void *base)
+{
+	char	b64[B64_LEN(ED25519_KEY_LEN) + 1];
+
+	b64_encode((const uint8_t *)base + k->off, ED25519_KEY_LEN, b64);
+	fprintf(f, "%s = %s\n", k->name, b64);
+}
+
+static void
 print_hash(FILE *f, const struct conf_key *k, const void *base)
 {
 	const uint8_t	*p = (const uint8_t *)base + k->off;
@@ -1011,6 +1034,7 @@ static const struct value_type value_types[T__COUNT] = {
 	[T_ALWAYS] = { .parse = parse_always, .print = print_bool },
 	[T_ADDRS] = { .parse = parse_addrs, .print = print_addrs },
 	[T_HASH] = { .parse = parse_hash, .print = print_hash },
+	[T_PUBKEY] = { .parse = parse_pubkey, .print = print_pubkey },
 	[T_WINDOW] = { .parse = parse_window, .print = print_window },
 	[T_HOLIDAY] = { .parse = parse_holiday, .print = print_holiday },
 	[T_PASSKEY] = { .parse = parse_passkey, .print = print_passkey },

@@ -82,6 +82,10 @@ conf_target(struct conf_load *cl, const struct section_kind *sk)
 		if (gc->schedule_count == SCHEDULES_MAX)
 			return NULL;
 		return &gc->schedules[gc->schedule_count++];
+	case S_ADMIN_KEY:
+		if (gc->admin_key_count == ADMIN_KEYS_MAX)
+			return NULL;
+		return &gc->admin_keys[gc->admin_key_count++];
 	}
 	return NULL;
 }
@@ -142,6 +146,10 @@ conf_init(struct conf_section *cs, void *target)
 	case S_SCHEDULE:
 		conf_copy(((struct schedule_conf *)target)->sched.name,
 		    SCHED_NAME_LEN, cs->name);
+		break;
+	case S_ADMIN_KEY:
+		conf_copy(((struct admin_key *)target)->name,
+		    COMMAND_NAME_LEN, cs->name);
 		break;
 	}
 }

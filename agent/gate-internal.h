@@ -1,7 +1,8 @@
 /*
  * gate-internal.h: what the files of the running gate share and nothing
  * else includes: struct gate, and the calls between gate.c (life cycle),
- * passage.c (hardware events, decisions), gate-command.c (commands),
+ * passage.c (hardware events, decisions), gate-campus.c (signed campus
+ * commands), gate-command.c (commands),
  * gate-status.c (status) and gate-journal.c (record, alerts, retention).
  * Calls go one way, in that order: a file calls only those after it.
  */
@@ -97,6 +98,10 @@ struct gate {
 	int			 off_level;
 	const struct gate_conf	*off_conf;
 	uint8_t			 off;
+
+	/* The last campus command refused, "target/what/seq/reason": the
+	 * same again (a retained one, at each reconnect) is not journaled. */
+	char			 campus_refused[128];
 
 	/* decision latency, card event to relay, in log buckets of us */
 	uint64_t		 latency[LATENCY_BUCKETS];

@@ -11,9 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
-
+#include "ed25519.h"
 #include "pass.h"
 
 /*
@@ -115,15 +113,7 @@ pass_invalid(const struct pass *p)
 	return NULL;
 }
 
-/* Big-endian writers into a buffer the caller sized with PAYLOAD_MAX. */
-static uint8_t *
-put_u(uint8_t *b, uint64_t v, int bytes)
-{
-	while (bytes-- > 0)
-		*b++ = (uint8_t)(v >> (8 * bytes));
-	return b;
-}
-
+/* A name: its length byte, then its bytes, into a buffer of PAYLOAD_MAX. */
 static uint8_t *
 put_name(uint8_t *b, const char *s)
 {
@@ -141,14 +131,14 @@ pass_payload(const struct pass *p, uint8_t *buf)
 	uint8_t	*b = buf;
 	size_t	 i;
 
-	b = put_u(b, PASS_VERSION, 1);
-	b = put_u(b, p->id, 8);
-	b = put_u(b, (uint64_t)p->category, 1);
-	b = put_u(b, (uint64_t)p->valid_from, 8);
-	b = put_u(b, (uint64_t)p->valid_until, 8);
-	b = put_u(b, p->uses, 2);
+	b = put_be(b, PASS_VERSION, 1);
+	b = put_be(b, p->id, 8);
+	b = put_be(b, (uint64_t)p->category, 1);
+	b = put_be(b, (uint64_t)p->valid_from, 8);
+	b = put_be(b, (uint64_t)p->valid_until, 8);
+	b = put_be(b, p->uses, 2);
 	b = put_name(b, p->key_id);
-	b = put_u(b, p->nzones, 1);
+	b = put_be(b, p->nzones, 1);
 	for (i = 0; i < p->nzones; i++)
 		b = put_name(b, p->zones[i]);
 	return (size_t)(b - buf);
@@ -282,10 +272,7 @@ pass_sign(const struct pass *p, const uint8_t seed[PASS_KEY_LEN], char *out,
     size_t outlen)
 {
 	uint8_t		 buf[CONTEXT_LEN + RAW_MAX], *payload, *sig;
-	EVP_PKEY	*key = NULL;
-	EVP_MD_CTX	*ctx = NULL;
-	size_t		 n, siglen = PASS_SIG_LEN;
-	int		 rc = -1;
+	size_t		 n;
 
 	if (pass_invalid(p) != NULL)
 		return -1;
@@ -296,41 +283,11 @@ pass_sign(const struct pass *p, const uint8_t seed[PASS_KEY_LEN], char *out,
 	if (outlen < PREFIX_LEN + B32_LEN(n + PASS_SIG_LEN) + 1)
 		return -1;
 
-	if ((key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed,
-	    PASS_KEY_LEN)) == NULL || (ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) != 1 ||
-	    EVP_DigestSign(ctx, sig, &siglen, buf, CONTEXT_LEN + n) != 1 ||
-	    siglen != PASS_SIG_LEN) {
-		ERR_clear_error();
-		goto out;
-	}
+	if (ed25519_sign(seed, buf, CONTEXT_LEN + n, sig) == -1)
+		return -1;
 	memcpy(out, PASS_PREFIX, PREFIX_LEN);
 	b32_encode(payload, n + PASS_SIG_LEN, out + PREFIX_LEN);
-	rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(key);
-	return rc;
-}
-
-/* 1 when sig is the key's signature of msg; 0 otherwise, errors too. */
-static int
-ed25519_verify(const uint8_t pub[PASS_KEY_LEN], const uint8_t *msg,
-    size_t len, const uint8_t *sig)
-{
-	EVP_PKEY	*key;
-	EVP_MD_CTX	*ctx = NULL;
-	int		 ok = 0;
-
-	if ((key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub,
-	    PASS_KEY_LEN)) != NULL && (ctx = EVP_MD_CTX_new()) != NULL &&
-	    EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1)
-		ok = EVP_DigestVerify(ctx, sig, PASS_SIG_LEN, msg, len) == 1;
-	/* A failed check leaves errors queued; the agent's TLS reads them. */
-	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(key);
-	return ok;
+	return 0;
 }
 
 enum pass_result
@@ -401,12 +358,12 @@ pass_has_zone(const struct pass *p, const char *zone)
 int
 pass_key_format(const struct pass_key *k, char *buf, size_t len)
 {
-	unsigned char	b64[KEY_B64_LEN + 1];
-	size_t		n = strlen(k->id);
+	char	b64[KEY_B64_LEN + 1];
+	size_t	n = strlen(k->id);
 
 	if (!pass_valid_name(k->id) || len < n + 1 + KEY_B64_LEN + 1)
 		return -1;
-	EVP_EncodeBlock(b64, k->pub, PASS_KEY_LEN);
+	b64_encode(k->pub, PASS_KEY_LEN, b64);
 	memcpy(buf, k->id, n);
 	buf[n] = ' ';
 	memcpy(buf + n + 1, b64, KEY_B64_LEN + 1);
@@ -416,7 +373,6 @@ pass_key_format(const struct pass_key *k, char *buf, size_t len)
 int
 pass_key_parse(const char *line, struct pass_key *k, const char **cause)
 {
-	unsigned char	raw[PASS_KEY_LEN + 3], again[KEY_B64_LEN + 1];
 	const char	*b64;
 	size_t		 n;
 
@@ -435,19 +391,14 @@ pass_key_parse(const char *line, struct pass_key *k, const char **cause)
 	b64 = line + n + strspn(line + n, " \t");
 	if (b64 == line + n || strlen(b64) != KEY_B64_LEN ||
 	    strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/") != KEY_B64_LEN - 1 || b64[KEY_B64_LEN - 1] != '=' ||
-	    EVP_DecodeBlock(raw, (const unsigned char *)b64, KEY_B64_LEN) !=
-	    PASS_KEY_LEN + 1) {
+	    "0123456789+/") != KEY_B64_LEN - 1 || b64[KEY_B64_LEN - 1] != '=') {
 		*cause = "expected 'ID BASE64': the key is 44 characters of "
 		    "base64 (32 bytes)";
 		return -1;
 	}
-	/* Only the canonical spelling: the unused bits of the last digit 0. */
-	EVP_EncodeBlock(again, raw, PASS_KEY_LEN);
-	if (memcmp(again, b64, KEY_B64_LEN) != 0) {
+	if (b64_decode_exact(b64, k->pub, PASS_KEY_LEN) == -1) {
 		*cause = "the key's base64 is not canonical";
 		return -1;
 	}
-	memcpy(k->pub, raw, PASS_KEY_LEN);
 	return 0;
 }

@@ -44,6 +44,12 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "[--png FILE]", cmd_pass_new },
 	{ "pass show", "pass show PASS --pubkey FILE [--key-id ID] [--at WHEN]",
 	    cmd_pass_show },
+	{ "campus sign", "campus sign --key FILE --key-id NAME --site SITE "
+	    "level N|mode NAME --reason TEXT [--target campus|GATE] [--seq N] "
+	    "[--expires 24h] [--actor TEXT]", cmd_campus_sign },
+	{ "campus apply", "campus apply [FILE|-]", cmd_campus_apply },
+	{ "campus publish", "campus publish [FILE|-] --broker HOST:PORT "
+	    "[--ca FILE [--cert FILE --cert-key FILE]]", cmd_campus_publish },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 

@@ -217,6 +217,10 @@ int	cmd_people_reload(struct ctl *, int, char **, struct ctl_request *);
 
 /* cmd-pass.c, pass-keys.c, pass-qr.c: visitor passes, offline. */
 int	cmd_pass_keygen(struct ctl *, int, char **, struct ctl_request *);
+/* cmd-campus.c: signed campus commands (docs/mqtt.md). */
+int	cmd_campus_sign(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_campus_apply(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_campus_publish(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_pass_new(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_pass_show(struct ctl *, int, char **, struct ctl_request *);
 /* 0, or -1 with *why (malloc'd) naming the file. */

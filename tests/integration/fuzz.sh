@@ -26,7 +26,9 @@ srcs() {
 		    agent/calendar.c common/xmalloc.c common/log.c ;;
 	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c ;;
 	wiegand) echo tests/fuzz/fuzz-wiegand.c hw/wiegand.c ;;
-	pass)	echo tests/fuzz/fuzz-pass.c common/pass.c ;;
+	pass)	echo tests/fuzz/fuzz-pass.c common/pass.c common/ed25519.c ;;
+	command) echo tests/fuzz/fuzz-command.c common/command.c \
+		    common/ed25519.c common/pass.c ;;
 	*)	echo "tests/fuzz/fuzz-$1.c hw/decode.c" ;;
 	esac
 }
@@ -35,6 +37,7 @@ srcs() {
 libs() {
 	case $1 in
 	pass)	pkg-config --libs libcrypto ;;
+	command) pkg-config --libs libcrypto jansson ;;
 	esac
 }
 
@@ -74,6 +77,19 @@ seeds() {
 		printf '%s' "${p%??????????}" >"$d/b"
 		printf 'campus-2026 ebVWLo/mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ=' \
 		    >"$d/c" ;;
+	# Commands signed with fuzz-command.c's key: a campus level, a
+	# gate's mode, and the first unsigned.
+	command) c='{"v":1,"site":"main","target":"campus","what":"level",'
+		c=$c'"value":1,"seq":1796112000123,"issued":1796112000,'
+		c=$c'"expires":1796198400,"actor":"ops","reason":"storm warning",'
+		c=$c'"key":"admin-a"'
+		printf '%s}' "$c" >"$d/c"
+		printf '%s,"sig":"%s"}' "$c" 'u+uqblxQBkcRa24c+pvfgiNnAkFNAjPUHDod6ILo31MHqZee0mG6cpBOtV/X18SE0WbJ4L95Ig5LyAoD6O84Ag==' >"$d/a"
+		c='{"v":1,"site":"main","target":"south","what":"mode",'
+		c=$c'"value":"lockdown","seq":1796112000124,"issued":1796112000,'
+		c=$c'"expires":1796198400,"actor":"ops","reason":"storm warning",'
+		c=$c'"key":"admin-a","sig":"xCfnGnhLGdV0aq1oM83buakSD/1VhOVUEOYTgzEXnxAx3a5A0KIxMkJ/9XszOJKho/ksx5QeLZj7evVNylSvCw=="}'
+		printf '%s' "$c" >"$d/b" ;;
 	esac
 	echo "$d"
 }
@@ -88,7 +104,7 @@ if [ -z "${FUZZ_REPLAY:-}" ] && command -v clang >/dev/null 2>&1; then
 	fi
 fi
 
-for t in people policy line temper wedge wiegand pass; do
+for t in people policy line temper wedge wiegand pass command; do
 	seed=$(seeds $t)
 	# shellcheck disable=SC2046
 	if [ $libfuzzer = yes ]; then

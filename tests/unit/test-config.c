@@ -385,7 +385,7 @@ heading_kinds(const char *line, char kinds[][NAME_LEN], int max)
 	int		 count = 0;
 
 	for (p = line; (p = strchr(p, '[')) != NULL && count < max; p++) {
-		n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz");
+		n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz-");
 		if (n > 0 && n < NAME_LEN)
 			snprintf(kinds[count++], NAME_LEN, "%.*s", (int)n, p + 1);
 	}

@@ -1,0 +1,175 @@
+/*
+ * gate-campus.c: campus commands, desired state signed with an admin's
+ * key (common/command.c, docs/mqtt.md).  A command that verifies, is for
+ * this gate (the campus, or its id) and carries a seq above the last one
+ * applied for its (target, what) is applied through gate_set_level or
+ * gate_set_mode, as actor key:NAME with the command's reason; anything
+ * else changes nothing and is journaled as a refused command.
+ *
+ * Only desired state arrives this way, never a one-shot action: a
+ * retained command delivered again (each reconnect, each reboot) has the
+ * seq already applied, so it is a replay and is ignored; it cannot open a
+ * door.  The seq floors live in the journal's state table and so survive
+ * a restart.  A floor is written after the change it guards: a crash
+ * between the two re-applies the same desired state once, which is
+ * harmless, where the other order could lose a change.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gate-internal.h"
+
+/* The journal's reason for a codec result that is not ok. */
+static const char *
+refusal_of(enum command_result r)
+{
+	switch (r) {
+	case COMMAND_UNSIGNED:
+		return "unsigned";
+	case COMMAND_UNKNOWN_KEY:
+		return "unknown-key";
+	case COMMAND_BAD_SIGNATURE:
+		return "forged";
+	case COMMAND_EXPIRED:
+		return "expired";
+	case COMMAND_NOT_YET:
+		return "not-yet";
+	default:
+		return "malformed";
+	}
+}
+
+/* The state key of the seq floor of (target, what). */
+static void
+floor_key(const struct command *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "campus_seq:%s:%s", c->target,
+	    command_what_name(c->what));
+}
+
+/* The last seq applied for the command's (target, what), 0 for none. */
+static uint64_t
+seq_floor(struct gate *g, const struct command *c)
+{
+	char		key[96], *s;
+	uint64_t	v = 0;
+
+	floor_key(c, key, sizeof key);
+	if ((s = journal_state_get(g->journal, key)) != NULL) {
+		v = strtoull(s, NULL, 10);
+		free(s);
+	}
+	return v;
+}
+
+/*
+ * Journals a refusal, unless it repeats the last one (a retained command
+ * met again): 1, or -1 when the journal cannot record it.
+ */
+static int
+refuse(struct gate *g, const struct command *c, const char *refusal,
+    const char *why, const char **out, char **cause)
+{
+	struct journal_event	ev;
+	char			same[sizeof g->campus_refused], detail[512];
+
+	if (out != NULL)
+		*out = refusal;
+	gate_set_cause(cause, "command refused (%s): %s", refusal, why);
+	snprintf(same, sizeof same, "%s/%s/%" PRIu64 "/%s", c->target,
+	    command_what_name(c->what), c->seq, refusal);
+	if (strcmp(same, g->campus_refused) == 0) {
+		log_debug("%s: %s again, not journaled", __func__, same);
+		return 1;
+	}
+	if (c->key[0] != '\0')
+		snprintf(detail, sizeof detail, "%s %s for %s, seq %" PRIu64
+		    ", key %s: %s", command_what_name(c->what), c->value,
+		    c->target, c->seq, c->key, why);
+	else
+		snprintf(detail, sizeof detail, "%s", why);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = "command";
+	ev.verdict = "denied";
+	ev.reason = refusal;
+	ev.actor = "campus";
+	ev.detail = detail;
+	if (gate_record(g, &ev) == -1)
+		return -1;
+	snprintf(g->campus_refused, sizeof g->campus_refused, "%s", same);
+	log_warnx("campus command refused (%s): %s", refusal, detail);
+	return 1;
+}
+
+/* Whether the command is for this gate, on the topic it belongs on. */
+static const char *
+misdirected(struct gate *g, const struct command *c, const char *topic)
+{
+	char	want[256];
+
+	if (strcmp(c->target, "campus") != 0 &&
+	    strcmp(c->target, g->conf->id) != 0)
+		return "for another gate";
+	if (topic == NULL)
+		return NULL;
+	snprintf(want, sizeof want, "gated/v1/%s/%s/%s", c->site, c->target,
+	    command_what_name(c->what));
+	if (strcmp(topic, want) != 0)
+		return "arrived on another topic than its own";
+	return NULL;
+}
+
+/* Applies a command that passed every check: 0, or 1 with *cause. */
+static int
+apply(struct gate *g, const struct command *c, int64_t *event, char **cause)
+{
+	char	actor[COMMAND_NAME_LEN + 8];
+
+	snprintf(actor, sizeof actor, "key:%s", c->key);
+	if (c->what == COMMAND_LEVEL)
+		return gate_set_level(g, c->value[0] - '0', actor, c->reason,
+		    event, cause) == 0 ? 0 : 1;
+	return gate_set_mode(g, c->value, actor, c->reason, event, cause) == 0 ?
+	    0 : 1;
+}
+
+int
+gate_campus_command(struct gate *g, const char *text, size_t len,
+    const char *topic, int64_t *event, const char **refusal, char **cause)
+{
+	struct command		 c;
+	enum command_result	 r;
+	const char		*why;
+	char			*fail = NULL, key[96], num[24], reason[160];
+	uint64_t		 floor;
+	int			 rc;
+
+	r = command_verify(text, len, g->conf->admin_keys,
+	    (size_t)g->conf->admin_key_count, time(NULL), &c);
+	if (r != COMMAND_OK)
+		return refuse(g, &c, refusal_of(r), command_result_name(r),
+		    refusal, cause);
+	if ((why = misdirected(g, &c, topic)) != NULL)
+		return refuse(g, &c, "not-for-this-gate", why, refusal, cause);
+	if (c.seq <= (floor = seq_floor(g, &c))) {
+		snprintf(reason, sizeof reason, "seq %" PRIu64 " is not above "
+		    "%" PRIu64 ", the last applied", c.seq, floor);
+		return refuse(g, &c, "replayed", reason, refusal, cause);
+	}
+	if (apply(g, &c, event, &fail) != 0) {
+		rc = refuse(g, &c, "invalid", fail ? fail : "not applied",
+		    refusal, cause);
+		free(fail);
+		return rc;
+	}
+	floor_key(&c, key, sizeof key);
+	snprintf(num, sizeof num, "%" PRIu64, c.seq);
+	if (journal_state_set(g->journal, key, num) == -1)
+		log_warnx("%s: seq %s of %s not kept", __func__, num, key);
+	g->campus_refused[0] = '\0';
+	if (refusal != NULL)
+		*refusal = NULL;
+	return 0;
+}

@@ -1,0 +1,306 @@
+/*
+ * test-command.c: the campus command codec.  A command signs and
+ * verifies back to what it said; unsigned, unknown-key, other-key,
+ * expired and not-yet commands get their results; malformed JSON of many
+ * kinds is refused; and no single-byte change to the canonical form, the
+ * signature or the JSON text ever verifies.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "command.h"
+#include "unit.h"
+
+static uint8_t		seed_a[ED25519_KEY_LEN], seed_b[ED25519_KEY_LEN];
+static struct admin_key	keys[2];
+
+#define NOW	1796112000LL	/* 2026-12-01T08:00Z */
+
+static void
+public_of(const uint8_t *seed, uint8_t *pub)
+{
+	EVP_PKEY	*k;
+	size_t		 len = ED25519_KEY_LEN;
+
+	k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed,
+	    ED25519_KEY_LEN);
+	if (k == NULL || EVP_PKEY_get_raw_public_key(k, pub, &len) != 1) {
+		fprintf(stderr, "no Ed25519 in libcrypto\n");
+		exit(2);
+	}
+	EVP_PKEY_free(k);
+}
+
+static struct command
+sample(void)
+{
+	struct command	c;
+
+	memset(&c, 0, sizeof c);
+	strcpy(c.site, "main-campus");
+	strcpy(c.target, "campus");
+	c.what = COMMAND_LEVEL;
+	strcpy(c.value, "1");
+	c.seq = 1796112000123ULL;
+	c.issued = NOW;
+	c.expires = NOW + 600;
+	strcpy(c.actor, "ops@campus");
+	strcpy(c.reason, "storm warning, \"level 1\" until noon");
+	strcpy(c.key, "admin-a");
+	return c;
+}
+
+static enum command_result
+verify(const char *text, struct command *out)
+{
+	return command_verify(text, strlen(text), keys, 2, NOW, out);
+}
+
+static void
+test_round_trip(void)
+{
+	struct command	c = sample(), back;
+	char		text[COMMAND_TEXT_MAX];
+
+	check(command_sign(&c, seed_a, text, sizeof text) == 0, "signs: %s",
+	    text);
+	check(verify(text, &back) == COMMAND_OK &&
+	    memcmp(&c, &back, sizeof c) == 0, "verifies to the same command");
+	check(strncmp(text, "{\"v\":1,\"site\":\"main-campus\"", 27) == 0 &&
+	    strstr(text, "\"value\":1,") != NULL, "JSON in order, a level a "
+	    "number");
+	strcpy(c.target, "south");
+	c.what = COMMAND_MODE;
+	strcpy(c.value, "lockdown");
+	strcpy(c.key, "admin-b");
+	check(command_sign(&c, seed_b, text, sizeof text) == 0 &&
+	    verify(text, &back) == COMMAND_OK && back.what == COMMAND_MODE &&
+	    strcmp(back.value, "lockdown") == 0, "a gate's mode by key b");
+	check(command_sign(&c, seed_b, text, 40) == -1, "too small a buffer");
+}
+
+static void
+test_results(void)
+{
+	struct command	c = sample(), back;
+	char		text[COMMAND_TEXT_MAX], *p;
+
+	command_sign(&c, seed_a, text, sizeof text);
+	check(command_verify(text, strlen(text), keys, 2, NOW + 600, &back) ==
+	    COMMAND_EXPIRED, "expired at its expiry");
+	check(command_verify(text, strlen(text), keys, 2, NOW + 599, &back) ==
+	    COMMAND_OK, "valid a second before");
+	check(command_verify(text, strlen(text), keys, 2, NOW - COMMAND_SKEW,
+	    &back) == COMMAND_OK, "issued within the skew ahead: ok");
+	check(command_verify(text, strlen(text), keys, 2,
+	    NOW - COMMAND_SKEW - 1, &back) == COMMAND_NOT_YET,
+	    "issued beyond the skew ahead: not-yet");
+	check(command_verify(text, strlen(text), keys + 1, 1, NOW, &back) ==
+	    COMMAND_UNKNOWN_KEY && strcmp(back.key, "admin-a") == 0,
+	    "unknown key, named");
+	check(command_verify(text, strlen(text), NULL, 0, NOW, &back) ==
+	    COMMAND_UNKNOWN_KEY, "no keys at all");
+	/* Signed by b under a's name. */
+	command_sign(&c, seed_b, text, sizeof text);
+	check(verify(text, &back) == COMMAND_BAD_SIGNATURE,
+	    "another key's signature");
+	/* Without its sig member. */
+	command_sign(&c, seed_a, text, sizeof text);
+	p = strstr(text, ",\"sig\"");
+	strcpy(p, "}");
+	check(verify(text, &back) == COMMAND_UNSIGNED &&
+	    back.seq == c.seq, "unsigned, fields still read");
+}
+
+static void
+test_malformed(void)
+{
+	static const char *const bad[] = {
+		"", "{", "[]", "null", "1", "{}",
+		"{\"v\":1}",
+		"{\"v\":2,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":1,\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":10,\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":\"1\",\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":"
+		"\"a\",\"reason\":\"r\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"mode\","
+		"\"value\":\"open\",\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":"
+		"\"a\",\"reason\":\"r\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":1,\"seq\":0,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":1,\"seq\":1,\"issued\":2,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":1,\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":1,\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\\n\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":1,\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\",\"key\":\"k\",\"open\":true}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":1,\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\",\"key\":\"k\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"level\","
+		"\"value\":1,\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\",\"key\":\"k\",\"sig\":\"AAAA\"}",
+		"{\"v\":1,\"site\":\"s\",\"target\":\"campus\",\"what\":\"open\","
+		"\"value\":1,\"seq\":1,\"issued\":1,\"expires\":2,\"actor\":\"a\","
+		"\"reason\":\"r\",\"key\":\"k\"}",
+		"{\"v\":1,\"site\":\"s\\u0000x\",\"target\":\"campus\",\"what\":"
+		"\"level\",\"value\":1,\"seq\":1,\"issued\":1,\"expires\":2,"
+		"\"actor\":\"a\",\"reason\":\"r\",\"key\":\"k\"}",
+	};
+	struct command	back;
+	char		big[COMMAND_TEXT_MAX + 10];
+	size_t		i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		check(verify(bad[i], &back) == COMMAND_MALFORMED &&
+		    back.seq == 0, "malformed %zu: %.60s", i, bad[i]);
+	memset(big, ' ', sizeof big - 1);
+	big[0] = '{';
+	big[sizeof big - 2] = '}';
+	big[sizeof big - 1] = '\0';
+	check(verify(big, &back) == COMMAND_MALFORMED, "too long");
+}
+
+/* Every byte of the canonical form, changed three ways, fails. */
+static void
+test_canonical(void)
+{
+	struct command	c = sample();
+	uint8_t		canon[COMMAND_CANON_MAX], sig[ED25519_SIG_LEN];
+	static const uint8_t flips[] = { 0x01, 0x80, 0xff };
+	size_t		n, i, j, passed = 0, tried = 0;
+
+	n = command_canonical(&c, canon, sizeof canon);
+	check(n > 0 && ed25519_sign(seed_a, canon, n, sig) == 0 &&
+	    ed25519_verify(keys[0].pub, canon, n, sig) == 1,
+	    "the canonical form, %zu bytes, signs", n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sizeof flips; j++) {
+			canon[i] ^= flips[j];
+			passed += ed25519_verify(keys[0].pub, canon, n, sig);
+			canon[i] ^= flips[j];
+			tried++;
+		}
+	}
+	check(passed == 0, "%zu changed canonical forms: %zu verified",
+	    tried, passed);
+	check(command_canonical(&c, canon, 10) == 0, "a short buffer");
+	c.seq = 0;
+	check(command_canonical(&c, canon, sizeof canon) == 0,
+	    "an invalid command has none");
+}
+
+/* Every bit of the signature, re-encoded in the JSON, fails. */
+static void
+test_signature_bits(void)
+{
+	struct command	c = sample(), back;
+	char		text[COMMAND_TEXT_MAX], *b64;
+	uint8_t		sig[ED25519_SIG_LEN];
+	size_t		i, bit, wrong = 0;
+
+	command_sign(&c, seed_a, text, sizeof text);
+	b64 = strstr(text, "\"sig\":\"") + 7;
+	b64[B64_LEN(ED25519_SIG_LEN)] = '\0';
+	b64_decode_exact(b64, sig, sizeof sig);
+	b64[B64_LEN(ED25519_SIG_LEN)] = '"';
+	for (i = 0; i < sizeof sig; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			sig[i] ^= (uint8_t)(1u << bit);
+			b64_encode(sig, sizeof sig, b64);
+			b64[B64_LEN(ED25519_SIG_LEN)] = '"';
+			if (verify(text, &back) != COMMAND_BAD_SIGNATURE)
+				wrong++;
+			sig[i] ^= (uint8_t)(1u << bit);
+		}
+	}
+	check(wrong == 0, "512 flipped signature bits: %zu not bad-signature",
+	    wrong);
+}
+
+/* Every character of the JSON text, replaced, never verifies. */
+static void
+test_text_bytes(void)
+{
+	struct command	c = sample(), back;
+	char		text[COMMAND_TEXT_MAX], orig;
+	static const char repl[] = { '0', '9', 'A', 'z', '"', ' ', '\\', '}',
+	    '\x01', '\xff' };
+	size_t		n, i, j, ok = 0, tried = 0;
+
+	command_sign(&c, seed_a, text, sizeof text);
+	n = strlen(text);
+	for (i = 0; i < n; i++) {
+		orig = text[i];
+		for (j = 0; j < sizeof repl; j++) {
+			if (repl[j] == orig)
+				continue;
+			text[i] = repl[j];
+			ok += verify(text, &back) == COMMAND_OK;
+			tried++;
+		}
+		text[i] = orig;
+		ok += command_verify(text, i, keys, 2, NOW, &back) ==
+		    COMMAND_OK;
+	}
+	check(ok == 0, "%zu altered and %zu truncated texts: %zu verified",
+	    tried, n, ok);
+	check(verify(text, &back) == COMMAND_OK, "the original still does");
+}
+
+static void
+test_key_parse(void)
+{
+	uint8_t		pub[ED25519_KEY_LEN];
+	char		b64[B64_LEN(ED25519_KEY_LEN) + 1];
+	const char	*cause = NULL;
+
+	b64_encode(keys[0].pub, ED25519_KEY_LEN, b64);
+	check(admin_key_parse(b64, pub, &cause) == 0 &&
+	    memcmp(pub, keys[0].pub, sizeof pub) == 0, "a key reads back");
+	b64[42] = b64[42] == 'A' ? 'B' : 'A';
+	check(admin_key_parse(b64, pub, &cause) == 0 ||
+	    cause != NULL, "a changed digit reads as another key or none");
+	check(admin_key_parse("AAAA", pub, &cause) == -1 && cause != NULL,
+	    "too short");
+	check(admin_key_parse("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=",
+	    pub, &cause) == -1, "non-canonical last digit");
+	check(admin_key_parse("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= ",
+	    pub, &cause) == -1, "a trailing space");
+}
+
+int
+main(void)
+{
+	size_t	i;
+
+	for (i = 0; i < ED25519_KEY_LEN; i++) {
+		seed_a[i] = (uint8_t)(i + 1);
+		seed_b[i] = (uint8_t)(0xa0 ^ i);
+	}
+	strcpy(keys[0].name, "admin-a");
+	public_of(seed_a, keys[0].pub);
+	strcpy(keys[1].name, "admin-b");
+	public_of(seed_b, keys[1].pub);
+	test_round_trip();
+	test_results();
+	test_malformed();
+	test_canonical();
+	test_signature_bits();
+	test_text_bytes();
+	test_key_parse();
+	return check_done();
+}
