@@ -206,6 +206,22 @@ metrics_state(struct metrics *m, json_t *st, struct evbuffer *b)
 	}
 }
 
+/* The broker link, when there is one ([mqtt]). */
+static void
+metrics_mqtt(json_t *mq, struct evbuffer *b)
+{
+	if (mq == NULL)
+		return;
+	head(b, "gated_mqtt_connected", "gauge", "1 while the broker link "
+	    "is up.");
+	evbuffer_add_printf(b, "gated_mqtt_connected %d\n",
+	    json_is_true(json_object_get(mq, "connected")));
+	head(b, "gated_mqtt_backlog", "gauge", "Journaled events the broker "
+	    "has not acknowledged yet.");
+	evbuffer_add_printf(b, "gated_mqtt_backlog %" PRId64 "\n",
+	    member(mq, "backlog"));
+}
+
 /*
  * The gate's latency histogram as a Prometheus one: its log2 buckets in
  * microseconds become cumulative buckets in seconds.  The gate keeps no
@@ -287,6 +303,7 @@ metrics_text(struct metrics *m, struct evbuffer *b)
 	evbuffer_add_printf(b, "gated_uptime_seconds %" PRId64 "\n",
 	    member(st, "uptime_s"));
 	metrics_time(st, b);
+	metrics_mqtt(json_object_get(st, "mqtt"), b);
 	metrics_latency(json_object_get(st, "latency"), b);
 	json_decref(st);
 }
