@@ -265,6 +265,11 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	outbox_save(m);
 	if (++m->ticks % (1000 / MQTT_SAVE_MS) != 0)
 		return;
+	/* Rows no listener hears of (acknowledgements are not announced). */
+	if (journal_last_id(m->j) > m->sent) {
+		m->state_dirty = true;
+		outbox_kick(m);
+	}
 	if (m->state_dirty || m->ticks % (MQTT_STATE_S * 1000 /
 	    MQTT_SAVE_MS) == 0)
 		state_publish(m, false);
