@@ -5,7 +5,8 @@
 # broker stopped during a run of cards and back on the same port, a
 # consumer that drops duplicates by (gate, id) ending with every id of the
 # journal; a restarted gated resuming from the acked id it persisted; the
-# broker down for a whole run, cards decided as usual.
+# broker down for a whole run, cards decided as usual; events retention
+# deleted before the broker had them counted and logged.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
 
@@ -162,5 +163,20 @@ check "no broker: status says not connected, a backlog" sh -c \
     "[ \"\$('$GATECTL' -s '$SOCK' --json status | python3 -c 'import json,sys; m=json.load(sys.stdin)[\"mqtt\"]; print(m[\"connected\"], m[\"backlog\"] > 0)')\" = 'False True' ]"
 curl -s --unix-socket "$SOCK" http://gate/metrics >"$T/metrics"
 check "metrics: gated_mqtt_connected 0" grep -q '^gated_mqtt_connected 0$' "$T/metrics"
+cards 30
+stop_gated
+
+# --- retention deletes events the broker never had: said, not hidden -----
+sed -i 's/^id = test$/id = test\njournal-max-rows = 10/' "$T/gate.conf"
+start_broker b "$T/broker.conf" "$PORT"
+start_gated || { fail "gated restarts"; finish; }
+last=$(last_id)
+check "retention: the newest event still reaches the consumer ($last)" \
+    wait_for 10 has_id "$last" "$T/cons.out"
+pruned=$(mqtt pruned_unsent)
+check "retention: the status counts the events lost unsent ($pruned)" \
+    [ "${pruned:-0}" -gt 0 ]
+check "retention: the log says which" \
+    grep -q 'deleted by retention before the broker had them' "$T/gated.log"
 stop_gated
 finish
