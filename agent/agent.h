@@ -194,6 +194,19 @@ struct remote_conf {
 	int		timeout_ms;		/* handshake and request, at most */
 };
 
+/* The link to the campus MQTT broker: an [mqtt] section (gate-mqtt.c). */
+struct mqtt_conf {
+	bool		enabled;		/* the section is there */
+	char		host[256];		/* name or address */
+	int		port;
+	char		site[NAME_LEN];		/* the <site> of every topic */
+	char		client_id[NAME_LEN];	/* "": the gate's id */
+	int		keepalive_ms;
+	char		ca[PATH_MAX];		/* "": plain TCP */
+	char		certificate[PATH_MAX];	/* the gate's, PEM, or "" */
+	char		key[PATH_MAX];
+};
+
 /* A bearer token of the remote API: only the SHA-256 of it is kept. */
 struct token_conf {
 	char		name[NAME_LEN];
@@ -250,6 +263,7 @@ struct gate_conf {
 	int			level_count;
 	struct level		levels[LEVELS_MAX];
 	struct remote_conf	remote;
+	struct mqtt_conf	mqtt;
 	int			token_count;
 	struct token_conf	tokens[TOKENS_MAX];
 	int			schedule_count;
@@ -691,6 +705,10 @@ int		 gate_campus_command(struct gate *, const char *text,
 		    const char **refusal, char **cause);
 /* gate-status.c */
 json_t		*gate_status(struct gate *);
+/* One more member of the status, key: fn(arg), a new object, from a part
+ * that gate-status.c must not call (gate-mqtt.c); NULL fn removes it. */
+void		 gate_status_part(struct gate *, const char *key,
+		    json_t *(*fn)(void *), void *arg);
 /* Who is inside now, by category, oldest passage first (the muster). */
 json_t		*gate_occupancy(struct gate *);
 /* gate-time.c: the simulator's word on the clock's sync (-1: the real
@@ -720,6 +738,27 @@ size_t		 gate_latency_recent(struct gate *, uint32_t *, size_t);
 /* loop.c: the event loop; HTTP work at the lowest of its priorities. */
 struct event_base *loop_new(void);
 int		 loop_http_priority(struct event_base *);
+
+/* gate-mqtt.c: the gate on the campus broker ([mqtt]); the journal is
+ * its outbox.  Everything runs on the loop at loop_http_priority. */
+struct gate_mqtt;
+/* A message on a subscribed topic: topic and payload valid during the
+ * call only; retained when the broker kept it (desired state). */
+typedef void (*gate_mqtt_fn)(const char *topic, const void *payload,
+		    size_t len, bool retained, void *arg);
+/* Starts the link (connecting in the background): NULL with *cause
+ * (caller frees) when the [mqtt] section cannot be used. */
+struct gate_mqtt *gate_mqtt_new(struct event_base *, struct gate *,
+		    char **cause);
+/* Publishes online 0, saves the acked id, frees; NULL does nothing. */
+void		 gate_mqtt_free(struct gate_mqtt *);
+/* Subscribes a topic filter (QoS 1, renewed on every reconnect) and calls
+ * fn for each message that matches it: 0, or -1 (bad filter, or more
+ * than 8 subscriptions). */
+int		 gate_mqtt_subscribe(struct gate_mqtt *, const char *filter,
+		    gate_mqtt_fn fn, void *arg);
+/* "gated/v1/<site>/<gate>/", or with site "gated/v1/<site>/". */
+const char	*gate_mqtt_prefix(struct gate_mqtt *, bool site);
 
 /* api.c: the /v1 routes, whatever the transport. */
 struct api;

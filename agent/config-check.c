@@ -280,6 +280,20 @@ check_socket(struct conf_load *cl, const struct conf_section *gate)
 	}
 }
 
+/* A client certificate goes with its key, and over TLS only. */
+static void
+check_mqtt(struct conf_load *cl, const struct conf_section *cs)
+{
+	const struct mqtt_conf	*m = &cl->gc->mqtt;
+
+	if ((m->certificate[0] == '\0') != (m->key[0] == '\0'))
+		conf_error(cl, cs->line, "[mqtt]: certificate and key go "
+		    "together");
+	else if (m->certificate[0] != '\0' && m->ca[0] == '\0')
+		conf_error(cl, cs->line, "[mqtt]: a client certificate needs "
+		    "TLS (ca)");
+}
+
 /* The checks that need more than one key: cross-references and all. */
 void
 conf_check(struct conf_load *cl)
@@ -302,6 +316,8 @@ conf_check(struct conf_load *cl)
 			check_level(cl, cs);
 		if (cs->kind->id == S_SCHEDULE)
 			check_schedule(cl, cs);
+		if (cs->kind->id == S_MQTT)
+			check_mqtt(cl, cs);
 	}
 	if (cl->gc->lane_count == 0)
 		conf_error(cl, 0, "no [lane] section (a gate needs one)");

@@ -86,9 +86,9 @@ struct conf_key {
 
 enum section_id {
 	S_GATE, S_OUTPUT, S_INPUT, S_DEVICE, S_LANE, S_READER, S_THERM,
-	S_MODE, S_LEVEL, S_REMOTE, S_TOKEN, S_SCHEDULE, S_ADMIN_KEY
+	S_MODE, S_LEVEL, S_REMOTE, S_TOKEN, S_SCHEDULE, S_ADMIN_KEY, S_MQTT
 };
-#define SECTION_KINDS	(S_ADMIN_KEY + 1)
+#define SECTION_KINDS	(S_MQTT + 1)
 
 /* A section kind: its keys, and how many of it a gate may have. */
 struct section_kind {

@@ -25,6 +25,7 @@
 #define TOKEN(f)	FIELD(token_conf, f)
 #define SCHED(f)	FIELD(schedule_conf, f)
 #define ADMINKEY(f)	FIELD(admin_key, f)
+#define MQTT(f)		FIELD(gate_conf, mqtt.f)
 
 #define SEC(n)		(1000LL * (n))
 #define MIN(n)		(60000LL * (n))
@@ -382,6 +383,29 @@ static const struct conf_key remote_keys[] = {
 	{ .name = NULL }
 };
 
+/* The campus broker (gate-mqtt.c); its keys live in gate_conf.mqtt. */
+static const struct conf_key mqtt_keys[] = {
+	{ .name = "host", .type = T_STRING, MQTT(host), .required = V_ALL,
+	  .help = "the broker's name or address" },
+	{ .name = "port", .type = T_INT, MQTT(port), .min = 1, .max = 65535,
+	  .def = "1883",
+	  .help = "the broker's port; 8883 is the usual one with TLS" },
+	{ .name = "site", .type = T_NAME, MQTT(site), .required = V_ALL,
+	  .help = "the campus, the <site> of the topics gated/v1/<site>/<gate>/" },
+	{ .name = "client-id", .type = T_NAME, MQTT(client_id), .def = "",
+	  .help = "the MQTT client id; the gate's id when empty" },
+	{ .name = "keepalive", .type = T_DURATION, MQTT(keepalive_ms),
+	  .min = SEC(5), .max = HOUR(18), .def = "30s",
+	  .help = "a PINGREQ after this long idle; a dead link found in 1.5 times it" },
+	{ .name = "ca", .type = T_PATH, MQTT(ca), .def = "",
+	  .help = "the campus CA, PEM: TLS (1.2 or newer) when set" },
+	{ .name = "certificate", .type = T_PATH, MQTT(certificate), .def = "",
+	  .help = "the gate's client certificate, PEM (with ca and key)" },
+	{ .name = "key", .type = T_PATH, MQTT(key), .def = "",
+	  .help = "the client certificate's key, PEM, unencrypted" },
+	{ .name = NULL }
+};
+
 static const struct conf_key token_keys[] = {
 	{ .name = "role", .type = T_ENUM, TOKEN(role), .required = V_ALL,
 	  .choices = roles,
@@ -428,6 +452,8 @@ const struct section_kind conf_sections[SECTION_KINDS] = {
 	    .keys = schedule_keys, .max = SCHEDULES_MAX },
 	[S_ADMIN_KEY] = { .id = S_ADMIN_KEY, .name = "admin-key",
 	    .keys = admin_key_keys, .max = ADMIN_KEYS_MAX },
+	[S_MQTT] = { .id = S_MQTT, .name = "mqtt", .keys = mqtt_keys,
+	    .max = 1 },
 };
 
 /* The kind of section a header names, or NULL. */

@@ -83,6 +83,8 @@ config_print(const struct gate_conf *gc, FILE *f)
 	print_parts(gc, f);
 	if (gc->remote.enabled)
 		print_section(f, S_REMOTE, NULL, gc, 0);
+	if (gc->mqtt.enabled)
+		print_section(f, S_MQTT, NULL, gc, 0);
 	for (i = 0; i < gc->token_count; i++) {
 		print_section(f, S_TOKEN, gc->tokens[i].name, &gc->tokens[i],
 		    0);

@@ -73,6 +73,7 @@ conf_target(struct conf_load *cl, const struct section_kind *sk)
 		gc->level_count++;
 		return &gc->levels[n];
 	case S_REMOTE:
+	case S_MQTT:
 		return gc;
 	case S_TOKEN:
 		if (gc->token_count == TOKENS_MAX)
@@ -138,6 +139,9 @@ conf_init(struct conf_section *cs, void *target)
 		break;
 	case S_REMOTE:
 		((struct gate_conf *)target)->remote.enabled = true;
+		break;
+	case S_MQTT:
+		((struct gate_conf *)target)->mqtt.enabled = true;
 		break;
 	case S_TOKEN:
 		conf_copy(((struct token_conf *)target)->name, NAME_LEN,
@@ -271,7 +275,7 @@ header_name(struct conf_load *cl, const struct conf_section *cs)
 	int				 i;
 	bool				 ok = true;
 
-	if (sk->id == S_GATE || sk->id == S_REMOTE) {
+	if (sk->id == S_GATE || sk->id == S_REMOTE || sk->id == S_MQTT) {
 		if (*name != '\0')
 			conf_error(cl, cs->line, "[%s] takes no name",
 			    sk->name);

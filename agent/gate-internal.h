@@ -79,6 +79,10 @@ struct gate {
 	struct device_state	 devices[DEVICES_MAX];
 	struct indicator	 green, red, amber, buzzer;
 	struct listener		 listeners[LISTENERS_MAX];
+	/* A part of the status another file keeps (gate_status_part). */
+	const char		*part_key;
+	json_t			*(*part_fn)(void *);
+	void			*part_arg;
 	struct event		*prune_timer;
 	struct event		*journal_timer;
 	bool			 journal_lost;	/* its alert is raised */

@@ -33,6 +33,7 @@ struct agent {
 	struct api		*api;
 	struct control		*control;
 	struct remote		*remote;
+	struct gate_mqtt	*mqtt;
 	struct event		*ev_term, *ev_int, *ev_hup, *watchdog;
 };
 
@@ -251,6 +252,15 @@ agent_start(struct agent *a, struct gate_conf *conf)
 		gate_free(a->gate);
 		fatalx("%s", cause);
 	}
+	/* The broker last: the gate decides whether it is there or not. */
+	if (gate_conf(a->gate)->mqtt.enabled &&
+	    (a->mqtt = gate_mqtt_new(a->base, a->gate, &cause)) == NULL) {
+		remote_free(a->remote);
+		control_free(a->control);
+		api_free(a->api);
+		gate_free(a->gate);
+		fatalx("mqtt: %s", cause);
+	}
 	a->ev_term = evsignal_new(a->base, SIGTERM, on_term, a);
 	a->ev_int = evsignal_new(a->base, SIGINT, on_term, a);
 	a->ev_hup = evsignal_new(a->base, SIGHUP, on_hup, a);
@@ -264,6 +274,7 @@ agent_start(struct agent *a, struct gate_conf *conf)
 static void
 agent_stop(struct agent *a)
 {
+	gate_mqtt_free(a->mqtt);
 	control_free(a->control);
 	remote_free(a->remote);
 	api_free(a->api);

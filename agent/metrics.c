@@ -206,6 +206,27 @@ metrics_state(struct metrics *m, json_t *st, struct evbuffer *b)
 	}
 }
 
+/* The broker link, when there is one ([mqtt]). */
+/* A gauge with no labels: its head and its one sample. */
+static void
+gauge(struct evbuffer *b, const char *name, const char *help, int64_t v)
+{
+	head(b, name, "gauge", help);
+	evbuffer_add_printf(b, "%s %" PRId64 "\n", name, v);
+}
+
+/* The broker link, when there is one ([mqtt]). */
+static void
+metrics_mqtt(json_t *mq, struct evbuffer *b)
+{
+	if (mq == NULL)
+		return;
+	gauge(b, "gated_mqtt_connected", "1 while the broker link is up.",
+	    json_is_true(json_object_get(mq, "connected")));
+	gauge(b, "gated_mqtt_backlog", "Journaled events the broker has not "
+	    "acknowledged yet.", member(mq, "backlog"));
+}
+
 /*
  * The gate's latency histogram as a Prometheus one: its log2 buckets in
  * microseconds become cumulative buckets in seconds.  The gate keeps no
@@ -243,14 +264,11 @@ metrics_time(json_t *st, struct evbuffer *b)
 	json_t		*occ = json_object_get(st, "occupancy");
 	const char	*cat;
 
-	head(b, "gated_clock_synced", "gauge", "1 when the system clock has "
-	    "been synchronised (NTP).");
-	evbuffer_add_printf(b, "gated_clock_synced %d\n",
-	    json_is_true(json_object_get(clock, "synced")));
-	head(b, "gated_clock_unsynced_seconds", "gauge", "How long the "
-	    "clock has not been synchronised; 0 when it is.");
-	evbuffer_add_printf(b, "gated_clock_unsynced_seconds %" PRId64 "\n",
-	    member(clock, "unsynced_s"));
+	gauge(b, "gated_clock_synced", "1 when the system clock has been "
+	    "synchronised (NTP).", json_is_true(json_object_get(clock,
+	    "synced")));
+	gauge(b, "gated_clock_unsynced_seconds", "How long the clock has not "
+	    "been synchronised; 0 when it is.", member(clock, "unsynced_s"));
 	head(b, "gated_inside", "gauge", "People inside the gate's inside "
 	    "zone, from its in and out passages, by category.");
 	json_object_foreach(json_object_get(occ, "categories"), cat, n)
@@ -287,6 +305,7 @@ metrics_text(struct metrics *m, struct evbuffer *b)
 	evbuffer_add_printf(b, "gated_uptime_seconds %" PRId64 "\n",
 	    member(st, "uptime_s"));
 	metrics_time(st, b);
+	metrics_mqtt(json_object_get(st, "mqtt"), b);
 	metrics_latency(json_object_get(st, "latency"), b);
 	json_decref(st);
 }

@@ -11,46 +11,11 @@
 # busy loop while retrying, and the publish
 # throughput (a "bench:" line; no timing is asserted).
 . "$(dirname "$0")/common.inc"
+. "$(dirname "$0")/mosquitto.inc"
 
 PROBE=$top/$BUILD/bench/broker-probe
-MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
-if [ ! -x "$MOSQUITTO" ] || ! command -v mosquitto_sub >/dev/null 2>&1; then
-	echo "SKIP: broker: mosquitto or mosquitto-clients missing (scripts/install-deps sim, as root)"
-	exit 0
-fi
 [ -x "$PROBE" ] || { fail "broker: $BUILD/bench/broker-probe not built (make bench-bin)"; finish; }
 BENCH_N=${BROKER_BENCH_N:-100000}
-
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-
-free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-port_open() {
-	python3 -c 'import socket, sys
-s = socket.socket()
-try: s.connect(("127.0.0.1", int(sys.argv[1])))
-except OSError: sys.exit(1)' "$1"
-}
-
-# start_broker NAME CONF PORT: sets BROKER_PID_<NAME>, waits for the port.
-start_broker() {
-	"$MOSQUITTO" -c "$2" >>"$T/$1.log" 2>&1 &
-	eval "BROKER_PID_$1=$!"
-	PIDS="$PIDS $!"
-	wait_for 5 port_open "$3" || { echo "mosquitto $1 did not start:"; cat "$T/$1.log"; }
-}
-stop_broker() {
-	eval "p=\$BROKER_PID_$1"
-	kill -TERM "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
 
 # probe NAME ARGS...: starts broker-probe, output in $T/NAME.out and .err.
 probe() {
@@ -89,13 +54,7 @@ retrying() {
 }
 
 PORT=$(free_port)
-# As root mosquitto would drop to its own user, which cannot read $T.
-cat >"$T/plain.conf" <<EOF
-user $(id -un)
-listener $PORT 127.0.0.1
-allow_anonymous true
-persistence false
-EOF
+plain_conf "$PORT" "$T/plain.conf"
 
 # --- No broker at the start: retries with backoff, says so once --------
 probe p1 -P "$PORT" -I gate-south -k 5 -r 200 -R 800 -i 100 \
