@@ -220,6 +220,43 @@ load_config(const char *file)
 	return NULL;
 }
 
+
+/* A desired-state command from the broker: the gate checks and applies
+ * or refuses it, journaled either way (gate-campus.c). */
+static void
+campus_message(const char *topic, const void *payload, size_t len,
+    bool retained, void *arg)
+{
+	(void)retained;	/* retained or not, the seq decides */
+	gate_campus_command(arg, payload, len, topic, NULL, NULL, NULL);
+}
+
+/*
+ * The topics desired state comes on (docs/mqtt.md): the campus's level,
+ * and this gate's own level and mode.  Only desired state is ever
+ * retained there, so what the broker replays at a reconnect or a reboot
+ * is at most a replay the seq floor refuses: never a door opened.
+ */
+static void
+campus_subscribe(struct agent *a)
+{
+	static const char *const mine[] = { "level", "mode" };
+	char	 filter[256];
+	size_t	 i;
+
+	snprintf(filter, sizeof filter, "%scampus/level",
+	    gate_mqtt_prefix(a->mqtt, true));
+	if (gate_mqtt_subscribe(a->mqtt, filter, campus_message, a->gate) == -1)
+		log_warnx("mqtt: cannot subscribe %s", filter);
+	for (i = 0; i < sizeof mine / sizeof mine[0]; i++) {
+		snprintf(filter, sizeof filter, "%s%s",
+		    gate_mqtt_prefix(a->mqtt, false), mine[i]);
+		if (gate_mqtt_subscribe(a->mqtt, filter, campus_message,
+		    a->gate) == -1)
+			log_warnx("mqtt: cannot subscribe %s", filter);
+	}
+}
+
 /*
  * The gate and its listeners on a new loop, the signals it answers and
  * the watchdog; fatal when any cannot start.  The gate owns conf.
@@ -261,6 +298,8 @@ agent_start(struct agent *a, struct gate_conf *conf)
 		gate_free(a->gate);
 		fatalx("mqtt: %s", cause);
 	}
+	if (a->mqtt != NULL)
+		campus_subscribe(a);
 	a->ev_term = evsignal_new(a->base, SIGTERM, on_term, a);
 	a->ev_int = evsignal_new(a->base, SIGINT, on_term, a);
 	a->ev_hup = evsignal_new(a->base, SIGHUP, on_hup, a);
