@@ -2,8 +2,10 @@
  * fuzz-wedge.c: a libFuzzer target for the keyboard-wedge decoder.  The
  * input is a stream of records, a time step and a report length, then the
  * report; it aborts when a result breaks what the reader driver relies on:
- * results are -1, 0 or 1, a number is 1..WEDGE_DIGITS_MAX lower-case hex
- * digits that fits out, and the decoder's own state stays within bounds.
+ * results are -1, 0, 1 or 2, a number (1) is 1..WEDGE_DIGITS_MAX
+ * lower-case hex digits that fits out, a visitor pass (2) is the prefix,
+ * then digits and capitals, that fits out, and the decoder's own state
+ * stays within bounds.
  *
  * Build and run it with clang, from the top of the tree:
  *
@@ -31,7 +33,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wedge	 w;
-	char		 out[WEDGE_DIGITS_MAX + 8];
+	char		 out[WEDGE_TEXT_MAX + 8];
 	uint8_t		*rep;
 	int64_t		 now = 0;
 	size_t		 len, outlen, i;
@@ -42,7 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (size >= 3) {
 		now += data[0] * 4;		/* 0..1020 ms apart */
 		len = data[1] % 17;		/* ZLPs, short, 8, long */
-		outlen = 1 + data[2] % sizeof out;
+		/* 255: room for any pass; else short, often too short. */
+		outlen = data[2] == 255 ? sizeof out : 1u + data[2];
 		data += 3;
 		size -= 3;
 		if (len > size)
@@ -57,10 +60,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 
-		if (v < -1 || v > 1)
+		if (v < -1 || v > 2)
 			abort();
-		if (w.len > WEDGE_DIGITS_MAX || w.buf[w.len] != '\0')
+		if (w.len > WEDGE_TEXT_MAX || w.buf[w.len] != '\0')
 			abort();
+		if (v == 2) {
+			len = strnlen(out, sizeof out);
+			if (len >= outlen || strncmp(out, WEDGE_PASS_PREFIX,
+			    strlen(WEDGE_PASS_PREFIX)) != 0)
+				abort();
+			for (i = 0; i < len; i++)
+				if (!((out[i] >= '0' && out[i] <= '9') ||
+				    (out[i] >= 'A' && out[i] <= 'Z')))
+					abort();
+		}
 		if (v != 1)
 			continue;
 		len = strnlen(out, sizeof out);
