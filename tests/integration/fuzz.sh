@@ -34,13 +34,17 @@ srcs() {
 		    agent/schedule.c agent/calendar.c common/pass.c \
 		    common/xmalloc.c common/log.c ;;
 	# api.c's handlers reach the whole agent: all of it but main().
-	route)	echo tests/fuzz/fuzz-route.c $(ls agent/*.c hw/*.c common/*.c |
-		    grep -v "^agent/main.c\$\|^$gpiod_other\$") ;;
+	route)	echo tests/fuzz/fuzz-route.c
+		for f in agent/*.c hw/*.c common/*.c; do
+			[ "$f" = agent/main.c ] || [ "$f" = "$gpiod_other" ] ||
+			    echo "$f"
+		done ;;
 	*)	echo "tests/fuzz/fuzz-$1.c hw/decode.c" ;;
 	esac
 }
 
 # Flags beyond $inc a target's sources need.
+# shellcheck disable=SC2086 # the packages are words
 cflags() {
 	case $1 in
 	route)	pkg-config --cflags $agent_pkgs ;;
@@ -48,6 +52,7 @@ cflags() {
 }
 
 # Libraries a target links, after its sources.
+# shellcheck disable=SC2086
 libs() {
 	case $1 in
 	pass|config) pkg-config --libs libcrypto ;;
@@ -79,6 +84,7 @@ seeds() {
 	wedge)	printf '\001\010\000\000\036\000\000\000\000\000\001\010\000\000\050\000\000\000\000\000' >"$d/a"
 		# A visitor pass "GP1", Enter: wedge_feed's 2, which the
 		# target once took for a broken result.
+		# shellcheck disable=SC2059 # octal escapes made here
 		r() { printf "\\001\\010\\377\\$1\\000\\$2\\000\\000\\000\\000\\000"; }
 		{ r 002 012; r 002 023; r 000 036; r 000 050; } >"$d/b" ;;
 	policy)	head -c 64 /dev/urandom >"$d/a"; head -c 16 /dev/zero >"$d/b" ;;
