@@ -190,6 +190,14 @@ fresh-check:
 bench: all bench-bin
 	@tests/bench/run
 
+# Every fuzz target for FUZZ_SECONDS each (600), its corpus kept in
+# build/fuzz: execs, rate, findings, and 1 on any (docs/fuzzing.md).
+# Not in check, which runs the same targets for 5 s each.
+.PHONY: fuzz-long
+fuzz-long:
+	@FUZZ_LONG=1 FUZZ_SECONDS=$${FUZZ_SECONDS:-600} \
+	    sh tests/integration/fuzz.sh
+
 vmtest: all
 	@tests/vm/run
 

@@ -300,8 +300,12 @@ conf_check(struct conf_load *cl)
 {
 	const struct conf_section	*cs, *gate = NULL;
 	const struct conf_key		*k;
+	int				 i;
 
-	for (cs = cl->secs; cs < cl->secs + cl->nsecs; cs++) {
+	/* By index: an empty file has no sections and secs is NULL, and
+	 * NULL + 0 is undefined (UBSan under clang, fuzz-config). */
+	for (i = 0; i < cl->nsecs; i++) {
+		cs = &cl->secs[i];
 		if (cs->kind == NULL || !cs->counted)
 			continue;
 		if (cs->kind->id == S_GATE)

@@ -240,6 +240,11 @@ conf_section_apply(struct conf_load *cl, struct conf_section *cs)
 			    "in [%s]", cs->entries[i].key, sk->name);
 	}
 
+	/* Refused sections share scratch, and every header is read before
+	 * any section is applied: zeroed here, or a refused [schedule]
+	 * finds its window count in a refused [lane]'s name (fuzz-config). */
+	if (cs->target == cl->scratch)
+		memset(cl->scratch, 0, sizeof *cl->gc);
 	conf_init(cs, cs->target);
 	if (sk->id == S_OUTPUT)
 		cs->variant = V_OUT;
@@ -356,8 +361,8 @@ conf_section_header(struct conf_load *cl, struct conf_section *cs)
 	if (ok)
 		cs->counted = true;
 	else {
-		/* Still read, into scratch, so its errors are found too. */
-		memset(cl->scratch, 0, sizeof *cl->gc);
+		/* Still read, into scratch, so its errors are found too;
+		 * zeroed when it is applied (conf_section_apply). */
 		cs->target = cl->scratch;
 	}
 }
