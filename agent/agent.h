@@ -189,6 +189,7 @@ struct remote_conf {
 	char		certificate[PATH_MAX];	/* PEM chain, server first */
 	char		key[PATH_MAX];		/* PEM private key */
 	char		client_ca[PATH_MAX];	/* "" or: client certs required */
+	char		console[PATH_MAX];	/* the console's files, or "" */
 	int		max_connections;
 	int		max_per_address;	/* connections from one client */
 	int		timeout_ms;		/* handshake and request, at most */
@@ -827,6 +828,29 @@ int64_t		 auth_limit_blocked(struct auth_limiter *, const void *key,
 		    size_t len, int64_t now);
 enum auth_note	 auth_limit_fail(struct auth_limiter *, const void *key,
 		    size_t len, int64_t now);
+
+/* session.c: the console's sign-in: a cookie and a CSRF token per token. */
+struct sessions;
+enum session_result { SESSION_DONE, SESSION_BAD_TOKEN };
+#define SESSION_PATH	"/v1/session"	/* on the TLS listener only */
+struct session_route {
+	const char	*method;		/* as docs/api.md names it */
+	int		 cmd;			/* enum evhttp_cmd_type */
+	enum session_result (*handle)(struct sessions *, struct gate *,
+			    struct evhttp_request *, const char *addr);
+};
+extern const struct session_route session_routes[]; /* ends with NULL */
+struct sessions	*sessions_new(int max, int64_t ttl_ms);
+void		 sessions_free(struct sessions *);
+bool		 session_cookie_sent(struct evhttp_request *);
+enum session_result session_route(struct sessions *, struct gate *,
+		    struct evhttp_request *, const char *addr);
+int		 session_auth(struct sessions *, struct gate *,
+		    struct evhttp_request *, const struct token_conf **);
+
+/* console.c: GET / and /console/... from [remote] console, no token. */
+bool		 console_request(const char *dir, struct evhttp_request *,
+		    const char *path);
 
 /* stream.c: GET /v1/events/stream, Server-Sent Events from the journal. */
 struct stream;

@@ -3,8 +3,10 @@
  * the [remote] listen addresses through OpenSSL bufferevents, so nothing
  * but TLS is spoken there; with client-ca set a client certificate is
  * required as well.  Every request needs a bearer token of a [token]
- * section whose role covers the route (auth.c); the actor journaled with a
- * change is "token:NAME".  Failed attempts are limited per address.
+ * section whose role covers the route (auth.c), or the cookie of a console
+ * session made with one (session.c); the actor journaled with a change is
+ * "token:NAME".  Failed attempts are limited per address.  The console's
+ * files (console.c) need no token.
  *
  * A client that sends nothing, or a byte now and then, must not hold a
  * connection for long: bytes reset evhttp's own timeouts, so each
@@ -51,6 +53,8 @@
 				"ECDHE-RSA-CHACHA20-POLY1305"
 #define ADMIN_RESERVE		1	/* busy slots only admins get */
 #define DROP_LOG_EVERY_MS	60000	/* one log line a minute at most */
+#define SESSIONS_MAX		64	/* console sessions at once */
+#define SESSION_TTL_MS		(12 * 3600 * 1000)	/* a guard's shift */
 
 /*
  * A TLS connection, from accept until OpenSSL frees its SSL.  FRESH until
@@ -94,6 +98,7 @@ struct remote {
 	SSL_CTX			*ctx;
 	struct evhttp		*http;
 	struct auth_limiter	*limiter;
+	struct sessions		*sessions;	/* the console's (session.c) */
 	struct remote_conns	*conns;
 	int			 max;
 	int			 per_address;
@@ -512,6 +517,9 @@ remote_request(struct evhttp_request *req, void *arg)
 		evhttp_request_set_on_complete_cb(req, remote_done, rc);
 		remote_update(r);
 	}
+	if (path != NULL && console_request(gate_conf(r->gate)->remote.console,
+	    req, path))
+		return;
 	if ((left = auth_limit_blocked(r->limiter, key, keylen,
 	    mono_ms())) > 0) {
 		snprintf(retry, sizeof retry, "%" PRId64, (left + 999) / 1000);
@@ -522,7 +530,21 @@ remote_request(struct evhttp_request *req, void *arg)
 	}
 	token = auth_bearer(evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Authorization"));
-	if ((tok = auth_token_find(gate_conf(r->gate), token)) == NULL) {
+	if (path != NULL && strcmp(path, SESSION_PATH) == 0) {
+		if (session_route(r->sessions, r->gate, req, addr) ==
+		    SESSION_BAD_TOKEN) {
+			remote_journal_failure(r, auth_limit_fail(r->limiter,
+			    key, keylen, mono_ms()), addr, "unknown token at "
+			    "sign-in");
+			api_error(req, 401, "the token is not valid");
+		}
+		return;
+	}
+	/* A browser's session stands for its token; a bearer token wins. */
+	if (token == NULL && session_cookie_sent(req)) {
+		if (session_auth(r->sessions, r->gate, req, &tok) == -1)
+			return;
+	} else if ((tok = auth_token_find(gate_conf(r->gate), token)) == NULL) {
 		remote_journal_failure(r, auth_limit_fail(r->limiter, key,
 		    keylen, mono_ms()), addr, token == NULL ? "no bearer "
 		    "token" : "unknown token");
@@ -695,6 +717,7 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 		fatalx("%s: event_new", __func__);
 	r->limiter = auth_limiter_new(AUTH_SLOTS, AUTH_MAX_FAILURES,
 	    AUTH_WINDOW_MS, AUTH_BLOCK_MS);
+	r->sessions = sessions_new(SESSIONS_MAX, SESSION_TTL_MS);
 	if ((r->ctx = remote_tls(rc, cause)) == NULL)
 		goto fail;
 	if ((r->http = evhttp_new(base)) == NULL) {
@@ -764,5 +787,6 @@ remote_free(struct remote *r)
 		free(c);
 	SSL_CTX_free(r->ctx);		/* live SSLs keep their reference */
 	auth_limiter_free(r->limiter);
+	sessions_free(r->sessions);
 	free(r);
 }

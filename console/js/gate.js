@@ -1,0 +1,236 @@
+// gate.js: the gate's page.  The lanes, mode, level and alerts come from
+// GET /v1/status (again on every journal event and every second, for the
+// amber wait, which is not journaled); the passages come from
+// GET /v1/events and then live from /v1/events/stream (Server-Sent
+// Events), resumed by the browser with Last-Event-ID after a break.
+import {$, el, fill, clock, say, askReason} from './ui.js';
+import {api, can} from './api.js';
+import {signedIn, showUser} from './signin.js';
+
+const MAX_ROWS = 30;
+const BUILTIN_MODES = ['open', 'closed', 'pedestrian-only', 'residents-only'];
+let me = null;
+
+// What a lane's state says, and the lamp it lights (by text too).
+const LANE_STATES = {
+	'waiting-temperature': ['Waiting for a temperature', 'amber'],
+	locked: ['Closed', 'off'], released: ['Released: pass now', 'green'],
+	idle: ['Idle', 'off'], down: ['Barrier down', 'off'],
+	'down-occupied': ['Vehicle at the barrier', 'off'],
+	up: ['Barrier up', 'green'], 'up-occupied': ['Vehicle passing', 'green'],
+	lowering: ['Barrier lowering', 'amber'],
+};
+const DENY_LAMP_MS = 2000;	// agent/indicator.c: the red lamp's pattern
+const denied = new Map();	// lane -> when its last denial was seen
+
+function laneState(l) {
+	const [text, colour] = LANE_STATES[l.state] ||
+	    [l.state.replace(/-/g, ' '), l.open ? 'green' : 'off'];
+	if (colour === 'off' && Date.now() - (denied.get(l.name) || 0) <
+	    DENY_LAMP_MS)
+		return [`${text}: denied`, 'red'];
+	return [text, colour];
+}
+
+function lamp(colour) {
+	const words = {green: 'green lamp', amber: 'amber lamp', red: 'red lamp',
+	    off: 'lamps off'};
+	return el('span', {class: `lamp ${colour}`}, el('span',
+	    {class: 'dot', 'aria-hidden': 'true'}), words[colour]);
+}
+
+async function openLane(name) {
+	const reason = await askReason(`Open ${name} once`, 'Open');
+	if (reason === null)
+		return;
+	try {
+		const r = await api('POST', `/v1/lanes/${encodeURIComponent(name)}/open`,
+		    {reason});
+		say(`${name} opened once (journal ${r.event})`);
+	} catch (e) {
+		say(`Open ${name}: ${e.message}`, true);
+	}
+}
+
+function renderLanes(lanes) {
+	fill($('#lane-list'), lanes.map((l) => {
+		const [text, colour] = laneState(l);
+		return el('li', {class: `lane ${colour}`, 'data-lane': l.name},
+		    el('div', {class: 'lane-head'}, el('strong', {}, l.name),
+			el('span', {class: 'kind'}, l.kind)),
+		    el('div', {class: 'lane-state'}, text),
+		    lamp(colour),
+		    can(me.role, 'guard') && el('button', {type: 'button',
+			class: 'primary', 'data-open': l.name,
+			onclick: () => openLane(l.name)}, `Open ${l.name} once`));
+	}));
+}
+
+async function ack(a) {
+	const reason = await askReason(`Acknowledge alert ${a.id} (${a.kind})`,
+	    'Acknowledge');
+	if (reason === null)
+		return;
+	try {
+		await api('POST', `/v1/alerts/${a.id}/ack`, {reason});
+		say(`Alert ${a.id} acknowledged`);
+		refresh();
+	} catch (e) {
+		say(`Acknowledge ${a.id}: ${e.message}`, true);
+	}
+}
+
+function renderAlerts(alerts, count) {
+	$('#alert-count').textContent = String(count);
+	$('#alert-count').className = count > 0 ? 'count hot' : 'count';
+	if (alerts.length === 0) {
+		fill($('#alert-list'), el('li', {class: 'none'}, 'No active alerts'));
+		return;
+	}
+	fill($('#alert-list'), alerts.map((a) => el('li', {class: 'alert',
+	    'data-alert': a.id ?? ''},
+	    el('div', {}, el('strong', {}, `⚠ ${a.kind}`),
+		a.lane ? ` · ${a.lane}` : '',
+		a.count > 1 ? ` · ×${a.count}` : ''),
+	    el('div', {class: 'detail'}, a.detail || ''),
+	    el('div', {class: 'when'}, `raised ${clock(a.raised_ms)}`),
+	    can(me.role, 'guard') && a.id !== null && el('button', {
+		type: 'button', 'data-ack': a.id, onclick: () => ack(a)},
+		'Acknowledge'))));
+}
+
+async function setMode(ev) {
+	ev.preventDefault();
+	const mode = $('#mode-in').value.trim();
+	const reason = await askReason(`Set mode ${mode}`, 'Set mode');
+	if (reason === null)
+		return;
+	try {
+		const r = await api('POST', '/v1/mode', {mode, reason});
+		say(`Mode ${r.mode} (journal ${r.event})`);
+		refresh();
+	} catch (e) {
+		say(`Mode: ${e.message}`, true);
+	}
+}
+
+async function setLevel(ev) {
+	ev.preventDefault();
+	const level = Number($('#level-in').value);
+	const reason = await askReason(`Set level ${level}`, 'Set level');
+	if (reason === null)
+		return;
+	try {
+		const r = await api('POST', '/v1/level', {level, reason});
+		say(`Level ${r.level} ${r.name} (journal ${r.event})`);
+		refresh();
+	} catch (e) {
+		say(`Level: ${e.message}`, true);
+	}
+}
+
+// Mode and level forms, for an admin only.
+function renderControls(st) {
+	if (!can(me.role, 'admin')) {
+		fill($('#controls'));
+		return;
+	}
+	if ($('#mode-in'))
+		return;
+	fill($('#controls'),
+	    el('form', {class: 'ctl', onsubmit: setMode},
+		el('label', {for: 'mode-in'}, 'Mode'),
+		el('input', {id: 'mode-in', list: 'modes', value: st.mode,
+		    required: true, autocomplete: 'off'}),
+		el('datalist', {id: 'modes'}, BUILTIN_MODES.map((m) =>
+		    el('option', {value: m}))),
+		el('button', {type: 'submit'}, 'Set mode')),
+	    el('form', {class: 'ctl', onsubmit: setLevel},
+		el('label', {for: 'level-in'}, 'Level'),
+		el('input', {id: 'level-in', type: 'number', min: 0,
+		    value: st.level.number, required: true}),
+		el('button', {type: 'submit'}, 'Set level')));
+}
+
+async function refresh() {
+	try {
+		const st = await api('GET', '/v1/status');
+		$('#title').textContent = st.gate.name || st.gate.id;
+		document.title = `${st.gate.name || st.gate.id} · gate console`;
+		$('#mode').textContent = `${st.mode} (${st.mode_source})`;
+		$('#level').textContent = `${st.level.number} · ${st.level.name}`;
+		renderLanes(st.lanes);
+		renderAlerts(st.alerts, st.alert_counts.active);
+		renderControls(st);
+	} catch (e) {
+		if (e.status === 401)
+			location.reload();
+		say(`Status: ${e.message}`, true);
+	}
+}
+
+// One passage as a row: the verdict in words and a mark, its colour only
+// a help.
+function passageRow(e) {
+	const granted = e.verdict === 'granted';
+	const fever = e.reason === 'fever';
+	const who = e.person || (e.card ? `card ${e.card}` : '—');
+	return el('tr', {class: granted ? 'granted' : 'denied',
+	    'data-event': e.id},
+	    el('td', {}, clock(e.ts_ms)),
+	    el('td', {}, `${e.lane || ''}${e.direction ? ' ' + e.direction : ''}`),
+	    el('td', {}, who),
+	    el('td', {}, el('span', {class: `verdict ${granted ? 'ok' : 'no'}`},
+		granted ? '✓ granted' : '✗ denied')),
+	    el('td', {}, (e.reason || '').replace(/-/g, ' ')),
+	    el('td', {class: fever ? 'fever' : ''}, e.temp === undefined ? '—' :
+		`${e.temp.toFixed(1)} °C${fever ? ' fever' : ''}`));
+}
+
+function addPassage(e, fresh = false) {
+	if (fresh && e.verdict === 'denied' && e.lane) {
+		denied.set(e.lane, Date.now());
+		setTimeout(refresh, DENY_LAMP_MS + 50);
+	}
+	const rows = $('#passage-rows');
+	rows.prepend(passageRow(e));
+	while (rows.children.length > MAX_ROWS)
+		rows.lastChild.remove();
+}
+
+function live(afterId) {
+	const src = new EventSource(`/v1/events/stream?after=${afterId}`);
+	src.onopen = () => {
+		$('#live').textContent = 'live';
+		$('#live').className = 'pill on';
+	};
+	src.onerror = () => {
+		$('#live').textContent = 'reconnecting';
+		$('#live').className = 'pill off';
+	};
+	src.onmessage = (m) => {
+		const e = JSON.parse(m.data);
+		if (e.kind === 'passage' || e.kind === 'override')
+			addPassage(e, true);
+		if (e.kind !== 'passage' || e.alert_id || e.verdict === 'denied')
+			refresh();
+	};
+}
+
+async function start() {
+	me = await signedIn();
+	showUser(me);
+	await refresh();
+	const ev = await api('GET', '/v1/events?limit=200');
+	fill($('#passage-rows'));
+	for (const e of ev.events)
+		if (e.kind === 'passage' || e.kind === 'override')
+			addPassage(e);
+	live(ev.last_id || 0);
+	setInterval(() => {
+		if (!document.hidden)
+			refresh();
+	}, 1000);
+}
+
+start().catch((e) => say(`The console could not start: ${e.message}`, true));
