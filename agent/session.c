@@ -182,7 +182,8 @@ session_reply(struct evhttp_request *req, int code, json_t *body)
 static json_t *
 session_json(const struct session *se, const struct token_conf *tok)
 {
-	return json_pack("{s:s, s:s, s:s, s:I}", "name", tok->name, "role",
+	return json_pack("{s:b, s:s, s:s, s:s, s:I}", "signed_in", 1,
+	    "name", tok->name, "role",
 	    auth_role_name(tok->role), "csrf", se->csrf, "expires_ms",
 	    (json_int_t)se->expires_wall);
 }
@@ -264,9 +265,10 @@ session_whoami(struct sessions *s, struct gate *g, struct evhttp_request *req,
 	const struct token_conf	*tok = NULL;
 
 	(void)addr;
+	/* Not an error: a page asks this before it shows a sign-in. */
 	if ((se = session_of(s, req)) == NULL ||
 	    (tok = session_token(gate_conf(g), se)) == NULL)
-		api_error(req, 401, "not signed in");
+		session_reply(req, 200, json_pack("{s:b}", "signed_in", 0));
 	else
 		session_reply(req, 200, session_json(se, tok));
 	return SESSION_DONE;

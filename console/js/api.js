@@ -43,15 +43,11 @@ export async function api(method, path, body) {
 
 // The session now ({name, role, csrf, expires_ms}) or null.
 export async function session() {
-	try {
-		const s = await api('GET', '/v1/session');
-		csrf = s.csrf;
-		return s;
-	} catch (e) {
-		if (e.status === 401)
-			return null;
-		throw e;
-	}
+	const s = await api('GET', '/v1/session');
+	if (!s.signed_in)
+		return null;
+	csrf = s.csrf;
+	return s;
 }
 
 export async function signIn(token) {

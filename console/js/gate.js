@@ -182,7 +182,8 @@ function passageRow(e) {
 	    el('td', {}, who),
 	    el('td', {}, el('span', {class: `verdict ${granted ? 'ok' : 'no'}`},
 		granted ? '✓ granted' : '✗ denied')),
-	    el('td', {}, (e.reason || '').replace(/-/g, ' ')),
+	    el('td', {}, e.reason && e.reason !== e.verdict ?
+		e.reason.replace(/-/g, ' ') : ''),
 	    el('td', {class: fever ? 'fever' : ''}, e.temp === undefined ? '—' :
 		`${e.temp.toFixed(1)} °C${fever ? ' fever' : ''}`));
 }

@@ -15,6 +15,8 @@ make_certs || { fail "openssl made the test CA"; remote_finish; }
 # leaves them.
 cp -r "$CONSOLE" "$T/console"
 gzip -9 -k -n "$T/console/style.css"
+# A longer temperature wait, so the page (status every second) sees it.
+sed -i 's/^temperature-wait = .*/temperature-wait = 3s/' "$T/gate.conf"
 start_gate c "console = ../console" || { fail "gate c starts"; remote_finish; }
 C=$(url c)
 L=$(lsock c)
@@ -86,6 +88,7 @@ check "a forged cookie: 401" [ "$(curl -s -o /dev/null -w '%{http_code}' --cacer
 check "sign out without the CSRF token: 403" [ "$(with -X DELETE "$C/v1/session")" = 403 ]
 check "sign out: 200" [ "$(with -X DELETE -H "X-CSRF-Token: $csrf" "$C/v1/session")" = 200 ]
 check "the cookie after sign-out: 401" [ "$(with "$C/v1/status")" = 401 ]
+check "GET /v1/session after sign-out: signed_in false" sh -c "[ \"\$(curl -s -o '$T/body' -w '%{http_code}' --cacert '$T/tls/ca.crt' -b '$jar' '$C/v1/session')\" = 200 ] && grep -q '\"signed_in\":false' '$T/body'"
 journal c >"$T/j"
 check "sign-in and sign-out journaled (kind auth)" sh -c "cat '$T/j' | grep '\"kind\": \"auth\"' | grep 'token:guardhouse' | grep -q signed-out"
 check "a bad token at sign-in: 401" [ "$(signin wrong --interface 127.0.0.3)" = 401 ]

@@ -1,0 +1,350 @@
+// console.mjs: the web console in a real browser, Debian's chromium driven
+// by puppeteer-core, against the gated that tests/integration/console.sh
+// started.  Prints PASS:/FAIL: lines like every other test; the shell
+// script counts them.  Environment: URL, ART (screenshots), SOCK and
+// GATECTL (the gate's local socket, to present cards), TOKEN_ADMIN,
+// TOKEN_GUARD, TOKEN_VIEWER, CONSOLE_DIR (for the page weight).
+import {execFile} from 'node:child_process';
+import {promisify} from 'node:util';
+import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {gzipSync} from 'node:zlib';
+import puppeteer from 'puppeteer-core';
+
+const run = promisify(execFile);
+const env = process.env;
+const URL = env.URL;
+let failures = 0;
+
+function check(ok, name) {
+	console.log(`${ok ? 'PASS' : 'FAIL'}: ${name}`);
+	if (!ok)
+		failures++;
+	return ok;
+}
+
+// gatectl --json on the gate's socket; a denied card exits 1 with its
+// answer all the same.
+async function gatectl(...args) {
+	try {
+		const {stdout} = await run(env.GATECTL, ['-s', env.SOCK, '--json', ...args]);
+		return JSON.parse(stdout);
+	} catch (e) {
+		if (e.stdout)
+			return JSON.parse(e.stdout);
+		throw e;
+	}
+}
+
+// The console's bytes: every file raw, and gzipped as make install does.
+function weight(dir) {
+	let raw = 0, gz = 0, files = 0;
+	const walk = (d) => {
+		for (const f of readdirSync(d)) {
+			const p = join(d, f);
+			if (statSync(p).isDirectory()) {
+				walk(p);
+				continue;
+			}
+			const b = readFileSync(p);
+			raw += b.length;
+			gz += gzipSync(b, {level: 9}).length;
+			files++;
+		}
+	};
+	walk(dir);
+	return {raw, gz, files};
+}
+
+// A page that records what the browser says went wrong.
+async function newPage(ctx, errors) {
+	const page = await ctx.newPage();
+	page.on('console', (m) => {
+		if (m.type() === 'error')
+			errors.push(`console: ${m.text()}`);
+	});
+	page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+	page.on('requestfailed', (r) => {
+		// The event stream is cut when the page goes: not an error.
+		if (!r.url().includes('/v1/events/stream'))
+			errors.push(`request: ${r.url()} ${r.failure()?.errorText}`);
+	});
+	await page.setViewport({width: 1024, height: 600});
+	return page;
+}
+
+async function signIn(page, token) {
+	await page.goto(URL + '/', {waitUntil: 'networkidle2'});
+	await page.waitForSelector('#signin:not([hidden]) #token', {visible: true});
+	await page.type('#token', token);
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#app:not([hidden])', {visible: true});
+	await page.waitForSelector('.lane');
+}
+
+// Answers the page's reason dialog.
+async function answer(page, reason) {
+	await page.waitForSelector('#reason-dialog[open] #reason', {visible: true});
+	await page.type('#reason', reason);
+	await page.click('#reason-dialog button[value=ok]');
+}
+
+// Pixel variance of a PNG, measured in a blank page of its own.
+async function variance(browser, png) {
+	const p = await browser.newPage();
+	const v = await p.evaluate(async (b64) => {
+		const img = new Image();
+		img.src = 'data:image/png;base64,' + b64;
+		await img.decode();
+		const c = document.createElement('canvas');
+		c.width = img.width;
+		c.height = img.height;
+		const g = c.getContext('2d');
+		g.drawImage(img, 0, 0);
+		const d = g.getImageData(0, 0, c.width, c.height).data;
+		let n = 0, sum = 0, sq = 0;
+		for (let i = 0; i < d.length; i += 4) {
+			const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+			sum += y;
+			sq += y * y;
+			n++;
+		}
+		return sq / n - (sum / n) ** 2;
+	}, Buffer.from(png).toString('base64'));
+	await p.close();
+	return v;
+}
+
+// The contrast of an element's text on the background behind it.
+async function contrasts(page, selectors) {
+	return page.evaluate((sels) => {
+		const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+		const lum = ([r, g, b]) => {
+			const f = (c) => {
+				c /= 255;
+				return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+			};
+			return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+		};
+		const out = {};
+		for (const s of sels) {
+			const e = document.querySelector(s);
+			if (!e) {
+				out[s] = null;
+				continue;
+			}
+			let b = e, bg = null;
+			while (b) {
+				const c = rgb(getComputedStyle(b).backgroundColor);
+				if (c.length === 3 || (c.length === 4 && c[3] > 0)) {
+					bg = c.slice(0, 3);
+					break;
+				}
+				b = b.parentElement;
+			}
+			bg = bg || [255, 255, 255];
+			const fg = rgb(getComputedStyle(e).color).slice(0, 3);
+			const [l1, l2] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+			out[s] = (l1 + 0.05) / (l2 + 0.05);
+		}
+		return out;
+	}, selectors);
+}
+
+async function main() {
+	const w = weight(env.CONSOLE_DIR);
+	console.log(`page weight: ${w.files} files, ${w.raw} bytes, ${w.gz} bytes gzipped (-9)`);
+	check(w.gz < 50000, `the console is small for a Pi: ${w.gz} bytes gzipped`);
+
+	const browser = await puppeteer.launch({
+		executablePath: '/usr/bin/chromium',
+		headless: true,
+		// The test CA is thrown away with the test; root needs no sandbox.
+		args: ['--no-sandbox', '--ignore-certificate-errors',
+		    '--disable-gpu', '--disable-dev-shm-usage'],
+	});
+	try {
+		await scenarios(browser);
+	} finally {
+		await browser.close();
+	}
+	console.log(`${failures === 0 ? 'PASS' : 'FAIL'}: the browser test ran to its end (${failures} failed)`);
+}
+
+async function scenarios(browser) {
+	const errors = [];
+	const guard = await browser.createBrowserContext();
+	const page = await newPage(guard, errors);
+
+	// ---- sign in as the guard ----
+	await signIn(page, env.TOKEN_GUARD);
+	check(await page.$eval('#who', (e) => e.textContent) === 'guardhouse (guard)',
+	    'signed in: the page names the token and its role');
+	check(await page.$('button[data-open="ped"]') !== null,
+	    'a guard sees the open-once buttons');
+	check(await page.$('#mode-in') === null, 'a guard is not offered the mode');
+	await page.waitForFunction(() => document.querySelector('#live').textContent === 'live');
+
+	// ---- a card appears within 1 s ----
+	const before = await page.$$eval('#passage-rows tr', (r) => r.length);
+	const t0 = performance.now();
+	const card = gatectl('sim', 'card', 'ped-in', '1001');
+	await page.waitForFunction((n) => document.querySelectorAll('#passage-rows tr').length > n,
+	    {polling: 'mutation', timeout: 5000}, before);
+	const ms = performance.now() - t0;
+	const ev = await card;
+	console.log(`card to row: ${ms.toFixed(0)} ms (gatectl sim card to the row on the page)`);
+	check(ms < 1000, `a simulated card's row is on the page within 1 s (${ms.toFixed(0)} ms)`);
+	const row = await page.$eval('#passage-rows tr', (r) => ({id: r.dataset.event, text: r.textContent}));
+	check(row.id === String(ev.event) && row.text.includes('granted') && row.text.includes('E1001'),
+	    `the row is event ${ev.event}, granted, person E1001: ${row.text}`);
+
+	// ---- the amber wait, then a fever, acknowledged from the page ----
+	await gatectl('level', 'set', '1', '--reason', 'console test: temperature checks');
+	const waiting = gatectl('sim', 'card', 'ped-in', '1002');
+	const amber = await page.waitForSelector('li.lane.amber[data-lane="ped"]', {timeout: 3000})
+	    .then(() => true, () => false);
+	check(amber, 'a card waiting for its temperature lights the amber lamp on the page');
+	check(amber && (await page.$eval('li.lane.amber[data-lane="ped"]', (e) => e.textContent))
+	    .includes('Waiting for a temperature'), 'the amber lamp is said in words too');
+	await page.setViewport({width: 1024, height: 600});
+	if (amber)
+		await page.screenshot({path: `${env.ART}/gate-amber-1024x600.png`});
+	await gatectl('sim', 'temp', 'therm', '36.7');
+	await waiting;
+	await gatectl('sim', 'card', 'ped-in', '1003', '--temp', '38.6');
+	await page.waitForSelector('#alert-list button[data-ack]', {visible: true, timeout: 3000});
+	const feverRow = await page.$eval('#passage-rows tr', (r) => r.textContent);
+	check(feverRow.includes('denied') && feverRow.includes('fever') && feverRow.includes('38.6'),
+	    `the fever's row says denied, fever and the temperature: ${feverRow}`);
+	await page.screenshot({path: `${env.ART}/gate-alert-1024x600.png`});
+	const alertId = await page.$eval('#alert-list button[data-ack]', (b) => b.dataset.ack);
+	await page.click(`#alert-list button[data-ack="${alertId}"]`);
+	await answer(page, 'fever checked at the booth');
+	const acked = await page.waitForFunction((id) => !document.querySelector(`button[data-ack="${id}"]`),
+	    {timeout: 3000}, alertId).then(() => true, () => false);
+	check(acked, `alert ${alertId} acknowledged from the page is gone from it`);
+	const st = await gatectl('status');
+	check(!st.alerts.some((a) => String(a.id) === alertId), `the gate no longer has alert ${alertId} active`);
+
+	// ---- open once pulses the simulated relay ----
+	const outs = async () => (await gatectl('sim', 'outputs')).outputs.find((o) => o.name === 'door');
+	const door0 = await outs();
+	await page.click('button[data-open="ped"]');
+	await answer(page, 'ambulance crew');
+	const pulsed = await (async () => {
+		for (let i = 0; i < 40; i++) {
+			const d = await outs();
+			if (d && d.changes > door0.changes)
+				return true;
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		return false;
+	})();
+	check(pulsed, `open once from the page pulses the door relay (changes ${door0.changes} -> more)`);
+	await page.waitForFunction(() => document.querySelector('#notice').textContent.includes('opened once'));
+
+	// ---- keyboard: focus is visible ----
+	await page.focus('button[data-open="ped"]');
+	await page.keyboard.press('Tab');
+	await page.keyboard.down('Shift');
+	await page.keyboard.press('Tab');
+	await page.keyboard.up('Shift');
+	const ring = await page.evaluate(() => {
+		const e = document.activeElement;
+		const s = getComputedStyle(e);
+		return {tag: e.tagName, style: s.outlineStyle, width: parseFloat(s.outlineWidth)};
+	});
+	check(ring.tag === 'BUTTON' && ring.style !== 'none' && ring.width >= 2,
+	    `a button focused from the keyboard shows a ring (${ring.style} ${ring.width}px)`);
+
+	// ---- three screens ----
+	const sizes = [['booth', 1024, 600], ['phone', 390, 844], ['desktop', 1440, 900]];
+	for (const [name, width, height] of sizes) {
+		await page.setViewport({width, height});
+		await new Promise((r) => setTimeout(r, 300));
+		const file = `${env.ART}/gate-${name}-${width}x${height}.png`;
+		const png = await page.screenshot({path: file});
+		const v = await variance(browser, png);
+		check(v > 100, `${name} ${width}x${height}: the screenshot is not blank (variance ${v.toFixed(0)})`);
+		const vis = await page.evaluate(() => ['header h1', '#lanes', '#alerts', '#passages',
+		    'button[data-open="ped"]'].map((s) => {
+			const e = document.querySelector(s);
+			const r = e && e.getBoundingClientRect();
+			return [s, !!r && r.width > 0 && r.height > 0 &&
+			    getComputedStyle(e).visibility !== 'hidden'];
+		}));
+		check(vis.every(([, ok]) => ok), `${name}: the key elements are shown: ` +
+		    vis.map(([s, ok]) => `${s} ${ok ? 'yes' : 'NO'}`).join(', '));
+		const over = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+		check(over <= 0, `${name}: no sideways scrolling (${over} px too wide)`);
+		const small = await page.$$eval('button', (bs) => bs.filter((b) => {
+			const r = b.getBoundingClientRect();
+			return r.width > 0 && (r.height < 48 || r.width < 48);
+		}).map((b) => b.textContent));
+		check(small.length === 0, `${name}: every button is 48 px or more (${small.join(', ') || 'all'})`);
+		if (name === 'booth') {
+			const top = await page.$eval('button[data-open="ped"]', (b) => b.getBoundingClientRect().bottom);
+			check(top <= height, `booth: the open button is on the first screen (bottom at ${top.toFixed(0)} px)`);
+		}
+	}
+	await page.setViewport({width: 1024, height: 600});
+	const c = await contrasts(page, ['body', '.who', '.lane-state', 'button.primary',
+	    '.verdict.ok', '.verdict.no', 'th', '.kind', '#notice', '#live']);
+	const low = Object.entries(c).filter(([, r]) => r !== null && r < 4.5);
+	check(low.length === 0, 'contrast 4.5:1 or more: ' + Object.entries(c)
+	    .map(([s, r]) => `${s} ${r === null ? '-' : r.toFixed(1)}`).join(', '));
+	check(errors.length === 0, `no console errors on the guard's page${errors.length ? ': ' + errors.join(' | ') : ''}`);
+
+	// ---- the viewer: no buttons, and forged changes refused ----
+	const verr = [];
+	const viewer = await browser.createBrowserContext();
+	const vp = await newPage(viewer, verr);
+	await signIn(vp, env.TOKEN_VIEWER);
+	const buttons = await vp.$$eval('main button', (bs) => bs.map((b) => b.textContent));
+	check(buttons.length === 0, `a viewer sees no buttons (${buttons.join(', ') || 'none'})`);
+	check(await vp.$('#mode-in') === null && await vp.$('#level-in') === null,
+	    'a viewer is not offered mode or level');
+	await vp.screenshot({path: `${env.ART}/gate-viewer-1024x600.png`});
+	check(verr.length === 0, `no console errors on the viewer's page${verr.length ? ': ' + verr.join(' | ') : ''}`);
+	const forged = await vp.evaluate(async () => {
+		const post = (headers) => fetch('/v1/lanes/ped/open', {method: 'POST',
+		    headers: {'Content-Type': 'application/json', ...headers},
+		    body: JSON.stringify({reason: 'forged'})}).then((r) => r.status);
+		const s = await (await fetch('/v1/session')).json();
+		return {none: await post({}), wrong: await post({'X-CSRF-Token': '0'.repeat(64)}),
+		    right: await post({'X-CSRF-Token': s.csrf})};
+	});
+	check(forged.none === 403 && forged.wrong === 403,
+	    `a viewer's session: a change without or with a wrong X-CSRF-Token is refused (${forged.none}, ${forged.wrong})`);
+	check(forged.right === 403, `a viewer's session with its CSRF token still may not open (${forged.right}: the role)`);
+	const gforged = await page.evaluate(async () => fetch('/v1/lanes/ped/open', {method: 'POST',
+	    headers: {'Content-Type': 'application/json'}, body: JSON.stringify({reason: 'forged'})})
+	    .then((r) => r.status));
+	check(gforged === 403, `a guard's session without the X-CSRF-Token header may not open (${gforged})`);
+
+	// ---- the admin: mode and level with a reason ----
+	const aerr = [];
+	const admin = await browser.createBrowserContext();
+	const ap = await newPage(admin, aerr);
+	await signIn(ap, env.TOKEN_ADMIN);
+	await ap.waitForSelector('#level-in');
+	await ap.$eval('#level-in', (e) => { e.value = '0'; });
+	await ap.click('#level-in + button');
+	await answer(ap, 'console test: back to normal');
+	await ap.waitForFunction(() => document.querySelector('#level').textContent.startsWith('0 '),
+	    {timeout: 3000}).catch(() => {});
+	check((await gatectl('status')).level.number === 0, 'an admin sets the level from the page');
+	check(aerr.length === 0, `no console errors on the admin's page${aerr.length ? ': ' + aerr.join(' | ') : ''}`);
+
+	// ---- sign out ----
+	await page.click('#signout');
+	await page.waitForSelector('#signin:not([hidden])', {visible: true});
+	const after = await page.evaluate(() => fetch('/v1/status').then((r) => r.status));
+	check(after === 401, `signed out: the cookie is worth nothing (${after})`);
+}
+
+main().catch((e) => {
+	console.log(`FAIL: the browser test: ${e.stack || e}`);
+	process.exit(1);
+});
