@@ -216,6 +216,12 @@ SYSUSERSDIR ?= $(call pcvar,sysusersdir,systemd,/usr/lib/sysusers.d)
 TMPFILESDIR ?= $(call pcvar,tmpfilesdir,systemd,/usr/lib/tmpfiles.d)
 CONFDIR	:= $(DESTDIR)/etc/gated
 MANS	:= $(wildcard docs/man/*.1 docs/man/*.5 docs/man/*.8)
+# The web console (docs/console.md): its files as they are, each text one
+# with a NAME.gz beside it (gzip, not a library: gated sends the .gz to a
+# browser that takes gzip).  [remote] console's default is
+# /usr/share/gated/console, the package's; set it for another PREFIX.
+CONSOLEDIR ?= $(PREFIX)/share/gated/console
+CONSOLE_FILES := $(shell find console -type f ! -name '*.gz' 2>/dev/null)
 
 .PHONY: cross FORCE
 FORCE:
@@ -259,6 +265,12 @@ install: all $(BUILD)/gated.service $(BUILD)/gated.conf.example
 	for m in $(MANS); do \
 	    install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
 	done
+	for f in $(CONSOLE_FILES); do \
+	    d=$(DESTDIR)$(CONSOLEDIR)/$${f#console/}; \
+	    install -D -m 0644 $$f $$d || exit 1; \
+	    case $$f in *.html|*.css|*.js|*.svg|*.json) \
+		gzip -9 -n -k -f $$d || exit 1 ;; esac; \
+	done
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
 	    echo "install: creating user gated, /var/lib/gated, reloading"; \
 	    systemd-sysusers gated.conf; systemd-tmpfiles --create gated.conf; \
@@ -275,6 +287,7 @@ uninstall:
 	    $(DESTDIR)$(TMPFILESDIR)/gated.conf \
 	    $(CONFDIR)/gated.conf.example $(CONFDIR)/people.csv.example \
 	    $(foreach m,$(MANS),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -rf $(DESTDIR)$(CONSOLEDIR)
 	-rmdir $(CONFDIR) 2>/dev/null
 
 # make cross ARCH=arm64: the Pi's binaries and unit tests in build-arm64,

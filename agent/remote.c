@@ -492,6 +492,51 @@ remote_journal_failure(struct remote *r, enum auth_note note,
 	gate_record(r->gate, &ev);
 }
 
+/*
+ * Who asks: the token of the Authorization header, else of the session
+ * cookie (session.c), or NULL when answered here: the sign-in routes, a
+ * failure (counted for the limit, journaled as it says), a refused
+ * session.
+ */
+static const struct token_conf *
+remote_token(struct remote *r, struct evhttp_request *req, const char *path,
+    const char *addr, const uint8_t *key, size_t keylen)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	const struct token_conf	*tok;
+	const char		*token;
+
+	token = auth_bearer(evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Authorization"));
+	if (path != NULL && strcmp(path, SESSION_PATH) == 0) {
+		if (session_route(r->sessions, r->gate, req, addr) ==
+		    SESSION_BAD_TOKEN) {
+			remote_journal_failure(r, auth_limit_fail(r->limiter,
+			    key, keylen, mono_ms()), addr, "unknown token at "
+			    "sign-in");
+			api_error(req, 401, "the token is not valid");
+		}
+		return NULL;
+	}
+	/* A browser's session stands for its token; a bearer token wins. */
+	if (token == NULL && session_cookie_sent(req)) {
+		if (session_auth(r->sessions, r->gate, req, &tok) == -1)
+			return NULL;
+	} else if ((tok = auth_token_find(gate_conf(r->gate), token)) == NULL) {
+		remote_journal_failure(r, auth_limit_fail(r->limiter, key,
+		    keylen, mono_ms()), addr, token == NULL ? "no bearer "
+		    "token" : "unknown token");
+		evhttp_add_header(out, "WWW-Authenticate", token == NULL ?
+		    "Bearer realm=\"gated\"" :
+		    "Bearer realm=\"gated\", error=\"invalid_token\"");
+		api_error(req, 401, "%s", token == NULL ? "a bearer token is "
+		    "required (Authorization: Bearer TOKEN)" :
+		    "the token is not valid");
+		return NULL;
+	}
+	return tok;
+}
+
 /* Authenticates, authorises, and hands the request to api.c. */
 static void
 remote_request(struct evhttp_request *req, void *arg)
@@ -501,7 +546,7 @@ remote_request(struct evhttp_request *req, void *arg)
 	const struct token_conf	*tok;
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	const char		*path = evhttp_uri_get_path(uri), *token;
+	const char		*path = evhttp_uri_get_path(uri);
 	char			 addr[INET6_ADDRSTRLEN], actor[64];
 	char			 retry[24], *decoded = NULL;
 	uint8_t			 key[17];
@@ -528,34 +573,8 @@ remote_request(struct evhttp_request *req, void *arg)
 		    "try again in %s s", addr, retry);
 		return;
 	}
-	token = auth_bearer(evhttp_find_header(
-	    evhttp_request_get_input_headers(req), "Authorization"));
-	if (path != NULL && strcmp(path, SESSION_PATH) == 0) {
-		if (session_route(r->sessions, r->gate, req, addr) ==
-		    SESSION_BAD_TOKEN) {
-			remote_journal_failure(r, auth_limit_fail(r->limiter,
-			    key, keylen, mono_ms()), addr, "unknown token at "
-			    "sign-in");
-			api_error(req, 401, "the token is not valid");
-		}
+	if ((tok = remote_token(r, req, path, addr, key, keylen)) == NULL)
 		return;
-	}
-	/* A browser's session stands for its token; a bearer token wins. */
-	if (token == NULL && session_cookie_sent(req)) {
-		if (session_auth(r->sessions, r->gate, req, &tok) == -1)
-			return;
-	} else if ((tok = auth_token_find(gate_conf(r->gate), token)) == NULL) {
-		remote_journal_failure(r, auth_limit_fail(r->limiter, key,
-		    keylen, mono_ms()), addr, token == NULL ? "no bearer "
-		    "token" : "unknown token");
-		evhttp_add_header(out, "WWW-Authenticate", token == NULL ?
-		    "Bearer realm=\"gated\"" :
-		    "Bearer realm=\"gated\", error=\"invalid_token\"");
-		api_error(req, 401, "%s", token == NULL ? "a bearer token is "
-		    "required (Authorization: Bearer TOKEN)" :
-		    "the token is not valid");
-		return;
-	}
 	/* api.c routes on the decoded path: the role is judged on it too. */
 	if (path == NULL || (decoded = evhttp_uridecode(path, 0, NULL)) ==
 	    NULL) {

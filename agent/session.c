@@ -103,6 +103,18 @@ cookie_id(const char *cookie, char id[SESSION_HEX])
 	return -1;
 }
 
+/* The [token] whose hash the session holds, in the config now, or NULL. */
+static const struct token_conf *
+session_token(const struct gate_conf *gc, const struct session *se)
+{
+	int	i;
+
+	for (i = 0; i < gc->token_count; i++)
+		if (CRYPTO_memcmp(gc->tokens[i].hash, se->hash, 32) == 0)
+			return &gc->tokens[i];
+	return NULL;
+}
+
 /* The live session of a request's cookie, or NULL (expired ones go). */
 static struct session *
 session_of(struct sessions *s, struct evhttp_request *req)
@@ -126,16 +138,23 @@ session_of(struct sessions *s, struct evhttp_request *req)
 	return found;
 }
 
-/* The [token] whose hash the session holds, in the config now, or NULL. */
-static const struct token_conf *
-session_token(const struct gate_conf *gc, const struct session *se)
+/*
+ * The live session of the request and its token in *tok, or NULL: none,
+ * over, or its token gone from the config (the session goes with it).
+ */
+static struct session *
+session_live(struct sessions *s, struct gate *g, struct evhttp_request *req,
+    const struct token_conf **tok)
 {
-	int	i;
+	struct session	*se;
 
-	for (i = 0; i < gc->token_count; i++)
-		if (CRYPTO_memcmp(gc->tokens[i].hash, se->hash, 32) == 0)
-			return &gc->tokens[i];
-	return NULL;
+	if ((se = session_of(s, req)) == NULL)
+		return NULL;
+	if ((*tok = session_token(gate_conf(g), se)) == NULL) {
+		memset(se, 0, sizeof *se);
+		return NULL;
+	}
+	return se;
 }
 
 bool
@@ -266,8 +285,7 @@ session_whoami(struct sessions *s, struct gate *g, struct evhttp_request *req,
 
 	(void)addr;
 	/* Not an error: a page asks this before it shows a sign-in. */
-	if ((se = session_of(s, req)) == NULL ||
-	    (tok = session_token(gate_conf(g), se)) == NULL)
+	if ((se = session_live(s, g, req, &tok)) == NULL)
 		session_reply(req, 200, json_pack("{s:b}", "signed_in", 0));
 	else
 		session_reply(req, 200, session_json(se, tok));
@@ -282,8 +300,7 @@ session_sign_out(struct sessions *s, struct gate *g, struct evhttp_request *req,
 	struct session		*se;
 	const struct token_conf	*tok = NULL;
 
-	if ((se = session_of(s, req)) == NULL ||
-	    (tok = session_token(gate_conf(g), se)) == NULL) {
+	if ((se = session_live(s, g, req, &tok)) == NULL) {
 		api_error(req, 401, "not signed in");
 		return SESSION_DONE;
 	}
@@ -341,8 +358,7 @@ session_auth(struct sessions *s, struct gate *g, struct evhttp_request *req,
 	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
 	struct session		*se;
 
-	if ((se = session_of(s, req)) == NULL ||
-	    (*tok = session_token(gate_conf(g), se)) == NULL) {
+	if ((se = session_live(s, g, req, tok)) == NULL) {
 		api_error(req, 401, "the session is over: sign in again");
 		return -1;
 	}

@@ -4,7 +4,7 @@
 // refreshed every 2 s and at once on each event of the hub's stream.
 import {$, el, fill, clock, say} from './ui.js';
 import {api} from './api.js';
-import {signedIn, showUser} from './signin.js';
+import {frame, follow, signedIn, showUser} from './signin.js';
 
 function levelText(l) {
 	if (l === null || l === undefined)
@@ -46,18 +46,10 @@ async function refresh() {
 }
 
 async function start() {
+	frame('Campus');
 	showUser(await signedIn());
 	await refresh();
-	const src = new EventSource('/v1/events/stream');
-	src.onopen = () => {
-		$('#live').textContent = 'live';
-		$('#live').className = 'pill on';
-	};
-	src.onerror = () => {
-		$('#live').textContent = 'reconnecting';
-		$('#live').className = 'pill off';
-	};
-	src.onmessage = () => refresh();
+	follow('/v1/events/stream', () => refresh());
 	setInterval(() => {
 		if (!document.hidden)
 			refresh();

@@ -3,9 +3,9 @@
 // amber wait, which is not journaled); the passages come from
 // GET /v1/events and then live from /v1/events/stream (Server-Sent
 // Events), resumed by the browser with Last-Event-ID after a break.
-import {$, el, fill, clock, say, askReason} from './ui.js';
+import {$, el, fill, update, clock, say, askReason} from './ui.js';
 import {api, can} from './api.js';
-import {signedIn, showUser} from './signin.js';
+import {frame, follow, signedIn, showUser} from './signin.js';
 
 const MAX_ROWS = 30;
 const BUILTIN_MODES = ['open', 'closed', 'pedestrian-only', 'residents-only'];
@@ -53,8 +53,9 @@ async function openLane(name) {
 }
 
 function renderLanes(lanes) {
-	fill($('#lane-list'), lanes.map((l) => {
-		const [text, colour] = laneState(l);
+	const shown = lanes.map((l) => ({...l, lamp: laneState(l)}));
+	update($('#lane-list'), shown, (ls) => ls.map((l) => {
+		const [text, colour] = l.lamp;
 		return el('li', {class: `lane ${colour}`, 'data-lane': l.name},
 		    el('div', {class: 'lane-head'}, el('strong', {}, l.name),
 			el('span', {class: 'kind'}, l.kind)),
@@ -83,20 +84,17 @@ async function ack(a) {
 function renderAlerts(alerts, count) {
 	$('#alert-count').textContent = String(count);
 	$('#alert-count').className = count > 0 ? 'count hot' : 'count';
-	if (alerts.length === 0) {
-		fill($('#alert-list'), el('li', {class: 'none'}, 'No active alerts'));
-		return;
-	}
-	fill($('#alert-list'), alerts.map((a) => el('li', {class: 'alert',
-	    'data-alert': a.id ?? ''},
-	    el('div', {}, el('strong', {}, `⚠ ${a.kind}`),
-		a.lane ? ` · ${a.lane}` : '',
-		a.count > 1 ? ` · ×${a.count}` : ''),
-	    el('div', {class: 'detail'}, a.detail || ''),
-	    el('div', {class: 'when'}, `raised ${clock(a.raised_ms)}`),
-	    can(me.role, 'guard') && a.id !== null && el('button', {
-		type: 'button', 'data-ack': a.id, onclick: () => ack(a)},
-		'Acknowledge'))));
+	update($('#alert-list'), alerts, (as) => as.length === 0 ?
+	    el('li', {class: 'none'}, 'No active alerts') :
+	    as.map((a) => el('li', {class: 'alert', 'data-alert': a.id ?? ''},
+		el('div', {}, el('strong', {}, `⚠ ${a.kind}`),
+		    a.lane ? ` · ${a.lane}` : '',
+		    a.count > 1 ? ` · ×${a.count}` : ''),
+		el('div', {class: 'detail'}, a.detail || ''),
+		el('div', {class: 'when'}, `raised ${clock(a.raised_ms)}`),
+		can(me.role, 'guard') && a.id !== null && el('button', {
+		    type: 'button', 'data-ack': a.id, onclick: () => ack(a)},
+		    'Acknowledge'))));
 }
 
 async function setMode(ev) {
@@ -200,25 +198,17 @@ function addPassage(e, fresh = false) {
 }
 
 function live(afterId) {
-	const src = new EventSource(`/v1/events/stream?after=${afterId}`);
-	src.onopen = () => {
-		$('#live').textContent = 'live';
-		$('#live').className = 'pill on';
-	};
-	src.onerror = () => {
-		$('#live').textContent = 'reconnecting';
-		$('#live').className = 'pill off';
-	};
-	src.onmessage = (m) => {
+	follow(`/v1/events/stream?after=${afterId}`, (m) => {
 		const e = JSON.parse(m.data);
 		if (e.kind === 'passage' || e.kind === 'override')
 			addPassage(e, true);
 		if (e.kind !== 'passage' || e.alert_id || e.verdict === 'denied')
 			refresh();
-	};
+	});
 }
 
 async function start() {
+	frame('Gate');
 	me = await signedIn();
 	showUser(me);
 	await refresh();

@@ -32,6 +32,26 @@ export function fill(parent, ...children) {
 	parent.replaceChildren(...children.flat().filter((c) => c));
 }
 
+// Renders into parent only when the data changed since the last time (the
+// page polls every second: a button must not be replaced under a finger or
+// the keyboard's focus), and gives the focus back to the button of the same
+// data-* key when it was inside.
+const shown = new WeakMap();
+export function update(parent, data, render) {
+	const key = JSON.stringify(data);
+	if (shown.get(parent) === key)
+		return;
+	shown.set(parent, key);
+	const f = document.activeElement;
+	const keep = f && parent.contains(f) ? Object.entries(f.dataset)[0] : null;
+	fill(parent, render(data));
+	if (keep) {
+		const again = parent.querySelector(`[data-${keep[0]}="${CSS.escape(keep[1])}"]`);
+		if (again)
+			again.focus();
+	}
+}
+
 // "09:30:45" for a ms timestamp, in the browser's zone.
 export function clock(ms) {
 	const d = new Date(ms);

@@ -54,6 +54,9 @@ mode 644 /etc/gated/people.csv.example
 mode 640 /etc/gated/people.csv
 mode 644 /usr/share/man/man8/gated.8
 mode 644 /usr/share/man/man5/gated.conf.5
+mode 644 /usr/share/gated/console/index.html
+mode 644 /usr/share/gated/console/js/gate.js
+mode 644 /usr/share/gated/console/js/gate.js.gz
 
 same() {
 	if cmp -s "$1" "$d$2"; then ok "$2 is $1"
