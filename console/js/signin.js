@@ -30,10 +30,11 @@ export function frame(title) {
 		el('label', {for: 'reason'}, 'Reason (journaled with your name)'),
 		el('input', {id: 'reason', name: 'reason', autocomplete: 'off',
 		    maxlength: 200}),
+		// OK first: Enter in the field presses a form's first button.
 		el('div', {class: 'row'},
+		    el('button', {value: 'ok', class: 'primary'}, 'OK'),
 		    el('button', {value: 'cancel', formnovalidate: true},
-			'Cancel'),
-		    el('button', {value: 'ok', class: 'primary'}, 'OK')))));
+			'Cancel')))));
 }
 
 // Shows the stream's state in the bar: live, or reconnecting (the browser
