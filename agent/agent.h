@@ -829,7 +829,8 @@ int64_t		 auth_limit_blocked(struct auth_limiter *, const void *key,
 enum auth_note	 auth_limit_fail(struct auth_limiter *, const void *key,
 		    size_t len, int64_t now);
 
-/* session.c: the console's sign-in: a cookie and a CSRF token per token. */
+/* session.c: the console's sign-in: a cookie and a CSRF token per token,
+ * the table of common/session.h behind them. */
 struct sessions;
 enum session_result { SESSION_DONE, SESSION_BAD_TOKEN };
 #define SESSION_PATH	"/v1/session"	/* on the TLS listener only */
@@ -840,9 +841,7 @@ struct session_route {
 			    struct evhttp_request *, const char *addr);
 };
 extern const struct session_route session_routes[]; /* ends with NULL */
-struct sessions	*sessions_new(int max, int64_t ttl_ms);
-void		 sessions_free(struct sessions *);
-bool		 session_cookie_sent(struct evhttp_request *);
+bool		 session_cookie_in(struct evhttp_request *);
 enum session_result session_route(struct sessions *, struct gate *,
 		    struct evhttp_request *, const char *addr);
 int		 session_auth(struct sessions *, struct gate *,

@@ -40,6 +40,7 @@
 #include "agent.h"
 #include "clock.h"
 #include "protocol.h"
+#include "session.h"
 
 #define AUTH_SLOTS		1024	/* client addresses remembered */
 #define AUTH_MAX_FAILURES	5
@@ -519,7 +520,7 @@ remote_token(struct remote *r, struct evhttp_request *req, const char *path,
 		return NULL;
 	}
 	/* A browser's session stands for its token; a bearer token wins. */
-	if (token == NULL && session_cookie_sent(req)) {
+	if (token == NULL && session_cookie_in(req)) {
 		if (session_auth(r->sessions, r->gate, req, &tok) == -1)
 			return NULL;
 	} else if ((tok = auth_token_find(gate_conf(r->gate), token)) == NULL) {

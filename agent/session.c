@@ -1,15 +1,14 @@
 /*
- * session.c: the console's sign-in over TLS.  A browser cannot keep a
- * bearer token out of the page's reach, so POST /v1/session trades a
- * token for a session: a random 256-bit id in an HttpOnly, Secure,
- * SameSite=Strict cookie, kept only in this process's memory with the
- * token's SHA-256 (looked up in the config on every request, so a token
- * removed by a reload ends its sessions) and an expiry.  A second random
- * value, the CSRF token, is given in the answer's body (and by GET
- * /v1/session) and must come back in X-CSRF-Token on every request that
- * is not a GET made with the cookie: a page of another origin can make a
- * browser send the cookie, never read the value.  A bearer request needs
- * none of this.  remote.c calls here before it looks for a token.
+ * session.c: the console's sign-in on the TLS listener, the HTTP side of
+ * common/session.c.  A browser cannot keep a bearer token out of the
+ * page's reach, so POST /v1/session trades a token for a session: a
+ * cookie that stands for the token, and a CSRF token in the answer's body
+ * (and GET /v1/session's) that must come back in X-CSRF-Token on every
+ * request made with the cookie that is not a GET: a page of another origin
+ * can make a browser send the cookie, never read that value.  The session
+ * holds the token's SHA-256 and finds the [token] again on each request,
+ * so a token removed by a reload ends its sessions.  A bearer request
+ * needs none of this.  remote.c calls here before it looks for a token.
  */
 #include <sys/queue.h>
 
@@ -17,7 +16,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -26,81 +24,14 @@
 #include "agent.h"
 #include "clock.h"
 #include "protocol.h"
+#include "session.h"
 
-#define SESSION_ID_BYTES	32	/* 256 bits: unguessable */
-#define SESSION_HEX		(SESSION_ID_BYTES * 2 + 1)
 #define SESSION_BODY_MAX	1024	/* {"token": ...} */
 
-struct session {
-	char		 id[SESSION_HEX];	/* "": a free slot */
-	char		 csrf[SESSION_HEX];
-	uint8_t		 hash[32];		/* the token's SHA-256 */
-	int64_t		 expires;		/* mono ms */
-	int64_t		 expires_wall;		/* what the page is told */
-};
-
-struct sessions {
-	struct session	*v;
-	int		 n;
-	int64_t		 ttl_ms;
-};
-
-struct sessions *
-sessions_new(int max, int64_t ttl_ms)
+static const char *
+header(struct evhttp_request *req, const char *name)
 {
-	struct sessions	*s = xcalloc(1, sizeof *s);
-
-	s->v = xcalloc(max, sizeof *s->v);
-	s->n = max;
-	s->ttl_ms = ttl_ms;
-	return s;
-}
-
-void
-sessions_free(struct sessions *s)
-{
-	if (s == NULL)
-		return;
-	OPENSSL_cleanse(s->v, s->n * sizeof *s->v);
-	free(s->v);
-	free(s);
-}
-
-/* 32 random bytes as 64 hex digits; fatal if the generator fails. */
-static void
-random_hex(char out[SESSION_HEX])
-{
-	uint8_t	b[SESSION_ID_BYTES];
-	int	i;
-
-	if (RAND_bytes(b, sizeof b) != 1)
-		fatalx("session: RAND_bytes failed");
-	for (i = 0; i < SESSION_ID_BYTES; i++)
-		snprintf(out + i * 2, 3, "%02x", b[i]);
-	OPENSSL_cleanse(b, sizeof b);
-}
-
-/* The session= value of a Cookie header, copied into id, or -1. */
-static int
-cookie_id(const char *cookie, char id[SESSION_HEX])
-{
-	const char	*p = cookie;
-	size_t		 n;
-
-	while (p != NULL && *p != '\0') {
-		p += strspn(p, " ;");
-		if (strncmp(p, "session=", 8) == 0) {
-			p += 8;
-			n = strcspn(p, "; ");
-			if (n != SESSION_HEX - 1)
-				return -1;
-			memcpy(id, p, n);
-			id[n] = '\0';
-			return 0;
-		}
-		p = strchr(p, ';');
-	}
-	return -1;
+	return evhttp_find_header(evhttp_request_get_input_headers(req), name);
 }
 
 /* The [token] whose hash the session holds, in the config now, or NULL. */
@@ -110,32 +41,9 @@ session_token(const struct gate_conf *gc, const struct session *se)
 	int	i;
 
 	for (i = 0; i < gc->token_count; i++)
-		if (CRYPTO_memcmp(gc->tokens[i].hash, se->hash, 32) == 0)
+		if (CRYPTO_memcmp(gc->tokens[i].hash, se->key, 32) == 0)
 			return &gc->tokens[i];
 	return NULL;
-}
-
-/* The live session of a request's cookie, or NULL (expired ones go). */
-static struct session *
-session_of(struct sessions *s, struct evhttp_request *req)
-{
-	const char	*cookie = evhttp_find_header(
-			    evhttp_request_get_input_headers(req), "Cookie");
-	char		 id[SESSION_HEX];
-	int64_t		 now = mono_ms();
-	int		 i;
-	struct session	*found = NULL;
-
-	if (cookie == NULL || cookie_id(cookie, id) == -1)
-		return NULL;
-	for (i = 0; i < s->n; i++) {
-		if (s->v[i].id[0] != '\0' && s->v[i].expires <= now)
-			memset(&s->v[i], 0, sizeof s->v[i]);
-		if (s->v[i].id[0] != '\0' && CRYPTO_memcmp(s->v[i].id, id,
-		    SESSION_HEX) == 0)
-			found = &s->v[i];
-	}
-	return found;
 }
 
 /*
@@ -148,37 +56,19 @@ session_live(struct sessions *s, struct gate *g, struct evhttp_request *req,
 {
 	struct session	*se;
 
-	if ((se = session_of(s, req)) == NULL)
+	if ((se = sessions_find(s, header(req, "Cookie"), mono_ms())) == NULL)
 		return NULL;
 	if ((*tok = session_token(gate_conf(g), se)) == NULL) {
-		memset(se, 0, sizeof *se);
+		sessions_close(se);
 		return NULL;
 	}
 	return se;
 }
 
 bool
-session_cookie_sent(struct evhttp_request *req)
+session_cookie_in(struct evhttp_request *req)
 {
-	char		 id[SESSION_HEX];
-	const char	*cookie = evhttp_find_header(
-			    evhttp_request_get_input_headers(req), "Cookie");
-
-	return cookie != NULL && cookie_id(cookie, id) == 0;
-}
-
-/* 0 when the request carries the session's CSRF token, else -1. */
-static int
-session_csrf_ok(const struct session *se, struct evhttp_request *req)
-{
-	const char	*h = evhttp_find_header(
-			    evhttp_request_get_input_headers(req),
-			    "X-CSRF-Token");
-
-	if (h == NULL || strlen(h) != SESSION_HEX - 1 ||
-	    CRYPTO_memcmp(h, se->csrf, SESSION_HEX - 1) != 0)
-		return -1;
-	return 0;
+	return session_cookie_sent(header(req, "Cookie"));
 }
 
 static void
@@ -202,9 +92,8 @@ static json_t *
 session_json(const struct session *se, const struct token_conf *tok)
 {
 	return json_pack("{s:b, s:s, s:s, s:s, s:I}", "signed_in", 1,
-	    "name", tok->name, "role",
-	    auth_role_name(tok->role), "csrf", se->csrf, "expires_ms",
-	    (json_int_t)se->expires_wall);
+	    "name", tok->name, "role", auth_role_name(tok->role), "csrf",
+	    se->csrf, "expires_ms", (json_int_t)se->expires_wall);
 }
 
 /* Journals a sign-in or out: kind auth, the actor as every change has it. */
@@ -225,7 +114,7 @@ session_journal(struct gate *g, const struct token_conf *tok,
 	gate_record(g, &ev);
 }
 
-/* POST /v1/session {"token": ...}: a new session, the oldest making room. */
+/* POST /v1/session {"token": ...}: a new session for a valid token. */
 static enum session_result
 session_sign_in(struct sessions *s, struct gate *g, struct evhttp_request *req,
     const char *addr)
@@ -233,11 +122,10 @@ session_sign_in(struct sessions *s, struct gate *g, struct evhttp_request *req,
 	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
 	size_t			 len = evbuffer_get_length(in);
 	const struct token_conf	*tok;
-	struct session		*se = NULL;
+	struct session		*se;
 	json_t			*body;
 	const char		*token;
 	char			 cookie[160];
-	int			 i;
 
 	if (len > SESSION_BODY_MAX) {
 		api_error(req, 413, "the body is {\"token\": \"TOKEN\"}");
@@ -254,20 +142,8 @@ session_sign_in(struct sessions *s, struct gate *g, struct evhttp_request *req,
 	json_decref(body);
 	if (tok == NULL)
 		return SESSION_BAD_TOKEN;
-	/* A free slot, else the one that would expire first. */
-	se = &s->v[0];
-	for (i = 1; i < s->n && se->id[0] != '\0'; i++)
-		if (s->v[i].id[0] == '\0' || s->v[i].expires < se->expires)
-			se = &s->v[i];
-	memset(se, 0, sizeof *se);
-	random_hex(se->id);
-	random_hex(se->csrf);
-	memcpy(se->hash, tok->hash, sizeof se->hash);
-	se->expires = mono_ms() + s->ttl_ms;
-	se->expires_wall = wall_ms() + s->ttl_ms;
-	snprintf(cookie, sizeof cookie, "session=%s; HttpOnly; Secure; "
-	    "SameSite=Strict; Path=/; Max-Age=%lld", se->id,
-	    (long long)(s->ttl_ms / 1000));
+	se = sessions_open(s, tok->hash, mono_ms(), wall_ms());
+	session_set_cookie(s, se, cookie, sizeof cookie);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Set-Cookie", cookie);
 	session_journal(g, tok, "signed-in", addr);
@@ -304,16 +180,15 @@ session_sign_out(struct sessions *s, struct gate *g, struct evhttp_request *req,
 		api_error(req, 401, "not signed in");
 		return SESSION_DONE;
 	}
-	if (session_csrf_ok(se, req) == -1) {
+	if (session_csrf_check(se, header(req, "X-CSRF-Token")) == -1) {
 		api_error(req, 403, "signing out needs the X-CSRF-Token header "
 		    "of the session");
 		return SESSION_DONE;
 	}
 	session_journal(g, tok, "signed-out", addr);
-	memset(se, 0, sizeof *se);
+	sessions_close(se);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Set-Cookie", "session=; HttpOnly; Secure; SameSite=Strict; "
-	    "Path=/; Max-Age=0");
+	    "Set-Cookie", session_clear_cookie);
 	session_reply(req, 200, json_pack("{s:b}", "signed_out", 1));
 	return SESSION_DONE;
 }
@@ -363,7 +238,7 @@ session_auth(struct sessions *s, struct gate *g, struct evhttp_request *req,
 		return -1;
 	}
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD &&
-	    session_csrf_ok(se, req) == -1) {
+	    session_csrf_check(se, header(req, "X-CSRF-Token")) == -1) {
 		log_warnx("session: %s refused for token %s: no or a wrong "
 		    "X-CSRF-Token", evhttp_request_get_uri(req), (*tok)->name);
 		api_error(req, 403, "a change made with a session cookie needs "
