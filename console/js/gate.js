@@ -172,7 +172,9 @@ async function refresh() {
 function passageRow(e) {
 	const granted = e.verdict === 'granted';
 	const fever = e.reason === 'fever';
-	const who = e.person || (e.card ? `card ${e.card}` : '—');
+	// An override is the operator's: the token or the button that opened.
+	const who = e.person || (e.card ? `card ${e.card}` : 
+	    (e.actor || '—').replace(/^token:/, ''));
 	return el('tr', {class: granted ? 'granted' : 'denied',
 	    'data-event': e.id},
 	    el('td', {}, clock(e.ts_ms)),

@@ -54,6 +54,7 @@ for p in /console/../gate.conf /console/%2e%2e/gate.conf /console/.hidden \
 	check "GET $p: 404" [ "$(get "$p" --path-as-is)" = 404 ]
 done
 check "POST /: 405" [ "$(get / -d x)" = 405 ]
+check "HEAD /: 200, the length of index.html, no body" sh -c "[ \"\$(curl -s -I -D '$H' -o '$T/body' -w '%{http_code}' --cacert '$T/tls/ca.crt' '$C/')\" = 200 ] && [ \"\$(tr -d '\r' <'$H' | sed -n 's/^Content-Length: //Ip')\" = $(wc -c <"$CONSOLE/index.html") ]"
 
 # ---- sessions --------------------------------------------------------------
 jar=$T/jar
