@@ -93,6 +93,7 @@ INC_common	:= -Icommon
 INC_hw		:= -Ihw -Icommon
 INC_agent	:= -Iagent -Ihw -Icommon
 INC_gatectl	:= -Igatectl -Icommon $(CTL_PKG_CFLAGS)
+INC_hub		:= -Ihub -Icommon
 INC_tests	:= -Iagent -Ihw -Icommon -Igatectl -Itests/unit
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -100,6 +101,8 @@ HW_SRC	:= $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
 AGENT_SRC := $(filter-out agent/main.c,$(wildcard agent/*.c))
 # gatectl: main() and the rest in libgatectl.a, which its unit tests link.
 CTL_SRC	:= $(filter-out gatectl/gatectl.c,$(wildcard gatectl/*.c))
+# gated-hub: hub/ over common/ only; main() apart, as for gated.
+HUB_SRC	:= $(filter-out hub/main.c,$(wildcard hub/*.c))
 obj	= $(1:%.c=$(BUILD)/obj/%.o)
 LIBS	:= $(BUILD)/libagent.a $(BUILD)/libhw.a $(BUILD)/libcommon.a
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
@@ -128,6 +131,7 @@ $(BUILD)/libcommon.a: $(call obj,$(COMMON_SRC))
 $(BUILD)/libhw.a: $(call obj,$(HW_SRC))
 $(BUILD)/libagent.a: $(call obj,$(AGENT_SRC))
 $(BUILD)/libgatectl.a: $(call obj,$(CTL_SRC))
+$(BUILD)/libhub.a: $(call obj,$(HUB_SRC))
 $(BUILD)/lib%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -151,6 +155,14 @@ $(BUILD)/tests/test-ctl-%: tests/unit/test-ctl-%.c tests/unit/unit.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(INC_gatectl) -Itests/unit -o $@ $< \
 	    $(BUILD)/libgatectl.a $(BUILD)/libcommon.a $(ALL_LDFLAGS) \
+	    $(PKG_LIBS) -lm
+
+# The hub's unit tests (test-hub-*) link libhub.a and see hub/ and common/.
+$(BUILD)/tests/test-hub-%: tests/unit/test-hub-%.c tests/unit/unit.h \
+    $(BUILD)/libhub.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC_hub) -Itests/unit -o $@ $< \
+	    $(BUILD)/libhub.a $(BUILD)/libcommon.a $(ALL_LDFLAGS) \
 	    $(PKG_LIBS) -lm
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBS)
