@@ -241,8 +241,6 @@ alerts_ack(struct alerts *al, const char *gate, long long id,
 	const char	*p[5];
 	char		 ids[24], ts[24], detail[128];
 
-	/* An alert still in the open batch is one the operator sees. */
-	ingest_flush(al->hub->ingest);
 	if ((a = alert_get(al, gate, id)) == NULL) {
 		*status = 404;
 		*why = "no such alert";

@@ -213,6 +213,8 @@ api_alert_ack(struct api_req *r)
 		api_error(r, 400, "a reason (1-500 characters) is required");
 		return;
 	}
+	/* An alert still in the open batch is one the operator sees. */
+	ingest_flush(r->hub->ingest);
 	if (alerts_ack(r->hub->alerts, r->cap[0], id, r->actor, reason,
 	    &status, &why) == -1) {
 		json_decref(body);

@@ -8,8 +8,6 @@
  * and temperatures are taken out of answers for roles below guard
  * (common/redact.c), as on a gate.  docs/hub.md lists the routes.
  */
-#include <sys/queue.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +15,6 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
-#include <event2/keyvalq_struct.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -25,10 +22,7 @@
 
 #include "api.h"
 #include "log.h"
-#include "redact.h"
 #include "xmalloc.h"
-
-#define API_BODY_MAX	65536
 
 struct hub_api {
 	struct hub	*hub;
@@ -54,77 +48,6 @@ const struct api_route hub_api_routes[] = {
 	  "Prometheus metrics" },
 	{ 0, NULL, 0, NULL, NULL }
 };
-
-void
-api_json(struct api_req *r, int code, json_t *doc)
-{
-	struct evbuffer	*b = evbuffer_new();
-	char		*s;
-
-	s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(doc);
-	if (s != NULL) {
-		evbuffer_add(b, s, strlen(s));
-		evbuffer_add(b, "\n", 1);
-		free(s);
-	}
-	evhttp_add_header(evhttp_request_get_output_headers(r->req),
-	    "Content-Type", "application/json");
-	evhttp_send_reply(r->req, code, code < 300 ? "OK" : "Error", b);
-	evbuffer_free(b);
-}
-
-void
-api_error(struct api_req *r, int code, const char *why)
-{
-	api_json(r, code, json_pack("{ss}", "error", why));
-}
-
-const char *
-api_query(struct api_req *r, const char *key, char *buf, size_t size)
-{
-	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(r->req);
-	struct evkeyvalq	 q;
-	const char		*v, *query = evhttp_uri_get_query(u);
-
-	if (query == NULL)
-		return NULL;
-	TAILQ_INIT(&q);
-	if (evhttp_parse_query_str(query, &q) != 0)
-		return NULL;
-	if ((v = evhttp_find_header(&q, key)) != NULL)
-		snprintf(buf, size, "%s", v);
-	evhttp_clear_headers(&q);
-	return v != NULL ? buf : NULL;
-}
-
-json_t *
-api_body(struct api_req *r)
-{
-	struct evbuffer	*in = evhttp_request_get_input_buffer(r->req);
-	size_t		 len = evbuffer_get_length(in);
-	json_error_t	 err;
-	json_t		*doc;
-
-	if (len > API_BODY_MAX) {
-		api_error(r, 413, "the body is too large");
-		return NULL;
-	}
-	doc = json_loadb((const char *)evbuffer_pullup(in, len), len, 0, &err);
-	if (!json_is_object(doc)) {
-		json_decref(doc);
-		api_error(r, 400, "the body is not a JSON object");
-		return NULL;
-	}
-	return doc;
-}
-
-json_t *
-api_redact(struct api_req *r, json_t *doc)
-{
-	/* gated's ranks: 0 viewer, 1 guard; the hub's guard and up see. */
-	return redact_json(doc, r->role >= HUB_GUARD ? 1 : 0, 1);
-}
 
 /* Whether path matches pattern ('*' one segment), captures filled. */
 static int

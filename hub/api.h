@@ -10,6 +10,7 @@
 #include "hub.h"
 
 #define API_CAPTURES	4
+#define API_BODY_MAX	65536
 
 /* One request as the handler sees it, after the route and token checks. */
 struct api_req {
@@ -32,7 +33,7 @@ struct api_route {
 
 extern const struct api_route	hub_api_routes[];
 
-/* api.c: the answers. */
+/* api-reply.c: the answers. */
 void	api_json(struct api_req *, int code, json_t *);	/* steals */
 void	api_error(struct api_req *, int code, const char *why);
 /* A query parameter, or NULL. */
