@@ -60,22 +60,31 @@ db_pg_notice(void *arg, const char *msg)
 	log_debug("postgresql: %.*s", (int)len, msg);
 }
 
-/* Sets db->err from libpq's message (the last line's newline dropped). */
+/*
+ * Sets db->err from libpq's message, on one line: libpq's own messages
+ * run over several, indented.
+ */
 static int
 db_pg_fail(struct db *db, const PGresult *res, const char *what)
 {
 	struct db_pg	*pg = db->conn;
 	const char	*msg = NULL;
-	size_t		 len;
+	char		 line[384], *o = line;
 
 	if (res != NULL)
 		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	if (msg == NULL)
 		msg = PQerrorMessage(pg->c);
-	len = strlen(msg);
-	while (len > 0 && msg[len - 1] == '\n')
-		len--;
-	return db_fail(db, "postgresql: %.*s%s%s", (int)len, msg,
+	for (; *msg != '\0' && o < line + sizeof line - 1; msg++) {
+		if (strchr(" \t\n", *msg) == NULL)
+			*o++ = *msg;
+		else if (o > line && o[-1] != ' ')
+			*o++ = ' ';
+	}
+	while (o > line && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	return db_fail(db, "postgresql: %s%s%s", line,
 	    what != NULL ? ": " : "", what != NULL ? what : "");
 }
 
@@ -307,8 +316,10 @@ db_pg_run(struct db *db, struct db_pg_stmt *st, int n,
 		if (db_pg_alive(db) == -1)
 			return -1;
 		ts = PQtransactionStatus(pg->c);
-		if ((*resp = db_pg_try(db, st, n, params)) != NULL)
+		if ((*resp = db_pg_try(db, st, n, params)) != NULL) {
+			db->err[0] = '\0';	/* a first attempt's */
 			return 0;
+		}
 		if (PQstatus(pg->c) != CONNECTION_BAD)
 			return -1;
 		if (ts == PQTRANS_IDLE)
