@@ -152,11 +152,10 @@ $(BUILD)/lib%.a:
 $(BUILD)/gated: $(BUILD)/obj/agent/main.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-
 # gated-hub: the campus daemon, hub/ over common/ (docs/hub.md).
 $(BUILD)/gated-hub: $(BUILD)/obj/hub/main.o $(BUILD)/libhub.a \
     $(BUILD)/libcommon.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
 $(BUILD)/gatectl: $(BUILD)/obj/gatectl/gatectl.o $(BUILD)/libgatectl.a \
     $(BUILD)/libcommon.a
