@@ -1,5 +1,5 @@
 # gated: a campus gate controller.  Plain make; every library through
-# pkg-config.  `make` builds build/gated and build/gatectl.
+# pkg-config.  `make` builds build/gated, build/gatectl and build/gated-hub.
 
 PREFIX	?= /usr/local
 BUILD	?= build
@@ -260,6 +260,11 @@ FORCE:
 $(BUILD)/gated.service: systemd/gated.service.in FORCE
 	@mkdir -p $(dir $@)
 	@sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/gated.service.in >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/gated-hub.service: systemd/gated-hub.service.in FORCE
+	@mkdir -p $(dir $@)
+	@sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/gated-hub.service.in >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # The demo gate on real hardware: the Pi's GPIO and USB backends and the
