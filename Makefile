@@ -169,7 +169,7 @@ $(BUILD)/tests/test-ctl-%: tests/unit/test-ctl-%.c tests/unit/unit.h \
 
 # The hub's unit tests (test-hub-*) link libhub.a and see hub/ and common/.
 $(BUILD)/tests/test-hub-%: tests/unit/test-hub-%.c tests/unit/unit.h \
-    $(BUILD)/libhub.a $(BUILD)/libcommon.a
+    tests/unit/hub-unit.h $(BUILD)/libhub.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(INC_hub) -Itests/unit -o $@ $< \
 	    $(BUILD)/libhub.a $(BUILD)/libcommon.a $(ALL_LDFLAGS) \
@@ -179,6 +179,13 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(INC_tests) -O2 -o $@ $< $(LIBS) \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+# The hub's bench programs (bench-hub-*) link libhub.a, as its tests do.
+$(BUILD)/bench/bench-hub-%: tests/bench/bench-hub-%.c $(BUILD)/libhub.a \
+    $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC_hub) -O2 -o $@ $< $(BUILD)/libhub.a \
+	    $(BUILD)/libcommon.a $(ALL_LDFLAGS) $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
 deps:
 	@scripts/install-deps all
