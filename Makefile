@@ -122,7 +122,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all libs deps demo check fresh-check unit bench bench-bin vmtest \
 	clean install uninstall
-all: $(BUILD)/gated $(BUILD)/gatectl
+all: $(BUILD)/gated $(BUILD)/gatectl $(BUILD)/gated-hub
 
 # The archives the programs, the unit tests and the scripts' test
 # programs (tests/umockdev, tests/vm) link.
@@ -136,6 +136,9 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/obj/agent/main.o: ALL_CFLAGS += -DGATED_VERSION='"$(VERSION)"'
 $(BUILD)/obj/agent/main.o: debian/changelog
+$(BUILD)/obj/hub/main.o $(BUILD)/obj/hub/api-campus.o: \
+    ALL_CFLAGS += -DGATED_VERSION='"$(VERSION)"'
+$(BUILD)/obj/hub/main.o $(BUILD)/obj/hub/api-campus.o: debian/changelog
 
 $(BUILD)/libcommon.a: $(call obj,$(COMMON_SRC))
 $(BUILD)/libhw.a: $(call obj,$(HW_SRC))
@@ -149,6 +152,10 @@ $(BUILD)/lib%.a:
 $(BUILD)/gated: $(BUILD)/obj/agent/main.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# gated-hub: the campus daemon, hub/ over common/ (docs/hub.md).
+$(BUILD)/gated-hub: $(BUILD)/obj/hub/main.o $(BUILD)/libhub.a \
+    $(BUILD)/libcommon.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
 $(BUILD)/gatectl: $(BUILD)/obj/gatectl/gatectl.o $(BUILD)/libgatectl.a \
     $(BUILD)/libcommon.a
