@@ -441,8 +441,8 @@ int
 main(void)
 {
 	const char	*env = getenv("HUB_DB_URL");
-	char		 tmpl[] = "/tmp/test-hub-trace.XXXXXX", url[64],
-	    err[256];
+	char		 tmpl[] = "/tmp/test-hub-trace.XXXXXX", url[1024];
+	char		 err[256];
 	struct db	*db;
 	int		 fd = -1;
 
@@ -460,7 +460,10 @@ main(void)
 	check(db != NULL, "db_open %s: %s", url, db == NULL ? err : "ok");
 	if (db == NULL)
 		return check_done();
-	check(load(db) == 0, "the synthetic campus loaded: %s", db_error(db));
+	if (load(db) == 0)
+		check(1, "the synthetic campus: %zu rows", NROWS);
+	else
+		check(0, "the synthetic campus: %s", db_error(db));
 	test_contacts(db);
 	test_report(db);
 	test_http(db);
