@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "campus-print.h"
+#include "fmt.h"
 #include "xmalloc.h"
 
 enum cp_kind {
@@ -175,22 +176,6 @@ cp_row(struct cp_table *t, const struct cp_section *s, const json_t *o,
 	}
 }
 
-static void
-cp_csv_field(FILE *f, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* The header and the rows, then frees the cells. */
 static void
 cp_emit(FILE *f, const struct cp_section *s, struct cp_table *t,
@@ -230,7 +215,7 @@ cp_emit(FILE *f, const struct cp_section *s, struct cp_table *t,
 			} else
 				cell = t->cells[(i - 1) * s->ncols + c];
 			if (fmt == CAMPUS_CSV) {
-				cp_csv_field(f, cell);
+				fmt_csv_field(f, cell);
 				fputs(c == s->ncols - 1 ? "\r\n" : ",", f);
 			} else if (c == s->ncols - 1)
 				fprintf(f, "%s\n", cell);

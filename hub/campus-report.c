@@ -138,10 +138,10 @@ report_hour_new(const char *const *vals)
 {
 	json_t	*o = json_object();
 
-	json_object_set_new(o, "gate", office_string(vals[0]));
-	json_object_set_new(o, "hour", office_string(vals[1]));
-	json_object_set_new(o, "lane", office_string(vals[2]));
-	json_object_set_new(o, "direction", office_string(vals[3]));
+	json_object_set_new(o, "gate", fmt_json_string(vals[0]));
+	json_object_set_new(o, "hour", fmt_json_string(vals[1]));
+	json_object_set_new(o, "lane", fmt_json_string(vals[2]));
+	json_object_set_new(o, "direction", fmt_json_string(vals[3]));
 	json_object_set_new(o, "granted", json_integer(0));
 	json_object_set_new(o, "denied", json_integer(0));
 	return o;
@@ -153,8 +153,8 @@ report_day_new(const char *const *vals)
 {
 	json_t	*o = json_object();
 
-	json_object_set_new(o, "day", office_string(vals[1]));
-	json_object_set_new(o, "gate", office_string(vals[0]));
+	json_object_set_new(o, "day", fmt_json_string(vals[1]));
+	json_object_set_new(o, "gate", fmt_json_string(vals[0]));
 	json_object_set_new(o, "granted", json_integer(0));
 	json_object_set_new(o, "denied", json_integer(0));
 	return o;
@@ -211,7 +211,7 @@ report_denial(void *arg, int ncol, const char *const *vals)
 	if (ncol != 2)
 		return 1;
 	o = json_object();
-	json_object_set_new(o, "reason", office_string(vals[0]));
+	json_object_set_new(o, "reason", fmt_json_string(vals[0]));
 	json_object_set_new(o, "count", json_integer(report_num(vals[1])));
 	json_array_append_new(c->array, o);
 	return 0;
@@ -254,7 +254,7 @@ report_alert(void *arg, int ncol, const char *const *vals)
 		json_decref(o);
 		o = json_object();
 	}
-	json_object_set_new(o, "gate", office_string(vals[0]));
+	json_object_set_new(o, "gate", fmt_json_string(vals[0]));
 	if (!c->persons)
 		report_anonymous(o);
 	json_array_append_new(c->array, o);
@@ -294,11 +294,11 @@ report_hit(void *arg, int ncol, const char *const *vals)
 	o = json_object();
 	json_object_set_new(o, "id", json_integer(report_num(vals[1])));
 	json_object_set_new(o, "ts_ms", json_integer(report_num(vals[2])));
-	json_object_set_new(o, "time", office_time(report_num(vals[2])));
+	json_object_set_new(o, "time", fmt_json_time(report_num(vals[2])));
 	for (i = 0; i < 9; i++) {
 		if (names[i] != NULL && vals[i] != NULL)
 			json_object_set_new(o, names[i],
-			    office_string(vals[i]));
+			    fmt_json_string(vals[i]));
 	}
 	if (vals[9] != NULL)
 		json_object_set_new(o, "temp", report_temp(vals[9]));
@@ -321,7 +321,7 @@ report_gate(void *arg, int ncol, const char *const *vals)
 	if (ncol != 6)
 		return 1;
 	o = json_object();
-	json_object_set_new(o, "gate", office_string(vals[0]));
+	json_object_set_new(o, "gate", fmt_json_string(vals[0]));
 	tot = json_object_get(c->report, "totals");
 	for (i = 0; i < 5; i++) {
 		json_object_set_new(o, names[i],
@@ -344,7 +344,7 @@ report_inside(void *arg, int ncol, const char *const *vals)
 		return 1;
 	if ((z = json_object_get(c->index, key)) == NULL) {
 		z = json_object();
-		json_object_set_new(z, "zone", office_string(vals[0]));
+		json_object_set_new(z, "zone", fmt_json_string(vals[0]));
 		json_object_set_new(z, "count", json_integer(0));
 		if (c->persons)
 			json_object_set_new(z, "people", json_array());
@@ -355,11 +355,11 @@ report_inside(void *arg, int ncol, const char *const *vals)
 	if (!c->persons)
 		return 0;
 	p = json_object();
-	json_object_set_new(p, "person", office_string(vals[1]));
-	json_object_set_new(p, "gate", office_string(vals[2]));
-	json_object_set_new(p, "lane", office_string(vals[3]));
+	json_object_set_new(p, "person", fmt_json_string(vals[1]));
+	json_object_set_new(p, "gate", fmt_json_string(vals[2]));
+	json_object_set_new(p, "lane", fmt_json_string(vals[3]));
 	json_object_set_new(p, "ts_ms", json_integer(report_num(vals[4])));
-	json_object_set_new(p, "time", office_time(report_num(vals[4])));
+	json_object_set_new(p, "time", fmt_json_time(report_num(vals[4])));
 	json_array_append_new(json_object_get(z, "people"), p);
 	return 0;
 }

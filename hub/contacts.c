@@ -157,12 +157,12 @@ trace_passage_json(const struct passage *p)
 {
 	json_t	*o = json_object();
 
-	json_object_set_new(o, "gate", office_string(p->gate));
-	json_object_set_new(o, "lane", office_string(p->lane));
+	json_object_set_new(o, "gate", fmt_json_string(p->gate));
+	json_object_set_new(o, "lane", fmt_json_string(p->lane));
 	json_object_set_new(o, "ts_ms", json_integer(p->ts_ms));
-	json_object_set_new(o, "time", office_time(p->ts_ms));
-	json_object_set_new(o, "direction", office_string(p->direction));
-	json_object_set_new(o, "verdict", office_string(p->verdict));
+	json_object_set_new(o, "time", fmt_json_time(p->ts_ms));
+	json_object_set_new(o, "direction", fmt_json_string(p->direction));
+	json_object_set_new(o, "verdict", fmt_json_string(p->verdict));
 	return o;
 }
 
@@ -172,11 +172,11 @@ trace_meeting_json(const struct trace *t, const struct meeting *m)
 	const struct passage	*p = &t->passages[m->passage];
 	json_t			*o = json_object();
 
-	json_object_set_new(o, "gate", office_string(p->gate));
-	json_object_set_new(o, "lane", office_string(p->lane));
+	json_object_set_new(o, "gate", fmt_json_string(p->gate));
+	json_object_set_new(o, "lane", fmt_json_string(p->lane));
 	json_object_set_new(o, "ts_ms", json_integer(m->ts_ms));
-	json_object_set_new(o, "time", office_time(m->ts_ms));
-	json_object_set_new(o, "direction", office_string(m->direction));
+	json_object_set_new(o, "time", fmt_json_time(m->ts_ms));
+	json_object_set_new(o, "direction", fmt_json_string(m->direction));
 	json_object_set_new(o, "dt_ms", json_integer(m->dt_ms));
 	json_object_set_new(o, "passage_ts_ms", json_integer(p->ts_ms));
 	return o;
@@ -231,7 +231,7 @@ trace_rank(struct trace *t)
 	a = json_array();
 	for (i = 0; i < nc; i++) {
 		o = json_object();
-		json_object_set_new(o, "person", office_string(cs[i].person));
+		json_object_set_new(o, "person", fmt_json_string(cs[i].person));
 		json_object_set_new(o, "times", json_integer(cs[i].n));
 		json_object_set_new(o, "closest_ms",
 		    json_integer(cs[i].closest));
@@ -307,7 +307,7 @@ contacts_find(struct db *db, const struct contacts_query *q, char **cause)
 		return NULL;
 	}
 	o = json_object();
-	json_object_set_new(o, "person", office_string(q->person));
+	json_object_set_new(o, "person", fmt_json_string(q->person));
 	json_object_set_new(o, "from", json_integer(q->from_ms));
 	json_object_set_new(o, "to", json_integer(q->to_ms));
 	json_object_set_new(o, "window_ms", json_integer(q->window_ms));

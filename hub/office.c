@@ -1,57 +1,12 @@
 /*
- * office.c: what the campus report and contact tracing share: times
- * named in local time as the gates name them, text from the database made
- * safe for JSON, and the hub_journal row that records who looked at
- * whom, written before the answer leaves.
+ * office.c: what the campus report and contact tracing share: numbers as
+ * the text parameters of db.h, and the hub_journal row that records who
+ * looked at whom, written before the answer leaves.
  */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "office.h"
-#include "xmalloc.h"
-
-/* Local time with its offset, the shape of a gate's "time". */
-json_t *
-office_time(int64_t ts_ms)
-{
-	struct tm	 tm;
-	time_t		 t;
-	char		 buf[64];
-
-	t = (time_t)(ts_ms >= 0 ? ts_ms / 1000 : (ts_ms - 999) / 1000);
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
-		return json_null();
-	return json_string(buf);
-}
-
-/*
- * Text from the database as a JSON string.  What a gate sent may be
- * anything and jansson refuses invalid UTF-8, so the bytes it refuses
- * become '?' rather than the field going missing.
- */
-json_t *
-office_string(const char *s)
-{
-	json_t	*v;
-	char	*copy, *p;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_string(s)) != NULL)
-		return v;
-	copy = xstrdup(s);
-	for (p = copy; *p != '\0'; p++) {
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	}
-	v = json_string(copy);
-	free(copy);
-	return v;
-}
 
 const char *
 office_int(char buf[24], int64_t v)

@@ -13,12 +13,9 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "fmt.h"
 
 /* office.c */
-/* Local time with its offset, "2026-11-29T08:15:02+0100". */
-json_t	*office_time(int64_t ts_ms);
-/* A string of text from the database, invalid UTF-8 made '?'. */
-json_t	*office_string(const char *);
 /* A decimal number as text into buf[24], for a parameter. */
 const char *office_int(char buf[24], int64_t);
 /*
