@@ -182,17 +182,17 @@ $(BUILD)/tests/test-hub-%: tests/unit/test-hub-%.c tests/unit/unit.h \
 	    $(BUILD)/libhub.a $(BUILD)/libcommon.a $(ALL_LDFLAGS) \
 	    $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
+# The hub's bench programs (bench-hub-*) link libhub.a, like its tests.
+$(BUILD)/bench/bench-hub-%: tests/bench/bench-hub-%.c \
+    $(BUILD)/libhub.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC_hub) -O2 -o $@ $< $(BUILD)/libhub.a \
+	    $(BUILD)/libcommon.a $(ALL_LDFLAGS) $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(INC_tests) -O2 -o $@ $< $(LIBS) \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lm
-
-# The hub's bench programs (bench-hub-*) link libhub.a, as its tests do.
-$(BUILD)/bench/bench-hub-%: tests/bench/bench-hub-%.c $(BUILD)/libhub.a \
-    $(BUILD)/libcommon.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(INC_hub) -O2 -o $@ $< $(BUILD)/libhub.a \
-	    $(BUILD)/libcommon.a $(ALL_LDFLAGS) $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
 deps:
 	@scripts/install-deps all
