@@ -39,7 +39,10 @@ for t in $progs; do
 		failures=$((failures + 1))
 		continue
 	fi
-	HUB_DB_URL=$url "$BUILD/tests/$t" >"$PG_DIR/$t.out" 2>&1
+	# test-hub-pg stops and starts the server through these.
+	ctl=". tests/integration/postgres.inc; PG_DIR=$PG_DIR; _pg_ctl -m fast"
+	HUB_DB_URL=$url HUB_PG_STOP="$ctl stop" HUB_PG_START="$ctl start" \
+	    "$BUILD/tests/$t" >"$PG_DIR/$t.out" 2>&1
 	rc=$?
 	sed -n 's/^\(PASS\|FAIL\|SKIP\): /\1: postgresql: '"$t"': /p' \
 	    "$PG_DIR/$t.out"
