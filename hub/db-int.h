@@ -42,6 +42,10 @@ struct db_backend {
 	void		 (*finalize)(struct db *, void *stmt);
 	int		 (*exec)(struct db *, void *stmt, int n,
 			    const char *const *params);
+	/* nrows rows at once, or NULL: db.c then loops over exec. */
+	int		 (*exec_batch)(struct db *, void *stmt, int n,
+			    int nrows, const char *const *params,
+			    long long *changed);
 	int		 (*query)(struct db *, void *stmt, int n,
 			    const char *const *params, db_row_cb, void *arg);
 	/* "BEGIN" differs: SQLite takes its write lock at once. */

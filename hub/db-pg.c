@@ -259,64 +259,136 @@ db_pg_finalize(struct db *db, void *stmt)
 	free(st);
 }
 
-/* One attempt: PQprepare if needed, then PQexecPrepared; NULL on error. */
-static PGresult *
-db_pg_try(struct db *db, struct db_pg_stmt *st, int n,
-    const char *const *params)
+/* What db_pg_run runs once or twice: a statement, or a batch of them. */
+struct db_pg_call {
+	int			 n, nrows;
+	const char *const	*params;
+	PGresult		*res;		/* a statement's, for the caller */
+	long long		*changed;	/* a batch's, per row, or NULL */
+	long long		 total;
+	int			(*op)(struct db *, struct db_pg_stmt *,
+				    struct db_pg_call *);
+};
+
+/* A COMMIT that PostgreSQL answered with ROLLBACK is an error. */
+static int
+db_pg_check(struct db *db, struct db_pg_stmt *st, PGresult *res)
+{
+	ExecStatusType	status = PQresultStatus(res);
+
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+		return db_pg_fail(db, res, st->orig);
+	if (st->is_commit && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		return db_fail(db, "postgresql: the transaction was rolled "
+		    "back: a statement in it had failed");
+	return 0;
+}
+
+/* One statement: PQexecPrepared, its result in call->res. */
+static int
+db_pg_op_one(struct db *db, struct db_pg_stmt *st, struct db_pg_call *call)
 {
 	struct db_pg	*pg = db->conn;
 	PGresult	*res;
-	ExecStatusType	 status;
 
-	if (db_pg_ready(db, st) == -1)
-		return NULL;
-	res = PQexecPrepared(pg->c, st->name, n, params, NULL, NULL, 0);
-	status = PQresultStatus(res);
-	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-		db_pg_fail(db, res, st->orig);
+	res = PQexecPrepared(pg->c, st->name, call->n, call->params, NULL,
+	    NULL, 0);
+	if (db_pg_check(db, st, res) == -1) {
 		PQclear(res);
-		return NULL;
+		return -1;
 	}
-	if (st->is_commit && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
-		db_fail(db, "postgresql: the transaction was rolled back: a "
-		    "statement in it had failed");
-		PQclear(res);
-		return NULL;
-	}
-	return res;
+	call->res = res;
+	return 0;
 }
 
 /*
- * Runs a prepared statement: 0 with its result in *resp (the caller
- * clears it), or -1 with db->err set.  On a broken connection: outside
- * a transaction, reset and run once more; inside one, reset and fail
- * everything but the ROLLBACK (the server has rolled it back).
+ * A batch: every row sent in pipeline mode, then one sync, then the
+ * results read in order; the server stops at the first error (the rows
+ * after it come back PGRES_PIPELINE_ABORTED).
  */
 static int
-db_pg_run(struct db *db, struct db_pg_stmt *st, int n,
-    const char *const *params, PGresult **resp)
+db_pg_op_batch(struct db *db, struct db_pg_stmt *st,
+    struct db_pg_call *call)
+{
+	struct db_pg	*pg = db->conn;
+	PGresult	*res;
+	int		 i, sent, rc = 0, nulls = 0;
+
+	call->total = 0;
+	if (PQenterPipelineMode(pg->c) != 1)
+		return db_pg_fail(db, NULL, "pipeline mode");
+	for (sent = 0; sent < call->nrows; sent++)
+		if (PQsendQueryPrepared(pg->c, st->name, call->n,
+		    call->params + (size_t)sent * call->n, NULL, NULL, 0) != 1)
+			break;
+	if (sent < call->nrows)
+		rc = db_pg_fail(db, NULL, st->orig);
+	if (PQpipelineSync(pg->c) != 1) {
+		db_pg_fail(db, NULL, "pipeline sync");
+		PQexitPipelineMode(pg->c);
+		return -1;
+	}
+	/* Each row's result then a NULL; last the sync's. */
+	for (i = 0; ; ) {
+		if ((res = PQgetResult(pg->c)) == NULL) {
+			if (++nulls > 1 || PQstatus(pg->c) == CONNECTION_BAD) {
+				if (rc == 0)
+					rc = db_pg_fail(db, NULL, st->orig);
+				break;
+			}
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
+			;
+		else if (rc == 0 && db_pg_check(db, st, res) == -1)
+			rc = -1;
+		else if (rc == 0 && i < call->nrows) {
+			if (call->changed != NULL)
+				call->changed[i] = strtoll(PQcmdTuples(res),
+				    NULL, 10);
+			call->total += strtoll(PQcmdTuples(res), NULL, 10);
+		}
+		i++;
+		PQclear(res);
+	}
+	PQexitPipelineMode(pg->c);
+	return rc;
+}
+
+/*
+ * Runs call->op on a prepared statement: 0, or -1 with db->err set.  On
+ * a broken connection: outside a transaction, reset and run once more;
+ * inside one, reset and fail everything but the ROLLBACK (the server has
+ * rolled it back).
+ */
+static int
+db_pg_run(struct db *db, struct db_pg_stmt *st, struct db_pg_call *call)
 {
 	struct db_pg		*pg = db->conn;
 	PGTransactionStatusType	 ts;
 	int			 attempt;
 
-	*resp = NULL;
-	if (n != st->nparams)
-		return db_fail(db, "postgresql: %d parameters for %d: %s", n,
-		    st->nparams, st->orig);
+	call->res = NULL;
+	if (call->n != st->nparams)
+		return db_fail(db, "postgresql: %d parameters for %d: %s",
+		    call->n, st->nparams, st->orig);
 	if (pg->lost && !st->is_rollback)
 		return db_fail(db, "postgresql: the connection was lost in a "
 		    "transaction, which is rolled back: %s", st->orig);
 	if (pg->lost) {
 		pg->lost = 0;
-		*resp = PQmakeEmptyPGresult(pg->c, PGRES_COMMAND_OK);
 		return 0;
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (db_pg_alive(db) == -1)
 			return -1;
 		ts = PQtransactionStatus(pg->c);
-		if ((*resp = db_pg_try(db, st, n, params)) != NULL) {
+		if (db_pg_ready(db, st) == 0 && call->op(db, st, call) == 0) {
 			db->err[0] = '\0';	/* a first attempt's */
 			return 0;
 		}
@@ -326,10 +398,8 @@ db_pg_run(struct db *db, struct db_pg_stmt *st, int n,
 			continue;
 		/* The transaction went with the connection. */
 		db_pg_alive(db);
-		if (st->is_rollback) {
-			*resp = PQmakeEmptyPGresult(pg->c, PGRES_COMMAND_OK);
+		if (st->is_rollback)
 			return 0;
-		}
 		pg->lost = 1;
 		return db_fail(db, "postgresql: the connection was lost in a "
 		    "transaction, which is rolled back: %s", st->orig);
@@ -340,12 +410,27 @@ db_pg_run(struct db *db, struct db_pg_stmt *st, int n,
 static int
 db_pg_exec(struct db *db, void *stmt, int n, const char *const *params)
 {
-	PGresult	*res;
+	struct db_pg_call	call = { .n = n, .params = params,
+				    .op = db_pg_op_one };
 
-	if (db_pg_run(db, stmt, n, params, &res) == -1)
+	if (db_pg_run(db, stmt, &call) == -1)
 		return -1;
-	db->changes = strtoll(PQcmdTuples(res), NULL, 10);
-	PQclear(res);
+	db->changes = strtoll(PQcmdTuples(call.res), NULL, 10);
+	PQclear(call.res);
+	return 0;
+}
+
+static int
+db_pg_exec_batch(struct db *db, void *stmt, int n, int nrows,
+    const char *const *params, long long *changed)
+{
+	struct db_pg_call	call = { .n = n, .nrows = nrows,
+				    .params = params, .changed = changed,
+				    .op = db_pg_op_batch };
+
+	if (db_pg_run(db, stmt, &call) == -1)
+		return -1;
+	db->changes = call.total;
 	return 0;
 }
 
@@ -353,24 +438,25 @@ static int
 db_pg_query(struct db *db, void *stmt, int n, const char *const *params,
     db_row_cb cb, void *arg)
 {
-	PGresult	*res;
-	const char	**vals;
-	int		 i, row, nrows, ncol;
+	struct db_pg_call	 call = { .n = n, .params = params,
+				    .op = db_pg_op_one };
+	const char		**vals;
+	int			  i, row, nrows, ncol;
 
-	if (db_pg_run(db, stmt, n, params, &res) == -1)
+	if (db_pg_run(db, stmt, &call) == -1)
 		return -1;
-	nrows = PQntuples(res);
-	ncol = PQnfields(res);
+	nrows = PQntuples(call.res);
+	ncol = PQnfields(call.res);
 	vals = xcalloc(ncol > 0 ? ncol : 1, sizeof *vals);
 	for (row = 0; row < nrows; row++) {
 		for (i = 0; i < ncol; i++)
-			vals[i] = PQgetisnull(res, row, i) ? NULL :
-			    PQgetvalue(res, row, i);
+			vals[i] = PQgetisnull(call.res, row, i) ? NULL :
+			    PQgetvalue(call.res, row, i);
 		if (cb(arg, ncol, vals) != 0)
 			break;
 	}
 	free(vals);
-	PQclear(res);
+	PQclear(call.res);
 	return 0;
 }
 
@@ -381,6 +467,7 @@ const struct db_backend db_pg_backend = {
 	.prepare = db_pg_prepare,
 	.finalize = db_pg_finalize,
 	.exec = db_pg_exec,
+	.exec_batch = db_pg_exec_batch,
 	.query = db_pg_query,
 	.begin_sql = "BEGIN",
 };

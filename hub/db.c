@@ -149,6 +149,31 @@ db_exec(struct db *db, const char *sql, int n, const char *const *params)
 }
 
 int
+db_exec_batch(struct db *db, const char *sql, int n, int nrows,
+    const char *const *params, long long *changed)
+{
+	void		*stmt;
+	long long	 total = 0;
+	int		 i;
+
+	db->err[0] = '\0';
+	db->changes = 0;
+	if ((stmt = db_stmt(db, sql)) == NULL)
+		return -1;
+	if (db->be->exec_batch != NULL)
+		return db->be->exec_batch(db, stmt, n, nrows, params, changed);
+	for (i = 0; i < nrows; i++) {
+		if (db->be->exec(db, stmt, n, params + (size_t)i * n) == -1)
+			return -1;
+		if (changed != NULL)
+			changed[i] = db->changes;
+		total += db->changes;
+	}
+	db->changes = total;
+	return 0;
+}
+
+int
 db_query(struct db *db, const char *sql, int n, const char *const *params,
     db_row_cb cb, void *arg)
 {

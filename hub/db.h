@@ -30,6 +30,16 @@ const char	*db_error(const struct db *);
 /* Runs one statement with n text parameters: 0 | -1 (db_error says). */
 int		 db_exec(struct db *, const char *sql, int n,
 		    const char *const *params);
+/*
+ * Runs one statement for each of nrows rows of n parameters (params holds
+ * nrows * n, row by row): on PostgreSQL in one round trip (libpq's
+ * pipeline mode), on SQLite in a loop.  changed (NULL, or nrows long)
+ * gets each row's db_changes, db_changes their sum.  0 | -1: no row after
+ * a failed one runs.  Meant inside a transaction (ingest's batches):
+ * PostgreSQL runs a batch outside one as one transaction of its own.
+ */
+int		 db_exec_batch(struct db *, const char *sql, int n, int nrows,
+		    const char *const *params, long long *changed);
 /* Rows changed by the last db_exec (0 for a conflict DO NOTHING). */
 long long	 db_changes(const struct db *);
 /* One result row; vals[i] NULL for SQL NULL.  Non-zero stops the query. */

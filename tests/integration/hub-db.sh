@@ -1,8 +1,9 @@
 # hub-db.sh: the hub's unit tests that take a database (those that read
-# HUB_DB_URL: test-hub-db, test-hub-pg, ...) on PostgreSQL, each in an
-# empty database of its own on a private cluster (postgres.inc).  tests/run
-# runs the same programs on SQLite in its unit loop, so make check covers
-# both backends.  Each line is the program's own, prefixed with its name.
+# HUB_DB_URL, or through tests/unit/hub-unit.h: test-hub-db, test-hub-pg,
+# test-hub-batch, ...) on PostgreSQL, each in an empty database of its
+# own on a private cluster (postgres.inc).  tests/run runs the same
+# programs on SQLite in its unit loop, so make check covers both
+# backends.  Each line is the program's own, prefixed with its name.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
@@ -11,7 +12,7 @@ failures=0
 . tests/integration/postgres.inc
 
 progs=
-for src in $(grep -l HUB_DB_URL tests/unit/test-hub-*.c); do
+for src in $(grep -l 'HUB_DB_URL\|"hub-unit.h"' tests/unit/test-hub-*.c); do
 	t=${src#tests/unit/}
 	progs="$progs ${t%.c}"
 done
@@ -38,7 +39,10 @@ for t in $progs; do
 		failures=$((failures + 1))
 		continue
 	fi
-	HUB_DB_URL=$url "$BUILD/tests/$t" >"$PG_DIR/$t.out" 2>&1
+	# test-hub-pg stops and starts the server through these.
+	ctl=". tests/integration/postgres.inc; PG_DIR=$PG_DIR; _pg_ctl -m fast"
+	HUB_DB_URL=$url HUB_PG_STOP="$ctl stop" HUB_PG_START="$ctl start" \
+	    "$BUILD/tests/$t" >"$PG_DIR/$t.out" 2>&1
 	rc=$?
 	sed -n 's/^\(PASS\|FAIL\|SKIP\): /\1: postgresql: '"$t"': /p' \
 	    "$PG_DIR/$t.out"

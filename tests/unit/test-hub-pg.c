@@ -6,7 +6,9 @@
  * ROLLBACK fails; a connection killed by the server (pg_terminate_backend
  * from a second connection, as a restart or a network cut would) is
  * reset: a statement outside a transaction runs again, a transaction is
- * reported lost until the ROLLBACK, and the statements are prepared anew.
+ * reported lost until the ROLLBACK, and the statements are prepared anew;
+ * with HUB_PG_STOP and HUB_PG_START (shell commands), a server that stops
+ * fails the statements until it is back, and the next one reconnects.
  * Needs HUB_DB_URL=postgresql:... (tests/integration/hub-db.sh starts a
  * private cluster); says SKIP without one.
  */
@@ -149,6 +151,21 @@ main(void)
 	check(db_begin(db) == 0 && ins(db, "pg", "51") == 0 &&
 	    db_commit(db) == 0 && one(db, sql_count, "pg") == 51,
 	    "the next transaction commits on the new connection");
+
+	/* A server down for a while, then back (hub-db.sh's commands). */
+	if (getenv("HUB_PG_STOP") != NULL && getenv("HUB_PG_START") != NULL) {
+		check(system(getenv("HUB_PG_STOP")) == 0, "the server stopped");
+		check(ins(db, "pg", "60") == -1,
+		    "with the server down a statement fails: %s",
+		    db_error(db));
+		check(ins(db, "pg", "60") == -1,
+		    "and the next one, trying again: %s", db_error(db));
+		check(system(getenv("HUB_PG_START")) == 0,
+		    "the server started again");
+		check(ins(db, "pg", "60") == 0 && db_changes(db) == 1 &&
+		    one(db, sql_count, "pg") == 52,
+		    "the next statement reconnects: %s", db_error(db));
+	}
 
 	db_close(other);
 	db_close(db);

@@ -1,0 +1,294 @@
+/*
+ * api-report.c: the epidemic office's two routes of the hub's API,
+ * GET /v1/report and GET /v1/contacts, as functions of the database, the
+ * caller's role and the query string, so the route table (api.c) only
+ * hands them over and sends what they answer, and the tests call them
+ * without a server.  Who may see what, and the journal row written
+ * before anything about a person leaves, are decided here, in one place.
+ */
+#include <sys/queue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "campus-print.h"
+#include "log.h"
+#include "office.h"
+#include "xmalloc.h"
+
+#define CONTACTS_DAYS_DEFAULT	14
+#define CONTACTS_DAYS_MAX	366
+#define CONTACTS_WINDOW_DEFAULT	(10 * 60 * 1000)
+#define CONTACTS_WINDOW_MAX	(24 * 3600 * 1000)
+#define DAY_MS			(24 * 3600 * 1000LL)
+
+int64_t
+office_duration(const char *s)
+{
+	char		*end;
+	long long	 v;
+	int64_t		 unit = 1000;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else if (strcmp(end, "m") == 0)
+		unit = 60 * 1000;
+	else if (strcmp(end, "h") == 0)
+		unit = 3600 * 1000;
+	else if (*end != '\0' && strcmp(end, "s") != 0)
+		return -1;
+	if (v < 0 || v > 366LL * 24 * 3600)
+		return -1;
+	return v * unit;
+}
+
+int64_t
+office_when(const char *s)
+{
+	struct tm	 tm;
+	const char	*end;
+	time_t		 t;
+
+	memset(&tm, 0, sizeof tm);
+	if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+		return -1;
+	if (*end == 'T' || *end == ' ') {
+		if ((end = strptime(end + 1, "%H:%M", &tm)) == NULL)
+			return -1;
+		if (*end == ':' && (end = strptime(end + 1, "%S", &tm)) ==
+		    NULL)
+			return -1;
+	}
+	if (*end != '\0')
+		return -1;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;
+	return (int64_t)t * 1000;
+}
+
+/* The answer as JSON, the document stolen. */
+static void
+answer_json(struct office_answer *a, int status, json_t *doc)
+{
+	a->status = status;
+	a->type = "application/json";
+	a->body = json_dumps(doc, JSON_COMPACT);
+	a->len = a->body != NULL ? strlen(a->body) : 0;
+	json_decref(doc);
+}
+
+static void
+answer_error(struct office_answer *a, int status, const char *why)
+{
+	answer_json(a, status, json_pack("{ss}", "error", why));
+}
+
+/* doc in the format asked for: JSON, or printed as text or CSV. */
+static void
+answer_format(struct office_answer *a, json_t *doc, const char *format,
+    void (*print)(FILE *, const json_t *, enum campus_format))
+{
+	enum campus_format	 fmt;
+	FILE			*f;
+
+	if (format == NULL || strcmp(format, "json") == 0) {
+		answer_json(a, 200, doc);
+		return;
+	}
+	campus_format_parse(format, &fmt);	/* checked by the caller */
+	if ((f = open_memstream(&a->body, &a->len)) == NULL)
+		fatal("open_memstream");
+	print(f, doc, fmt);
+	fclose(f);
+	json_decref(doc);
+	a->status = 200;
+	a->type = fmt == CAMPUS_CSV ? "text/csv; charset=utf-8" :
+	    "text/plain; charset=utf-8";
+}
+
+/* A query string's value of key, or NULL. */
+static const char *
+query_get(struct evkeyvalq *q, const char *key)
+{
+	return evhttp_find_header(q, key);
+}
+
+static int
+format_ok(const char *format)
+{
+	enum campus_format	fmt;
+
+	return format == NULL || strcmp(format, "json") == 0 ||
+	    campus_format_parse(format, &fmt) == 0;
+}
+
+/* Today 00:00, local. */
+static int64_t
+today_ms(int64_t now_ms)
+{
+	struct tm	tm;
+	time_t		t = (time_t)(now_ms / 1000);
+
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+void
+office_report_http(struct db *db, enum office_role role, const char *actor,
+    const char *query, int64_t now_ms, struct office_answer *a)
+{
+	struct evkeyvalq	 q;
+	const char		*from, *to, *format, *reason;
+	int64_t			 from_ms, to_ms;
+	json_t			*report;
+	char			*cause = NULL, *detail;
+	int			 persons = role >= OFFICE_HEALTH;
+
+	memset(a, 0, sizeof *a);
+	TAILQ_INIT(&q);
+	if (query != NULL && evhttp_parse_query_str(query, &q) != 0) {
+		answer_error(a, 400, "the query string cannot be read");
+		return;
+	}
+	from = query_get(&q, "from");
+	to = query_get(&q, "to");
+	format = query_get(&q, "format");
+	reason = query_get(&q, "reason");
+	from_ms = from != NULL ? office_when(from) : today_ms(now_ms);
+	to_ms = to != NULL ? office_when(to) : now_ms;
+	if (from_ms == -1 || to_ms == -1)
+		answer_error(a, 400, "from and to: YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM[:SS], local time");
+	else if (from_ms > to_ms)
+		answer_error(a, 400, "from is after to");
+	else if (!format_ok(format))
+		answer_error(a, 400, "format: json, csv or text");
+	if (a->status != 0)
+		goto out;
+
+	/* The per-person parts are an export of health data: on record
+	 * before they leave, or they do not. */
+	if (persons) {
+		xasprintf(&detail, "{\"report\":{\"from\":%lld,\"to\":%lld}}",
+		    (long long)from_ms, (long long)to_ms);
+		if (office_journal(db, now_ms, "export", actor, reason,
+		    detail) == -1) {
+			free(detail);
+			answer_error(a, 503, "the export cannot be journaled");
+			goto out;
+		}
+		free(detail);
+	}
+	if ((report = campus_report(db, from_ms, to_ms, persons, &cause)) ==
+	    NULL) {
+		answer_error(a, 503, cause);
+		free(cause);
+		goto out;
+	}
+	answer_format(a, report, format, campus_report_print);
+out:
+	evhttp_clear_headers(&q);
+}
+
+/* The journal row's detail: for whom and what was asked, as JSON. */
+static char *
+contacts_detail(const struct contacts_query *cq)
+{
+	json_t	*o;
+	char	*s;
+
+	o = json_pack("{s:s, s:I, s:I, s:I}", "person", cq->person,
+	    "from", (json_int_t)cq->from_ms, "to", (json_int_t)cq->to_ms,
+	    "window_ms", (json_int_t)cq->window_ms);
+	if (o == NULL)		/* a person id that is not UTF-8 */
+		o = json_pack("{s:s}", "person", "?");
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* The query's parameters into cq; NULL, or why they are wrong. */
+static const char *
+contacts_params(struct evkeyvalq *q, int64_t now_ms,
+    struct contacts_query *cq)
+{
+	const char	*days = query_get(q, "days");
+	const char	*window = query_get(q, "window");
+	const char	*reason = query_get(q, "reason");
+	char		*end;
+	long		 d = CONTACTS_DAYS_DEFAULT;
+
+	cq->person = query_get(q, "person");
+	if (cq->person == NULL || *cq->person == '\0')
+		return "person is required";
+	if (reason == NULL || reason[strspn(reason, " \t")] == '\0')
+		return "a reason is required: a contact trace reveals where "
+		    "people were, and is journaled with why";
+	if (days != NULL && ((d = strtol(days, &end, 10)) < 1 ||
+	    d > CONTACTS_DAYS_MAX || *end != '\0'))
+		return "days: 1 to 366";
+	cq->window_ms = window != NULL ? office_duration(window) :
+	    CONTACTS_WINDOW_DEFAULT;
+	if (cq->window_ms < 0 || cq->window_ms > CONTACTS_WINDOW_MAX)
+		return "window: a duration (10m, 90s, 1h) up to 24h";
+	if (!format_ok(query_get(q, "format")))
+		return "format: json, csv or text";
+	cq->to_ms = now_ms + 1;
+	cq->from_ms = now_ms - d * DAY_MS;
+	return NULL;
+}
+
+void
+office_contacts_http(struct db *db, enum office_role role, const char *actor,
+    const char *query, int64_t now_ms, struct office_answer *a)
+{
+	struct evkeyvalq	 q;
+	struct contacts_query	 cq;
+	const char		*why;
+	json_t			*trace;
+	char			*cause = NULL, *detail;
+
+	memset(a, 0, sizeof *a);
+	memset(&cq, 0, sizeof cq);
+	TAILQ_INIT(&q);
+	if (role < OFFICE_HEALTH) {
+		answer_error(a, 403, "contact tracing needs a health or "
+		    "admin token");
+		return;
+	}
+	if (query != NULL && evhttp_parse_query_str(query, &q) != 0) {
+		answer_error(a, 400, "the query string cannot be read");
+		return;
+	}
+	if ((why = contacts_params(&q, now_ms, &cq)) != NULL) {
+		answer_error(a, 400, why);
+		goto out;
+	}
+	detail = contacts_detail(&cq);
+	if (office_journal(db, now_ms, "contacts", actor,
+	    query_get(&q, "reason"), detail) == -1) {
+		free(detail);
+		answer_error(a, 503, "the query cannot be journaled");
+		goto out;
+	}
+	free(detail);
+	if ((trace = contacts_find(db, &cq, &cause)) == NULL) {
+		answer_error(a, 503, cause);
+		free(cause);
+		goto out;
+	}
+	answer_format(a, trace, query_get(&q, "format"),
+	    campus_contacts_print);
+out:
+	evhttp_clear_headers(&q);
+}
