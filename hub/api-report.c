@@ -25,6 +25,8 @@
 #define CONTACTS_WINDOW_DEFAULT	(10 * 60 * 1000)
 #define CONTACTS_WINDOW_MAX	(24 * 3600 * 1000)
 #define DAY_MS			(24 * 3600 * 1000LL)
+#define INSIDE_DEFAULT		DAY_MS
+#define INSIDE_MAX		(31 * DAY_MS)
 
 int64_t
 office_duration(const char *s)
@@ -42,6 +44,8 @@ office_duration(const char *s)
 		unit = 60 * 1000;
 	else if (strcmp(end, "h") == 0)
 		unit = 3600 * 1000;
+	else if (strcmp(end, "d") == 0)
+		unit = 24 * 3600 * 1000LL;
 	else if (*end != '\0' && strcmp(end, "s") != 0)
 		return -1;
 	if (v < 0 || v > 366LL * 24 * 3600)
@@ -148,8 +152,8 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
     const char *query, int64_t now_ms, struct office_answer *a)
 {
 	struct evkeyvalq	 q;
-	const char		*from, *to, *format, *reason;
-	int64_t			 from_ms, to_ms;
+	const char		*from, *to, *format, *reason, *inside;
+	int64_t			 from_ms, to_ms, inside_ms;
 	json_t			*report;
 	char			*cause = NULL, *detail;
 	int			 persons = role >= OFFICE_HEALTH;
@@ -164,6 +168,8 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
 	to = query_get(&q, "to");
 	format = query_get(&q, "format");
 	reason = query_get(&q, "reason");
+	inside = query_get(&q, "inside");
+	inside_ms = inside != NULL ? office_duration(inside) : INSIDE_DEFAULT;
 	from_ms = from != NULL ? office_when(from) : today_ms(now_ms);
 	to_ms = to != NULL ? office_when(to) : now_ms;
 	if (from_ms == -1 || to_ms == -1)
@@ -173,6 +179,8 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
 		answer_error(a, 400, "from is after to");
 	else if (!format_ok(format))
 		answer_error(a, 400, "format: json, csv or text");
+	else if (inside_ms <= 0 || inside_ms > INSIDE_MAX)
+		answer_error(a, 400, "inside: a duration (24h, 7d) up to 31d");
 	if (a->status != 0)
 		goto out;
 
@@ -189,8 +197,8 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
 		}
 		free(detail);
 	}
-	if ((report = campus_report(db, from_ms, to_ms, persons, &cause)) ==
-	    NULL) {
+	report = campus_report(db, from_ms, to_ms, inside_ms, persons, &cause);
+	if (report == NULL) {
 		answer_error(a, 503, cause);
 		free(cause);
 		goto out;

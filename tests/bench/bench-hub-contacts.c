@@ -329,6 +329,35 @@ trace(struct db *db, int people, int n)
 	return 0;
 }
 
+/* The campus report of the last day and of the last week, as health. */
+static int
+report(struct db *db)
+{
+	json_t		*r;
+	char		*cause = NULL;
+	double		 t;
+	int		 days[] = { 1, 7 }, i;
+
+	for (i = 0; i < 2; i++) {
+		t = now_s();
+		r = campus_report(db, END_MS + DAY_MS - days[i] * DAY_MS,
+		    END_MS + DAY_MS, DAY_MS, 1, &cause);
+		if (r == NULL) {
+			fprintf(stderr, "report: %s\n", cause);
+			return -1;
+		}
+		printf("hub report: the campus report of %d day%s (%lld "
+		    "passages, %zu inside): %.2f s\n", days[i],
+		    days[i] > 1 ? "s" : "", (long long)json_integer_value(
+		    json_object_get(json_object_get(r, "totals"), "passages")),
+		    json_array_size(json_object_get(json_array_get(
+		    json_object_get(r, "inside"), 0), "people")),
+		    now_s() - t);
+		json_decref(r);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -379,7 +408,7 @@ main(int argc, char **argv)
 		printf("hub contacts: the campus of %s (%lld events) reused\n",
 		    argv[1], events);
 	plans(db);
-	if (trace(db, people, queries) == -1)
+	if (trace(db, people, queries) == -1 || report(db) == -1)
 		return 1;
 	db_close(db);
 	return 0;
