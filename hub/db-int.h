@@ -49,6 +49,7 @@ struct db_backend {
 };
 
 extern const struct db_backend	db_sqlite_backend;
+extern const struct db_backend	db_pg_backend;	/* with HUB_HAVE_PG */
 
 /*
  * Sets db->err printf-style; -1 for `return db_fail(...)`.  Here, not in

@@ -16,6 +16,9 @@
 /* The backends, by scheme.  A backend not built is not listed. */
 static const struct db_backend *const db_backends[] = {
 	&db_sqlite_backend,
+#ifdef HUB_HAVE_PG
+	&db_pg_backend,
+#endif
 };
 
 static int	db_schema_apply(struct db *);

@@ -1,6 +1,6 @@
 /*
  * broker.c: the link to one MQTT broker, libmosquitto driven from the
- * gate's libevent loop.  No libmosquitto thread: the gate's state stays
+ * caller's libevent loop (the gate's, the hub's).  No libmosquitto thread: the gate's state stays
  * single-threaded and broker work runs on a priority below card work.
  *
  * libmosquitto's socket is watched by libevent (read always, write only
@@ -50,8 +50,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "agent.h"
 #include "broker.h"
+#include "clock.h"
+#include "log.h"
+#include "xmalloc.h"
 
 #define BROKER_RETRY_MIN_MS	1000
 #define BROKER_RETRY_MAX_MS	60000
@@ -126,24 +128,6 @@ struct broker {
 
 static void	broker_attempt(struct broker *);
 static void	broker_reconcile(struct broker *);
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 broker_set_state(struct broker *b, enum broker_state state)
@@ -776,7 +760,7 @@ broker_new(struct event_base *base, int prio, const struct broker_conf *c,
 	    inet_pton(AF_INET6, c->host, &a6) == 1;
 	b->state = BROKER_WAITING;
 	b->since_ms = wall_ms();
-	if ((b->m = mosquitto_new(c->client_id, true, b)) == NULL) {
+	if ((b->m = mosquitto_new(c->client_id, !c->persistent, b)) == NULL) {
 		xasprintf(cause, "mqtt: mosquitto_new: %s", strerror(errno));
 		broker_free(b);
 		return NULL;
