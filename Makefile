@@ -187,7 +187,8 @@ $(BUILD)/bench/bench-hub-%: tests/bench/bench-hub-%.c \
     $(BUILD)/libhub.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(INC_hub) -O2 -o $@ $< $(BUILD)/libhub.a \
-	    $(BUILD)/libcommon.a $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	    $(BUILD)/libcommon.a $(ALL_LDFLAGS) $(HUB_PKG_LIBS) $(PKG_LIBS) \
+	    -lm
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBS)
 	@mkdir -p $(dir $@)

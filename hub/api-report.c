@@ -1,10 +1,11 @@
 /*
  * api-report.c: the epidemic office's two routes of the hub's API,
  * GET /v1/report and GET /v1/contacts, as functions of the database, the
- * caller's role and the query string, so the route table (api.c) only
- * hands them over and sends what they answer, and the tests call them
- * without a server.  Who may see what, and the journal row written
- * before anything about a person leaves, are decided here, in one place.
+ * caller's role and the query string (office_*_http), which the tests
+ * call without a server, and the handlers of the route table (api.c)
+ * that hand a request over and send what they answer.  Who may see what,
+ * and the journal row written before anything about a person leaves, are
+ * decided here, in one place.
  */
 #include <sys/queue.h>
 #include <stdio.h>
@@ -12,12 +13,16 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "api.h"
 #include "campus-print.h"
+#include "clock.h"
 #include "log.h"
 #include "office.h"
+#include "protocol.h"
 #include "xmalloc.h"
 
 #define CONTACTS_DAYS_DEFAULT	14
@@ -299,4 +304,65 @@ office_contacts_http(struct db *db, enum office_role role, const char *actor,
 	    campus_contacts_print);
 out:
 	evhttp_clear_headers(&q);
+}
+
+/*
+ * Sends an answer.  It carries gated's protocol version, as a gate's
+ * answers do, since gatectl asks these two routes (campus report,
+ * campus contacts) and checks it.
+ */
+static void
+api_office_send(struct api_req *r, struct office_answer *a)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
+	struct evbuffer		*b = evbuffer_new();
+	char			 v[16];
+
+	snprintf(v, sizeof v, "%d", GATED_PROTOCOL_VERSION);
+	evhttp_add_header(h, GATED_PROTOCOL_HEADER, v);
+	evhttp_add_header(h, "Content-Type", a->type);
+	if (a->body != NULL)
+		evbuffer_add(b, a->body, a->len);
+	evhttp_send_reply(r->req, a->status, a->status < 300 ? "OK" : "Error",
+	    b);
+	evbuffer_free(b);
+	free(a->body);
+}
+
+/* The role of a hub token as the office's functions take it. */
+static enum office_role
+api_office_role(int role)
+{
+	switch (role) {
+	case HUB_ADMIN:
+		return OFFICE_ADMIN;
+	case HUB_HEALTH:
+		return OFFICE_HEALTH;
+	case HUB_GUARD:
+		return OFFICE_GUARD;
+	default:
+		return OFFICE_VIEWER;
+	}
+}
+
+void
+api_report(struct api_req *r)
+{
+	struct office_answer	a;
+
+	office_report_http(r->hub->db, api_office_role(r->role), r->actor,
+	    evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req)),
+	    wall_ms(), &a);
+	api_office_send(r, &a);
+}
+
+void
+api_contacts(struct api_req *r)
+{
+	struct office_answer	a;
+
+	office_contacts_http(r->hub->db, api_office_role(r->role), r->actor,
+	    evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req)),
+	    wall_ms(), &a);
+	api_office_send(r, &a);
 }
