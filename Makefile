@@ -1,5 +1,5 @@
 # gated: a campus gate controller.  Plain make; every library through
-# pkg-config.  `make` builds build/gated and build/gatectl.
+# pkg-config.  `make` builds build/gated, build/gatectl and build/gated-hub.
 
 PREFIX	?= /usr/local
 BUILD	?= build
@@ -182,13 +182,12 @@ $(BUILD)/tests/test-hub-%: tests/unit/test-hub-%.c tests/unit/unit.h \
 	    $(BUILD)/libhub.a $(BUILD)/libcommon.a $(ALL_LDFLAGS) \
 	    $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
-# The hub's bench programs (bench-hub-*) link libhub.a, like its tests.
-$(BUILD)/bench/bench-hub-%: tests/bench/bench-hub-%.c \
-    $(BUILD)/libhub.a $(BUILD)/libcommon.a
+# The hub's bench programs (bench-hub-*) link libhub.a, as its tests.
+$(BUILD)/bench/bench-hub-%: tests/bench/bench-hub-%.c $(BUILD)/libhub.a \
+    $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(INC_hub) -O2 -o $@ $< $(BUILD)/libhub.a \
-	    $(BUILD)/libcommon.a $(ALL_LDFLAGS) $(HUB_PKG_LIBS) $(PKG_LIBS) \
-	    -lm
+	    $(BUILD)/libcommon.a $(ALL_LDFLAGS) $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBS)
 	@mkdir -p $(dir $@)
@@ -261,6 +260,11 @@ FORCE:
 $(BUILD)/gated.service: systemd/gated.service.in FORCE
 	@mkdir -p $(dir $@)
 	@sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/gated.service.in >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/gated-hub.service: systemd/gated-hub.service.in FORCE
+	@mkdir -p $(dir $@)
+	@sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/gated-hub.service.in >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # The demo gate on real hardware: the Pi's GPIO and USB backends and the

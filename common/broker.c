@@ -30,6 +30,7 @@
  *   every call into libmosquitto the socket is compared (by inode) with
  *   the watched one and the events are re-made when it changed.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -91,6 +92,7 @@ struct broker {
 	int			 retry_min_ms, retry_max_ms;
 	bool			 tls;
 	bool			 numeric;	/* host is an address */
+	int			 read_burst;	/* packets a readable turn */
 
 	struct mosquitto	*m;
 	SSL_CTX			*ssl_ctx;
@@ -298,6 +300,26 @@ broker_check_connecting(struct broker *b)
 }
 
 /* The socket is readable or writable. */
+/*
+ * A readable socket: libmosquitto reads one packet a call.  A consumer
+ * of many messages (the hub) reads up to read_burst packets while the
+ * socket has bytes waiting, rather than one per turn of the loop; a gate
+ * keeps 1, so card work never waits behind more than one.  TLS records
+ * already decrypted are libmosquitto's to drain inside its call.
+ */
+static int
+broker_read(struct broker *b)
+{
+	int	rc, avail, n = 0;
+
+	do {
+		rc = mosquitto_loop_read(b->m, 1);
+	} while (rc == MOSQ_ERR_SUCCESS && ++n < b->read_burst &&
+	    mosquitto_socket(b->m) != -1 &&
+	    ioctl(mosquitto_socket(b->m), FIONREAD, &avail) == 0 && avail > 0);
+	return rc;
+}
+
 static void
 broker_on_io(evutil_socket_t fd, short what, void *arg)
 {
@@ -318,7 +340,7 @@ broker_on_io(evutil_socket_t fd, short what, void *arg)
 	}
 	if (rc == MOSQ_ERR_SUCCESS && (what & EV_READ) &&
 	    mosquitto_socket(b->m) != -1)
-		rc = mosquitto_loop_read(b->m, 1);
+		rc = broker_read(b);
 	if (b->state != BROKER_CONNECTING && b->state != BROKER_CONNECTED)
 		return;		/* failed inside, the events are gone */
 	if (rc == MOSQ_ERR_SUCCESS && (what & EV_WRITE) &&
@@ -680,6 +702,7 @@ broker_setup(struct broker *b, const struct broker_conf *c, char **cause)
 	mosquitto_log_callback_set(b->m, broker_on_log);
 	inflight = c->max_inflight > 0 ? c->max_inflight : BROKER_INFLIGHT;
 	mosquitto_int_option(b->m, MOSQ_OPT_SEND_MAXIMUM, inflight);
+	b->read_burst = c->read_burst > 0 ? c->read_burst : 1;
 	if (!empty(c->will_topic)) {
 		rc = mosquitto_will_set(b->m, c->will_topic,
 		    c->will_payload ? (int)strlen(c->will_payload) : 0,

@@ -60,6 +60,10 @@ struct broker_conf {
 	 * the subscriptions and queues QoS 1 messages for this client id
 	 * while it is away (the hub).  false: a clean session (a gate). */
 	bool		 persistent;
+	/* Packets read in one turn of the loop while the socket has more:
+	 * 0 or 1 for a gate (card work waits behind one at most), more for
+	 * a consumer of a whole campus (the hub). */
+	int		 read_burst;
 };
 
 /* Called on the loop with the arg given to broker_new. */

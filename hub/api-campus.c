@@ -42,14 +42,16 @@ static const char sql_gates[] =
     "SELECT gate, online, state, last_seen_ms, contiguous, max_id "
     "FROM gates ORDER BY gate";
 
-/* A JSON path in the gate's state, or null. */
+/* A JSON path in the gate's state (up to three keys), or null. */
 static json_t *
-state_get(json_t *state, const char *a, const char *b)
+state_get(json_t *state, const char *a, const char *b, const char *c)
 {
 	json_t	*v = json_object_get(state, a);
 
 	if (b != NULL)
 		v = json_object_get(v, b);
+	if (c != NULL)
+		v = json_object_get(v, c);
 	return v != NULL ? json_incref(v) : json_null();
 }
 
@@ -71,12 +73,12 @@ gate_row(void *arg, int ncol, const char *const *v)
 		gap = max_id - contiguous;	/* not loaded: at most this */
 	json_array_append_new(a, json_pack("{ss sb so so so so so sI sI sI}",
 	    "gate", v[0], "online", v[1] != NULL && strcmp(v[1], "1") == 0,
-	    "level", state_get(state, "level", NULL),
-	    "mode", state_get(state, "mode", NULL),
-	    "alerts", state_get(state, "alerts", "active"),
+	    "level", state_get(state, "level", NULL, NULL),
+	    "mode", state_get(state, "mode", NULL, NULL),
+	    "alerts", state_get(state, "alerts", "active", NULL),
 	    "last_seen_ms", v[3] != NULL ? json_integer(strtoll(v[3], NULL,
 	    10)) : json_null(),
-	    "people_version", state_get(state, "people_version", NULL),
+	    "people_version", state_get(state, "campus", "people", "version"),
 	    "contiguous", (json_int_t)contiguous, "max_id", (json_int_t)max_id,
 	    "gap", (json_int_t)gap));
 	json_decref(state);

@@ -32,7 +32,8 @@ db_sqlite_open(struct db *db, const char *path)
 	}
 	sqlite3_busy_timeout(s, DB_SQLITE_BUSY_MS);
 	if (sqlite3_exec(s, "PRAGMA journal_mode=WAL; "
-	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL,
+	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+	    "PRAGMA cache_size=-65536", NULL, NULL,
 	    &msg) != SQLITE_OK) {
 		db_fail(db, "sqlite %s: %s", path, msg);
 		sqlite3_free(msg);

@@ -47,7 +47,8 @@ static const char sql_raised[] =
     "SELECT id FROM alerts WHERE gate = ? AND source = 'hub' AND "
     "reason = 'gap' AND cleared_ms IS NULL";
 static const char sql_save[] =
-    "UPDATE gates SET contiguous = ?, max_id = ? WHERE gate = ?";
+    "UPDATE gates SET contiguous = ?, max_id = ?, last_seen_ms = ? "
+    "WHERE gate = ?";
 
 /* Adds id to the sorted ids above contiguous (once). */
 static void
@@ -161,6 +162,18 @@ gap_gate(struct gaps *gp, const char *name)
 	return g;
 }
 
+/* Whether the gate has its row already (its state is loaded). */
+bool
+gaps_known(const struct gaps *gp, const char *gate)
+{
+	size_t	i;
+
+	for (i = 0; i < gp->ngates; i++)
+		if (strcmp(gp->gates[i].name, gate) == 0)
+			return true;
+	return false;
+}
+
 int
 gaps_seen(struct gaps *gp, const char *gate, long long id)
 {
@@ -168,10 +181,9 @@ gaps_seen(struct gaps *gp, const char *gate, long long id)
 
 	if ((g = gap_gate(gp, gate)) == NULL)
 		return -1;
-	if (id > g->max_id) {
+	g->dirty = true;	/* last_seen_ms, at least */
+	if (id > g->max_id)
 		g->max_id = id;
-		g->dirty = true;
-	}
 	if (id <= g->contiguous)
 		return 0;
 	gap_add(g, id);
@@ -216,11 +228,12 @@ int
 gaps_settle(struct gaps *gp)
 {
 	struct gap_gate	*g;
-	const char	*p[3];
-	char		 c[24], m[24];
+	const char	*p[4];
+	char		 c[24], m[24], seen[24];
 	int64_t		 now = mono_ms();
 	size_t		 i;
 
+	snprintf(seen, sizeof seen, "%lld", (long long)wall_ms());
 	for (i = 0; i < gp->ngates; i++) {
 		g = &gp->gates[i];
 		if (g->dirty) {
@@ -228,8 +241,9 @@ gaps_settle(struct gaps *gp)
 			snprintf(m, sizeof m, "%lld", g->max_id);
 			p[0] = c;
 			p[1] = m;
-			p[2] = g->name;
-			if (db_exec(gp->hub->db, sql_save, 3, p) == -1)
+			p[2] = seen;
+			p[3] = g->name;
+			if (db_exec(gp->hub->db, sql_save, 4, p) == -1)
 				return -1;
 			g->dirty = false;
 		}

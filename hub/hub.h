@@ -103,11 +103,14 @@ void		 ingest_metrics(const struct ingest *, struct evbuffer *);
 struct gaps	*gaps_new(struct hub *);
 void		 gaps_free(struct gaps *);
 /* An event id stored (inserted now, or earlier); inside the batch's
- * transaction.  0 | -1 on a database error. */
+ * transaction.  The gate's row (contiguous, max_id, last_seen_ms) is
+ * written at the settle.  0 | -1 on a database error. */
 int		 gaps_seen(struct gaps *, const char *gate, long long id);
 /* Inside the batch's transaction: the gates' rows, the hub's alerts for
  * holes older than the grace, clears for filled ones.  0 | -1. */
 int		 gaps_settle(struct gaps *);
+/* Whether the gate's row exists (its state is loaded since start). */
+bool		 gaps_known(const struct gaps *, const char *gate);
 /* Whether a settle has work without any new message (a hole's grace). */
 bool		 gaps_due(const struct gaps *);
 /* After a rollback: forget, reload each gate from the database. */

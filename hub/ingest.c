@@ -57,8 +57,6 @@ static const char sql_gate_state[] =
     "UPDATE gates SET state = ?, last_seen_ms = ? WHERE gate = ?";
 static const char sql_gate_online[] =
     "UPDATE gates SET online = ?, last_seen_ms = ? WHERE gate = ?";
-static const char sql_gate_seen[] =
-    "UPDATE gates SET last_seen_ms = ? WHERE gate = ?";
 
 /* A JSON value as SQL text into buf: a string, a number, or NULL. */
 static const char *
@@ -135,7 +133,8 @@ ingest_one(struct ingest *in, struct ingest_msg *m, const char *now)
 	const char	*p[3];
 	int		 rc = 0;
 
-	if (ingest_gate(db, m->gate) == -1)
+	if (!gaps_known(in->hub->gaps, m->gate) &&
+	    ingest_gate(db, m->gate) == -1)
 		return -1;
 	if (strcmp(m->what, "online") == 0) {
 		in->onlines++;
@@ -162,13 +161,9 @@ ingest_one(struct ingest *in, struct ingest_msg *m, const char *now)
 		p[1] = now;
 		p[2] = m->gate;
 		rc = db_exec(db, sql_gate_state, 3, p);
-	} else if (strcmp(m->what, "events") == 0) {
-		p[0] = now;
-		p[1] = m->gate;
+	} else if (strcmp(m->what, "events") == 0)
 		rc = ingest_event(in, m, row);
-		if (rc == 0)
-			rc = db_exec(db, sql_gate_seen, 2, p);
-	} else if (strcmp(m->what, "alerts") == 0)
+	else if (strcmp(m->what, "alerts") == 0)
 		rc = alerts_gate_row(in->hub->alerts, m->gate, row);
 	json_decref(row);
 	return rc;

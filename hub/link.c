@@ -99,6 +99,7 @@ hub_link_new(struct hub *hub, char **cause)
 	bc.cert_file = hc->mqtt.certificate;
 	bc.key_file = hc->mqtt.key;
 	bc.persistent = true;
+	bc.read_burst = 256;
 	if ((l->broker = broker_new(hub->base, 0, &bc, &cb, l, cause)) ==
 	    NULL) {
 		free(l);
