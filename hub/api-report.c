@@ -8,12 +8,18 @@
  * decided here, in one place.
  */
 #include <sys/queue.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -309,24 +315,27 @@ out:
 /*
  * Sends an answer.  It carries gated's protocol version, as a gate's
  * answers do, since gatectl asks these two routes (campus report,
- * campus contacts) and checks it.
+ * campus contacts) and checks it.  A request whose client went away is
+ * freed by evhttp_send_reply.
  */
 static void
-api_office_send(struct api_req *r, struct office_answer *a)
+api_office_send(struct evhttp_request *req, struct office_answer *a)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
 	struct evbuffer		*b = evbuffer_new();
 	char			 v[16];
 
 	snprintf(v, sizeof v, "%d", GATED_PROTOCOL_VERSION);
 	evhttp_add_header(h, GATED_PROTOCOL_HEADER, v);
 	evhttp_add_header(h, "Content-Type", a->type);
+	if (a->status == 503)
+		evhttp_add_header(h, "Retry-After", "2");
 	if (a->body != NULL)
 		evbuffer_add(b, a->body, a->len);
-	evhttp_send_reply(r->req, a->status, a->status < 300 ? "OK" : "Error",
-	    b);
+	evhttp_send_reply(req, a->status, a->status < 300 ? "OK" : "Error", b);
 	evbuffer_free(b);
 	free(a->body);
+	a->body = NULL;
 }
 
 /* The role of a hub token as the office's functions take it. */
@@ -345,17 +354,132 @@ api_office_role(int role)
 	}
 }
 
+/*
+ * A report reads every row of its range, seconds for a day of a busy
+ * campus, so it runs in a thread on a database connection of its own
+ * (SQLite's WAL lets ingest go on writing; PostgreSQL takes another
+ * session) and the loop only sends its answer, as a gate's report does
+ * (agent/report.c).  The thread tells the loop through a pipe, which
+ * needs nothing of libevent's threading.  One report at a time.
+ */
+struct report_job {
+	struct evhttp_request	*req;
+	char			*url, *query;
+	enum office_role	 role;
+	char			 actor[HUB_NAME_LEN + 8];
+	int64_t			 now_ms;
+	struct office_answer	 answer;
+	int			 pipe[2];
+	struct event		*finished;
+	pthread_t		 thread;
+};
+
+static struct report_job	*report_running;
+
+static void
+report_job_free(struct report_job *job)
+{
+	if (job->finished != NULL)
+		event_free(job->finished);
+	close(job->pipe[0]);
+	close(job->pipe[1]);
+	free(job->answer.body);
+	free(job->url);
+	free(job->query);
+	free(job);
+}
+
+static void *
+report_thread(void *arg)
+{
+	struct report_job	*job = arg;
+	struct db		*db;
+	char			 err[256], *why;
+	ssize_t			 n;
+
+	if ((db = db_open(job->url, err, sizeof err)) == NULL) {
+		xasprintf(&why, "the campus journal cannot be read: %s", err);
+		answer_error(&job->answer, 503, why);
+		free(why);
+	} else {
+		office_report_http(db, job->role, job->actor, job->query,
+		    job->now_ms, &job->answer);
+		db_close(db);
+	}
+	do
+		n = write(job->pipe[1], "", 1);
+	while (n == -1 && errno == EINTR);
+	return NULL;
+}
+
+static void
+report_finished(evutil_socket_t fd, short what, void *arg)
+{
+	struct report_job	*job = arg;
+
+	(void)fd;
+	(void)what;
+	pthread_join(job->thread, NULL);
+	report_running = NULL;
+	api_office_send(job->req, &job->answer);
+	report_job_free(job);
+}
+
 void
 api_report(struct api_req *r)
 {
-	struct office_answer	a;
+	struct report_job	*job;
+	const char		*query;
 
-	office_report_http(r->hub->db, api_office_role(r->role), r->actor,
-	    evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req)),
-	    wall_ms(), &a);
-	api_office_send(r, &a);
+	if (report_running != NULL) {
+		struct office_answer	a;
+
+		memset(&a, 0, sizeof a);
+		answer_error(&a, 503, "a report is already running: try again "
+		    "in 2 s");
+		api_office_send(r->req, &a);
+		return;
+	}
+	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+	job = xcalloc(1, sizeof *job);
+	job->req = r->req;
+	job->url = xstrdup(r->hub->conf->hub.database);
+	job->query = query != NULL ? xstrdup(query) : NULL;
+	job->role = api_office_role(r->role);
+	snprintf(job->actor, sizeof job->actor, "%s", r->actor);
+	job->now_ms = wall_ms();
+	job->pipe[0] = job->pipe[1] = -1;
+	if (pipe2(job->pipe, O_CLOEXEC) == -1 ||
+	    (job->finished = event_new(r->hub->base, job->pipe[0], EV_READ,
+	    report_finished, job)) == NULL ||
+	    event_add(job->finished, NULL) == -1 ||
+	    pthread_create(&job->thread, NULL, report_thread, job) != 0) {
+		log_warn("api: report thread");
+		answer_error(&job->answer, 503, "cannot start the report");
+		api_office_send(r->req, &job->answer);
+		report_job_free(job);
+		return;
+	}
+	report_running = job;
 }
 
+/*
+ * Waits for a report still running and drops its answer: for the API's
+ * end, before evhttp frees the requests.
+ */
+void
+api_report_wait(void)
+{
+	struct report_job	*job = report_running;
+
+	if (job == NULL)
+		return;
+	pthread_join(job->thread, NULL);
+	report_running = NULL;
+	report_job_free(job);
+}
+
+/* A trace is two indexed lookups per passage: it runs in the loop. */
 void
 api_contacts(struct api_req *r)
 {
@@ -364,5 +488,5 @@ api_contacts(struct api_req *r)
 	office_contacts_http(r->hub->db, api_office_role(r->role), r->actor,
 	    evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req)),
 	    wall_ms(), &a);
-	api_office_send(r, &a);
+	api_office_send(r->req, &a);
 }

@@ -221,6 +221,7 @@ hub_api_free(struct hub_api *api)
 {
 	if (api == NULL)
 		return;
+	api_report_wait();
 	if (api->http != NULL)
 		evhttp_free(api->http);
 	SSL_CTX_free(api->ctx);
