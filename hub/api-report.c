@@ -182,7 +182,10 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
 	inside = query_get(&q, "inside");
 	inside_ms = inside != NULL ? office_duration(inside) : INSIDE_DEFAULT;
 	from_ms = from != NULL ? office_when(from) : today_ms(now_ms);
-	to_ms = to != NULL ? office_when(to) : now_ms;
+	to_ms = to != NULL ? office_when(to) : now_ms / 1000 * 1000 + 999;
+	/* A date means the whole day, as on a gate (agent/api.c). */
+	if (to != NULL && strlen(to) == 10 && to_ms != -1)
+		to_ms += DAY_MS - 1;
 	if (from_ms == -1 || to_ms == -1)
 		answer_error(a, 400, "from and to: YYYY-MM-DD or "
 		    "YYYY-MM-DDTHH:MM[:SS], local time");

@@ -437,6 +437,12 @@ test_http(struct db *db)
 	check(j.n == 3 && strcmp(j.last[0], "export") == 0 &&
 	    strcmp(j.last[2], "weekly") == 0, "health's report journaled as "
 	    "an export");
+	office_report_http(db, OFFICE_VIEWER, "x", "from=2030-01-16&"
+	    "to=2030-01-16&format=text", now, &a);
+	check(a.status == 200 && strstr(a.body, "totals: 5 passages, 4 "
+	    "granted, 1 denied") != NULL, "to=2030-01-16: the whole day, as "
+	    "on a gate (5 passages on the 16th)");
+	free(a.body);
 	office_report_http(db, OFFICE_HEALTH, "x", "from=2030-13-01", now, &a);
 	check(a.status == 400, "a bad from: 400");
 	free(a.body);
