@@ -191,9 +191,15 @@ assert h and h[0]["person"] == "V1004" and h[0]["gate"] == "north" and \
 	    [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'export' AND actor = 'token:office'")" -ge 1 ]
 	check "$db: report: a viewer's has no person and no temperature" \
 	    sh -c "curl -sfk -H 'Authorization: Bearer $TOKEN_VIEWER' 'https://127.0.0.1:$HUB_PORT/v1/report' >'$D/viewer.json' && grep -q '\"hits\"' '$D/viewer.json' && ! grep -q 'V1004\|38.6\|E1001' '$D/viewer.json'"
-	hctl VIEWER campus report --from "$from" --to "$to" >"$D/report.txt" 2>&1
+	hctl VIEWER campus report --from "$from" --to "$to" --inside 2d \
+	    >"$D/report.txt" 2>&1
 	check "$db: gatectl campus report: text with its totals" \
-	    grep -q '^totals: .* passages' "$D/report.txt"
+	    grep -q '^totals: 7 passages' "$D/report.txt"
+	check "$db: report: inside, S1002 and R1003 (E1001 went out again)" \
+	    python3 -c 'import json, sys
+i = json.load(open(sys.argv[1]))["inside"]
+assert len(i) == 1 and sorted(p["person"] for p in i[0]["people"]) == \
+    ["R1003", "S1002"], i' "$D/report.campus.json"
 	hctl HEALTH campus report --from "$from" --to "$to" --format csv \
 	    >"$D/report.csv" 2>&1
 	check "$db: gatectl campus report --format csv" \
