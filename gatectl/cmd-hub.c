@@ -78,9 +78,11 @@ cmd_campus_report(struct ctl *ctl, int argc, char **argv,
 		{ "to", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "reason", required_argument, NULL, 'r' },
+		{ "inside", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*from = NULL, *to = NULL, *reason = NULL;
+	const char	*inside = NULL;
 	char		*path;
 	int		 ch, csv = 0;
 
@@ -99,6 +101,9 @@ cmd_campus_report(struct ctl *ctl, int argc, char **argv,
 		case 'r':
 			reason = optarg;
 			break;
+		case 'i':
+			inside = optarg;
+			break;
 		default:
 			return EXIT_USAGE;
 		}
@@ -115,6 +120,8 @@ cmd_campus_report(struct ctl *ctl, int argc, char **argv,
 	}
 	if (reason != NULL)
 		hub_param(&path, "reason", reason);
+	if (inside != NULL)
+		hub_param(&path, "inside", inside);
 	req->opt.campus_csv = csv;
 	return ctl_ask(req, CTL_GET, path, NULL, print_campus_report);
 }

@@ -48,7 +48,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "level N|mode NAME --reason TEXT [--target campus|GATE] [--seq N] "
 	    "[--expires 24h] [--actor TEXT]", cmd_campus_sign },
 	{ "campus report", "campus report [--from WHEN] [--to WHEN] "
-	    "[--format text|csv|json] [--reason TEXT]", cmd_campus_report },
+	    "[--inside 24h] [--format text|csv|json] [--reason TEXT]",
+	    cmd_campus_report },
 	{ "campus contacts", "campus contacts PERSON --reason TEXT "
 	    "[--days 14] [--window 10m] [--format text|csv|json]",
 	    cmd_campus_contacts },

@@ -1,23 +1,34 @@
 /*
  * api-report.c: the epidemic office's two routes of the hub's API,
  * GET /v1/report and GET /v1/contacts, as functions of the database, the
- * caller's role and the query string, so the route table (api.c) only
- * hands them over and sends what they answer, and the tests call them
- * without a server.  Who may see what, and the journal row written
- * before anything about a person leaves, are decided here, in one place.
+ * caller's role and the query string (office_*_http), which the tests
+ * call without a server, and the handlers of the route table (api.c)
+ * that hand a request over and send what they answer.  Who may see what,
+ * and the journal row written before anything about a person leaves, are
+ * decided here, in one place.
  */
 #include <sys/queue.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "api.h"
 #include "campus-print.h"
+#include "clock.h"
 #include "log.h"
 #include "office.h"
+#include "protocol.h"
 #include "xmalloc.h"
 
 #define CONTACTS_DAYS_DEFAULT	14
@@ -25,6 +36,8 @@
 #define CONTACTS_WINDOW_DEFAULT	(10 * 60 * 1000)
 #define CONTACTS_WINDOW_MAX	(24 * 3600 * 1000)
 #define DAY_MS			(24 * 3600 * 1000LL)
+#define INSIDE_DEFAULT		DAY_MS
+#define INSIDE_MAX		(31 * DAY_MS)
 
 int64_t
 office_duration(const char *s)
@@ -42,6 +55,8 @@ office_duration(const char *s)
 		unit = 60 * 1000;
 	else if (strcmp(end, "h") == 0)
 		unit = 3600 * 1000;
+	else if (strcmp(end, "d") == 0)
+		unit = 24 * 3600 * 1000LL;
 	else if (*end != '\0' && strcmp(end, "s") != 0)
 		return -1;
 	if (v < 0 || v > 366LL * 24 * 3600)
@@ -148,8 +163,8 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
     const char *query, int64_t now_ms, struct office_answer *a)
 {
 	struct evkeyvalq	 q;
-	const char		*from, *to, *format, *reason;
-	int64_t			 from_ms, to_ms;
+	const char		*from, *to, *format, *reason, *inside;
+	int64_t			 from_ms, to_ms, inside_ms;
 	json_t			*report;
 	char			*cause = NULL, *detail;
 	int			 persons = role >= OFFICE_HEALTH;
@@ -164,8 +179,13 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
 	to = query_get(&q, "to");
 	format = query_get(&q, "format");
 	reason = query_get(&q, "reason");
+	inside = query_get(&q, "inside");
+	inside_ms = inside != NULL ? office_duration(inside) : INSIDE_DEFAULT;
 	from_ms = from != NULL ? office_when(from) : today_ms(now_ms);
-	to_ms = to != NULL ? office_when(to) : now_ms;
+	to_ms = to != NULL ? office_when(to) : now_ms / 1000 * 1000 + 999;
+	/* A date means the whole day, as on a gate (agent/api.c). */
+	if (to != NULL && strlen(to) == 10 && to_ms != -1)
+		to_ms += DAY_MS - 1;
 	if (from_ms == -1 || to_ms == -1)
 		answer_error(a, 400, "from and to: YYYY-MM-DD or "
 		    "YYYY-MM-DDTHH:MM[:SS], local time");
@@ -173,6 +193,8 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
 		answer_error(a, 400, "from is after to");
 	else if (!format_ok(format))
 		answer_error(a, 400, "format: json, csv or text");
+	else if (inside_ms <= 0 || inside_ms > INSIDE_MAX)
+		answer_error(a, 400, "inside: a duration (24h, 7d) up to 31d");
 	if (a->status != 0)
 		goto out;
 
@@ -189,8 +211,8 @@ office_report_http(struct db *db, enum office_role role, const char *actor,
 		}
 		free(detail);
 	}
-	if ((report = campus_report(db, from_ms, to_ms, persons, &cause)) ==
-	    NULL) {
+	report = campus_report(db, from_ms, to_ms, inside_ms, persons, &cause);
+	if (report == NULL) {
 		answer_error(a, 503, cause);
 		free(cause);
 		goto out;
@@ -291,4 +313,183 @@ office_contacts_http(struct db *db, enum office_role role, const char *actor,
 	    campus_contacts_print);
 out:
 	evhttp_clear_headers(&q);
+}
+
+/*
+ * Sends an answer.  It carries gated's protocol version, as a gate's
+ * answers do, since gatectl asks these two routes (campus report,
+ * campus contacts) and checks it.  A request whose client went away is
+ * freed by evhttp_send_reply.
+ */
+static void
+api_office_send(struct evhttp_request *req, struct office_answer *a)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct evbuffer		*b = evbuffer_new();
+	char			 v[16];
+
+	snprintf(v, sizeof v, "%d", GATED_PROTOCOL_VERSION);
+	evhttp_add_header(h, GATED_PROTOCOL_HEADER, v);
+	evhttp_add_header(h, "Content-Type", a->type);
+	if (a->status == 503)
+		evhttp_add_header(h, "Retry-After", "2");
+	if (a->body != NULL)
+		evbuffer_add(b, a->body, a->len);
+	evhttp_send_reply(req, a->status, a->status < 300 ? "OK" : "Error", b);
+	evbuffer_free(b);
+	free(a->body);
+	a->body = NULL;
+}
+
+/* The role of a hub token as the office's functions take it. */
+static enum office_role
+api_office_role(int role)
+{
+	switch (role) {
+	case HUB_ADMIN:
+		return OFFICE_ADMIN;
+	case HUB_HEALTH:
+		return OFFICE_HEALTH;
+	case HUB_GUARD:
+		return OFFICE_GUARD;
+	default:
+		return OFFICE_VIEWER;
+	}
+}
+
+/*
+ * A report reads every row of its range, seconds for a day of a busy
+ * campus, so it runs in a thread on a database connection of its own
+ * (SQLite's WAL lets ingest go on writing; PostgreSQL takes another
+ * session) and the loop only sends its answer, as a gate's report does
+ * (agent/report.c).  The thread tells the loop through a pipe, which
+ * needs nothing of libevent's threading.  One report at a time.
+ */
+struct report_job {
+	struct evhttp_request	*req;
+	char			*url, *query;
+	enum office_role	 role;
+	char			 actor[HUB_NAME_LEN + 8];
+	int64_t			 now_ms;
+	struct office_answer	 answer;
+	int			 pipe[2];
+	struct event		*finished;
+	pthread_t		 thread;
+};
+
+static struct report_job	*report_running;
+
+static void
+report_job_free(struct report_job *job)
+{
+	if (job->finished != NULL)
+		event_free(job->finished);
+	close(job->pipe[0]);
+	close(job->pipe[1]);
+	free(job->answer.body);
+	free(job->url);
+	free(job->query);
+	free(job);
+}
+
+static void *
+report_thread(void *arg)
+{
+	struct report_job	*job = arg;
+	struct db		*db;
+	char			 err[256], *why;
+	ssize_t			 n;
+
+	if ((db = db_open(job->url, err, sizeof err)) == NULL) {
+		xasprintf(&why, "the campus journal cannot be read: %s", err);
+		answer_error(&job->answer, 503, why);
+		free(why);
+	} else {
+		office_report_http(db, job->role, job->actor, job->query,
+		    job->now_ms, &job->answer);
+		db_close(db);
+	}
+	do
+		n = write(job->pipe[1], "", 1);
+	while (n == -1 && errno == EINTR);
+	return NULL;
+}
+
+static void
+report_finished(evutil_socket_t fd, short what, void *arg)
+{
+	struct report_job	*job = arg;
+
+	(void)fd;
+	(void)what;
+	pthread_join(job->thread, NULL);
+	report_running = NULL;
+	api_office_send(job->req, &job->answer);
+	report_job_free(job);
+}
+
+void
+api_report(struct api_req *r)
+{
+	struct report_job	*job;
+	const char		*query;
+
+	if (report_running != NULL) {
+		struct office_answer	a;
+
+		memset(&a, 0, sizeof a);
+		answer_error(&a, 503, "a report is already running: try again "
+		    "in 2 s");
+		api_office_send(r->req, &a);
+		return;
+	}
+	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+	job = xcalloc(1, sizeof *job);
+	job->req = r->req;
+	job->url = xstrdup(r->hub->conf->hub.database);
+	job->query = query != NULL ? xstrdup(query) : NULL;
+	job->role = api_office_role(r->role);
+	snprintf(job->actor, sizeof job->actor, "%s", r->actor);
+	job->now_ms = wall_ms();
+	job->pipe[0] = job->pipe[1] = -1;
+	if (pipe2(job->pipe, O_CLOEXEC) == -1 ||
+	    (job->finished = event_new(r->hub->base, job->pipe[0], EV_READ,
+	    report_finished, job)) == NULL ||
+	    event_add(job->finished, NULL) == -1 ||
+	    pthread_create(&job->thread, NULL, report_thread, job) != 0) {
+		log_warn("api: report thread");
+		answer_error(&job->answer, 503, "cannot start the report");
+		api_office_send(r->req, &job->answer);
+		report_job_free(job);
+		return;
+	}
+	report_running = job;
+}
+
+/*
+ * Waits for a report still running and drops its answer: for the API's
+ * end, before evhttp frees the requests.
+ */
+void
+api_report_wait(void)
+{
+	struct report_job	*job = report_running;
+
+	if (job == NULL)
+		return;
+	pthread_join(job->thread, NULL);
+	report_running = NULL;
+	report_job_free(job);
+}
+
+/* A trace is two indexed lookups per passage: it runs in the loop. */
+void
+api_contacts(struct api_req *r)
+{
+	struct office_answer	a;
+
+	office_contacts_http(r->hub->db, api_office_role(r->role), r->actor,
+	    evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req)),
+	    wall_ms(), &a);
+	api_office_send(r->req, &a);
 }

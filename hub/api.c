@@ -44,6 +44,10 @@ const struct api_route hub_api_routes[] = {
 	  "the campus's alerts" },
 	{ EVHTTP_REQ_POST, "/v1/alerts/*/*/ack", HUB_GUARD, api_alert_ack,
 	  "acknowledge an alert, with a reason" },
+	{ EVHTTP_REQ_GET, "/v1/report", HUB_VIEWER, api_report,
+	  "the campus report (per-person parts: health, journaled)" },
+	{ EVHTTP_REQ_GET, "/v1/contacts", HUB_HEALTH, api_contacts,
+	  "contact tracing, with a reason (journaled)" },
 	{ EVHTTP_REQ_GET, "/metrics", HUB_VIEWER, api_metrics,
 	  "Prometheus metrics" },
 	{ 0, NULL, 0, NULL, NULL }
@@ -217,6 +221,7 @@ hub_api_free(struct hub_api *api)
 {
 	if (api == NULL)
 		return;
+	api_report_wait();
 	if (api->http != NULL)
 		evhttp_free(api->http);
 	SSL_CTX_free(api->ctx);

@@ -53,6 +53,12 @@ void	api_alert_ack(struct api_req *);
 /* An event as the API and the stream give it: the gate's JSON + "gate". */
 json_t	*api_event_json(const char *gate, const char *body);
 
+/* api-report.c: the epidemic office's campus report and contacts. */
+void	api_report(struct api_req *);
+void	api_contacts(struct api_req *);
+/* Waits for the report thread, if one runs, and drops its answer. */
+void	api_report_wait(void);
+
 /* stream.c */
 void	api_events_stream(struct api_req *);
 

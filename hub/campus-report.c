@@ -89,8 +89,10 @@ static const char sql_gates[] =
 
 /*
  * Who is inside each zone at the end of the range: everyone whose last
- * granted passage into or out of the zone was in.  A window function
- * picks that passage (SQLite >= 3.25 and PostgreSQL both have them).
+ * granted passage into or out of the zone, in the lookback before it,
+ * was in.  A window function picks that passage (SQLite >= 3.25 and
+ * PostgreSQL both have them).  The lookback bounds the rows read: all of
+ * a campus journal's passages would take minutes.
  */
 static const char sql_inside[] =
     "SELECT zone, person, gate, lane, ts_ms FROM"
@@ -98,7 +100,8 @@ static const char sql_inside[] =
     "  ROW_NUMBER() OVER (PARTITION BY person, zone"
     "   ORDER BY ts_ms DESC, gate DESC, id DESC) AS rn"
     "  FROM events WHERE kind = 'passage' AND verdict = 'granted'"
-    "  AND person IS NOT NULL AND ts_ms < ?) last"
+    "  AND person IS NOT NULL AND ts_ms >= ? AND ts_ms < ?)"
+    " last"
     " WHERE rn = 1 AND direction = 'in' ORDER BY zone, person";
 
 static json_int_t
@@ -394,13 +397,15 @@ report_section(struct db *db, struct report_ctx *c, const char *name,
 /* The sections, in one read snapshot, so the totals agree with them. */
 static int
 report_sections(struct db *db, struct report_ctx *c, int64_t from_ms,
-    int64_t to_ms)
+    int64_t to_ms, int64_t inside_ms)
 {
-	const char	*range[2];
-	char		 b[2][24];
+	const char	*range[2], *lookback[2];
+	char		 b[3][24];
 
 	range[0] = office_int(b[0], from_ms);
 	range[1] = office_int(b[1], to_ms);
+	lookback[0] = office_int(b[2], to_ms - inside_ms);
+	lookback[1] = range[1];
 	c->daily = json_array();
 	c->day_index = json_object();
 	json_object_set_new(c->report, "daily", c->daily);
@@ -414,15 +419,15 @@ report_sections(struct db *db, struct report_ctx *c, int64_t from_ms,
 	    report_hit, REPORT_HITS_MAX) == -1 ||
 	    report_section(db, c, "gates", sql_gates, 2, range,
 	    report_gate, 0) == -1 ||
-	    report_section(db, c, "inside", sql_inside, 1, range + 1,
+	    report_section(db, c, "inside", sql_inside, 2, lookback,
 	    report_inside, 0) == -1)
 		return -1;
 	return 0;
 }
 
 json_t *
-campus_report(struct db *db, int64_t from_ms, int64_t to_ms, int persons,
-    char **cause)
+campus_report(struct db *db, int64_t from_ms, int64_t to_ms,
+    int64_t inside_ms, int persons, char **cause)
 {
 	struct report_ctx	 c;
 	json_t			*tot;
@@ -433,6 +438,8 @@ campus_report(struct db *db, int64_t from_ms, int64_t to_ms, int persons,
 	c.report = json_object();
 	json_object_set_new(c.report, "from", json_integer(from_ms));
 	json_object_set_new(c.report, "to", json_integer(to_ms));
+	json_object_set_new(c.report, "inside_since",
+	    json_integer(to_ms - inside_ms));
 	tot = json_object();
 	json_object_set_new(tot, "passages", json_integer(0));
 	json_object_set_new(tot, "granted", json_integer(0));
@@ -444,7 +451,7 @@ campus_report(struct db *db, int64_t from_ms, int64_t to_ms, int persons,
 	rc = db_exec(db, strcmp(db_backend(db), "postgresql") == 0 ?
 	    sql_begin_pg : sql_begin_sqlite, 0, NULL);
 	if (rc == 0) {
-		rc = report_sections(db, &c, from_ms, to_ms);
+		rc = report_sections(db, &c, from_ms, to_ms, inside_ms);
 		if (rc == -1)
 			xasprintf(cause, "campus journal read failed: %s",
 			    db_error(db));

@@ -30,15 +30,15 @@ int	 office_journal(struct db *, int64_t ts_ms, const char *kind,
  * The campus report of [from_ms, to_ms): per gate, hour, lane and
  * direction, granted and denied; per day and gate; denials by reason; the
  * gates' fever and quarantine alerts and every fever or quarantine
- * passage (hits); who is inside each zone at to_ms; the totals, per gate
- * and in all.  The gate's report's names and shapes where they are the
+ * passage (hits); who is inside each zone at to_ms, by the passages of
+ * the inside_ms before it; the totals, per gate and in all.  The gate's report's names and shapes where they are the
  * same thing (hourly, denials, alerts, alerts_more, totals), so the two
  * can be compared.  persons: with person ids, temperatures and the names
  * of those inside (the office's part); without, those are left out.
  * NULL with *cause (malloc'd) on a database error.
  */
 json_t	*campus_report(struct db *, int64_t from_ms, int64_t to_ms,
-	    int persons, char **cause);
+	    int64_t inside_ms, int persons, char **cause);
 
 /* contacts.c */
 struct contacts_query {
@@ -73,7 +73,8 @@ struct office_answer {
 	size_t		 len;
 };
 /*
- * GET /v1/report?from=&to=&format=json|csv|text (viewer; the per-person
+ * GET /v1/report?from=&to=&inside=24h&format=json|csv|text (viewer; the
+ * per-person
  * parts for health and admin, journaled first as an export).  query is
  * the URI's query string as sent, percent-encoded (NULL: none); actor
  * names the token for the journal ("token:office").  Errors are JSON
@@ -90,7 +91,8 @@ void	office_report_http(struct db *, enum office_role, const char *actor,
 void	office_contacts_http(struct db *, enum office_role,
 	    const char *actor, const char *query, int64_t now_ms,
 	    struct office_answer *);
-/* Parses "10m", "90s", "1h", "600" (seconds): milliseconds, or -1. */
+/* Parses "10m", "90s", "1h", "7d", "600" (seconds): milliseconds, or
+ * -1. */
 int64_t	office_duration(const char *);
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]", local time: ms, or -1. */
 int64_t	office_when(const char *);

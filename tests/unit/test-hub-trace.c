@@ -302,7 +302,7 @@ test_report(struct db *db)
 	const json_t	*hit, *in;
 	char		*cause = NULL;
 
-	r = campus_report(db, T0 - HOUR, T0 + 2 * DAY, 1, &cause);
+	r = campus_report(db, T0 - HOUR, T0 + 2 * DAY, 30 * DAY, 1, &cause);
 	check(r != NULL, "campus_report: %s", r ? "ok" : cause);
 	if (r == NULL)
 		return;
@@ -325,7 +325,7 @@ test_report(struct db *db)
 	    "T-A inside, last in at south");
 	json_decref(r);
 
-	r = campus_report(db, T0 - HOUR, T0 + 2 * DAY, 0, &cause);
+	r = campus_report(db, T0 - HOUR, T0 + 2 * DAY, 30 * DAY, 0, &cause);
 	hit = json_array_get(json_object_get(r, "hits"), 0);
 	in = find(json_object_get(r, "inside"), "zone", "trace-campus", NULL,
 	    NULL, NULL, NULL);
@@ -336,6 +336,15 @@ test_report(struct db *db)
 	    "detail") == NULL && json_object_get(in, "people") == NULL &&
 	    num(in, "count") == 8, "without persons: no person, temp, "
 	    "detail or names of those inside, the counts the same");
+	json_decref(r);
+
+	r = campus_report(db, T0 - HOUR, T0 + 2 * DAY, DAY, 0, &cause);
+	in = find(json_object_get(r, "inside"), "zone", "trace-campus", NULL,
+	    NULL, NULL, NULL);
+	check(r != NULL && num(in, "count") == 2 &&
+	    num(r, "inside_since") == T0 + DAY, "inside by the last 24 h's "
+	    "passages: CASE and G (A came in 9 min before them) (got %lld)",
+	    num(in, "count"));
 	json_decref(r);
 }
 
@@ -428,6 +437,12 @@ test_http(struct db *db)
 	check(j.n == 3 && strcmp(j.last[0], "export") == 0 &&
 	    strcmp(j.last[2], "weekly") == 0, "health's report journaled as "
 	    "an export");
+	office_report_http(db, OFFICE_VIEWER, "x", "from=2030-01-16&"
+	    "to=2030-01-16&format=text", now, &a);
+	check(a.status == 200 && strstr(a.body, "totals: 5 passages, 4 "
+	    "granted, 1 denied") != NULL, "to=2030-01-16: the whole day, as "
+	    "on a gate (5 passages on the 16th)");
+	free(a.body);
 	office_report_http(db, OFFICE_HEALTH, "x", "from=2030-13-01", now, &a);
 	check(a.status == 400, "a bad from: 400");
 	free(a.body);
