@@ -1,5 +1,5 @@
 # gated: a campus gate controller.  Plain make; every library through
-# pkg-config.  `make` builds build/gated and build/gatectl.
+# pkg-config.  `make` builds build/gated, build/gatectl and build/gated-hub.
 
 PREFIX	?= /usr/local
 BUILD	?= build
@@ -52,6 +52,15 @@ PKG_LIBS   := $(shell $(PKGCONF) --libs $(PKGS) 2>/dev/null)
 CTL_PKGS := libqrencode libpng
 CTL_PKG_CFLAGS := $(shell $(PKGCONF) --cflags $(CTL_PKGS) 2>/dev/null)
 CTL_PKG_LIBS := $(shell $(PKGCONF) --libs $(CTL_PKGS) 2>/dev/null)
+# gated-hub alone: PostgreSQL (libpq), its second database, built in
+# when pkg-config finds libpq (scripts/install-deps run installs it).  A
+# build without it (the arm64 cross build: Debian's libpq-dev is not
+# multi-arch) has SQLite alone and says so for a postgresql: database.
+HUB_PKGS := $(shell $(PKGCONF) --exists libpq 2>/dev/null && echo libpq)
+HUB_PKG_CFLAGS := $(if $(HUB_PKGS),-DHUB_HAVE_PG $(shell $(PKGCONF) \
+	    --cflags $(HUB_PKGS) 2>/dev/null))
+HUB_PKG_LIBS := $(if $(HUB_PKGS),$(shell $(PKGCONF) --libs $(HUB_PKGS) \
+	    2>/dev/null))
 PKG_MISSING := $(shell $(PKGCONF) --exists $(PKGS) $(CTL_PKGS) 2>/dev/null || \
 	    echo yes)
 GPIOD_HAVE := $(firstword $(subst ., ,$(shell $(PKGCONF) --modversion \
@@ -93,6 +102,7 @@ INC_common	:= -Icommon
 INC_hw		:= -Ihw -Icommon
 INC_agent	:= -Iagent -Ihw -Icommon
 INC_gatectl	:= -Igatectl -Icommon $(CTL_PKG_CFLAGS)
+INC_hub		:= -Ihub -Icommon $(HUB_PKG_CFLAGS)
 INC_tests	:= -Iagent -Ihw -Icommon -Igatectl -Itests/unit
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -100,6 +110,9 @@ HW_SRC	:= $(filter-out $(GPIOD_OTHER),$(wildcard hw/*.c))
 AGENT_SRC := $(filter-out agent/main.c,$(wildcard agent/*.c))
 # gatectl: main() and the rest in libgatectl.a, which its unit tests link.
 CTL_SRC	:= $(filter-out gatectl/gatectl.c,$(wildcard gatectl/*.c))
+# gated-hub: hub/ over common/ only; main() apart, as for gated.
+HUB_SRC	:= $(filter-out hub/main.c $(if $(HUB_PKGS),,hub/db-pg.c), \
+	    $(wildcard hub/*.c))
 obj	= $(1:%.c=$(BUILD)/obj/%.o)
 LIBS	:= $(BUILD)/libagent.a $(BUILD)/libhw.a $(BUILD)/libcommon.a
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
@@ -109,7 +122,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all libs deps demo check fresh-check unit bench bench-bin vmtest \
 	clean install uninstall
-all: $(BUILD)/gated $(BUILD)/gatectl
+all: $(BUILD)/gated $(BUILD)/gatectl $(BUILD)/gated-hub
 
 # The archives the programs, the unit tests and the scripts' test
 # programs (tests/umockdev, tests/vm) link.
@@ -123,11 +136,15 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/obj/agent/main.o: ALL_CFLAGS += -DGATED_VERSION='"$(VERSION)"'
 $(BUILD)/obj/agent/main.o: debian/changelog
+$(BUILD)/obj/hub/main.o $(BUILD)/obj/hub/api-campus.o: \
+    ALL_CFLAGS += -DGATED_VERSION='"$(VERSION)"'
+$(BUILD)/obj/hub/main.o $(BUILD)/obj/hub/api-campus.o: debian/changelog
 
 $(BUILD)/libcommon.a: $(call obj,$(COMMON_SRC))
 $(BUILD)/libhw.a: $(call obj,$(HW_SRC))
 $(BUILD)/libagent.a: $(call obj,$(AGENT_SRC))
 $(BUILD)/libgatectl.a: $(call obj,$(CTL_SRC))
+$(BUILD)/libhub.a: $(call obj,$(HUB_SRC))
 $(BUILD)/lib%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -135,6 +152,10 @@ $(BUILD)/lib%.a:
 $(BUILD)/gated: $(BUILD)/obj/agent/main.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# gated-hub: the campus daemon, hub/ over common/ (docs/hub.md).
+$(BUILD)/gated-hub: $(BUILD)/obj/hub/main.o $(BUILD)/libhub.a \
+    $(BUILD)/libcommon.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
 $(BUILD)/gatectl: $(BUILD)/obj/gatectl/gatectl.o $(BUILD)/libgatectl.a \
     $(BUILD)/libcommon.a
@@ -152,6 +173,21 @@ $(BUILD)/tests/test-ctl-%: tests/unit/test-ctl-%.c tests/unit/unit.h \
 	$(CC) $(ALL_CFLAGS) $(INC_gatectl) -Itests/unit -o $@ $< \
 	    $(BUILD)/libgatectl.a $(BUILD)/libcommon.a $(ALL_LDFLAGS) \
 	    $(PKG_LIBS) -lm
+
+# The hub's unit tests (test-hub-*) link libhub.a and see hub/ and common/.
+$(BUILD)/tests/test-hub-%: tests/unit/test-hub-%.c tests/unit/unit.h \
+    $(BUILD)/libhub.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC_hub) -Itests/unit -o $@ $< \
+	    $(BUILD)/libhub.a $(BUILD)/libcommon.a $(ALL_LDFLAGS) \
+	    $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
+
+# The hub's bench programs (bench-hub-*) link libhub.a, as its tests.
+$(BUILD)/bench/bench-hub-%: tests/bench/bench-hub-%.c $(BUILD)/libhub.a \
+    $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC_hub) -O2 -o $@ $< $(BUILD)/libhub.a \
+	    $(BUILD)/libcommon.a $(ALL_LDFLAGS) $(HUB_PKG_LIBS) $(PKG_LIBS) -lm
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBS)
 	@mkdir -p $(dir $@)
@@ -230,6 +266,11 @@ FORCE:
 $(BUILD)/gated.service: systemd/gated.service.in FORCE
 	@mkdir -p $(dir $@)
 	@sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/gated.service.in >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/gated-hub.service: systemd/gated-hub.service.in FORCE
+	@mkdir -p $(dir $@)
+	@sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/gated-hub.service.in >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # The demo gate on real hardware: the Pi's GPIO and USB backends and the

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "command.h"
 #include "pass.h"
+#include "redact.h"
 #include "schedule.h"
 #include "xmalloc.h"
 
@@ -859,8 +860,8 @@ int		 stream_start(struct stream *, struct evhttp_request *,
 		    int64_t after, enum role);
 void		 stream_poke(struct stream *);
 
-/* redact.c: person ids and temperatures, hidden from the roles below may. */
-json_t		*redact_json(json_t *, enum role role, enum role may);
+/* common/redact.c: person ids and temperatures, hidden from the roles
+ * below may (redact.h). */
 
 /* metrics.c: GET /metrics, the Prometheus text format. */
 struct evbuffer;

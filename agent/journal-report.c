@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "agent.h"
+#include "fmt.h"
 
 #define EVENTS_LIMIT_DEFAULT	100
 #define EVENTS_LIMIT_MAX	1000
@@ -50,46 +51,6 @@ report_warn(sqlite3 *db, const char *what)
 	    sqlite3_errmsg(db));
 }
 
-/*
- * A JSON string of a column.  Free text typed by a guard may be anything,
- * and jansson refuses invalid UTF-8, so bytes it refuses become '?' rather
- * than the field going missing.
- */
-static json_t *
-report_string(const char *s)
-{
-	json_t	*v;
-	char	*copy, *p;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_string(s)) != NULL)
-		return v;
-	copy = xstrdup(s);
-	for (p = copy; *p != '\0'; p++) {
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	}
-	v = json_string(copy);
-	free(copy);
-	return v;
-}
-
-/* Local time with its offset, "2026-11-29T08:15:02+0100". */
-static json_t *
-report_time(int64_t ts_ms)
-{
-	struct tm	 tm;
-	time_t		 t;
-	char		 buf[64];
-
-	t = (time_t)(ts_ms >= 0 ? ts_ms / 1000 : (ts_ms - 999) / 1000);
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
-		return json_null();
-	return json_string(buf);
-}
-
 /* One event row (EVENT_COLUMNS) as an object of its non-NULL fields. */
 static json_t *
 report_event(sqlite3_stmt *st)
@@ -104,15 +65,15 @@ report_event(sqlite3_stmt *st)
 	o = json_object();
 	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
 	json_object_set_new(o, "ts_ms", json_integer(ts));
-	json_object_set_new(o, "time", report_time(ts));
+	json_object_set_new(o, "time", fmt_json_time(ts));
 	json_object_set_new(o, "kind",
-	    report_string((const char *)sqlite3_column_text(st, 2)));
+	    fmt_json_string((const char *)sqlite3_column_text(st, 2)));
 	for (i = 0; i < sizeof event_texts / sizeof event_texts[0]; i++) {
 		s = (const char *)sqlite3_column_text(st,
 		    event_texts[i].column);
 		if (s != NULL)
 			json_object_set_new(o, event_texts[i].name,
-			    report_string(s));
+			    fmt_json_string(s));
 	}
 	if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
 		/* Centi-degrees to one decimal, rounded half away from 0. */
@@ -174,7 +135,7 @@ row_json(sqlite3_stmt *st, const struct column *cols, int ncols)
 		s = (const char *)sqlite3_column_text(st, i);
 		if (s != NULL || cols[i].kind == COLUMN_TEXT)
 			json_object_set_new(o, cols[i].name,
-			    report_string(s));
+			    fmt_json_string(s));
 	}
 	return o;
 }

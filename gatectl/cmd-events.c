@@ -444,8 +444,8 @@ report_section(json_t *a, enum section s, int csv)
 }
 
 /* Appends "&key=WHEN" to the query, WHEN checked and percent-encoded. */
-static int
-report_when(char **query, const char *key, const char *when)
+int
+ctl_report_when(char **query, const char *key, const char *when)
 {
 	char	 norm[32], *enc, *q;
 
@@ -534,8 +534,8 @@ cmd_report(struct ctl *ctl, int argc, char **argv, struct ctl_request *req)
 	if (csv && ctl->json)
 		return ctl_usage_error("--csv and --json exclude each other");
 	path = xstrdup("/v1/report");
-	if ((from != NULL && report_when(&path, "from", from) != 0) ||
-	    (to != NULL && report_when(&path, "to", to) != 0)) {
+	if ((from != NULL && ctl_report_when(&path, "from", from) != 0) ||
+	    (to != NULL && ctl_report_when(&path, "to", to) != 0)) {
 		free(path);
 		return EXIT_USAGE;
 	}

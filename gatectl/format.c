@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fmt.h"
 #include "gatectl.h"
 
 /* A table grows by whole rows; cells are copied, callers may reuse buffers. */
@@ -150,23 +151,11 @@ ctl_when_normalise(const char *in, char *out, size_t len)
 }
 
 /* RFC 4180: a field with a comma, quote or line break is quoted, quotes
- * doubled. */
+ * doubled (common/fmt.c, which the hub's printers share). */
 void
 ctl_csv_field(FILE *f, const char *s)
 {
-	if (s == NULL)
-		s = "";
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	fmt_csv_field(f, s);
 }
 
 /* One record; RFC 4180 ends records with CRLF. */

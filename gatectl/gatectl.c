@@ -47,6 +47,12 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "campus sign", "campus sign --key FILE --key-id NAME --site SITE "
 	    "level N|mode NAME --reason TEXT [--target campus|GATE] [--seq N] "
 	    "[--expires 24h] [--actor TEXT]", cmd_campus_sign },
+	{ "campus report", "campus report [--from WHEN] [--to WHEN] "
+	    "[--inside 24h] [--format text|csv|json] [--reason TEXT]",
+	    cmd_campus_report },
+	{ "campus contacts", "campus contacts PERSON --reason TEXT "
+	    "[--days 14] [--window 10m] [--format text|csv|json]",
+	    cmd_campus_contacts },
 	{ "campus apply", "campus apply [FILE|-]", cmd_campus_apply },
 	{ "campus publish", "campus publish [FILE|-] --broker HOST:PORT "
 	    "[--ca FILE [--cert FILE --cert-key FILE]]", cmd_campus_publish },
@@ -64,6 +70,8 @@ usage(FILE *f)
 	    "               [--cert FILE --key FILE] [--timeout S] [--json] "
 	    "command ...\n"
 	    "       gatectl --fleet FILE [--timeout S] [--json] command ...\n"
+	    "       gatectl --hub https://HOST:PORT --token-file FILE "
+	    "[--ca FILE] ... campus report|contacts ...\n"
 	    "       gatectl -h | --version\n"
 	    "commands:\n");
 	for (i = 0; i < NCMDS; i++)
@@ -172,6 +180,7 @@ options(struct ctl *ctl, int argc, char **argv, const char **fleet)
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "gate", required_argument, NULL, 'g' },
+		{ "hub", required_argument, NULL, 'g' },	/* the same */
 		{ "token-file", required_argument, NULL, 't' },
 		{ "ca", required_argument, NULL, 'C' },
 		{ "cert", required_argument, NULL, 'c' },
@@ -252,7 +261,7 @@ targets(struct ctl *ctl, const char *fleet)
 	if (t->url == NULL && (t->token_file != NULL || t->ca != NULL ||
 	    t->cert != NULL)) {
 		fprintf(stderr, "gatectl: --token-file, --ca and --cert are for "
-		    "--gate\n");
+		    "--gate or --hub\n");
 		return EXIT_USAGE;
 	}
 	if ((t->cert == NULL) != (t->key == NULL)) {

@@ -67,6 +67,7 @@ struct ctl_request {
 			int	 csv;
 			int	 section;	/* -1: all */
 		} report;
+		int	 campus_csv;	/* campus report, contacts: CSV */
 	} opt;
 };
 
@@ -211,6 +212,14 @@ int	cmd_reload(struct ctl *, int, char **, struct ctl_request *);
 /* cmd-events.c */
 int	cmd_events(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_report(struct ctl *, int, char **, struct ctl_request *);
+/* Appends "&key=WHEN" (or "?key=WHEN") to *query, WHEN checked and
+ * percent-encoded: 0, or EXIT_USAGE said why. */
+int	ctl_report_when(char **query, const char *key, const char *when);
+
+/* cmd-hub.c: the hub's campus report and contact tracing (--hub). */
+int	cmd_campus_report(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_campus_contacts(struct ctl *, int, char **,
+	    struct ctl_request *);
 
 /* cmd-people.c */
 int	cmd_people_reload(struct ctl *, int, char **, struct ctl_request *);

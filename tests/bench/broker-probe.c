@@ -1,5 +1,5 @@
 /*
- * broker-probe.c: drives agent/broker.c against a real broker, for
+ * broker-probe.c: drives common/broker.c against a real broker, for
  * tests/integration/broker.sh and the throughput figure of make bench.
  * One line on stdout per thing that happened, for the test to wait on:
  *

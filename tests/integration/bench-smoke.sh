@@ -4,7 +4,8 @@
 # its line, and that the script's exit status says so.
 . "$(dirname "$0")/common.inc"
 
-for b in bench-decide bench-reload bench-journal bench-status bench-ready; do
+for b in bench-decide bench-reload bench-journal bench-status bench-ready \
+    bench-hub-db; do
 	[ -x "$top/$BUILD/bench/$b" ] || { fail "bench: $BUILD/bench/$b not built (make bench-bin)"; finish; }
 done
 BENCH_QUICK=1 sh "$top/tests/bench/run" >"$T/bench.out" 2>&1
@@ -17,6 +18,8 @@ check "bench: alert soak printed cards/s and RSS" grep -q "^alert soak: daemon V
 check "bench: the report stall printed" grep -q '^report on 20000 rows .*cards during it' "$T/bench.out"
 check "bench: the reason flood printed" grep -q '^reason flood .*state directory grew' "$T/bench.out"
 check "bench: the mqtt publish figure printed (or skipped)" grep -q '^mqtt publish\|^mqtt QoS 1 publish: 2000 messages' "$T/bench.out"
+check "bench: the hub's ingest on SQLite printed" grep -q '^hub ingest on sqlite: [0-9]* events/s' "$T/bench.out"
+check "bench: the hub's ingest on PostgreSQL printed (or skipped)" grep -q '^hub ingest on postgresql: [0-9]* events/s\|^hub ingest on postgresql: skipped' "$T/bench.out"
 check "bench: reached its end" grep -q '^bench: quick run done' "$T/bench.out"
 [ $failures -eq 0 ] || cat "$T/bench.out"
 finish

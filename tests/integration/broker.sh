@@ -1,4 +1,4 @@
-# broker.sh: the broker link (agent/broker.c) against a real Mosquitto,
+# broker.sh: the broker link (common/broker.c) against a real Mosquitto,
 # through tests/bench/broker-probe.  Each broker runs on 127.0.0.1 on a
 # free port with a config generated here, in the test's temp dir, and is
 # stopped at the end, also on failure.  Shows: QoS 1 publishes acknowledged

@@ -35,7 +35,7 @@ srcs() {
 	config)	echo tests/fuzz/fuzz-config.c agent/config*.c agent/policy.c \
 		    agent/schedule.c agent/calendar.c common/pass.c \
 		    common/command.c common/ed25519.c common/xmalloc.c \
-		    common/log.c ;;
+		    common/log.c common/conf-syntax.c ;;
 	# api.c's handlers reach the whole agent: all of it but main().
 	route)	echo tests/fuzz/fuzz-route.c
 		for f in agent/*.c hw/*.c common/*.c; do

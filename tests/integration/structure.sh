@@ -1,8 +1,8 @@
 # structure.sh: the shape issue 11 gave the code, kept.  No two files call
 # each other (nm of the objects), no function over 80 lines in common/,
-# hw/ and agent/ unless a comment above it says why ("Long:"), and the
-# layers are the build's: a hw/ file that includes an agent header, or a
-# gatectl/ file that includes one, does not compile.
+# hw/, agent/ and hub/ unless a comment above it says why ("Long:"), and
+# the layers are the build's: a hw/ file that includes an agent header, or
+# a gatectl/ or hub/ file that includes one, does not compile.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
@@ -29,7 +29,7 @@ probe() {	# probe DIR HEADER: whether DIR's flags let it include HEADER
 	    -c "$T/probe.c" -o /dev/null 2>/dev/null
 }
 for layer in hw:agent.h hw:gate-internal.h gatectl:agent.h gatectl:hw.h \
-    common:hw.h common:agent.h; do
+    common:hw.h common:agent.h hub:agent.h hub:hw.h common:db.h; do
 	dir=${layer%%:*} header=${layer#*:}
 	if probe "$dir" "$header"; then
 		fail "$dir/ can include $header: the layers are not enforced"
@@ -37,7 +37,8 @@ for layer in hw:agent.h hw:gate-internal.h gatectl:agent.h gatectl:hw.h \
 		pass "$dir/ cannot include $header"
 	fi
 done
-for ok in hw:hw.h hw:log.h agent:agent.h agent:hw.h gatectl:protocol.h; do
+for ok in hw:hw.h hw:log.h agent:agent.h agent:hw.h gatectl:protocol.h \
+    hub:db.h hub:log.h; do
 	dir=${ok%%:*} header=${ok#*:}
 	if probe "$dir" "$header"; then
 		pass "$dir/ includes $header"

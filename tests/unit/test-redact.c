@@ -1,5 +1,5 @@
 /*
- * test-redact.c: what each role sees of an answer (agent/redact.c), as a
+ * test-redact.c: what each role sees of an answer (common/redact.c), as a
  * table: a JSON document in, what a role at or above `may' and one below
  * it get out.
  */

@@ -8,9 +8,10 @@
  * field added to an event later is caught by its name, not by a handler
  * someone forgot.  docs/privacy.md has the table.
  */
+#include <stdbool.h>
 #include <string.h>
 
-#include "agent.h"
+#include "redact.h"
 
 /* Fields that identify a person or are a reading, wherever they are. */
 static const char *const redact_fields[] = { "person", "card", "temp" };
@@ -76,13 +77,9 @@ redact_walk(json_t *v)
 	}
 }
 
-/*
- * Takes from doc, in place, what `role' may not see of an answer that
- * needs `may' for person ids and temperatures: nothing when role is at
- * least may.  Returns doc, for chaining into a reply.
- */
+/* Nothing is taken when role is at least may. */
 json_t *
-redact_json(json_t *doc, enum role role, enum role may)
+redact_json(json_t *doc, int role, int may)
 {
 	if (doc != NULL && role < may)
 		redact_walk(doc);

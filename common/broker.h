@@ -1,10 +1,11 @@
 /*
- * broker.h: the link from a gate to one MQTT broker (broker.c).
- * libmosquitto runs inside the gate's libevent loop, on the priority the
- * caller gives, so broker work waits behind card work; there is no
- * libmosquitto thread.  The link connects out, keeps itself alive and
- * reconnects with backoff on its own; the broker being down is logged on
- * each change of state and is never fatal.  docs/mqtt.md says more.
+ * broker.h: the link from a program (gated, gated-hub) to one MQTT
+ * broker (broker.c).  libmosquitto runs inside the caller's libevent
+ * loop, on the priority the caller gives, so broker work waits behind
+ * card work in a gate; there is no libmosquitto thread.  The link
+ * connects out, keeps itself alive and reconnects with backoff on its
+ * own; the broker being down is logged on each change of state and is
+ * never fatal.  docs/mqtt.md says more.
  *
  * Every call below runs on the loop's thread.  The callbacks are called
  * from the loop (never from inside broker_new); they may call
@@ -55,6 +56,14 @@ struct broker_conf {
 	/* Published QoS 1 messages on the wire without a PUBACK before
 	 * libmosquitto holds the next ones back; 0 takes 1000. */
 	int		 max_inflight;
+	/* A persistent session (clean_session false): the broker keeps
+	 * the subscriptions and queues QoS 1 messages for this client id
+	 * while it is away (the hub).  false: a clean session (a gate). */
+	bool		 persistent;
+	/* Packets read in one turn of the loop while the socket has more:
+	 * 0 or 1 for a gate (card work waits behind one at most), more for
+	 * a consumer of a whole campus (the hub). */
+	int		 read_burst;
 };
 
 /* Called on the loop with the arg given to broker_new. */
@@ -117,7 +126,7 @@ size_t		 broker_queued(const struct broker *);
 
 /*
  * Subscribes to a topic filter with QoS 0 or 1, now if connected and
- * again on every reconnect (the session is clean).  Returns -1 for a
+ * again on every reconnect (the session may be clean).  Returns -1 for a
  * bad filter.
  */
 int		 broker_subscribe(struct broker *, const char *filter, int qos);

@@ -1,6 +1,6 @@
 /*
  * broker.c: the link to one MQTT broker, libmosquitto driven from the
- * gate's libevent loop.  No libmosquitto thread: the gate's state stays
+ * caller's libevent loop (the gate's, the hub's).  No libmosquitto thread: the gate's state stays
  * single-threaded and broker work runs on a priority below card work.
  *
  * libmosquitto's socket is watched by libevent (read always, write only
@@ -30,6 +30,7 @@
  *   every call into libmosquitto the socket is compared (by inode) with
  *   the watched one and the events are re-made when it changed.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -50,8 +51,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "agent.h"
 #include "broker.h"
+#include "clock.h"
+#include "log.h"
+#include "xmalloc.h"
 
 #define BROKER_RETRY_MIN_MS	1000
 #define BROKER_RETRY_MAX_MS	60000
@@ -89,6 +92,7 @@ struct broker {
 	int			 retry_min_ms, retry_max_ms;
 	bool			 tls;
 	bool			 numeric;	/* host is an address */
+	int			 read_burst;	/* packets a readable turn */
 
 	struct mosquitto	*m;
 	SSL_CTX			*ssl_ctx;
@@ -126,24 +130,6 @@ struct broker {
 
 static void	broker_attempt(struct broker *);
 static void	broker_reconcile(struct broker *);
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 broker_set_state(struct broker *b, enum broker_state state)
@@ -314,6 +300,26 @@ broker_check_connecting(struct broker *b)
 }
 
 /* The socket is readable or writable. */
+/*
+ * A readable socket: libmosquitto reads one packet a call.  A consumer
+ * of many messages (the hub) reads up to read_burst packets while the
+ * socket has bytes waiting, rather than one per turn of the loop; a gate
+ * keeps 1, so card work never waits behind more than one.  TLS records
+ * already decrypted are libmosquitto's to drain inside its call.
+ */
+static int
+broker_read(struct broker *b)
+{
+	int	rc, avail, n = 0;
+
+	do {
+		rc = mosquitto_loop_read(b->m, 1);
+	} while (rc == MOSQ_ERR_SUCCESS && ++n < b->read_burst &&
+	    mosquitto_socket(b->m) != -1 &&
+	    ioctl(mosquitto_socket(b->m), FIONREAD, &avail) == 0 && avail > 0);
+	return rc;
+}
+
 static void
 broker_on_io(evutil_socket_t fd, short what, void *arg)
 {
@@ -334,7 +340,7 @@ broker_on_io(evutil_socket_t fd, short what, void *arg)
 	}
 	if (rc == MOSQ_ERR_SUCCESS && (what & EV_READ) &&
 	    mosquitto_socket(b->m) != -1)
-		rc = mosquitto_loop_read(b->m, 1);
+		rc = broker_read(b);
 	if (b->state != BROKER_CONNECTING && b->state != BROKER_CONNECTED)
 		return;		/* failed inside, the events are gone */
 	if (rc == MOSQ_ERR_SUCCESS && (what & EV_WRITE) &&
@@ -696,6 +702,7 @@ broker_setup(struct broker *b, const struct broker_conf *c, char **cause)
 	mosquitto_log_callback_set(b->m, broker_on_log);
 	inflight = c->max_inflight > 0 ? c->max_inflight : BROKER_INFLIGHT;
 	mosquitto_int_option(b->m, MOSQ_OPT_SEND_MAXIMUM, inflight);
+	b->read_burst = c->read_burst > 0 ? c->read_burst : 1;
 	if (!empty(c->will_topic)) {
 		rc = mosquitto_will_set(b->m, c->will_topic,
 		    c->will_payload ? (int)strlen(c->will_payload) : 0,
@@ -776,7 +783,7 @@ broker_new(struct event_base *base, int prio, const struct broker_conf *c,
 	    inet_pton(AF_INET6, c->host, &a6) == 1;
 	b->state = BROKER_WAITING;
 	b->since_ms = wall_ms();
-	if ((b->m = mosquitto_new(c->client_id, true, b)) == NULL) {
+	if ((b->m = mosquitto_new(c->client_id, !c->persistent, b)) == NULL) {
 		xasprintf(cause, "mqtt: mosquitto_new: %s", strerror(errno));
 		broker_free(b);
 		return NULL;

@@ -1,0 +1,68 @@
+/*
+ * api.h: what the hub's API files share (api.c: the listener, the route
+ * table, tokens and roles; api-*.c: the handlers; stream.c; metrics.c).
+ */
+#ifndef GATED_HUB_API_H
+#define GATED_HUB_API_H
+
+#include <event2/http.h>
+
+#include "hub.h"
+
+#define API_CAPTURES	4
+#define API_BODY_MAX	65536
+
+/* One request as the handler sees it, after the route and token checks. */
+struct api_req {
+	struct hub		*hub;
+	struct evhttp_request	*req;
+	int			 role;			/* enum hub_role */
+	char			 actor[HUB_NAME_LEN + 8];	/* token:NAME */
+	/* The path's '*' segments, in order, decoded. */
+	char			 cap[API_CAPTURES][128];
+};
+
+/* One route: method, path ('*' matches one segment), role, handler. */
+struct api_route {
+	enum evhttp_cmd_type	 method;
+	const char		*path;
+	int			 role;		/* the least a token needs */
+	void			(*fn)(struct api_req *);
+	const char		*help;
+};
+
+extern const struct api_route	hub_api_routes[];
+
+/* api-reply.c: the answers. */
+void	api_json(struct api_req *, int code, json_t *);	/* steals */
+void	api_error(struct api_req *, int code, const char *why);
+/* A query parameter, or NULL. */
+const char *api_query(struct api_req *, const char *key, char *buf,
+	    size_t size);
+/* The request's body as a JSON object, or NULL (answered 400). */
+json_t	*api_body(struct api_req *);
+/* Person ids and temperatures out of doc for roles below guard. */
+json_t	*api_redact(struct api_req *, json_t *doc);
+
+/* api-campus.c */
+void	api_status(struct api_req *);
+void	api_gates(struct api_req *);
+void	api_events(struct api_req *);
+void	api_alerts(struct api_req *);
+void	api_alert_ack(struct api_req *);
+/* An event as the API and the stream give it: the gate's JSON + "gate". */
+json_t	*api_event_json(const char *gate, const char *body);
+
+/* api-report.c: the epidemic office's campus report and contacts. */
+void	api_report(struct api_req *);
+void	api_contacts(struct api_req *);
+/* Waits for the report thread, if one runs, and drops its answer. */
+void	api_report_wait(void);
+
+/* stream.c */
+void	api_events_stream(struct api_req *);
+
+/* metrics.c */
+void	api_metrics(struct api_req *);
+
+#endif
