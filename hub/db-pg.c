@@ -3,8 +3,9 @@
  * keeps its records on its own database servers.  The SQL is the same as
  * SQLite's: `?` placeholders are rewritten to $1..$n, each statement is
  * prepared once per connection (PQprepare, named s1, s2, ...) and run
- * with text parameters and text results, so batched ingest costs one
- * round trip per statement and no parsing.
+ * with text parameters and text results, so a statement costs one round
+ * trip and no parsing, and a batch of rows (db_exec_batch) one round trip
+ * in all (libpq's pipeline mode).
  *
  * Two differences from SQLite are made visible rather than papered over:
  * a failed statement inside a transaction aborts the whole transaction
@@ -266,6 +267,7 @@ struct db_pg_call {
 	PGresult		*res;		/* a statement's, for the caller */
 	long long		*changed;	/* a batch's, per row, or NULL */
 	long long		 total;
+	PGTransactionStatusType	 ts;		/* before the call */
 	int			(*op)(struct db *, struct db_pg_stmt *,
 				    struct db_pg_call *);
 };
@@ -356,7 +358,14 @@ db_pg_op_batch(struct db *db, struct db_pg_stmt *st,
 		i++;
 		PQclear(res);
 	}
-	PQexitPipelineMode(pg->c);
+	if (PQexitPipelineMode(pg->c) != 1 &&
+	    PQstatus(pg->c) == CONNECTION_OK) {
+		/* Results left over: only a new connection is clean. */
+		rc = db_pg_fail(db, NULL, "leaving pipeline mode");
+		PQreset(pg->c);
+		pg->gen++;
+		pg->lost = call->ts != PQTRANS_IDLE;
+	}
 	return rc;
 }
 
@@ -387,7 +396,7 @@ db_pg_run(struct db *db, struct db_pg_stmt *st, struct db_pg_call *call)
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (db_pg_alive(db) == -1)
 			return -1;
-		ts = PQtransactionStatus(pg->c);
+		ts = call->ts = PQtransactionStatus(pg->c);
 		if (db_pg_ready(db, st) == 0 && call->op(db, st, call) == 0) {
 			db->err[0] = '\0';	/* a first attempt's */
 			return 0;
