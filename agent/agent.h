@@ -205,6 +205,7 @@ struct mqtt_conf {
 	char		ca[PATH_MAX];		/* "": plain TCP */
 	char		certificate[PATH_MAX];	/* the gate's, PEM, or "" */
 	char		key[PATH_MAX];
+	bool		people_push;		/* take the campus's people list */
 };
 
 /* A bearer token of the remote API: only the SHA-256 of it is kept. */
