@@ -9,8 +9,6 @@
 
 #include "command.h"
 
-/* Whether the kind carries a body (people, quarantine). */
-int		 command_has_body(enum command_what);
 /* Adds "size" and "csv" or "persons" to o: 0, or -1. */
 int		 command_body_to_json(const struct command *, json_t *o);
 /* Reads them back into c (body owned by c): 0, or -1 if malformed. */

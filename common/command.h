@@ -132,6 +132,8 @@ char		*command_sign_alloc(const struct command *c,
 
 /* command-body.c: the bodies of people and quarantine commands. */
 
+/* Whether the kind carries a body (people, quarantine). */
+int		 command_has_body(enum command_what);
 /* Frees what a command owns (its body); the struct stays. */
 void		 command_clear(struct command *);
 /*
