@@ -160,7 +160,7 @@ check "quarantine on: published" grep -q "published, retained" "$T/q1.out"
 check "quarantine on: journaled at every gate" \
     wait_for 5 all_rows "reason = 'campus-quarantine' AND detail LIKE '%+S1002%'"
 t1=$(ms)
-tb=$(head -1 "$T/q-arrival" | awk '{ printf "%d", $1 * 1000 }')
+tb=$(head -1 "$T/q-arrival" | sed 's/\.\(...\).*/\1/')
 worst=0
 for g in $GATES; do
 	ts=$(sqlite3 "$T/$g/state/journal.db" "SELECT max(ts_ms) FROM events WHERE reason = 'campus-quarantine'")
