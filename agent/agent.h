@@ -882,13 +882,15 @@ void		 gate_people_source(struct gate *, char *path, size_t,
 		    char *name, size_t, uint64_t *version, char sha256[65]);
 void		 gate_people_version_set(struct gate *, uint64_t version,
 		    const char *sha256);
-int		 gate_push_people(struct gate *, struct command *, char **cause);
 int		 gate_push_quarantine(struct gate *, const struct command *,
 		    int64_t *event, char **cause);
 int		 gate_push_ack(struct gate *, const struct command *,
 		    int64_t *event, char **cause);
 bool		 gate_campus_quarantined(struct gate *, const char *person);
 json_t		*gate_push_status(struct gate *);
+/* people-push.c: a verified people push, loaded one at a time; takes the
+ * command's body.  0, or 1 with *cause (people-push is off). */
+int		 gate_push_people(struct gate *, struct command *, char **cause);
 
 /* report.c: GET /v1/report in a worker thread, never stalling the loop. */
 struct report_job;
