@@ -460,15 +460,60 @@ read_csv(const char *path, size_t *len)
 	return buf;
 }
 
+/*
+ * One command's session: connect; read the command retained on
+ * campus/<what> into cur, the seq to count from (an ack, never retained,
+ * counts from the time in ms); let change() make o->c from it (1: nothing
+ * to publish); publish on leaf; for a retained kind, watch the gates.
+ * Returns 0 or an exit code, having said why; clears o->c.
+ */
+static int
+push_session(struct push_opts *o, const char *leaf, bool retain,
+    int (*change)(struct push_opts *, const struct command *, void *),
+    void *arg)
+{
+	struct command	cur;
+	struct link	l;
+	struct timespec	ts;
+	char		topic[192];
+	int		rc = 0;
+
+	memset(&cur, 0, sizeof cur);
+	if (link_open(&l, o) == -1) {
+		fprintf(stderr, "gatectl: %s:%d: cannot connect\n", o->host,
+		    o->port);
+		rc = EXIT_UNREACHABLE;
+		goto out;
+	}
+	if (retain)
+		link_current(&l, command_what_name(o->c.what), &cur);
+	else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		cur.seq = (uint64_t)ts.tv_sec * 1000 +
+		    (uint64_t)ts.tv_nsec / 1000000;
+	}
+	if (change != NULL && change(o, &cur, arg) == 1)
+		goto out;
+	snprintf(topic, sizeof topic, "%s%s", l.prefix, leaf);
+	rc = push_publish(&l, o, &cur, topic, retain, retain ? PUSH_EXPIRES :
+	    ACK_EXPIRES);
+	if (rc == 0 && retain)
+		rc = link_watch(&l, o->wait_s, o->c.seq,
+		    o->c.what == COMMAND_QUARANTINE);
+out:
+	link_close(&l);
+	command_clear(&cur);
+	command_clear(&o->c);
+	return rc;
+}
+
 /* Needs no gate: the request stays empty. */
 int
 cmd_campus_people_push(struct ctl *ctl, int argc, char **argv,
     struct ctl_request *req)
 {
 	struct push_opts	 o;
-	struct command		 cur;
-	struct link		 l;
-	char			*csv, topic[192];
+	char			*csv;
 	size_t			 len;
 	int			 rc;
 
@@ -490,22 +535,7 @@ cmd_campus_people_push(struct ctl *ctl, int argc, char **argv,
 	snprintf(o.c.target, sizeof o.c.target, "campus");
 	command_set_csv(&o.c, csv, len);
 	free(csv);
-	memset(&cur, 0, sizeof cur);
-	if (link_open(&l, &o) == -1) {
-		fprintf(stderr, "gatectl: %s:%d: cannot connect\n", o.host,
-		    o.port);
-		rc = EXIT_UNREACHABLE;
-	} else {
-		link_current(&l, "people", &cur);
-		snprintf(topic, sizeof topic, "%scampus/people", l.prefix);
-		if ((rc = push_publish(&l, &o, &cur, topic, true,
-		    PUSH_EXPIRES)) == 0)
-			rc = link_watch(&l, o.wait_s, o.c.seq, false);
-	}
-	link_close(&l);
-	command_clear(&cur);
-	command_clear(&o.c);
-	return rc;
+	return push_session(&o, "campus/people", true, NULL, NULL);
 }
 
 /* The retained set with person added (on) or taken out (off) into o->c:
@@ -545,52 +575,48 @@ quarantine_change(struct push_opts *o, const struct command *cur,
 	return had != on;
 }
 
+/* The person and on/off of `campus quarantine`, for push_session. */
+struct quarantine_arg {
+	const char	*person;
+	bool		 on;
+};
+
+static int
+quarantine_apply(struct push_opts *o, const struct command *cur, void *arg)
+{
+	struct quarantine_arg	*q = arg;
+
+	if (quarantine_change(o, cur, q->person, q->on))
+		return 0;
+	printf("%s is %s the campus quarantine already (seq %" PRIu64 ")\n",
+	    q->person, q->on ? "in" : "not in", cur->seq);
+	return 1;
+}
+
 int
 cmd_campus_quarantine(struct ctl *ctl, int argc, char **argv,
     struct ctl_request *req)
 {
 	struct push_opts	 o;
-	struct command		 cur;
-	struct link		 l;
-	const char		*person, *state;
-	char			 topic[192];
+	struct quarantine_arg	 q;
+	const char		*state;
 	int			 rc;
-	bool			 on;
 
 	(void)ctl;
 	(void)req;
 	if ((rc = push_args(argc, argv, &o, 2)) != 0)
 		return rc;
-	person = argv[optind];
+	q.person = argv[optind];
 	state = argv[optind + 1];
-	if (!command_person_valid(person, strlen(person)))
-		return ctl_usage_error("%s: not a person id", person);
+	if (!command_person_valid(q.person, strlen(q.person)))
+		return ctl_usage_error("%s: not a person id", q.person);
 	if (strcmp(state, "on") != 0 && strcmp(state, "off") != 0)
 		return ctl_usage_error("on or off, not %s", state);
-	on = strcmp(state, "on") == 0;
+	q.on = strcmp(state, "on") == 0;
 	o.c.what = COMMAND_QUARANTINE;
 	snprintf(o.c.target, sizeof o.c.target, "campus");
-	memset(&cur, 0, sizeof cur);
-	if (link_open(&l, &o) == -1) {
-		fprintf(stderr, "gatectl: %s:%d: cannot connect\n", o.host,
-		    o.port);
-		rc = EXIT_UNREACHABLE;
-	} else {
-		link_current(&l, "quarantine", &cur);
-		snprintf(topic, sizeof topic, "%scampus/quarantine",
-		    l.prefix);
-		if (!quarantine_change(&o, &cur, person, on))
-			printf("%s is %s the campus quarantine already (seq "
-			    "%" PRIu64 ")\n", person, on ? "in" : "not in",
-			    cur.seq);
-		else if ((rc = push_publish(&l, &o, &cur, topic, true,
-		    PUSH_EXPIRES)) == 0)
-			rc = link_watch(&l, o.wait_s, o.c.seq, true);
-	}
-	link_close(&l);
-	command_clear(&cur);
-	command_clear(&o.c);
-	return rc;
+	return push_session(&o, "campus/quarantine", true, quarantine_apply,
+	    &q);
 }
 
 /* An alert acknowledged from the campus: one-shot, never retained. */
@@ -599,10 +625,7 @@ cmd_campus_ack(struct ctl *ctl, int argc, char **argv,
     struct ctl_request *req)
 {
 	struct push_opts	 o;
-	struct command		 none;
-	struct link		 l;
-	struct timespec		 ts;
-	char			 topic[192];
+	char			 leaf[COMMAND_NAME_LEN + 8];
 	int			 rc;
 
 	(void)ctl;
@@ -612,19 +635,6 @@ cmd_campus_ack(struct ctl *ctl, int argc, char **argv,
 	o.c.what = COMMAND_ACK;
 	snprintf(o.c.target, sizeof o.c.target, "%s", argv[optind]);
 	snprintf(o.c.value, sizeof o.c.value, "%s", argv[optind + 1]);
-	/* No retained one to count from: the time in ms rises. */
-	memset(&none, 0, sizeof none);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	none.seq = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	if (link_open(&l, &o) == -1) {
-		fprintf(stderr, "gatectl: %s:%d: cannot connect\n", o.host,
-		    o.port);
-		rc = EXIT_UNREACHABLE;
-	} else {
-		snprintf(topic, sizeof topic, "%s%s/ack", l.prefix,
-		    o.c.target);
-		rc = push_publish(&l, &o, &none, topic, false, ACK_EXPIRES);
-	}
-	link_close(&l);
-	return rc;
+	snprintf(leaf, sizeof leaf, "%s/ack", o.c.target);
+	return push_session(&o, leaf, false, NULL, NULL);
 }
