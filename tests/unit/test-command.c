@@ -92,6 +92,7 @@ test_level_bytes(void)
 {
 	struct command	c = sample();
 	uint8_t		canon[COMMAND_CANON_MAX];
+	char		text[COMMAND_TEXT_MAX];
 	size_t		want;
 
 	want = 23 + 1 + 2 + strlen(c.site) + 2 + strlen(c.target) + 1 + 2 +
@@ -99,6 +100,17 @@ test_level_bytes(void)
 	    strlen(c.key);
 	check(command_canonical(&c, canon, sizeof canon) == want,
 	    "a level's canonical form: %zu bytes, as before", want);
+	/* docs/mqtt.md's example (fuzz.sh's seed a): its signature. */
+	strcpy(c.site, "main");
+	c.seq = 1796112000123ULL;
+	c.issued = 1796112000;
+	c.expires = 1796198400;
+	strcpy(c.actor, "ops");
+	strcpy(c.reason, "storm warning");
+	check(command_sign(&c, seed_a, text, sizeof text) == 0 &&
+	    strstr(text, "\"sig\":\"u+uqblxQBkcRa24c+pvfgiNnAkFNAjPUHDod6IL"
+	    "o31MHqZee0mG6cpBOtV/X18SE0WbJ4L95Ig5LyAoD6O84Ag==\"") != NULL,
+	    "the documented level command signs as before: %s", text);
 }
 
 /* A people push: the CSV signed by its hash and size, altered refused. */
