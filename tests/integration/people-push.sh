@@ -7,7 +7,9 @@
 # error refused with its line; a person quarantined campus-wide refused at
 # every gate within 1 s (the time printed), then admitted again; the list
 # and the set kept across a restart without the broker; an alert
-# acknowledged from the campus, the operator in the gate's journal.
+# acknowledged from the campus, the operator in the gate's journal.  A
+# fourth gate, without people-push, keeps its own file and takes the
+# quarantine set all the same.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
 
@@ -16,7 +18,8 @@ plain_conf "$PORT" "$T/broker.conf"
 "$GATECTL" pass keygen --out "$T/admin.pem" --key-id office \
     >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
 pub=$(sed -n 's/^office //p' "$T/keygen.out")
-GATES="g1 g2 g3"
+GATES="g1 g2 g3 g4"	# g4: people-push = no
+PUSHED="g1 g2 g3"
 for g in $GATES; do
 	mkdir -p "$T/$g"
 	sed "s/^id = test/id = $g/" "$T/gate.conf" >"$T/$g/gate.conf"
@@ -28,7 +31,7 @@ host = 127.0.0.1
 port = $PORT
 site = main
 keepalive = 5s
-people-push = yes
+people-push = $([ $g = g4 ] && echo no || echo yes)
 
 [admin-key office]
 public-key = $pub
@@ -52,8 +55,8 @@ g_json() { g=$1; shift; "$GATECTL" -s "$T/$g/state/control.sock" --json "$@"; }
 g_status() { g_json "$1" status | jget "$2"; }
 rows() { sqlite3 "$T/$1/state/journal.db" "SELECT count(*) FROM events WHERE $2"; }
 has_rows() { [ "$(rows "$1" "$2")" -ge "${3:-1}" ]; }
-all_rows() {
-	for g in $GATES; do has_rows "$g" "$1" || return 1; done
+all_rows() {	# all_rows WHERE [GATES]
+	for g in ${2:-$PUSHED}; do has_rows "$g" "$1" || return 1; done
 }
 version_is() { [ "$(g_status "$1" campus.people.version)" = "$2" ]; }
 connected() { g_json "$1" status | grep -q '"connected": *true'; }
@@ -99,6 +102,15 @@ gate_start g3
 check "push: g3, offline meanwhile, runs version 1 on its return" \
     wait_for 10 version_is g3 1
 check "push: and admits the new person" card g3 1010
+check "push: g4 (people-push = no) runs its own file (version 0)" version_is g4 0
+check "push: g4 does not know the new person" sh -c \
+    "$GATECTL -s $T/g4/state/control.sock sim card ped-in 1010 >/dev/null; [ \$? -eq 5 ]"
+check "push: g4 journaled nothing of it (not subscribed)" \
+    [ "$(rows g4 "reason IN ('pushed', 'push-refused') OR kind = 'command'")" = 0 ]
+g_ctl g1 people reload
+check "a local reload at g1 reads the pushed list: still version 1" \
+    wait_for 5 has_rows g1 "reason = 'reloaded' AND detail LIKE '%from campus-people v1 %'"
+check "... and admits the pushed person" card g1 1010
 sha=$(sha256sum "$T/v1.csv" | cut -c1-64)
 check "status: the version's sha256 is the file's" \
     [ "$(g_status g2 campus.people.sha256)" = "$sha" ]
@@ -125,7 +137,7 @@ check "bad hash: refused and journaled at every gate" \
 mosquitto_pub -p "$PORT" -r -t gated/v1/main/campus/people -f "$T/forged.json"
 check "forged: refused and journaled at every gate" \
     wait_for 10 all_rows "kind = 'command' AND reason = 'forged'"
-for g in $GATES; do
+for g in $PUSHED; do
 	check "$g: still version 1, the new person still admitted" \
 	    sh -c "version_is() { [ \"\$($GATECTL -s $T/$g/state/control.sock --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"campus\"][\"people\"][\"version\"])')\" = 1 ]; }; version_is && $GATECTL -s $T/$g/state/control.sock sim card ped-in 1010 >/dev/null"
 done
@@ -157,8 +169,8 @@ sleep 0.3
 t0=$(ms)
 campus quarantine S1002 on --reason "confirmed case" --wait 0 >"$T/q1.out" 2>&1
 check "quarantine on: published" grep -q "published, retained" "$T/q1.out"
-check "quarantine on: journaled at every gate" \
-    wait_for 5 all_rows "reason = 'campus-quarantine' AND detail LIKE '%+S1002%'"
+check "quarantine on: journaled at every gate, g4 too" \
+    wait_for 5 all_rows "reason = 'campus-quarantine' AND detail LIKE '%+S1002%'" "$GATES"
 t1=$(ms)
 tb=$(head -1 "$T/q-arrival" | sed 's/\.\(...\).*/\1/')
 worst=0
@@ -171,7 +183,7 @@ echo "info: gatectl start to every gate's row: $((t1 - t0)) ms (connect, read th
 check "quarantine on: every gate within 1 s of the broker's delivery (${worst} ms)" [ "$worst" -lt 1000 ]
 check "quarantine on: card 1002 refused at all gates" denied_everywhere 1002
 check "quarantine on: refused with the quarantine reason" \
-    all_rows "kind = 'passage' AND person = 'S1002' AND reason = 'quarantine'"
+    all_rows "kind = 'passage' AND person = 'S1002' AND reason = 'quarantine'" "$GATES"
 campus quarantine S1002 off --reason "cleared" --wait 3 >"$T/q2.out" 2>&1
 check "quarantine off: gatectl sees every gate at the new seq" [ $? -eq 0 ]
 check "quarantine off: admitted at all gates" granted_everywhere 1002
