@@ -891,6 +891,13 @@ json_t		*gate_push_status(struct gate *);
 /* people-push.c: a verified people push, loaded one at a time; takes the
  * command's body.  0, or 1 with *cause (people-push is off). */
 int		 gate_push_people(struct gate *, struct command *, char **cause);
+/* Verifies a large command (len >= COMMAND_TEXT_MAX) in a thread; fn then
+ * runs in the loop with the result and the decoded command (whose body
+ * the job frees after).  0, or -1 when no thread could start. */
+typedef void	(*gate_verified_fn)(struct gate *, struct command *,
+		    enum command_result, const char *topic);
+int		 gate_push_verify(struct gate *, const char *text, size_t len,
+		    const char *topic, gate_verified_fn);
 
 /* report.c: GET /v1/report in a worker thread, never stalling the loop. */
 struct report_job;

@@ -4,11 +4,16 @@
  * (people_reload_push); one that arrives while another is loading waits,
  * and only the latest waits: it is what the campus wants now.  The seq
  * floor is recorded by the thread with the outcome, so the one that
- * waited is judged against it when its turn comes.
+ * waited is judged against it when its turn comes.  A command this large
+ * is verified off the loop too (gate_push_verify).
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
 
 #include "gate-internal.h"
 
@@ -106,3 +111,81 @@ gate_push_people(struct gate *g, struct command *c, char **cause)
 	return 0;
 }
 
+
+/* ---- verifying a large command off the loop ---------------------------- */
+
+/*
+ * A people push is up to 32 MiB of JSON: decoding it (jansson reads a
+ * 10 MB string in about half a second here) and hashing it would hold up
+ * every card for as long, so a command that large is verified by a thread
+ * of its own; the loop gets the decoded command back and judges the rest
+ * (addressee, seq) as for any other.
+ */
+struct verify_job {
+	struct gate		*gate;
+	char			*text;
+	size_t			 len;
+	char			*topic;
+	struct admin_key	 keys[ADMIN_KEYS_MAX];
+	size_t			 nkeys;
+	enum command_result	 result;
+	struct command		 c;
+	gate_verified_fn	 fn;
+	pthread_t		 thread;
+	struct event		*finished;
+};
+
+static void *
+verify_thread(void *arg)
+{
+	struct verify_job	*job = arg;
+
+	job->result = command_verify(job->text, job->len, job->keys,
+	    job->nkeys, time(NULL), &job->c);
+	event_active(job->finished, EV_READ, 0);
+	return NULL;
+}
+
+static void
+verify_finished(evutil_socket_t fd, short what, void *arg)
+{
+	struct verify_job	*job = arg;
+
+	(void)fd;
+	(void)what;
+	pthread_join(job->thread, NULL);
+	job->fn(job->gate, &job->c, job->result, job->topic);
+	command_clear(&job->c);
+	event_free(job->finished);
+	free(job->text);
+	free(job->topic);
+	free(job);
+}
+
+int
+gate_push_verify(struct gate *g, const char *text, size_t len,
+    const char *topic, gate_verified_fn fn)
+{
+	struct verify_job	*job;
+
+	job = xcalloc(1, sizeof *job);
+	job->gate = g;
+	job->text = xmalloc(len + 1);
+	memcpy(job->text, text, len);
+	job->text[len] = '\0';
+	job->len = len;
+	job->topic = topic != NULL ? xstrdup(topic) : NULL;
+	job->nkeys = (size_t)g->conf->admin_key_count;
+	memcpy(job->keys, g->conf->admin_keys, job->nkeys * sizeof *job->keys);
+	job->fn = fn;
+	job->finished = event_new(g->base, -1, 0, verify_finished, job);
+	if (pthread_create(&job->thread, NULL, verify_thread, job) != 0) {
+		log_warn("pthread_create");
+		event_free(job->finished);
+		free(job->text);
+		free(job->topic);
+		free(job);
+		return -1;
+	}
+	return 0;
+}
