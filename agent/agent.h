@@ -207,6 +207,7 @@ struct mqtt_conf {
 	char		ca[PATH_MAX];		/* "": plain TCP */
 	char		certificate[PATH_MAX];	/* the gate's, PEM, or "" */
 	char		key[PATH_MAX];
+	bool		people_push;		/* take the campus's people list */
 };
 
 /* A bearer token of the remote API: only the SHA-256 of it is kept. */
@@ -389,6 +390,10 @@ struct people	*people_load(const char *path, const struct gate_conf *,
 /* people_load() with a file cap other than PEOPLE_FILE_MAX (tests). */
 struct people	*people_load_max(const char *path, const struct gate_conf *,
 		    struct people_errors *, size_t max_bytes);
+/* people_load_max() with errors naming the file name, not path. */
+struct people	*people_load_as(const char *path, const char *name,
+		    const struct gate_conf *, struct people_errors *,
+		    size_t max_bytes);
 /* 0 when a set of after people may replace one of before, or -1 with an
  * error in errs: it drops more than max_pct percent of them. */
 int		 people_shrink_check(size_t before, size_t after, int max_pct,
@@ -876,6 +881,47 @@ typedef void (*people_reload_fn)(void *arg, struct people *,
 		    const struct people_errors *, double ms);
 int		 people_reload(struct gate *, const char *actor, bool force,
 		    people_reload_fn, void *arg);
+/* A people list the campus pushed (gate-push.c): the thread keeps it in
+ * the state directory, loads it and journals the outcome. */
+struct people_push {
+	uint64_t	version;		/* the command's seq */
+	char		sha256[65];
+	char		actor[COMMAND_NAME_LEN + 8];	/* key:NAME */
+	char		reason[COMMAND_REASON_LEN];
+	char		*csv;			/* the job frees it */
+	size_t		len;
+};
+int		 people_reload_push(struct gate *, struct people_push *,
+		    people_reload_fn, void *arg);
+
+/* gate-push.c: what the campus pushes (docs/mqtt.md, "Pushed by the
+ * campus"): the people list, the quarantine set, acknowledgements. */
+#define PEOPLE_PUSHED_FILE	"campus-people.csv"	/* in the state dir */
+void		 gate_push_start(struct gate *);
+void		 gate_push_stop(struct gate *);
+/* The file the people list is read from: the pushed one while people-push
+ * is on and one was applied, else the people file; name is what errors
+ * call it.  Fills version and sha256 (0 and "" for the file). */
+void		 gate_people_source(struct gate *, char *path, size_t,
+		    char *name, size_t, uint64_t *version, char sha256[65]);
+void		 gate_people_version_set(struct gate *, uint64_t version,
+		    const char *sha256);
+int		 gate_push_quarantine(struct gate *, const struct command *,
+		    int64_t *event, char **cause);
+int		 gate_push_ack(struct gate *, const struct command *,
+		    int64_t *event, char **cause);
+bool		 gate_campus_quarantined(struct gate *, const char *person);
+json_t		*gate_push_status(struct gate *);
+/* people-push.c: a verified people push, loaded one at a time; takes the
+ * command's body.  0, or 1 with *cause (people-push is off). */
+int		 gate_push_people(struct gate *, struct command *, char **cause);
+/* Verifies a large command (len >= COMMAND_TEXT_MAX) in a thread; fn then
+ * runs in the loop with the result and the decoded command (whose body
+ * the job frees after).  0, or -1 when no thread could start. */
+typedef void	(*gate_verified_fn)(struct gate *, struct command *,
+		    enum command_result, const char *topic);
+int		 gate_push_verify(struct gate *, const char *text, size_t len,
+		    const char *topic, gate_verified_fn);
 
 /* report.c: GET /v1/report in a worker thread, never stalling the loop. */
 struct report_job;

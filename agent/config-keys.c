@@ -406,6 +406,8 @@ static const struct conf_key mqtt_keys[] = {
 	  .help = "the gate's client certificate, PEM (with ca and key)" },
 	{ .name = "key", .type = T_PATH, MQTT(key), .def = "",
 	  .help = "the client certificate's key, PEM, unencrypted" },
+	{ .name = "people-push", .type = T_BOOL, MQTT(people_push), .def = "no",
+	  .help = "run the people list the campus pushes (gated/v1/<site>/campus/people) in place of the people file" },
 	{ .name = NULL }
 };
 

@@ -13,6 +13,12 @@
  * a restart.  A floor is written after the change it guards: a crash
  * between the two re-applies the same desired state once, which is
  * harmless, where the other order could lose a change.
+ *
+ * The kinds the campus pushes (gate-push.c) take the same checks: the
+ * people list, the quarantine set and an alert's acknowledgement.  For
+ * them the seq of the last one applied is no refusal but the same
+ * command again (the retained one at each reconnect, or a QoS 1 message
+ * delivered twice), ignored without a row.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -36,6 +42,8 @@ refusal_of(enum command_result r)
 		return "expired";
 	case COMMAND_NOT_YET:
 		return "not-yet";
+	case COMMAND_BAD_HASH:
+		return "bad-hash";
 	default:
 		return "malformed";
 	}
@@ -84,7 +92,12 @@ refuse(struct gate *g, const struct command *c, const char *refusal,
 		log_debug("%s: %s again, not journaled", __func__, same);
 		return 1;
 	}
-	if (c->key[0] != '\0')
+	if (c->key[0] != '\0' && command_has_body(c->what))
+		snprintf(detail, sizeof detail, "%s %.12s (%" PRIu64 " bytes) "
+		    "for %s, seq %" PRIu64 ", key %s: %s",
+		    command_what_name(c->what), c->value, c->size, c->target,
+		    c->seq, c->key, why);
+	else if (c->key[0] != '\0')
 		snprintf(detail, sizeof detail, "%s %s for %s, seq %" PRIu64
 		    ", key %s: %s", command_what_name(c->what), c->value,
 		    c->target, c->seq, c->key, why);
@@ -121,18 +134,45 @@ misdirected(struct gate *g, const struct command *c, const char *topic)
 	return NULL;
 }
 
-/* Applies a command that passed every check: 0, or 1 with *cause. */
+/*
+ * Applies a command that passed every check: 0, or 1 with *cause.  A
+ * people push is only started here: its thread records the seq with its
+ * outcome.
+ */
 static int
-apply(struct gate *g, const struct command *c, int64_t *event, char **cause)
+apply(struct gate *g, struct command *c, int64_t *event, char **cause)
 {
 	char	actor[COMMAND_NAME_LEN + 8];
 
 	snprintf(actor, sizeof actor, "key:%s", c->key);
+	switch (c->what) {
+	case COMMAND_PEOPLE:
+		return gate_push_people(g, c, cause);
+	case COMMAND_QUARANTINE:
+		return gate_push_quarantine(g, c, event, cause) == 0 ? 0 : 1;
+	case COMMAND_ACK:
+		return gate_push_ack(g, c, event, cause) == 0 ? 0 : 1;
+	default:
+		break;
+	}
 	if (c->what == COMMAND_LEVEL)
 		return gate_set_level(g, c->value[0] - '0', actor, c->reason,
 		    event, cause) == 0 ? 0 : 1;
 	return gate_set_mode(g, c->value, actor, c->reason, event, cause) == 0 ?
 	    0 : 1;
+}
+
+/* gate_campus_command() on a decoded command. */
+static int
+campus_command(struct gate *g, struct command *c, enum command_result r,
+    const char *topic, int64_t *event, const char **refusal, char **cause);
+
+/* A large command from the broker, verified by a thread: the rest here. */
+static void
+campus_verified(struct gate *g, struct command *c, enum command_result r,
+    const char *topic)
+{
+	campus_command(g, c, r, topic, NULL, NULL, NULL);
 }
 
 int
@@ -141,31 +181,61 @@ gate_campus_command(struct gate *g, const char *text, size_t len,
 {
 	struct command		 c;
 	enum command_result	 r;
+	int			 rc;
+
+	/* Only a people push is this large: decoded off the loop, and what
+	 * becomes of it is journaled (the broker link waits for nothing). */
+	if (len >= COMMAND_TEXT_MAX && topic != NULL &&
+	    gate_push_verify(g, text, len, topic, campus_verified) == 0)
+		return 0;
+	r = command_verify(text, len, g->conf->admin_keys,
+	    (size_t)g->conf->admin_key_count, time(NULL), &c);
+	rc = campus_command(g, &c, r, topic, event, refusal, cause);
+	command_clear(&c);
+	return rc;
+}
+
+static int
+campus_command(struct gate *g, struct command *c, enum command_result r,
+    const char *topic, int64_t *event, const char **refusal, char **cause)
+{
 	const char		*why;
 	char			*fail = NULL, key[96], num[24], reason[160];
 	uint64_t		 floor;
 	int			 rc;
 
-	r = command_verify(text, len, g->conf->admin_keys,
-	    (size_t)g->conf->admin_key_count, time(NULL), &c);
 	if (r != COMMAND_OK)
-		return refuse(g, &c, refusal_of(r), command_result_name(r),
+		return refuse(g, c, refusal_of(r), command_result_name(r),
 		    refusal, cause);
-	if ((why = misdirected(g, &c, topic)) != NULL)
-		return refuse(g, &c, "not-for-this-gate", why, refusal, cause);
-	if (c.seq <= (floor = seq_floor(g, &c))) {
-		snprintf(reason, sizeof reason, "seq %" PRIu64 " is not above "
-		    "%" PRIu64 ", the last applied", c.seq, floor);
-		return refuse(g, &c, "replayed", reason, refusal, cause);
+	if ((why = misdirected(g, c, topic)) != NULL)
+		return refuse(g, c, "not-for-this-gate", why, refusal, cause);
+	floor = seq_floor(g, c);
+	if (c->what > COMMAND_MODE && c->seq == floor) {
+		log_debug("%s: %s %" PRIu64 " applied already", __func__,
+		    command_what_name(c->what), c->seq);
+		if (refusal != NULL)
+			*refusal = NULL;
+		return 0;
 	}
-	if (apply(g, &c, event, &fail) != 0) {
-		rc = refuse(g, &c, "invalid", fail ? fail : "not applied",
-		    refusal, cause);
+	if (c->seq <= floor) {
+		snprintf(reason, sizeof reason, "seq %" PRIu64 " is not above "
+		    "%" PRIu64 ", the last applied", c->seq, floor);
+		return refuse(g, c, "replayed", reason, refusal, cause);
+	}
+	if ((rc = apply(g, c, event, &fail)) != 0) {
+		rc = refuse(g, c, c->what == COMMAND_PEOPLE ? "not-enabled" :
+		    "invalid", fail ? fail : "not applied", refusal, cause);
 		free(fail);
 		return rc;
 	}
-	floor_key(&c, key, sizeof key);
-	snprintf(num, sizeof num, "%" PRIu64, c.seq);
+	if (c->what == COMMAND_PEOPLE) {
+		g->campus_refused[0] = '\0';
+		if (refusal != NULL)
+			*refusal = NULL;
+		return 0;
+	}
+	floor_key(c, key, sizeof key);
+	snprintf(num, sizeof num, "%" PRIu64, c->seq);
 	if (journal_state_set(g->journal, key, num) == -1)
 		log_warnx("%s: seq %s of %s not kept", __func__, num, key);
 	g->campus_refused[0] = '\0';

@@ -107,6 +107,19 @@ struct gate {
 	 * same again (a retained one, at each reconnect) is not journaled. */
 	char			 campus_refused[128];
 
+	/* What the campus pushed (gate-push.c): the version of the people
+	 * list in use (0: the people file), the campus's quarantine set
+	 * (person ids, sorted, pointing into quarantine_buf) and its seq,
+	 * and the push being loaded with the one that waits for it. */
+	uint64_t		 people_version;
+	char			 people_sha256[65];
+	char			**quarantine;
+	size_t			 quarantine_n;
+	char			*quarantine_buf;
+	uint64_t		 quarantine_seq;
+	bool			 push_busy;
+	struct command		*push_pending;
+
 	/* decision latency, card event to relay, in log buckets of us */
 	uint64_t		 latency[LATENCY_BUCKETS];
 	uint64_t		 latency_max_us;

@@ -107,6 +107,9 @@ state_payload(struct gate_mqtt *m)
 	    "clock", "synced", json_object_get(clock, "synced"),
 	    "source", json_object_get(clock, "source"),
 	    "devices", json_object_get(st, "devices"));
+	/* The people list's version and the quarantine set the gate runs:
+	 * what `gatectl campus people push` waits for. */
+	json_object_set(o, "campus", json_object_get(st, "campus"));
 	s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	json_decref(st);

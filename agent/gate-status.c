@@ -124,6 +124,7 @@ gate_status(struct gate *g)
 		    g->sched_side == 1, "mode_inside", lv->mode,
 		    "mode_outside", lv->mode_outside));
 	json_object_set_new(st, "occupancy", occupancy_counts(g));
+	json_object_set_new(st, "campus", gate_push_status(g));
 	if (g->part_fn != NULL)
 		json_object_set_new(st, g->part_key, g->part_fn(g->part_arg));
 	return st;

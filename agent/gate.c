@@ -247,6 +247,8 @@ gate_load_people(struct gate *g)
 	struct people_errors	 perr;
 	struct journal_event	 ev;
 	char			*s, count[32], detail[320];
+	char			 path[PATH_MAX], name[PATH_MAX], sha256[65];
+	uint64_t		 version;
 	int			 i;
 
 	if ((s = journal_state_get(g->journal, "people_count")) != NULL) {
@@ -254,10 +256,12 @@ gate_load_people(struct gate *g)
 		free(s);
 	}
 	memset(&perr, 0, sizeof perr);
-	g->people = people_load(conf->people_path, conf, &perr);
+	gate_people_source(g, path, sizeof path, name, sizeof name, &version,
+	    sha256);
+	g->people = people_load_as(path, name, conf, &perr, PEOPLE_FILE_MAX);
 	if (g->people != NULL && people_shrink_check(g->people_expected,
-	    people_count(g->people), conf->people_max_shrink,
-	    conf->people_path, &perr) == -1) {
+	    people_count(g->people), conf->people_max_shrink, name,
+	    &perr) == -1) {
 		people_free(g->people);
 		g->people = NULL;
 	}
@@ -279,6 +283,7 @@ gate_load_people(struct gate *g)
 		return;
 	}
 	g->people_loaded_ms = wall_ms();
+	gate_people_version_set(g, version, sha256);
 	if (g->people_expected != people_count(g->people)) {
 		g->people_expected = people_count(g->people);
 		snprintf(count, sizeof count, "%zu", g->people_expected);
@@ -477,6 +482,7 @@ gate_new(struct event_base *base, struct gate_conf *conf, char **cause)
 		goto fail;
 	}
 
+	gate_push_start(g);
 	gate_load_people(g);
 	if (gate_open_hw(g, cause) == -1)
 		goto fail;
@@ -530,6 +536,7 @@ gate_free(struct gate *g)
 		event_free(g->journal_timer);
 	gate_time_stop(g);
 	presence_free(g->presence);
+	gate_push_stop(g);
 	people_free(g->people);
 	alert_list_free(g->alerts);
 	journal_close(g->journal);

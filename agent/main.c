@@ -240,14 +240,21 @@ campus_message(const char *topic, const void *payload, size_t len,
 static void
 campus_subscribe(struct agent *a)
 {
-	static const char *const mine[] = { "level", "mode" };
+	static const char *const mine[] = { "level", "mode", "ack" };
+	static const char *const campus[] = { "level", "quarantine", "people" };
 	char	 filter[256];
-	size_t	 i;
+	size_t	 i, n = sizeof campus / sizeof campus[0];
 
-	snprintf(filter, sizeof filter, "%scampus/level",
-	    gate_mqtt_prefix(a->mqtt, true));
-	if (gate_mqtt_subscribe(a->mqtt, filter, campus_message, a->gate) == -1)
-		log_warnx("mqtt: cannot subscribe %s", filter);
+	/* The people list only where people-push is on (gate-push.c). */
+	if (!gate_conf(a->gate)->mqtt.people_push)
+		n--;
+	for (i = 0; i < n; i++) {
+		snprintf(filter, sizeof filter, "%scampus/%s",
+		    gate_mqtt_prefix(a->mqtt, true), campus[i]);
+		if (gate_mqtt_subscribe(a->mqtt, filter, campus_message,
+		    a->gate) == -1)
+			log_warnx("mqtt: cannot subscribe %s", filter);
+	}
 	for (i = 0; i < sizeof mine / sizeof mine[0]; i++) {
 		snprintf(filter, sizeof filter, "%s%s",
 		    gate_mqtt_prefix(a->mqtt, false), mine[i]);

@@ -186,6 +186,7 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 	struct decision_input	 in;
 	struct verdict		 v;
 	struct lane_card	 waits;
+	struct person		 flagged;
 	char			 card[24];
 	struct timespec		 started = *since;
 
@@ -193,6 +194,13 @@ gate_decide_card(struct gate *g, struct lane *l, int reader, uint64_t uid,
 		lane_card(l);	/* a new card ends the wait of the one before */
 	sh.p = g->people != NULL ? people_find(g->people, uid) : NULL;
 	sh.person_id = sh.p != NULL ? people_person_id(g->people, sh.p) : NULL;
+	if (sh.p != NULL && gate_campus_quarantined(g, sh.person_id)) {
+		/* Flagged by the campus (gate-push.c): the policy sees the
+		 * flag as if the people list carried it. */
+		flagged = *sh.p;
+		flagged.flags |= PF_QUARANTINE;
+		sh.p = &flagged;
+	}
 	snprintf(card, sizeof card, "%" PRIu64, uid);
 	sh.card = card;
 	fill_input(g, l, r, &sh, &in);

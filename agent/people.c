@@ -90,6 +90,7 @@ struct csv {
 /* What one load carries from row to row. */
 struct load {
 	const char		*path;
+	const char		*name;		/* the file as messages name it */
 	const struct gate_conf	*conf;
 	struct people_errors	*errs;
 	struct people		*set;
@@ -119,9 +120,9 @@ people_error(struct load *l, long line, const char *fmt, ...)
 		return;
 	dst = e->lines[e->kept++];
 	if (line > 0)
-		n = snprintf(dst, size, "%s:%ld: ", l->path, line);
+		n = snprintf(dst, size, "%s:%ld: ", l->name, line);
 	else
-		n = snprintf(dst, size, "%s: ", l->path);
+		n = snprintf(dst, size, "%s: ", l->name);
 	if (n < 0 || (size_t)n >= size)
 		return;
 	va_start(ap, fmt);
@@ -813,6 +814,19 @@ struct people *
 people_load_max(const char *path, const struct gate_conf *conf,
     struct people_errors *errs, size_t max_bytes)
 {
+	return people_load_as(path, path, conf, errs, max_bytes);
+}
+
+/*
+ * people_load_max() with the name errors give the file: a list the campus
+ * pushed is read from the state directory, but its errors name what the
+ * office sent ("campus-people v7:12: ..."), which is what it can find.
+ */
+struct people *
+people_load_as(const char *path, const char *name,
+    const struct gate_conf *conf, struct people_errors *errs,
+    size_t max_bytes)
+{
 	struct people_errors	 scratch;
 	struct load		 l;
 	char			*buf;
@@ -823,6 +837,7 @@ people_load_max(const char *path, const struct gate_conf *conf,
 	memset(errs, 0, sizeof *errs);
 	memset(&l, 0, sizeof l);
 	l.path = path;
+	l.name = name;
 	l.conf = conf;
 	l.errs = errs;
 	l.max_bytes = max_bytes;

@@ -8,12 +8,14 @@
  * type), but the signature never depends on how the JSON is spelled: it
  * covers the canonical form, built again from the decoded fields.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "command.h"
+#include "command-int.h"
 #include "pass.h"
+#include "xmalloc.h"
 
 /* Signed ahead of the fields: a key that signs passes too can never have
  * a pass read as a command, nor a command as a pass. */
@@ -28,12 +30,23 @@ static const char *const result_names[] = {
 	[COMMAND_BAD_SIGNATURE] = "bad-signature",
 	[COMMAND_EXPIRED] = "expired",
 	[COMMAND_NOT_YET] = "not-yet",
+	[COMMAND_BAD_HASH] = "bad-hash",
 };
 
-/* The members of the JSON, every one required but "sig". */
+static const char *const what_names[] = {
+	[COMMAND_LEVEL] = "level",
+	[COMMAND_MODE] = "mode",
+	[COMMAND_PEOPLE] = "people",
+	[COMMAND_QUARANTINE] = "quarantine",
+	[COMMAND_ACK] = "ack",
+};
+#define WHAT_COUNT	(int)(sizeof what_names / sizeof what_names[0])
+
+/* The members of the JSON, every one required but "sig" and the body's
+ * (command-body.c: only a people or quarantine command has them). */
 static const char *const members[] = {
 	"v", "site", "target", "what", "value", "seq", "issued", "expires",
-	"actor", "reason", "key", "sig", NULL
+	"actor", "reason", "key", "sig", "size", "csv", "persons", NULL
 };
 
 const char *
@@ -47,16 +60,19 @@ command_result_name(enum command_result r)
 const char *
 command_what_name(enum command_what w)
 {
-	return w == COMMAND_MODE ? "mode" : "level";
+	if ((int)w < 0 || (int)w >= WHAT_COUNT)
+		return "level";
+	return what_names[w];
 }
 
 int
 command_what_from_name(const char *s)
 {
-	if (strcmp(s, "level") == 0)
-		return COMMAND_LEVEL;
-	if (strcmp(s, "mode") == 0)
-		return COMMAND_MODE;
+	int	i;
+
+	for (i = 0; i < WHAT_COUNT; i++)
+		if (strcmp(s, what_names[i]) == 0)
+			return i;
 	return -1;
 }
 
@@ -75,9 +91,66 @@ valid_text(const char *s, size_t max)
 	return 1;
 }
 
+/* Whether s is 64 lower-case hex digits: a SHA-256 as the body's value. */
+static int
+valid_sha256(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0';
+}
+
+/* Whether s is an alert id: 1 to 2^63-1 in decimal, no leading zero. */
+static int
+valid_alert(const char *s)
+{
+	size_t	n = strnlen(s, 20), i;
+
+	if (n == 0 || n > 19 || s[0] == '0')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return s[n] == '\0';
+}
+
+/* The value of one of the kinds after level and mode: NULL when valid. */
+static const char *
+invalid_value(const struct command *c)
+{
+	int	campus = strcmp(c->target, "campus") == 0;
+
+	switch (c->what) {
+	case COMMAND_PEOPLE:
+	case COMMAND_QUARANTINE:
+		if (!campus)
+			return "a people list or a quarantine set is for the "
+			    "campus";
+		if (!valid_sha256(c->value))
+			return "the value is the body's SHA-256, in hex";
+		if (c->size > COMMAND_BODY_MAX)
+			return "the body is larger than 16 MiB";
+		return NULL;
+	case COMMAND_ACK:
+		if (campus)
+			return "an acknowledgement is for one gate";
+		if (!valid_alert(c->value))
+			return "an alert id is a number from 1";
+		return NULL;
+	default:
+		return "what is not level, mode, people, quarantine nor ack";
+	}
+}
+
 const char *
 command_invalid(const struct command *c)
 {
+	const char	*why;
+
 	if (!pass_valid_name(c->site))
 		return "the site is not a name (1-31 letters, digits, '.', "
 		    "'_' or '-')";
@@ -94,8 +167,8 @@ command_invalid(const struct command *c)
 			return "a mode is a name";
 		if (strcmp(c->target, "campus") == 0)
 			return "a mode is set per gate, not for the campus";
-	} else
-		return "what is neither level nor mode";
+	} else if ((why = invalid_value(c)) != NULL)
+		return why;
 	if (c->seq == 0 || c->seq > INT64_MAX)
 		return "seq is 1 to 2^63-1";
 	if (c->issued < 0 || c->expires > COMMAND_TIME_MAX ||
@@ -139,6 +212,10 @@ command_canonical(const struct command *c, uint8_t *buf, size_t len)
 	b = put_str(b, c->actor);
 	b = put_str(b, c->reason);
 	b = put_str(b, c->key);
+	/* The kinds with a body sign its size after the fields all share;
+	 * a level or mode command's bytes are those of before. */
+	if (command_has_body(c->what))
+		b = put_be(b, c->size, 8);
 	return (size_t)(b - buf);
 }
 
@@ -164,6 +241,10 @@ command_json(const struct command *c)
 	json_object_set_new(o, "actor", json_string(c->actor));
 	json_object_set_new(o, "reason", json_string(c->reason));
 	json_object_set_new(o, "key", json_string(c->key));
+	if (command_has_body(c->what) && command_body_to_json(c, o) == -1) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -190,6 +271,21 @@ command_sign(const struct command *c, const uint8_t seed[ED25519_KEY_LEN],
 	}
 	json_decref(o);
 	return rc;
+}
+
+char *
+command_sign_alloc(const struct command *c,
+    const uint8_t seed[ED25519_KEY_LEN])
+{
+	size_t	 len = command_has_body(c->what) ? COMMAND_PUSH_TEXT_MAX :
+		    COMMAND_TEXT_MAX;
+	char	*out = xmalloc(len);
+
+	if (command_sign(c, seed, out, len) == -1) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 /* A string member into out[size]: 0, or -1 when absent, not a string,
@@ -243,7 +339,7 @@ static int
 command_parse(json_t *o, struct command *c)
 {
 	json_int_t	v, seq, issued, expires;
-	char		what[8];
+	char		what[16];
 	json_t		*val;
 	int		w;
 
@@ -261,6 +357,8 @@ command_parse(json_t *o, struct command *c)
 	    get_str(o, "key", c->key, sizeof c->key) == -1)
 		return -1;
 	c->what = (enum command_what)w;
+	if (command_body_from_json(o, c) == -1)
+		return -1;
 	c->seq = (uint64_t)seq;
 	c->issued = issued;
 	c->expires = expires;
@@ -288,13 +386,16 @@ command_verify(const char *text, size_t len, const struct admin_key *keys,
 	int			 signed_ok;
 
 	memset(out, 0, sizeof *out);
-	if (len >= COMMAND_TEXT_MAX || (o = json_loadb(text, len,
+	if (len >= COMMAND_PUSH_TEXT_MAX || (o = json_loadb(text, len,
 	    JSON_REJECT_DUPLICATES, NULL)) == NULL)
 		return COMMAND_MALFORMED;
-	if (command_parse(o, out) == -1 ||
+	/* Only a command with a body may be longer than a line or two. */
+	if (command_parse(o, out) == -1 || (len >= COMMAND_TEXT_MAX &&
+	    !command_has_body(out->what)) ||
 	    ((s = json_object_get(o, "sig")) != NULL && (!json_is_string(s) ||
 	    b64_decode_exact(json_string_value(s), sig, sizeof sig) == -1))) {
 		json_decref(o);
+		command_clear(out);
 		memset(out, 0, sizeof *out);
 		return COMMAND_MALFORMED;
 	}
@@ -311,6 +412,8 @@ command_verify(const char *text, size_t len, const struct admin_key *keys,
 	signed_ok = n > 0 && ed25519_verify(key->pub, canon, n, sig);
 	if (!signed_ok)
 		return COMMAND_BAD_SIGNATURE;
+	if (command_has_body(out->what) && !command_body_matches(out))
+		return COMMAND_BAD_HASH;
 	if (now >= out->expires)
 		return COMMAND_EXPIRED;
 	if (out->issued > now + COMMAND_SKEW)

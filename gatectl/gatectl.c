@@ -56,6 +56,17 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "campus apply", "campus apply [FILE|-]", cmd_campus_apply },
 	{ "campus publish", "campus publish [FILE|-] --broker HOST:PORT "
 	    "[--ca FILE [--cert FILE --cert-key FILE]]", cmd_campus_publish },
+	{ "campus people push", "campus people push FILE --key FILE --key-id "
+	    "NAME --site SITE --broker HOST:PORT --reason TEXT [--wait 10] "
+	    "[--seq N] [--actor TEXT] [--ca FILE [--cert FILE --cert-key FILE]]",
+	    cmd_campus_people_push },
+	{ "campus quarantine", "campus quarantine PERSON on|off --key FILE "
+	    "--key-id NAME --site SITE --broker HOST:PORT --reason TEXT "
+	    "[--wait 10] [--seq N] [--actor TEXT] [--ca ...]",
+	    cmd_campus_quarantine },
+	{ "campus ack", "campus ack GATE ALERT --key FILE --key-id NAME --site "
+	    "SITE --broker HOST:PORT --reason TEXT [--actor TEXT] [--ca ...]",
+	    cmd_campus_ack },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 

@@ -230,6 +230,11 @@ int	cmd_pass_keygen(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_campus_sign(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_campus_apply(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_campus_publish(struct ctl *, int, char **, struct ctl_request *);
+/* cmd-campus-people.c: what the campus pushes (docs/mqtt.md). */
+int	cmd_campus_people_push(struct ctl *, int, char **,
+	    struct ctl_request *);
+int	cmd_campus_quarantine(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_campus_ack(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_pass_new(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_pass_show(struct ctl *, int, char **, struct ctl_request *);
 /* 0, or -1 with *why (malloc'd) naming the file. */

@@ -31,11 +31,12 @@ srcs() {
 	wiegand) echo tests/fuzz/fuzz-wiegand.c hw/wiegand.c ;;
 	pass)	echo tests/fuzz/fuzz-pass.c common/pass.c common/ed25519.c ;;
 	command) echo tests/fuzz/fuzz-command.c common/command.c \
-		    common/ed25519.c common/pass.c ;;
+		    common/command-body.c common/ed25519.c common/pass.c \
+		    common/xmalloc.c common/log.c ;;
 	config)	echo tests/fuzz/fuzz-config.c agent/config*.c agent/policy.c \
 		    agent/schedule.c agent/calendar.c common/pass.c \
-		    common/command.c common/ed25519.c common/xmalloc.c \
-		    common/log.c common/conf-syntax.c ;;
+		    common/command.c common/command-body.c common/ed25519.c \
+		    common/xmalloc.c common/log.c common/conf-syntax.c ;;
 	# api.c's handlers reach the whole agent: all of it but main().
 	route)	echo tests/fuzz/fuzz-route.c
 		for f in agent/*.c hw/*.c common/*.c; do
@@ -126,7 +127,22 @@ seeds() {
 		c=$c'"value":"lockdown","seq":1796112000124,"issued":1796112000,'
 		c=$c'"expires":1796198400,"actor":"ops","reason":"storm warning",'
 		c=$c'"key":"admin-a","sig":"xCfnGnhLGdV0aq1oM83buakSD/1VhOVUEOYTgzEXnxAx3a5A0KIxMkJ/9XszOJKho/ksx5QeLZj7evVNylSvCw=="}'
-		printf '%s' "$c" >"$d/b" ;;
+		printf '%s' "$c" >"$d/b"
+		# Unsigned kinds with a body: the parse of size, csv, persons.
+		c='{"v":1,"site":"main","target":"campus","what":"quarantine",'
+		c=$c'"value":"0c1a4ed4a3e9c8f4e0d7f8b4a2c1e0f9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3",'
+		c=$c'"seq":4,"issued":1796112000,"expires":1796198400,"actor":"ops",'
+		c=$c'"reason":"case","key":"admin-a","size":12,"persons":["S1002","S1005"]}'
+		printf '%s' "$c" >"$d/d"
+		c='{"v":1,"site":"main","target":"campus","what":"people",'
+		c=$c'"value":"0c1a4ed4a3e9c8f4e0d7f8b4a2c1e0f9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3",'
+		c=$c'"seq":7,"issued":1796112000,"expires":1796198400,"actor":"ops",'
+		c=$c'"reason":"term","key":"admin-a","size":22,"csv":"card_uid,person_id\n1,\"E1\"\n"}'
+		printf '%s' "$c" >"$d/e"
+		c='{"v":1,"site":"main","target":"south","what":"ack","value":"8",'
+		c=$c'"seq":9,"issued":1796112000,"expires":1796198400,"actor":"ops",'
+		c=$c'"reason":"sent home","key":"admin-a"}'
+		printf '%s' "$c" >"$d/f" ;;
 	# The golden configs; the empty file once tripped UBSan (NULL + 0
 	# in conf_check).
 	config)	cp tests/config/*.conf docs/examples/*.conf "$d/"

@@ -6,11 +6,13 @@
  * signature or the JSON text ever verifies.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "command.h"
+#include "xmalloc.h"
 #include "unit.h"
 
 static uint8_t		seed_a[ED25519_KEY_LEN], seed_b[ED25519_KEY_LEN];
@@ -79,6 +81,120 @@ test_round_trip(void)
 	    verify(text, &back) == COMMAND_OK && back.what == COMMAND_MODE &&
 	    strcmp(back.value, "lockdown") == 0, "a gate's mode by key b");
 	check(command_sign(&c, seed_b, text, 40) == -1, "too small a buffer");
+}
+
+/*
+ * The level command's canonical form is the one of before the kinds with
+ * a body: its length from the field sizes of docs/mqtt.md, no size after.
+ */
+static void
+test_level_bytes(void)
+{
+	struct command	c = sample();
+	uint8_t		canon[COMMAND_CANON_MAX];
+	char		text[COMMAND_TEXT_MAX];
+	size_t		want;
+
+	want = 23 + 1 + 2 + strlen(c.site) + 2 + strlen(c.target) + 1 + 2 +
+	    1 + 8 + 8 + 8 + 2 + strlen(c.actor) + 2 + strlen(c.reason) + 2 +
+	    strlen(c.key);
+	check(command_canonical(&c, canon, sizeof canon) == want,
+	    "a level's canonical form: %zu bytes, as before", want);
+	/* docs/mqtt.md's example (fuzz.sh's seed a): its signature. */
+	strcpy(c.site, "main");
+	c.seq = 1796112000123ULL;
+	c.issued = 1796112000;
+	c.expires = 1796198400;
+	strcpy(c.actor, "ops");
+	strcpy(c.reason, "storm warning");
+	check(command_sign(&c, seed_a, text, sizeof text) == 0 &&
+	    strstr(text, "\"sig\":\"u+uqblxQBkcRa24c+pvfgiNnAkFNAjPUHDod6IL"
+	    "o31MHqZee0mG6cpBOtV/X18SE0WbJ4L95Ig5LyAoD6O84Ag==\"") != NULL,
+	    "the documented level command signs as before: %s", text);
+}
+
+/* A people push: the CSV signed by its hash and size, altered refused. */
+static void
+test_people(void)
+{
+	static const char csv[] = "card_uid,person_id\n1001,\"E1\"\n";
+	struct command	c = sample(), back;
+	char		*text, *p;
+
+	c.what = COMMAND_PEOPLE;
+	check(command_set_csv(&c, csv, sizeof csv - 1) == 0 &&
+	    strlen(c.value) == 64 && c.size == sizeof csv - 1,
+	    "a CSV as the body: hash %.12s, %llu bytes", c.value,
+	    (unsigned long long)c.size);
+	text = command_sign_alloc(&c, seed_a);
+	check(text != NULL && verify(text, &back) == COMMAND_OK &&
+	    back.body_len == c.body_len && memcmp(back.body, csv,
+	    c.body_len) == 0 && back.size == c.size, "signs and verifies "
+	    "back with its CSV");
+	command_clear(&back);
+	p = strstr(text, "E1");
+	p[1] = '2';
+	check(verify(text, &back) == COMMAND_BAD_HASH, "an altered CSV: "
+	    "bad-hash");
+	command_clear(&back);
+	free(text);
+	strcpy(c.target, "south");
+	check(command_invalid(&c) != NULL, "a people list is for the campus");
+	command_clear(&c);
+}
+
+/* A quarantine set: sorted and unique, one spelling, one hash. */
+static void
+test_quarantine(void)
+{
+	const char	*a[] = { "S2", "S1", "S2" }, *b[] = { "S1", "S2" };
+	const char	*bad[] = { "S 1" }, *why = NULL;
+	struct command	c = sample(), d = sample(), back;
+	char		*text;
+
+	c.what = d.what = COMMAND_QUARANTINE;
+	check(command_set_persons(&c, a, 3, &why) == 0 &&
+	    command_set_persons(&d, b, 2, &why) == 0 &&
+	    strcmp(c.value, d.value) == 0 && c.body_len == 6,
+	    "the same set in another order, twice named: the same hash");
+	check(command_set_persons(&d, bad, 1, &why) == -1 && why != NULL,
+	    "a person id with a space: refused");
+	text = command_sign_alloc(&c, seed_a);
+	check(text != NULL && strstr(text, "\"persons\":[\"S1\",\"S2\"]") !=
+	    NULL && verify(text, &back) == COMMAND_OK, "persons sorted in "
+	    "the JSON: %s", text ? text : "");
+	command_clear(&back);
+	free(text);
+	text = xstrdup("{\"v\":1,\"site\":\"s\",\"target\":\"campus\","
+	    "\"what\":\"quarantine\",\"value\":\"0000000000000000000000000"
+	    "000000000000000000000000000000000000000\",\"size\":6,"
+	    "\"persons\":[\"S2\",\"S1\"],\"seq\":1,\"issued\":1,"
+	    "\"expires\":2,\"actor\":\"a\",\"reason\":\"r\",\"key\":\"k\"}");
+	check(verify(text, &back) == COMMAND_MALFORMED, "persons out of "
+	    "order: malformed");
+	free(text);
+	command_clear(&c);
+	command_clear(&d);
+}
+
+/* An acknowledgement: one gate, an alert id. */
+static void
+test_ack(void)
+{
+	struct command	c = sample(), back;
+	char		text[COMMAND_TEXT_MAX];
+
+	c.what = COMMAND_ACK;
+	strcpy(c.target, "south");
+	strcpy(c.value, "8");
+	check(command_sign(&c, seed_a, text, sizeof text) == 0 &&
+	    verify(text, &back) == COMMAND_OK && strcmp(back.value, "8") == 0,
+	    "an ack of alert 8 at south");
+	strcpy(c.target, "campus");
+	check(command_invalid(&c) != NULL, "an ack is for one gate");
+	strcpy(c.target, "south");
+	strcpy(c.value, "08");
+	check(command_invalid(&c) != NULL, "an alert id has no leading 0");
 }
 
 static void
@@ -296,6 +412,10 @@ main(void)
 	strcpy(keys[1].name, "admin-b");
 	public_of(seed_b, keys[1].pub);
 	test_round_trip();
+	test_level_bytes();
+	test_people();
+	test_quarantine();
+	test_ack();
 	test_results();
 	test_malformed();
 	test_canonical();
