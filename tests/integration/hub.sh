@@ -332,6 +332,8 @@ print(json.dumps(e))' >"$D/copy.json"
 
 	stop_hub
 	check "$db: a clean stop" grep -q 'stopped' "$D/hub.log"
+	check "$db: no sanitizer report in the hub's log (BUILD=build-asan)" \
+	    sh -c "! grep -q 'runtime error:\|ERROR: [A-Za-z]*Sanitizer' '$D/hub.log'"
 	for g in $GATES; do eval "kill -TERM \$GPID_$g"; done
 	stop_broker "b_$db"
 	[ "$db" = postgresql ] && pg_stop
