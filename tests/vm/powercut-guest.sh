@@ -33,6 +33,8 @@ say() { echo "PC-$*"; }
 off() {
 	say "END: $(cut -d' ' -f1 /proc/uptime)"
 	sync
+	# Without ACPI, poweroff only halts: QEMU's exit port ends the VM.
+	vm-exit 0
 	poweroff -f
 }
 
