@@ -48,7 +48,6 @@ fi
 say "CACHE: $(cat /sys/block/vda/queue/write_cache 2>&1)"
 # The ext4 journal replay a power cut leaves for the next mount.
 dmesg | grep -i 'EXT4-fs (vda)' | sed 's/^/PC-KERNEL: /'
-mkdir -p "$DIR/state"
 
 gated -d -f /tests/powercut.conf >"$LOG" 2>&1 &
 gated_pid=$!
