@@ -703,6 +703,9 @@ int		 gate_install_people(struct gate *, struct people *,
 int		 gate_campus_command(struct gate *, const char *text,
 		    size_t len, const char *topic, int64_t *event,
 		    const char **refusal, char **cause);
+/* {"applied": {"TARGET/WHAT": seq, ...}, "refused": {target, what, seq,
+ * reason} or null}: the campus part of the gate's broker state. */
+json_t		*gate_campus_state(struct gate *);
 /* gate-status.c */
 json_t		*gate_status(struct gate *);
 /* One more member of the status, key: fn(arg), a new object, from a part

@@ -56,8 +56,10 @@ struct gate_mqtt {
 	int			 head, n;	/* a ring of fl */
 	struct event		*ev_pump;	/* sends one page */
 	struct event		*ev_tick;	/* persists, publishes state */
+	struct event		*ev_state;	/* the state, after a command */
 	int			 ticks;
 	bool			 state_dirty;
+	int64_t			 state_backlog;	/* in the last state made */
 	char			*state_last;	/* as last published */
 	struct mqtt_sub		 subs[MQTT_SUBS_MAX];
 };
@@ -86,6 +88,7 @@ state_payload(struct gate_mqtt *m)
 {
 	json_t		*st = gate_status(m->g), *o, *lanes, *l, *clock;
 	size_t		 i;
+	int64_t		 last;
 	char		*s;
 
 	lanes = json_array();
@@ -95,7 +98,7 @@ state_payload(struct gate_mqtt *m)
 		    json_object_get(l, "kind")));
 	clock = json_object_get(st, "clock");
 	o = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:o, s:O, s:{s:O, s:O},"
-	    " s:O}",
+	    " s:O, s:o}",
 	    "gate", gate_conf(m->g)->id,
 	    "mode", json_object_get(st, "mode"),
 	    "mode_source", json_object_get(st, "mode_source"),
@@ -106,7 +109,14 @@ state_payload(struct gate_mqtt *m)
 	    "alerts", json_object_get(st, "alert_counts"),
 	    "clock", "synced", json_object_get(clock, "synced"),
 	    "source", json_object_get(clock, "source"),
-	    "devices", json_object_get(st, "devices"));
+	    "devices", json_object_get(st, "devices"),
+	    "campus", gate_campus_state(m->g));
+	/* As of this publish: large after a reconnect, 0 once drained. */
+	last = journal_last_id(m->j);
+	m->state_backlog = last > m->acked ? last - m->acked : 0;
+	if (o != NULL)
+		json_object_set_new(o, "backlog",
+		    json_integer(m->state_backlog));
 	s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	json_decref(st);
@@ -239,6 +249,10 @@ on_ack(int mid, void *arg)
 		m->head = (m->head + 1) % MQTT_WINDOW;
 		m->n--;
 	}
+	/* Drained: the state said a backlog, say 0 now. */
+	if (m->n == 0 && m->state_backlog > 0 &&
+	    journal_last_id(m->j) == m->acked)
+		event_active(m->ev_state, 0, 0);
 	outbox_kick(m);
 }
 
@@ -270,6 +284,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		m->state_dirty = true;
 		outbox_kick(m);
 	}
+	/* The state said a backlog that has drained since: say 0. */
+	if (m->state_backlog > 0 && journal_last_id(m->j) == m->acked)
+		m->state_dirty = true;
 	if (m->state_dirty || m->ticks % (MQTT_STATE_S * 1000 /
 	    MQTT_SAVE_MS) == 0)
 		state_publish(m, false);
@@ -317,6 +334,17 @@ on_message(const char *t, const void *payload, size_t len, bool retained,
 	}
 }
 
+/* A level, a mode or a refused command: the state at once, not at the
+ * next second, since `gatectl campus level set` waits for it.  Active
+ * after the command's call returns, so its seq floor is written. */
+static void
+on_state(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	state_publish(arg, false);
+}
+
 /* Events change the outbox, and all but passages may change the state. */
 static void
 on_event(void *arg, const struct journal_event *ev)
@@ -325,6 +353,9 @@ on_event(void *arg, const struct journal_event *ev)
 
 	if (ev->kind == NULL || strcmp(ev->kind, "passage") != 0)
 		m->state_dirty = true;
+	if (ev->kind != NULL && (strcmp(ev->kind, "level") == 0 ||
+	    strcmp(ev->kind, "mode") == 0 || strcmp(ev->kind, "command") == 0))
+		event_active(m->ev_state, 0, 0);
 	outbox_kick(m);
 }
 
@@ -395,6 +426,8 @@ gate_mqtt_new(struct event_base *base, struct gate *g, char **cause)
 	m->ev_tick = event_new(base, -1, EV_PERSIST, on_tick, m);
 	event_priority_set(m->ev_pump, prio);
 	event_priority_set(m->ev_tick, prio);
+	m->ev_state = event_new(base, -1, 0, on_state, m);
+	event_priority_set(m->ev_state, prio);
 	conf_from(gc, &bc, will, sizeof will, m->prefix);
 	if ((m->b = broker_new(base, prio, &bc, &cb, m, cause)) == NULL) {
 		gate_mqtt_free(m);
@@ -428,6 +461,8 @@ gate_mqtt_free(struct gate_mqtt *m)
 		event_free(m->ev_pump);
 	if (m->ev_tick != NULL)
 		event_free(m->ev_tick);
+	if (m->ev_state != NULL)
+		event_free(m->ev_state);
 	for (i = 0; i < MQTT_SUBS_MAX; i++)
 		free(m->subs[i].filter);
 	free(m->state_last);

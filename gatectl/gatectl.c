@@ -49,7 +49,17 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "[--expires 24h] [--actor TEXT]", cmd_campus_sign },
 	{ "campus apply", "campus apply [FILE|-]", cmd_campus_apply },
 	{ "campus publish", "campus publish [FILE|-] --broker HOST:PORT "
-	    "[--ca FILE [--cert FILE --cert-key FILE]]", cmd_campus_publish },
+	    "[--ca FILE [--cert FILE --cert-key FILE]] [--user NAME "
+	    "[--password-file FILE]] [--timeout S]", cmd_campus_publish },
+	{ "campus level set", "campus level set N --reason TEXT --key FILE "
+	    "--key-id NAME --site SITE --broker HOST:PORT [--target GATE] "
+	    "[--timeout S] [broker and sign options]", cmd_campus_level_set },
+	{ "campus mode set", "campus mode set GATE MODE --reason TEXT --key FILE "
+	    "--key-id NAME --site SITE --broker HOST:PORT [--timeout S] "
+	    "[broker and sign options]", cmd_campus_mode_set },
+	{ "campus status", "campus status --site SITE --broker HOST:PORT "
+	    "[--ca FILE [--cert FILE --cert-key FILE]] [--user NAME "
+	    "[--password-file FILE]]", cmd_campus_status },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 
