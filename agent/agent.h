@@ -205,6 +205,8 @@ struct mqtt_conf {
 	char		ca[PATH_MAX];		/* "": plain TCP */
 	char		certificate[PATH_MAX];	/* the gate's, PEM, or "" */
 	char		key[PATH_MAX];
+	char		username[128];		/* "": none (or the client id) */
+	char		password_file[PATH_MAX];	/* first line */
 };
 
 /* A bearer token of the remote API: only the SHA-256 of it is kept. */

@@ -403,6 +403,11 @@ static const struct conf_key mqtt_keys[] = {
 	  .help = "the gate's client certificate, PEM (with ca and key)" },
 	{ .name = "key", .type = T_PATH, MQTT(key), .def = "",
 	  .help = "the client certificate's key, PEM, unencrypted" },
+	{ .name = "username", .type = T_STRING, MQTT(username), .def = "",
+	  .help = "the MQTT user name; the client id when a password-file alone is set" },
+	{ .name = "password-file", .type = T_PATH, MQTT(password_file),
+	  .def = "",
+	  .help = "a file whose first line is the MQTT password (mode 0600)" },
 	{ .name = NULL }
 };
 

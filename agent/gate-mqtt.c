@@ -391,6 +391,8 @@ conf_from(const struct gate_conf *gc, struct broker_conf *bc, char *will,
 	bc->ca_file = c->ca;
 	bc->cert_file = c->certificate;
 	bc->key_file = c->key;
+	bc->username = c->username;
+	bc->password_file = c->password_file;
 	snprintf(will, len, "%sonline", prefix);
 	bc->will_topic = will;
 	bc->will_payload = "0";

@@ -5,7 +5,9 @@
 # certificate, and read back by `campus status`; a gate's certificate
 # publishing under another gate's id (events, state), or on the desired
 # state, is dropped by the ACL: a subscriber never sees it; the same
-# client publishing under its own id is seen (the control).
+# client publishing under its own id is seen (the control).  And a broker
+# that checks passwords: a gate with [mqtt] username and password-file
+# connects, one with a wrong password is refused (and retries).
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
 
@@ -62,4 +64,29 @@ check "... nor its desired state" sh -c "! grep -q 'may not' '$T/seen.out'"
 check "a client without a certificate is refused" sh -c \
     "! mosquitto_pub -p $PORT --cafile $T/tls/ca.crt -q 1 -t gated/v1/main/north/events -m x 2>/dev/null"
 gate_down north 2>/dev/null; gate_down south 2>/dev/null
+stop_broker main
+
+# --- username and password (mosquitto_passwd) ---------------------------
+PPORT=$(free_port)
+plain_conf "$PPORT" "$T/pw.conf"
+sed -i 's/^allow_anonymous true/allow_anonymous false/' "$T/pw.conf"
+echo "password_file $T/passwd" >>"$T/pw.conf"
+mosquitto_passwd -b -c "$T/passwd" gate-west s3cret 2>/dev/null
+echo s3cret >"$T/west.pw"; echo wrong >"$T/bad.pw"
+campus_gate west "$PPORT" "username = gate-west
+password-file = $T/west.pw"
+campus_gate east "$PPORT" "username = gate-west
+password-file = $T/bad.pw"
+start_broker pw "$T/pw.conf" "$PPORT" || exit 1
+gate_up west; gate_up east
+check "username and password-file: the gate connects" \
+    wait_for 10 gate_connected west
+check "a wrong password: refused, not connected" sh -c \
+    "sleep 2; ! '$GATECTL' -s '$T/east/state/control.sock' --json status | grep -q '\"connected\": *true'"
+check "gatectl campus status --user --password-file: west's row" sh -c \
+    "'$GATECTL' campus status --site main --broker 127.0.0.1:$PPORT --user gate-west --password-file '$T/west.pw' | grep -qE '^west +yes'"
+"$GATECTL" campus status --site main --broker "127.0.0.1:$PPORT" \
+    --user gate-west --password-file "$T/bad.pw" --timeout 3 >/dev/null 2>&1
+check "... a wrong password: exit 3" [ $? = 3 ]
+gate_down west 2>/dev/null; gate_down east 2>/dev/null
 finish
