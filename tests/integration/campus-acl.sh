@@ -14,13 +14,10 @@
 PORT=$(free_port)
 campus_tls_conf "$PORT" "$T/broker.conf" north south admin || {
 	echo "FAIL: certificates"; exit 1; }
-"$GATECTL" pass keygen --out "$T/admin.pem" --key-id office \
-    >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
-pub=$(sed -n 's/^office //p' "$T/keygen.out")
+admin_key
 for g in north south; do
 	campus_gate $g "$PORT" "$(tls_keys $g)
-[admin-key office]
-public-key = $pub"
+$ADMIN_KEY"
 done
 TLS="--ca $T/tls/ca.crt --cert $T/tls/admin.crt --cert-key $T/tls/admin.key"
 level_of() { gctl "$1" --json status 2>/dev/null | jget level.number 2>/dev/null; }

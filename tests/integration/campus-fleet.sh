@@ -18,14 +18,11 @@ plain_conf "$PORT" "$T/broker.conf"
 # Persistent: the durable subscriber's session outlives the broker's stop.
 sed -i "s|^persistence false|persistence true\npersistence_location $T/|" \
     "$T/broker.conf"
-"$GATECTL" pass keygen --out "$T/admin.pem" --key-id office \
-    >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
-pub=$(sed -n 's/^office //p' "$T/keygen.out")
+admin_key
 names=
 i=1
 while [ $i -le "$GATES" ]; do
-	campus_gate "g$i" "$PORT" "[admin-key office]
-public-key = $pub"
+	campus_gate "g$i" "$PORT" "$ADMIN_KEY"
 	# The simulator's gate, quieter: no thermometer wait on the lane.
 	sed -i 's/^temperature-check = yes/temperature-check = no/' \
 	    "$T/g$i/gate.conf"

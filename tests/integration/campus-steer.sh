@@ -8,13 +8,9 @@
 
 PORT=$(free_port)
 plain_conf "$PORT" "$T/broker.conf"
-"$GATECTL" pass keygen --out "$T/admin.pem" --key-id office \
-    >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
-pub=$(sed -n 's/^office //p' "$T/keygen.out")
-KEY="[admin-key office]
-public-key = $pub"
-campus_gate north "$PORT" "$KEY"
-campus_gate south "$PORT" "$KEY"
+admin_key
+campus_gate north "$PORT" "$ADMIN_KEY"
+campus_gate south "$PORT" "$ADMIN_KEY"
 campus_gate east "$PORT"		# no admin key: refuses every command
 steer() {
 	"$GATECTL" campus "$@" --key "$T/admin.pem" --key-id office \
