@@ -23,6 +23,7 @@
 #include "broker.h"
 
 #define MQTT_WINDOW	100	/* events published, not yet acknowledged */
+#define MQTT_PAGE	25	/* events read and sent in one turn of the loop */
 #define MQTT_SAVE_MS	200	/* the acked id persisted at most this often */
 #define MQTT_STATE_S	30	/* the state looked at even with no event */
 #define MQTT_SUBS_MAX	8
@@ -213,13 +214,18 @@ outbox_pump(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!broker_connected(m->b) || room < 2)	/* a gap takes a slot */
 		return;
-	page = journal_events_json(m->j, m->sent, room - 1);
+	page = journal_events_json(m->j, m->sent, room - 1 < MQTT_PAGE ?
+	    room - 1 : MQTT_PAGE);
 	if (page == NULL)
 		return;
 	json_array_foreach(json_object_get(page, "events"), i, ev) {
 		if (outbox_send(m, ev) == -1)
 			break;
 	}
+	/* More room: the next page on a later turn, after any card work. */
+	if (json_array_size(json_object_get(page, "events")) == MQTT_PAGE &&
+	    m->n < MQTT_WINDOW - 1)
+		event_active(m->ev_pump, 0, 0);
 	json_decref(page);
 }
 
