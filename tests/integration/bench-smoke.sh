@@ -17,6 +17,8 @@ check "bench: alert soak printed cards/s and RSS" grep -q "^alert soak: daemon V
 check "bench: the report stall printed" grep -q '^report on 20000 rows .*cards during it' "$T/bench.out"
 check "bench: the reason flood printed" grep -q '^reason flood .*state directory grew' "$T/bench.out"
 check "bench: the mqtt publish figure printed (or skipped)" grep -q '^mqtt publish\|^mqtt QoS 1 publish: 2000 messages' "$T/bench.out"
+check "bench: the campus switch printed (or skipped)" grep -q "^bench: campus: .* switched to level 1\|^SKIP:" "$T/bench.out"
+check "bench: the raw card round trips with and without the drain printed (or skipped)" grep -q "^bench: mqtt backlog: card round trip\|^mqtt backlog: skipped" "$T/bench.out"
 check "bench: reached its end" grep -q '^bench: quick run done' "$T/bench.out"
 [ $failures -eq 0 ] || cat "$T/bench.out"
 finish
