@@ -167,6 +167,8 @@ campus_connect(const struct campus_broker *a, void *ud, const char **why)
 		mosquitto_destroy(m);
 		return NULL;
 	}
+	/* connected lives on this stack only: no callback may write it. */
+	mosquitto_connect_callback_set(m, NULL);
 	mosquitto_user_data_set(m, ud);
 	return m;
 }

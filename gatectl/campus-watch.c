@@ -42,7 +42,8 @@ struct watch {
 	size_t			 n;
 	const struct command	*c;		/* NULL: status only */
 	char			 key[100];	/* "target/what" */
-	int			 acked;		/* the command's PUBACK */
+	int			 mid;		/* the command's message id */
+	int			 acked;		/* its PUBACK */
 	struct timespec		 t0;
 };
 
@@ -139,12 +140,15 @@ on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 		judge(w, r);
 }
 
+/* Only the command's PUBACK counts (the sync message's may come late). */
 static void
 on_publish(struct mosquitto *m, void *arg, int mid)
 {
+	struct watch	*w = arg;
+
 	(void)m;
-	(void)mid;
-	((struct watch *)arg)->acked = 1;
+	if (w->c != NULL && mid == w->mid)
+		w->acked = 1;
 }
 
 /* Every gate the command is for has answered, or is offline. */
@@ -212,7 +216,6 @@ watch_start(const struct campus_broker *a, const char *site, struct watch *w,
 		mosquitto_destroy(m);
 		return NULL;
 	}
-	w->acked = 0;	/* the sync message's */
 	return m;
 }
 
@@ -346,7 +349,7 @@ campus_steer(const struct campus_broker *a, const struct command *c,
 	snprintf(topic, sizeof topic, "%s%s/%s", w.prefix, c->target,
 	    command_what_name(c->what));
 	clock_gettime(CLOCK_MONOTONIC, &w.t0);
-	if (mosquitto_publish(m, NULL, topic, (int)strlen(text), text, 1,
+	if (mosquitto_publish(m, &w.mid, topic, (int)strlen(text), text, 1,
 	    true) != MOSQ_ERR_SUCCESS) {
 		why = "the connection to the broker was lost";
 		goto fail;
