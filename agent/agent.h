@@ -208,6 +208,8 @@ struct mqtt_conf {
 	char		certificate[PATH_MAX];	/* the gate's, PEM, or "" */
 	char		key[PATH_MAX];
 	bool		people_push;		/* take the campus's people list */
+	char		username[128];		/* "": none (or the client id) */
+	char		password_file[PATH_MAX];	/* first line */
 };
 
 /* A bearer token of the remote API: only the SHA-256 of it is kept. */
@@ -710,6 +712,9 @@ int		 gate_install_people(struct gate *, struct people *,
 int		 gate_campus_command(struct gate *, const char *text,
 		    size_t len, const char *topic, int64_t *event,
 		    const char **refusal, char **cause);
+/* {"applied": {"TARGET/WHAT": seq, ...}, "refused": {target, what, seq,
+ * reason} or null}: the campus part of the gate's broker state. */
+json_t		*gate_campus_state(struct gate *);
 /* gate-status.c */
 json_t		*gate_status(struct gate *);
 /* One more member of the status, key: fn(arg), a new object, from a part

@@ -408,6 +408,11 @@ static const struct conf_key mqtt_keys[] = {
 	  .help = "the client certificate's key, PEM, unencrypted" },
 	{ .name = "people-push", .type = T_BOOL, MQTT(people_push), .def = "no",
 	  .help = "run the people list the campus pushes (gated/v1/<site>/campus/people) in place of the people file" },
+	{ .name = "username", .type = T_STRING, MQTT(username), .def = "",
+	  .help = "the MQTT user name; the client id when a password-file alone is set" },
+	{ .name = "password-file", .type = T_PATH, MQTT(password_file),
+	  .def = "",
+	  .help = "a file whose first line is the MQTT password (mode 0600)" },
 	{ .name = NULL }
 };
 

@@ -243,3 +243,50 @@ campus_command(struct gate *g, struct command *c, enum command_result r,
 		*refusal = NULL;
 	return 0;
 }
+
+/* The seq floor of (target, what) into o as "target/what", when kept. */
+static void
+state_floor(struct gate *g, json_t *o, const char *target,
+    enum command_what what)
+{
+	struct command	c;
+	char		name[80];
+	uint64_t	v;
+
+	memset(&c, 0, sizeof c);
+	snprintf(c.target, sizeof c.target, "%s", target);
+	c.what = what;
+	if ((v = seq_floor(g, &c)) == 0)
+		return;
+	snprintf(name, sizeof name, "%s/%s", target, command_what_name(what));
+	json_object_set_new(o, name, json_integer((json_int_t)v));
+}
+
+/*
+ * What `gatectl campus level set` waits for in the gate's broker state:
+ * the last seq applied per (target, what) and the last refusal, parsed
+ * back from campus_refused ("target/what/seq/reason", names have no /).
+ */
+json_t *
+gate_campus_state(struct gate *g)
+{
+	json_t		*applied = json_object(), *refused = json_null();
+	char		 buf[sizeof g->campus_refused], *f[4], *p;
+	int		 n;
+
+	state_floor(g, applied, "campus", COMMAND_LEVEL);
+	state_floor(g, applied, g->conf->id, COMMAND_LEVEL);
+	state_floor(g, applied, g->conf->id, COMMAND_MODE);
+	snprintf(buf, sizeof buf, "%s", g->campus_refused);
+	for (n = 0, p = buf; n < 4 && p != NULL; n++) {
+		f[n] = p;
+		if ((p = strchr(p, '/')) != NULL && n < 3)
+			*p++ = '\0';
+	}
+	if (n == 4 && buf[0] != '\0')
+		refused = json_pack("{s:s, s:s, s:I, s:s}", "target", f[0],
+		    "what", f[1], "seq", (json_int_t)strtoull(f[2], NULL, 10),
+		    "reason", f[3]);
+	return json_pack("{s:o, s:o}", "applied", applied, "refused",
+	    refused);
+}

@@ -23,6 +23,7 @@
 #include "broker.h"
 
 #define MQTT_WINDOW	100	/* events published, not yet acknowledged */
+#define MQTT_PAGE	25	/* events read and sent in one turn of the loop */
 #define MQTT_SAVE_MS	200	/* the acked id persisted at most this often */
 #define MQTT_STATE_S	30	/* the state looked at even with no event */
 #define MQTT_SUBS_MAX	8
@@ -56,8 +57,10 @@ struct gate_mqtt {
 	int			 head, n;	/* a ring of fl */
 	struct event		*ev_pump;	/* sends one page */
 	struct event		*ev_tick;	/* persists, publishes state */
+	struct event		*ev_state;	/* the state, after a command */
 	int			 ticks;
 	bool			 state_dirty;
+	int64_t			 state_backlog;	/* in the last state made */
 	char			*state_last;	/* as last published */
 	struct mqtt_sub		 subs[MQTT_SUBS_MAX];
 };
@@ -86,6 +89,7 @@ state_payload(struct gate_mqtt *m)
 {
 	json_t		*st = gate_status(m->g), *o, *lanes, *l, *clock;
 	size_t		 i;
+	int64_t		 last;
 	char		*s;
 
 	lanes = json_array();
@@ -95,7 +99,7 @@ state_payload(struct gate_mqtt *m)
 		    json_object_get(l, "kind")));
 	clock = json_object_get(st, "clock");
 	o = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:o, s:O, s:{s:O, s:O},"
-	    " s:O}",
+	    " s:O, s:o}",
 	    "gate", gate_conf(m->g)->id,
 	    "mode", json_object_get(st, "mode"),
 	    "mode_source", json_object_get(st, "mode_source"),
@@ -106,10 +110,19 @@ state_payload(struct gate_mqtt *m)
 	    "alerts", json_object_get(st, "alert_counts"),
 	    "clock", "synced", json_object_get(clock, "synced"),
 	    "source", json_object_get(clock, "source"),
-	    "devices", json_object_get(st, "devices"));
-	/* The people list's version and the quarantine set the gate runs:
-	 * what `gatectl campus people push` waits for. */
-	json_object_set(o, "campus", json_object_get(st, "campus"));
+	    "devices", json_object_get(st, "devices"),
+	    "campus", gate_campus_state(m->g));
+	/* What the campus pushed and the gate runs (people list version,
+	 * quarantine set): what `gatectl campus people push` waits for. */
+	if (o != NULL)
+		json_object_update(json_object_get(o, "campus"),
+		    json_object_get(st, "campus"));
+	/* As of this publish: large after a reconnect, 0 once drained. */
+	last = journal_last_id(m->j);
+	m->state_backlog = last > m->acked ? last - m->acked : 0;
+	if (o != NULL)
+		json_object_set_new(o, "backlog",
+		    json_integer(m->state_backlog));
 	s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	json_decref(st);
@@ -206,13 +219,18 @@ outbox_pump(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!broker_connected(m->b) || room < 2)	/* a gap takes a slot */
 		return;
-	page = journal_events_json(m->j, m->sent, room - 1);
+	page = journal_events_json(m->j, m->sent, room - 1 < MQTT_PAGE ?
+	    room - 1 : MQTT_PAGE);
 	if (page == NULL)
 		return;
 	json_array_foreach(json_object_get(page, "events"), i, ev) {
 		if (outbox_send(m, ev) == -1)
 			break;
 	}
+	/* More room: the next page on a later turn, after any card work. */
+	if (json_array_size(json_object_get(page, "events")) == MQTT_PAGE &&
+	    m->n < MQTT_WINDOW - 1)
+		event_active(m->ev_pump, 0, 0);
 	json_decref(page);
 }
 
@@ -242,6 +260,10 @@ on_ack(int mid, void *arg)
 		m->head = (m->head + 1) % MQTT_WINDOW;
 		m->n--;
 	}
+	/* Drained: the state said a backlog, say 0 now. */
+	if (m->n == 0 && m->state_backlog > 0 &&
+	    journal_last_id(m->j) == m->acked)
+		event_active(m->ev_state, 0, 0);
 	outbox_kick(m);
 }
 
@@ -273,6 +295,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		m->state_dirty = true;
 		outbox_kick(m);
 	}
+	/* The state said a backlog that has drained since: say 0. */
+	if (m->state_backlog > 0 && journal_last_id(m->j) == m->acked)
+		m->state_dirty = true;
 	if (m->state_dirty || m->ticks % (MQTT_STATE_S * 1000 /
 	    MQTT_SAVE_MS) == 0)
 		state_publish(m, false);
@@ -320,6 +345,17 @@ on_message(const char *t, const void *payload, size_t len, bool retained,
 	}
 }
 
+/* A level, a mode or a refused command: the state at once, not at the
+ * next second, since `gatectl campus level set` waits for it.  Active
+ * after the command's call returns, so its seq floor is written. */
+static void
+on_state(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	state_publish(arg, false);
+}
+
 /* Events change the outbox, and all but passages may change the state. */
 static void
 on_event(void *arg, const struct journal_event *ev)
@@ -328,6 +364,9 @@ on_event(void *arg, const struct journal_event *ev)
 
 	if (ev->kind == NULL || strcmp(ev->kind, "passage") != 0)
 		m->state_dirty = true;
+	if (ev->kind != NULL && (strcmp(ev->kind, "level") == 0 ||
+	    strcmp(ev->kind, "mode") == 0 || strcmp(ev->kind, "command") == 0))
+		event_active(m->ev_state, 0, 0);
 	outbox_kick(m);
 }
 
@@ -363,6 +402,8 @@ conf_from(const struct gate_conf *gc, struct broker_conf *bc, char *will,
 	bc->ca_file = c->ca;
 	bc->cert_file = c->certificate;
 	bc->key_file = c->key;
+	bc->username = c->username;
+	bc->password_file = c->password_file;
 	snprintf(will, len, "%sonline", prefix);
 	bc->will_topic = will;
 	bc->will_payload = "0";
@@ -398,6 +439,8 @@ gate_mqtt_new(struct event_base *base, struct gate *g, char **cause)
 	m->ev_tick = event_new(base, -1, EV_PERSIST, on_tick, m);
 	event_priority_set(m->ev_pump, prio);
 	event_priority_set(m->ev_tick, prio);
+	m->ev_state = event_new(base, -1, 0, on_state, m);
+	event_priority_set(m->ev_state, prio);
 	conf_from(gc, &bc, will, sizeof will, m->prefix);
 	if ((m->b = broker_new(base, prio, &bc, &cb, m, cause)) == NULL) {
 		gate_mqtt_free(m);
@@ -431,6 +474,8 @@ gate_mqtt_free(struct gate_mqtt *m)
 		event_free(m->ev_pump);
 	if (m->ev_tick != NULL)
 		event_free(m->ev_tick);
+	if (m->ev_state != NULL)
+		event_free(m->ev_state);
 	for (i = 0; i < MQTT_SUBS_MAX; i++)
 		free(m->subs[i].filter);
 	free(m->state_last);

@@ -4,7 +4,9 @@
  * gate's mode) and prints the command, one line of JSON, for the broker
  * or a file; `campus apply` hands a signed command to a gate (or each
  * gate of a fleet) through POST /v1/campus/command, the way the broker
- * link does.  The codec is common/command.c, the format docs/mqtt.md.
+ * link does; `campus level set` and `campus mode set` sign, publish on
+ * the broker and follow each gate (campus-watch.c).  The codec is
+ * common/command.c, the format docs/mqtt.md.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -115,33 +117,52 @@ sign_opt(int ch, const char *arg, struct sign_args *a)
 	return EXIT_USAGE;
 }
 
-static int
-sign_args(int argc, char **argv, struct sign_args *a)
-{
-	static const struct option longs[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "key-id", required_argument, NULL, 'i' },
-		{ "site", required_argument, NULL, 's' },
-		{ "target", required_argument, NULL, 't' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "actor", required_argument, NULL, 'a' },
-		{ "seq", required_argument, NULL, 'q' },
-		{ "expires", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char	*why;
-	int		 ch, rc, w;
+#define SIGN_OPTIONS \
+	{ "key", required_argument, NULL, 'k' }, \
+	{ "key-id", required_argument, NULL, 'i' }, \
+	{ "site", required_argument, NULL, 's' }, \
+	{ "target", required_argument, NULL, 't' }, \
+	{ "reason", required_argument, NULL, 'r' }, \
+	{ "actor", required_argument, NULL, 'a' }, \
+	{ "seq", required_argument, NULL, 'q' }, \
+	{ "expires", required_argument, NULL, 'e' }
 
-	while ((ch = ctl_getopt(argc, argv, longs)) != -1) {
+/*
+ * The options of a signing command, and with b the broker's too; the
+ * positional arguments are left from optind on.
+ */
+static int
+sign_options(int argc, char **argv, struct sign_args *a,
+    struct campus_broker *b)
+{
+	static const struct option sign_only[] = { SIGN_OPTIONS,
+		{ NULL, 0, NULL, 0 } };
+	static const struct option with_broker[] = { SIGN_OPTIONS,
+		CAMPUS_BROKER_OPTIONS, { NULL, 0, NULL, 0 } };
+	int	ch, rc;
+
+	while ((ch = ctl_getopt(argc, argv, b != NULL ? with_broker :
+	    sign_only)) != -1) {
+		if (b != NULL && (rc = campus_broker_option(b, ch, optarg)) !=
+		    1) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		if ((rc = sign_opt(ch, optarg, a)) != 0)
 			return rc;
 	}
-	if (argc - optind != 2)
-		return ctl_usage_error("level N or mode NAME is needed");
-	if ((w = command_what_from_name(argv[optind])) == -1)
-		return ctl_usage_error("level or mode, not %s", argv[optind]);
-	a->c.what = (enum command_what)w;
-	snprintf(a->c.value, sizeof a->c.value, "%s", argv[optind + 1]);
+	return b != NULL ? campus_broker_check(b) : 0;
+}
+
+/* What and its value set, the rest checked; 0 or EXIT_USAGE. */
+static int
+sign_finish(struct sign_args *a, enum command_what what, const char *value)
+{
+	const char	*why;
+
+	a->c.what = what;
+	snprintf(a->c.value, sizeof a->c.value, "%s", value);
 	if (a->key_file == NULL || a->c.key[0] == '\0' ||
 	    a->c.site[0] == '\0' || a->c.reason[0] == '\0')
 		return ctl_usage_error("--key, --key-id, --site and --reason "
@@ -152,39 +173,104 @@ sign_args(int argc, char **argv, struct sign_args *a)
 	return 0;
 }
 
+static void
+sign_defaults(struct sign_args *a)
+{
+	memset(a, 0, sizeof *a);
+	snprintf(a->c.target, sizeof a->c.target, "campus");
+	default_actor(a->c.actor, sizeof a->c.actor);
+	a->c.seq = seq_now();
+	a->c.issued = (int64_t)time(NULL);
+	a->expires_s = EXPIRES_DEFAULT;
+}
+
+/* The command signed with the key of its file into text: 0, or 1. */
+static int
+sign_text(struct sign_args *a, char *text, size_t len)
+{
+	uint8_t	 seed[ED25519_KEY_LEN];
+	char	*why = NULL;
+	int	 rc;
+
+	if (pass_read_private(a->key_file, seed, &why) == -1) {
+		fprintf(stderr, "gatectl: %s\n", why);
+		free(why);
+		return 1;
+	}
+	rc = command_sign(&a->c, seed, text, len);
+	explicit_bzero(seed, sizeof seed);
+	if (rc == -1) {
+		fprintf(stderr, "gatectl: the command could not be signed\n");
+		return 1;
+	}
+	return 0;
+}
+
 /* Needs no gate: prints the signed command, the request stays empty. */
 int
 cmd_campus_sign(struct ctl *ctl, int argc, char **argv,
     struct ctl_request *req)
 {
 	struct sign_args a;
-	uint8_t		 seed[ED25519_KEY_LEN];
-	char		 text[COMMAND_TEXT_MAX], *why = NULL;
-	int		 rc;
+	char		 text[COMMAND_TEXT_MAX];
+	int		 rc, w;
 
 	(void)ctl;
 	(void)req;
-	memset(&a, 0, sizeof a);
-	snprintf(a.c.target, sizeof a.c.target, "campus");
-	default_actor(a.c.actor, sizeof a.c.actor);
-	a.c.seq = seq_now();
-	a.c.issued = (int64_t)time(NULL);
-	a.expires_s = EXPIRES_DEFAULT;
-	if ((rc = sign_args(argc, argv, &a)) != 0)
+	sign_defaults(&a);
+	if ((rc = sign_options(argc, argv, &a, NULL)) != 0)
 		return rc;
-	if (pass_read_private(a.key_file, seed, &why) == -1) {
-		fprintf(stderr, "gatectl: %s\n", why);
-		free(why);
-		return 1;
-	}
-	rc = command_sign(&a.c, seed, text, sizeof text);
-	explicit_bzero(seed, sizeof seed);
-	if (rc == -1) {
-		fprintf(stderr, "gatectl: the command could not be signed\n");
-		return 1;
-	}
+	if (argc - optind != 2)
+		return ctl_usage_error("level N or mode NAME is needed");
+	if ((w = command_what_from_name(argv[optind])) == -1)
+		return ctl_usage_error("level or mode, not %s", argv[optind]);
+	if ((rc = sign_finish(&a, (enum command_what)w, argv[optind + 1])) !=
+	    0 || (rc = sign_text(&a, text, sizeof text)) != 0)
+		return rc;
 	printf("%s\n", text);
 	return 0;
+}
+
+/* Signed, published, followed gate by gate (campus-watch.c). */
+static int
+campus_set(struct ctl *ctl, int argc, char **argv, enum command_what what)
+{
+	struct sign_args	 a;
+	struct campus_broker	 b;
+	char			 text[COMMAND_TEXT_MAX];
+	int			 rc, want = what == COMMAND_LEVEL ? 1 : 2;
+
+	sign_defaults(&a);
+	memset(&b, 0, sizeof b);
+	if ((rc = sign_options(argc, argv, &a, &b)) != 0)
+		return rc;
+	if (argc - optind != want)
+		return ctl_usage_error(what == COMMAND_LEVEL ? "the level N "
+		    "is needed" : "the gate and the mode are needed");
+	if (what == COMMAND_MODE)
+		snprintf(a.c.target, sizeof a.c.target, "%s", argv[optind]);
+	if ((rc = sign_finish(&a, what, argv[optind + want - 1])) != 0 ||
+	    (rc = sign_text(&a, text, sizeof text)) != 0)
+		return rc;
+	return campus_steer(&b, &a.c, text, ctl->json);
+}
+
+/* campus level set N: the campus's level (or with --target a gate's). */
+int
+cmd_campus_level_set(struct ctl *ctl, int argc, char **argv,
+    struct ctl_request *req)
+{
+	(void)req;
+	return campus_set(ctl, argc, argv, COMMAND_LEVEL);
+}
+
+/* campus mode set GATE MODE: one gate's mode. */
+int
+cmd_campus_mode_set(struct ctl *ctl, int argc, char **argv,
+    struct ctl_request *req)
+{
+	(void)req;
+	return campus_set(ctl, argc, argv, COMMAND_MODE);
 }
 
 static void

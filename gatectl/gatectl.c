@@ -55,7 +55,17 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    cmd_campus_contacts },
 	{ "campus apply", "campus apply [FILE|-]", cmd_campus_apply },
 	{ "campus publish", "campus publish [FILE|-] --broker HOST:PORT "
-	    "[--ca FILE [--cert FILE --cert-key FILE]]", cmd_campus_publish },
+	    "[--ca FILE [--cert FILE --cert-key FILE]] [--user NAME "
+	    "[--password-file FILE]] [--timeout S]", cmd_campus_publish },
+	{ "campus level set", "campus level set N --reason TEXT --key FILE "
+	    "--key-id NAME --site SITE --broker HOST:PORT [--target GATE] "
+	    "[--timeout S] [broker and sign options]", cmd_campus_level_set },
+	{ "campus mode set", "campus mode set GATE MODE --reason TEXT --key FILE "
+	    "--key-id NAME --site SITE --broker HOST:PORT [--timeout S] "
+	    "[broker and sign options]", cmd_campus_mode_set },
+	{ "campus status", "campus status --site SITE --broker HOST:PORT "
+	    "[--ca FILE [--cert FILE --cert-key FILE]] [--user NAME "
+	    "[--password-file FILE]]", cmd_campus_status },
 	{ "campus people push", "campus people push FILE --key FILE --key-id "
 	    "NAME --site SITE --broker HOST:PORT --reason TEXT [--wait 10] "
 	    "[--seq N] [--actor TEXT] [--ca FILE [--cert FILE --cert-key FILE]]",

@@ -235,6 +235,43 @@ int	cmd_campus_people_push(struct ctl *, int, char **,
 	    struct ctl_request *);
 int	cmd_campus_quarantine(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_campus_ack(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_campus_level_set(struct ctl *, int, char **, struct ctl_request *);
+int	cmd_campus_mode_set(struct ctl *, int, char **, struct ctl_request *);
+/* campus-mqtt.c: the broker options and one connection to the broker. */
+struct campus_broker {
+	const char	*broker, *ca, *cert, *key;	/* --broker, TLS */
+	const char	*user, *password_file;
+	char		 host[256];
+	int		 port;
+	long		 timeout_s;	/* connect, acknowledge, confirm */
+};
+#define CAMPUS_BROKER_OPTIONS \
+	{ "broker", required_argument, NULL, 'b' }, \
+	{ "ca", required_argument, NULL, 'c' }, \
+	{ "cert", required_argument, NULL, 'C' }, \
+	{ "cert-key", required_argument, NULL, 'K' }, \
+	{ "user", required_argument, NULL, 'u' }, \
+	{ "password-file", required_argument, NULL, 'p' }, \
+	{ "timeout", required_argument, NULL, 'w' }
+/* An option of CAMPUS_BROKER_OPTIONS: 0; 1 when ch is none of them;
+ * EXIT_USAGE for a bad value (said why). */
+int	campus_broker_option(struct campus_broker *, int ch, const char *);
+/* After the options: 0, or EXIT_USAGE (said why). */
+int	campus_broker_check(struct campus_broker *);
+struct mosquitto;
+struct command;
+/* Connected, CONNACK accepted, callbacks' userdata ud; NULL with *why. */
+struct mosquitto *campus_connect(const struct campus_broker *, void *ud,
+	    const char **why);
+/* campus-watch.c: the gates as their retained online and state say. */
+int	cmd_campus_status(struct ctl *, int, char **, struct ctl_request *);
+/* Publishes the signed command (text) retained and waits for each gate
+ * it is for to apply or refuse it; prints a row per gate; the exit code
+ * (docs/mqtt.md): 0 all applied, 1 a refusal or no answer, 3 no broker,
+ * EXIT_OFFLINE every online gate applied but some are offline. */
+int	campus_steer(const struct campus_broker *, const struct command *,
+	    const char *text, int json);
+#define EXIT_OFFLINE	6	/* campus: applied by every online gate, some offline */
 int	cmd_pass_new(struct ctl *, int, char **, struct ctl_request *);
 int	cmd_pass_show(struct ctl *, int, char **, struct ctl_request *);
 /* 0, or -1 with *why (malloc'd) naming the file. */
