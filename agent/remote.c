@@ -4,7 +4,10 @@
  * but TLS is spoken there; with client-ca set a client certificate is
  * required as well.  Every request needs a bearer token of a [token]
  * section whose role covers the route (auth.c); the actor journaled with a
- * change is "token:NAME".  Failed attempts are limited per address.
+ * change is "token:NAME".  Failed attempts are limited per address.  It
+ * runs in the front, the unprivileged process of front.c: what it
+ * authenticated goes to the caller's ops (to the gate process, which
+ * answers), failures too (the gate journals them).
  *
  * A client that sends nothing, or a byte now and then, must not hold a
  * connection for long: bytes reset evhttp's own timeouts, so each
@@ -89,8 +92,9 @@ struct remote_conns {
 };
 
 struct remote {
-	struct gate		*gate;
-	struct api		*api;
+	const struct gate_conf	*conf;		/* remote and tokens */
+	const struct remote_ops	*ops;
+	void			*arg;
 	SSL_CTX			*ctx;
 	struct evhttp		*http;
 	struct auth_limiter	*limiter;
@@ -458,36 +462,7 @@ peer(struct evhttp_request *req, char *text, size_t textlen, uint8_t *key,
 	}
 }
 
-/* Journals a failed authentication as the limiter says to. */
-static void
-remote_journal_failure(struct remote *r, enum auth_note note,
-    const char *addr, const char *why)
-{
-	struct journal_event	ev;
-	char			detail[160];
-
-	if (note == AUTH_NOTE_NONE)
-		return;
-	memset(&ev, 0, sizeof ev);
-	ev.kind = "auth";
-	ev.actor = addr;
-	if (note == AUTH_NOTE_FAILED) {
-		ev.reason = "failed";
-		snprintf(detail, sizeof detail, "%s (further failures of "
-		    "this burst are not journaled)", why);
-	} else {
-		ev.reason = "rate-limited";
-		snprintf(detail, sizeof detail, "%d failures within %d s: "
-		    "refused for %d s", AUTH_MAX_FAILURES,
-		    AUTH_WINDOW_MS / 1000, AUTH_BLOCK_MS / 1000);
-		log_warnx("remote: %s rate-limited after %d failed "
-		    "authentications", addr, AUTH_MAX_FAILURES);
-	}
-	ev.detail = detail;
-	gate_record(r->gate, &ev);
-}
-
-/* Authenticates, authorises, and hands the request to api.c. */
+/* Authenticates, authorises, and hands the request to the ops. */
 static void
 remote_request(struct evhttp_request *req, void *arg)
 {
@@ -503,6 +478,7 @@ remote_request(struct evhttp_request *req, void *arg)
 	size_t			 keylen;
 	int64_t			 left;
 	enum role		 need;
+	enum auth_note		 note;
 
 	peer(req, addr, sizeof addr, key, &keylen);
 	/* The request is in: no deadline while it is answered. */
@@ -522,10 +498,14 @@ remote_request(struct evhttp_request *req, void *arg)
 	}
 	token = auth_bearer(evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Authorization"));
-	if ((tok = auth_token_find(gate_conf(r->gate), token)) == NULL) {
-		remote_journal_failure(r, auth_limit_fail(r->limiter, key,
-		    keylen, mono_ms()), addr, token == NULL ? "no bearer "
-		    "token" : "unknown token");
+	if ((tok = auth_token_find(r->conf, token)) == NULL) {
+		note = auth_limit_fail(r->limiter, key, keylen, mono_ms());
+		if (note == AUTH_NOTE_LIMITED)
+			log_warnx("remote: %s rate-limited after %d failed "
+			    "authentications", addr, AUTH_MAX_FAILURES);
+		if (note != AUTH_NOTE_NONE)
+			r->ops->auth_failed(r->arg, note, addr, token == NULL ?
+			    "no bearer token" : "unknown token");
 		evhttp_add_header(out, "WWW-Authenticate", token == NULL ?
 		    "Bearer realm=\"gated\"" :
 		    "Bearer realm=\"gated\", error=\"invalid_token\"");
@@ -556,7 +536,7 @@ remote_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	snprintf(actor, sizeof actor, "token:%s", tok->name);
-	api_handle(r->api, req, actor, tok->role);
+	r->ops->handle(r->arg, req, actor, tok->role);
 }
 
 static SSL_CTX *
@@ -610,8 +590,28 @@ fail:
 	return NULL;
 }
 
-/* A listening socket for "ADDRESS:PORT"; "*" is every address. */
-static int
+/*
+ * Whether the certificate, key and client CA load and match: the gate
+ * process asks at start, so that a wrong file stops gated with its cause
+ * as before, rather than a front that fails and is restarted.
+ */
+int
+remote_check(const struct remote_conf *rc, char **cause)
+{
+	SSL_CTX	*ctx;
+
+	if ((ctx = remote_tls(rc, cause)) == NULL)
+		return -1;
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
+/*
+ * A listening socket for "ADDRESS:PORT"; "*" is every address.  The gate
+ * process binds them (a port below 1024 needs its rights) and hands them
+ * to each front it starts.
+ */
+int
 remote_socket(const char *listen_on, char **cause)
 {
 	struct sockaddr_storage	 ss;
@@ -659,18 +659,19 @@ remote_socket(const char *listen_on, char **cause)
 }
 
 /*
- * Starts the TLS listener of the config's [remote] section: certificates
- * loaded and every address bound, or NULL with the cause and nothing left.
+ * Starts the TLS listener of the config's [remote] section on the bound
+ * sockets fds: certificates loaded, or NULL with the cause (the sockets
+ * stay the caller's then).
  */
 struct remote *
-remote_new(struct event_base *base, struct gate *g, struct api *api,
-    char **cause)
+remote_new(struct event_base *base, const struct gate_conf *conf,
+    const int *fds, const struct remote_ops *ops, void *arg, char **cause)
 {
-	const struct remote_conf	*rc = &gate_conf(g)->remote;
+	const struct remote_conf	*rc = &conf->remote;
 	struct remote			*r;
 	struct timeval			 tv;
 	char				 what[96];
-	int				 i, fd;
+	int				 i;
 
 	if (remote_ssl_index == -1 && (remote_ssl_index =
 	    SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_gone)) == -1) {
@@ -679,8 +680,9 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 		return NULL;
 	}
 	r = xcalloc(1, sizeof *r);
-	r->gate = g;
-	r->api = api;
+	r->conf = conf;
+	r->ops = ops;
+	r->arg = arg;
 	r->max = rc->max_connections;
 	r->per_address = rc->max_per_address;
 	r->timeout_ms = rc->timeout_ms;
@@ -716,11 +718,8 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 	evhttp_set_bevcb(r->http, remote_bev, r);
 	evhttp_set_gencb(r->http, remote_request, r);
 	for (i = 0; i < rc->listen_count; i++) {
-		if ((fd = remote_socket(rc->listen[i], cause)) == -1)
-			goto fail;
 		if ((r->bound[r->nbound] = evhttp_accept_socket_with_handle(
-		    r->http, fd)) == NULL) {
-			close(fd);
+		    r->http, fds[i])) == NULL) {
 			xasprintf(cause, "remote: listen %s: evhttp refused "
 			    "the socket", rc->listen[i]);
 			goto fail;
