@@ -168,7 +168,7 @@ front_drop(const char *user, const char *empty)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("front: PR_SET_NO_NEW_PRIVS");
 	if (setrlimit(RLIMIT_NPROC, &none) == -1)
-		log_warn("front: RLIMIT_NPROC");
+		log_debug("front: RLIMIT_NPROC: %s", strerror(errno));
 	log_info("front: serving as uid %u%s", (unsigned)geteuid(),
 	    empty[0] != '\0' ? ", chrooted" : "");
 }
