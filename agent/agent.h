@@ -868,6 +868,9 @@ struct relay	*relay_new(struct event_base *, struct gate *, struct api *,
 void		 relay_free(struct relay *);
 
 /* auth.c: tokens, the role each route needs, the limit on failures. */
+#define AUTH_MAX_FAILURES	5	/* from one address, in the window */
+#define AUTH_WINDOW_MS		60000
+#define AUTH_BLOCK_MS		60000	/* then refused for this long */
 enum auth_note { AUTH_NOTE_NONE, AUTH_NOTE_FAILED, AUTH_NOTE_LIMITED };
 struct auth_limiter;
 const char	*auth_role_name(enum role);

@@ -143,7 +143,8 @@ relay_auth(struct relay *r, const struct frame *f)
 	} else {
 		ev.reason = "rate-limited";
 		snprintf(detail, sizeof detail, "%d failures within %d s: "
-		    "refused for %d s", 5, 60, 60);
+		    "refused for %d s", AUTH_MAX_FAILURES,
+		    AUTH_WINDOW_MS / 1000, AUTH_BLOCK_MS / 1000);
 	}
 	ev.detail = detail;
 	gate_record(r->gate, &ev);

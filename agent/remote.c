@@ -43,9 +43,6 @@
 #include "protocol.h"
 
 #define AUTH_SLOTS		1024	/* client addresses remembered */
-#define AUTH_MAX_FAILURES	5
-#define AUTH_WINDOW_MS		60000
-#define AUTH_BLOCK_MS		60000
 #define REMOTE_CIPHERS		"ECDHE-ECDSA-AES128-GCM-SHA256:" \
 				"ECDHE-RSA-AES128-GCM-SHA256:" \
 				"ECDHE-ECDSA-AES256-GCM-SHA384:" \
