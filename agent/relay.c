@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,6 +400,12 @@ relay_new(struct event_base *base, struct gate *g, struct api *api,
 	r->backoff_ms = RESTART_MIN_MS;
 	TAILQ_INIT(&r->reqs);
 	if (remote_check(rc, cause) == -1) {
+		free(r);
+		return NULL;
+	}
+	if (getpwnam(rc->front_user) == NULL) {
+		xasprintf(cause, "remote: front-user %s: no such user",
+		    rc->front_user);
 		free(r);
 		return NULL;
 	}
