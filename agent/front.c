@@ -40,6 +40,7 @@
 #define FRONT_LISTEN_FD		4	/* the first TLS socket */
 #define SETUP_MAX		(1024 * 1024)
 #define FROM_GATE_MAX		(256 * 1024 * 1024)	/* reports are long */
+#define FRONT_URI_MAX		8192	/* relay-request.c's URI_MAX */
 #define STREAM_PER_ADDRESS	4	/* event streams from one address */
 #define STREAM_WRITE_TIMEOUT_S	60	/* a client not reading is dropped */
 
@@ -276,6 +277,45 @@ front_is_stream(struct evhttp_request *req)
 }
 
 /*
+ * Whether s is what relay-request.c accepts in a field: printable bytes,
+ * no space, shorter than max.  A request that is not would get the front
+ * dropped as a liar: it is refused here instead.
+ */
+static bool
+front_printable(const char *s, size_t max)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		if (*s <= 0x20 || *s > 0x7e || n + 1 >= max)
+			return false;
+	return true;
+}
+
+/*
+ * The URI the gate gets: the path and the query as evhttp parsed them, so
+ * that an absolute URI (http://host/path) reaches it as a path.
+ */
+static char *
+front_uri(struct evhttp_request *req)
+{
+	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
+	const char		*path = evhttp_uri_get_path(u);
+	const char		*query = evhttp_uri_get_query(u);
+	char			*uri;
+
+	if (path == NULL || path[0] != '/')
+		return NULL;
+	xasprintf(&uri, "%s%s%s", path, query != NULL ? "?" : "",
+	    query != NULL ? query : "");
+	if (!front_printable(uri, FRONT_URI_MAX)) {
+		free(uri);
+		return NULL;
+	}
+	return uri;
+}
+
+/*
  * remote.c authenticated and authorised req: it goes to the gate.  The
  * limit of streams per client address is kept here, where the address is
  * known (the gate sees every stream come from the front).
@@ -289,11 +329,26 @@ front_handle(void *arg, struct evhttp_request *req, const char *actor,
 	struct evkeyvalq	*h = evhttp_request_get_input_headers(req);
 	struct front_req	*q, *o;
 	const char		*last, *proto;
+	char			*uri;
 	const void		*f[7];
 	size_t			 len[7] = { -1, -1, -1, -1, -1, -1, 0 };
 	char			 rolestr[4];
 	int			 same = 0;
 
+	last = evhttp_find_header(h, "Last-Event-ID");
+	proto = evhttp_find_header(h, GATED_PROTOCOL_HEADER);
+	if ((uri = front_uri(req)) == NULL) {
+		api_error(req, 400, "bad path");
+		return;
+	}
+	if ((last != NULL && !front_printable(last, 64)) ||
+	    (proto != NULL && !front_printable(proto, 16))) {
+		free(uri);
+		api_error(req, 400, "bad %s header", last != NULL &&
+		    !front_printable(last, 64) ? "Last-Event-ID" :
+		    GATED_PROTOCOL_HEADER);
+		return;
+	}
 	q = xcalloc(1, sizeof *q);
 	q->front = fr;
 	q->req = req;
@@ -306,6 +361,7 @@ front_handle(void *arg, struct evhttp_request *req, const char *actor,
 			    q->keylen) == 0;
 		if (same >= STREAM_PER_ADDRESS) {
 			free(q);
+			free(uri);
 			api_error(req, 503, "too many event streams from "
 			    "your address: try again later");
 			return;
@@ -315,10 +371,8 @@ front_handle(void *arg, struct evhttp_request *req, const char *actor,
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    front_closed, q);
 	snprintf(rolestr, sizeof rolestr, "%d", (int)role);
-	last = evhttp_find_header(h, "Last-Event-ID");
-	proto = evhttp_find_header(h, GATED_PROTOCOL_HEADER);
 	f[0] = front_method(req);
-	f[1] = evhttp_request_get_uri(req);
+	f[1] = uri;
 	f[2] = actor;
 	f[3] = rolestr;
 	f[4] = last != NULL ? last : "";
@@ -327,6 +381,7 @@ front_handle(void *arg, struct evhttp_request *req, const char *actor,
 	f[6] = evbuffer_pullup(body, -1);
 	frame_put(bufferevent_get_output(fr->link), FRAME_REQUEST, q->id, 7, f,
 	    len);
+	free(uri);
 }
 
 static void

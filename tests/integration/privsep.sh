@@ -60,6 +60,14 @@ sys.exit(1)' "$NOBODY" "$(id -g nobody)" "$DB"
 # no /dev at all.
 check "no /dev in the front's root" [ ! -e /proc/"$F"/root/dev ]
 check "the API answers through the front" [ "$(rcurl p "$TOKEN_VIEWER" "$P/v1/status")" = 200 ]
+# What the gate would take for a lying front is refused by the front
+# itself: an absolute URI is passed on as its path, a byte the frame may
+# not carry gets 400, and the front lives on.
+check "an absolute URI is answered" [ "$(rcurl p "$TOKEN_VIEWER" --request-target "$P/v1/status" "$P/v1/status")" = 200 ]
+code=$(rcurl p "$TOKEN_ADMIN" --path-as-is "$P/v1/$(printf '\377')")
+check "a path with a byte over 0x7e: $code (400, or 404 once escaped)" sh -c "[ $code = 400 ] || [ $code = 404 ]"
+check "a Last-Event-ID with a control byte: 400" [ "$(rcurl p "$TOKEN_VIEWER" -H "$(printf 'Last-Event-ID: 1\0332')" "$P/v1/events/stream")" = 400 ]
+check "... and the front was not dropped for them" [ "$(front_pid)" = "$F" ]
 
 # --- SIGSEGV in the front while cards stream in over the Unix socket ---
 : >"$T/acks"
