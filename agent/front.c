@@ -168,6 +168,11 @@ front_drop(const char *user, const char *empty)
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("front: PR_SET_NO_NEW_PRIVS");
+	/* Set after the change of user, which clears it: a gate killed
+	 * with -9 takes its front along at once, listening socket and all,
+	 * so that the next gated can bind it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 || getppid() == 1)
+		fatalx("front: the gate is gone");
 	if (setrlimit(RLIMIT_NPROC, &none) == -1)
 		log_debug("front: RLIMIT_NPROC: %s", strerror(errno));
 	log_info("front: serving as uid %u%s", (unsigned)geteuid(),
