@@ -132,4 +132,10 @@ fi
 check "the gate stops cleanly" stop_gate p
 F=$(sed -n 's/.*front: started, pid //p' "$T/p/gated.log" | tail -1)
 check "and its front with it" sh -c "! [ -d /proc/$F ] || ! grep -q gated /proc/$F/comm"
+
+# A gate killed with -9 takes its front along: the port is free again.
+start_gate q || fail "gate q starts"
+f=$(sed -n 's/.*front: started, pid //p' "$T/q/gated.log" | tail -1)
+kill -9 "$PID_q"; wait "$PID_q" 2>/dev/null
+check "gate killed with -9: its front ($f) goes too" wait_for 3 sh -c "! [ -d /proc/$f ] || grep -q '^State:.*Z' /proc/$f/status"
 remote_finish
