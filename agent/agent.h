@@ -28,6 +28,7 @@
 struct event_base;
 struct evhttp_request;
 struct evkeyvalq;
+struct evbuffer;
 
 #define NAME_LEN	32	/* names of gates, lanes, modes, lines: 31 chars */
 #define ZONES_MAX	32	/* zone ids fit a uint32_t bitmask */
@@ -194,6 +195,7 @@ struct remote_conf {
 	int		max_connections;
 	int		max_per_address;	/* connections from one client */
 	int		timeout_ms;		/* handshake and request, at most */
+	char		front_user[NAME_LEN];	/* the front's user (privsep) */
 };
 
 /* The link to the campus MQTT broker: an [mqtt] section (gate-mqtt.c). */
@@ -815,13 +817,76 @@ struct accept_guard *accept_guard_new(struct evconnlistener *,
 void		 accept_guard_hold(struct accept_guard *, bool);
 void		 accept_guard_free(struct accept_guard *);
 
-/* remote.c: the TLS listener of the remote API, tokens required. */
+/* remote.c: the TLS listener of the remote API, tokens required; it runs
+ * in the front (front.c), which hands what it authenticated to ops. */
 struct remote;
-struct remote	*remote_new(struct event_base *, struct gate *, struct api *,
+struct remote_ops {
+	/* An authenticated and authorised request: answer it, now or later. */
+	void	(*handle)(void *, struct evhttp_request *, const char *actor,
+		    enum role);
+	/* An authentication to journal (kind auth): reason "failed" or
+	 * "rate-limited", what the why; "signed-in" or "signed-out" (a
+	 * console session), what the token's name.  addr: the client's. */
+	void	(*journal)(void *, const char *reason, const char *addr,
+		    const char *what);
+};
+/* conf (its remote and tokens) is the caller's and outlives the remote;
+ * fds are the listening sockets of conf->remote.listen, in order. */
+struct remote	*remote_new(struct event_base *, const struct gate_conf *,
+		    const int *fds, const struct remote_ops *, void *,
 		    char **cause);
 void		 remote_free(struct remote *);
+int		 remote_socket(const char *listen_on, char **cause);
+int		 remote_check(const struct remote_conf *, char **cause);
+
+/* frame.c: the messages between the gate process and the front. */
+enum frame_type {
+	FRAME_SETUP = 1,	/* gate → front: [remote], tokens, the user,
+				 * the console's directory */
+	FRAME_TOKENS,		/* gate → front: the tokens, after a reload */
+	FRAME_REQUEST,		/* front → gate: one authenticated request */
+	FRAME_AUTH,		/* front → gate: a failure, a sign-in or out
+				 * to journal (remote_ops' journal) */
+	FRAME_REPLY,		/* gate → front: status, headers, body */
+	FRAME_STREAM,		/* gate → front: status, headers; chunks follow */
+	FRAME_CHUNK,		/* gate → front: a piece of a stream */
+	FRAME_END,		/* gate → front: the stream is over */
+	FRAME_WRITTEN,		/* front → gate: a chunk reached its client */
+	FRAME_CANCEL,		/* front → gate: the client went away */
+	FRAME__COUNT
+};
+#define FRAME_FIELDS_MAX	16
+struct frame {
+	enum frame_type	 type;
+	uint32_t	 id;		/* the front's request id, or 0 */
+	int		 nfields;
+	const char	*field[FRAME_FIELDS_MAX];	/* into raw */
+	size_t		 len[FRAME_FIELDS_MAX];
+	uint8_t		*raw;
+};
+void		 frame_put(struct evbuffer *, enum frame_type, uint32_t id,
+		    int n, const void *const *field, const size_t *len);
+int		 frame_take(struct evbuffer *, size_t max, struct frame *);
+void		 frame_clear(struct frame *);
+int		 frame_text(const struct frame *, int, char *, size_t,
+		    bool spaces);
+long long	 frame_number(const struct frame *, int, long long min,
+		    long long max, bool *ok);
+
+/* front.c: the front process, gated -F (started by relay.c only). */
+int		 front_main(int debug);
+
+/* relay.c: the gate's side of the front: spawned, restarted, its requests
+ * answered by api.c through a private listener. */
+struct relay;
+struct relay	*relay_new(struct event_base *, struct gate *, struct api *,
+		    int debug, char **cause);
+void		 relay_free(struct relay *);
 
 /* auth.c: tokens, the role each route needs, the limit on failures. */
+#define AUTH_MAX_FAILURES	5	/* from one address, in the window */
+#define AUTH_WINDOW_MS		60000
+#define AUTH_BLOCK_MS		60000	/* then refused for this long */
 enum auth_note { AUTH_NOTE_NONE, AUTH_NOTE_FAILED, AUTH_NOTE_LIMITED };
 struct auth_limiter;
 const char	*auth_role_name(enum role);
@@ -843,23 +908,32 @@ enum auth_note	 auth_limit_fail(struct auth_limiter *, const void *key,
 /* session.c: the console's sign-in: a cookie and a CSRF token per token,
  * the table of common/session.h behind them. */
 struct sessions;
-enum session_result { SESSION_DONE, SESSION_BAD_TOKEN };
+enum session_result {
+	SESSION_DONE,		/* answered */
+	SESSION_BAD_TOKEN,	/* not answered: the caller counts, says 401 */
+	SESSION_SIGNED_IN,	/* answered; the caller journals (the token) */
+	SESSION_SIGNED_OUT
+};
 #define SESSION_PATH	"/v1/session"	/* on the TLS listener only */
 struct session_route {
 	const char	*method;		/* as docs/api.md names it */
 	int		 cmd;			/* enum evhttp_cmd_type */
-	enum session_result (*handle)(struct sessions *, struct gate *,
-			    struct evhttp_request *, const char *addr);
+	enum session_result (*handle)(struct sessions *,
+			    const struct gate_conf *, struct evhttp_request *,
+			    const struct token_conf **);
 };
 extern const struct session_route session_routes[]; /* ends with NULL */
 bool		 session_cookie_in(struct evhttp_request *);
-enum session_result session_route(struct sessions *, struct gate *,
-		    struct evhttp_request *, const char *addr);
-int		 session_auth(struct sessions *, struct gate *,
+/* The tokens are conf's (the front's copy); *tok: the token signed in or
+ * out. */
+enum session_result session_route(struct sessions *, const struct gate_conf *,
+		    struct evhttp_request *, const struct token_conf **tok);
+int		 session_auth(struct sessions *, const struct gate_conf *,
 		    struct evhttp_request *, const struct token_conf **);
 
-/* console.c: GET / and /console/... from [remote] console, no token. */
-bool		 console_request(const char *dir, struct evhttp_request *,
+/* console.c: GET / and /console/... from [remote] console, no token; dir
+ * is the directory's descriptor (-1: none, every file a 404). */
+bool		 console_request(int dir, struct evhttp_request *,
 		    const char *path);
 
 /* stream.c: GET /v1/events/stream, Server-Sent Events from the journal. */

@@ -383,6 +383,9 @@ static const struct conf_key remote_keys[] = {
 	{ .name = "timeout", .type = T_DURATION, REMOTE(timeout_ms),
 	  .min = SEC(1), .max = MIN(10), .def = "30s",
 	  .help = "a client this slow is dropped" },
+	{ .name = "front-user", .type = T_NAME, REMOTE(front_user),
+	  .def = "nobody",
+	  .help = "the user the TLS front runs as (docs/privsep.md)" },
 	{ .name = NULL }
 };
 

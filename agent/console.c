@@ -4,7 +4,9 @@
  * [remote] console directory; no token is needed to load them (the page
  * signs in with one, session.c), and every answer carries the security
  * headers of common/static.c.  The lookup itself is static.c's, which
- * gated-hub shares.
+ * gated-hub shares.  It runs in the front, chrooted into an empty
+ * directory: the files are read through the descriptor of the console's
+ * directory that remote.c opened before the chroot.
  */
 #include <sys/queue.h>
 
@@ -24,7 +26,7 @@
  * (an API route, left to the caller).
  */
 bool
-console_request(const char *dir, struct evhttp_request *req, const char *path)
+console_request(int dir, struct evhttp_request *req, const char *path)
 {
 	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
@@ -48,7 +50,7 @@ console_request(const char *dir, struct evhttp_request *req, const char *path)
 		api_error(req, 405, "the console's files are read with GET");
 		return true;
 	}
-	if (dir[0] == '\0' || static_lookup(dir, name,
+	if (dir == -1 || static_lookup_at(dir, name,
 	    static_accepts_gzip(evhttp_find_header(in, "Accept-Encoding")),
 	    evhttp_find_header(in, "If-None-Match"), &f) == -1 ||
 	    f.status == 404) {

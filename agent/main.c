@@ -32,7 +32,7 @@ struct agent {
 	struct gate		*gate;
 	struct api		*api;
 	struct control		*control;
-	struct remote		*remote;
+	struct relay		*relay;		/* the front: remote API */
 	struct gate_mqtt	*mqtt;
 	struct event		*ev_term, *ev_int, *ev_hup, *watchdog;
 };
@@ -167,6 +167,7 @@ check_config(struct gate_conf *conf, const char *file, int verbose)
 struct options {
 	const char	*file;
 	int		 check, debug, verbose;
+	int		 front;		/* -F: the front, for relay.c only */
 };
 
 static void
@@ -176,10 +177,13 @@ parse_options(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof *o);
 	o->file = DEFAULT_CONFIG;
-	while ((ch = getopt(argc, argv, "df:nvV")) != -1) {
+	while ((ch = getopt(argc, argv, "dFf:nvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			o->debug = 1;
+			break;
+		case 'F':
+			o->front = 1;
 			break;
 		case 'f':
 			o->file = optarg;
@@ -269,7 +273,7 @@ campus_subscribe(struct agent *a)
  * the watchdog; fatal when any cannot start.  The gate owns conf.
  */
 static void
-agent_start(struct agent *a, struct gate_conf *conf)
+agent_start(struct agent *a, struct gate_conf *conf, int debug)
 {
 	char	*cause = NULL;
 
@@ -289,7 +293,7 @@ agent_start(struct agent *a, struct gate_conf *conf)
 		fatalx("%s", cause);
 	}
 	if (gate_conf(a->gate)->remote.enabled &&
-	    (a->remote = remote_new(a->base, a->gate, a->api, &cause)) ==
+	    (a->relay = relay_new(a->base, a->gate, a->api, debug, &cause)) ==
 	    NULL) {
 		control_free(a->control);
 		api_free(a->api);
@@ -299,7 +303,7 @@ agent_start(struct agent *a, struct gate_conf *conf)
 	/* The broker last: the gate decides whether it is there or not. */
 	if (gate_conf(a->gate)->mqtt.enabled &&
 	    (a->mqtt = gate_mqtt_new(a->base, a->gate, &cause)) == NULL) {
-		remote_free(a->remote);
+		relay_free(a->relay);
 		control_free(a->control);
 		api_free(a->api);
 		gate_free(a->gate);
@@ -322,7 +326,7 @@ agent_stop(struct agent *a)
 {
 	gate_mqtt_free(a->mqtt);
 	control_free(a->control);
-	remote_free(a->remote);
+	relay_free(a->relay);
 	api_free(a->api);
 	gate_free(a->gate);	/* outputs safe before the lines are released */
 	if (a->watchdog != NULL)
@@ -343,13 +347,15 @@ main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	parse_options(argc, argv, &o);
+	if (o.front)
+		return front_main(o.debug);
 	log_init(o.debug, "gated");
 	if ((conf = load_config(o.file)) == NULL)
 		return 1;
 	if (o.check)
 		return check_config(conf, o.file, o.verbose);
 
-	agent_start(&a, conf);
+	agent_start(&a, conf, o.debug);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sd_notify(0, "READY=1");
 	log_info("gate %s ready in %.1f ms", gate_conf(a.gate)->id,

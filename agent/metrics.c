@@ -19,7 +19,7 @@
 static const char *const event_kinds[] = {
 	"passage", "override", "mode", "level", "alert", "ack", "device",
 	"read-error", "system", "people", "emergency", "auth", "muster",
-	"apb-reset", "clock", "other"
+	"apb-reset", "clock", "front", "other"
 };
 #define EVENT_KINDS	((int)(sizeof event_kinds / sizeof event_kinds[0]))
 

@@ -6,7 +6,12 @@
  * section whose role covers the route (auth.c), or the cookie of a console
  * session made with one (session.c); the actor journaled with a change is
  * "token:NAME".  Failed attempts are limited per address.  The console's
- * files (console.c) need no token.
+ * files (console.c) need no token.  It runs in the front, the unprivileged
+ * process of front.c: what it authenticated goes to the caller's ops (to
+ * the gate process, which answers), failures, sign-ins and sign-outs too
+ * (the gate journals them).  So the sessions are the front's, in its
+ * memory, and the console's directory is opened here, before the front
+ * gives up the file system, and read through that descriptor.
  *
  * A client that sends nothing, or a byte now and then, must not hold a
  * connection for long: bytes reset evhttp's own timeouts, so each
@@ -22,6 +27,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +49,6 @@
 #include "session.h"
 
 #define AUTH_SLOTS		1024	/* client addresses remembered */
-#define AUTH_MAX_FAILURES	5
-#define AUTH_WINDOW_MS		60000
-#define AUTH_BLOCK_MS		60000
 #define REMOTE_CIPHERS		"ECDHE-ECDSA-AES128-GCM-SHA256:" \
 				"ECDHE-RSA-AES128-GCM-SHA256:" \
 				"ECDHE-ECDSA-AES256-GCM-SHA384:" \
@@ -94,12 +97,14 @@ struct remote_conns {
 };
 
 struct remote {
-	struct gate		*gate;
-	struct api		*api;
+	const struct gate_conf	*conf;		/* remote and tokens */
+	const struct remote_ops	*ops;
+	void			*arg;
 	SSL_CTX			*ctx;
 	struct evhttp		*http;
 	struct auth_limiter	*limiter;
 	struct sessions		*sessions;	/* the console's (session.c) */
+	int			 console;	/* its directory, or -1 */
 	struct remote_conns	*conns;
 	int			 max;
 	int			 per_address;
@@ -464,69 +469,66 @@ peer(struct evhttp_request *req, char *text, size_t textlen, uint8_t *key,
 	}
 }
 
-/* Journals a failed authentication as the limiter says to. */
+/*
+ * A failed authentication from addr: counted for the limit, and sent to
+ * be journaled when the limiter says so (the first of a burst, the block).
+ */
 static void
-remote_journal_failure(struct remote *r, enum auth_note note,
-    const char *addr, const char *why)
+remote_failed(struct remote *r, const char *addr, const uint8_t *key,
+    size_t keylen, const char *why)
 {
-	struct journal_event	ev;
-	char			detail[160];
+	enum auth_note	note;
 
-	if (note == AUTH_NOTE_NONE)
-		return;
-	memset(&ev, 0, sizeof ev);
-	ev.kind = "auth";
-	ev.actor = addr;
-	if (note == AUTH_NOTE_FAILED) {
-		ev.reason = "failed";
-		snprintf(detail, sizeof detail, "%s (further failures of "
-		    "this burst are not journaled)", why);
-	} else {
-		ev.reason = "rate-limited";
-		snprintf(detail, sizeof detail, "%d failures within %d s: "
-		    "refused for %d s", AUTH_MAX_FAILURES,
-		    AUTH_WINDOW_MS / 1000, AUTH_BLOCK_MS / 1000);
+	note = auth_limit_fail(r->limiter, key, keylen, mono_ms());
+	if (note == AUTH_NOTE_LIMITED)
 		log_warnx("remote: %s rate-limited after %d failed "
 		    "authentications", addr, AUTH_MAX_FAILURES);
-	}
-	ev.detail = detail;
-	gate_record(r->gate, &ev);
+	if (note != AUTH_NOTE_NONE)
+		r->ops->journal(r->arg, note == AUTH_NOTE_FAILED ? "failed" :
+		    "rate-limited", addr, why);
 }
 
 /*
  * Who asks: the token of the Authorization header, else of the session
  * cookie (session.c), or NULL when answered here: the sign-in routes, a
  * failure (counted for the limit, journaled as it says), a refused
- * session.
+ * session (no such session, or a change without its CSRF token).
  */
 static const struct token_conf *
 remote_token(struct remote *r, struct evhttp_request *req, const char *path,
     const char *addr, const uint8_t *key, size_t keylen)
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	const struct token_conf	*tok;
+	const struct token_conf	*tok = NULL;
 	const char		*token;
 
 	token = auth_bearer(evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Authorization"));
 	if (path != NULL && strcmp(path, SESSION_PATH) == 0) {
-		if (session_route(r->sessions, r->gate, req, addr) ==
-		    SESSION_BAD_TOKEN) {
-			remote_journal_failure(r, auth_limit_fail(r->limiter,
-			    key, keylen, mono_ms()), addr, "unknown token at "
-			    "sign-in");
+		switch (session_route(r->sessions, r->conf, req, &tok)) {
+		case SESSION_BAD_TOKEN:
+			remote_failed(r, addr, key, keylen,
+			    "unknown token at sign-in");
 			api_error(req, 401, "the token is not valid");
+			break;
+		case SESSION_SIGNED_IN:
+			r->ops->journal(r->arg, "signed-in", addr, tok->name);
+			break;
+		case SESSION_SIGNED_OUT:
+			r->ops->journal(r->arg, "signed-out", addr, tok->name);
+			break;
+		case SESSION_DONE:
+			break;
 		}
 		return NULL;
 	}
 	/* A browser's session stands for its token; a bearer token wins. */
 	if (token == NULL && session_cookie_in(req)) {
-		if (session_auth(r->sessions, r->gate, req, &tok) == -1)
+		if (session_auth(r->sessions, r->conf, req, &tok) == -1)
 			return NULL;
-	} else if ((tok = auth_token_find(gate_conf(r->gate), token)) == NULL) {
-		remote_journal_failure(r, auth_limit_fail(r->limiter, key,
-		    keylen, mono_ms()), addr, token == NULL ? "no bearer "
-		    "token" : "unknown token");
+	} else if ((tok = auth_token_find(r->conf, token)) == NULL) {
+		remote_failed(r, addr, key, keylen, token == NULL ?
+		    "no bearer token" : "unknown token");
 		evhttp_add_header(out, "WWW-Authenticate", token == NULL ?
 		    "Bearer realm=\"gated\"" :
 		    "Bearer realm=\"gated\", error=\"invalid_token\"");
@@ -538,7 +540,7 @@ remote_token(struct remote *r, struct evhttp_request *req, const char *path,
 	return tok;
 }
 
-/* Authenticates, authorises, and hands the request to api.c. */
+/* Authenticates, authorises, and hands the request to the ops. */
 static void
 remote_request(struct evhttp_request *req, void *arg)
 {
@@ -563,8 +565,7 @@ remote_request(struct evhttp_request *req, void *arg)
 		evhttp_request_set_on_complete_cb(req, remote_done, rc);
 		remote_update(r);
 	}
-	if (path != NULL && console_request(gate_conf(r->gate)->remote.console,
-	    req, path))
+	if (path != NULL && console_request(r->console, req, path))
 		return;
 	if ((left = auth_limit_blocked(r->limiter, key, keylen,
 	    mono_ms())) > 0) {
@@ -598,7 +599,7 @@ remote_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	snprintf(actor, sizeof actor, "token:%s", tok->name);
-	api_handle(r->api, req, actor, tok->role);
+	r->ops->handle(r->arg, req, actor, tok->role);
 }
 
 static SSL_CTX *
@@ -652,8 +653,28 @@ fail:
 	return NULL;
 }
 
-/* A listening socket for "ADDRESS:PORT"; "*" is every address. */
-static int
+/*
+ * Whether the certificate, key and client CA load and match: the gate
+ * process asks at start, so that a wrong file stops gated with its cause
+ * as before, rather than a front that fails and is restarted.
+ */
+int
+remote_check(const struct remote_conf *rc, char **cause)
+{
+	SSL_CTX	*ctx;
+
+	if ((ctx = remote_tls(rc, cause)) == NULL)
+		return -1;
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
+/*
+ * A listening socket for "ADDRESS:PORT"; "*" is every address.  The gate
+ * process binds them (a port below 1024 needs its rights) and hands them
+ * to each front it starts.
+ */
+int
 remote_socket(const char *listen_on, char **cause)
 {
 	struct sockaddr_storage	 ss;
@@ -701,18 +722,37 @@ remote_socket(const char *listen_on, char **cause)
 }
 
 /*
- * Starts the TLS listener of the config's [remote] section: certificates
- * loaded and every address bound, or NULL with the cause and nothing left.
+ * The console's directory, opened now: the front is about to give up the
+ * file system (chroot), and reads the files through this descriptor
+ * (static.c refuses a name that would lead out of it).  -1 when there is
+ * none: every console path is then a 404, the API works as ever.
+ */
+static int
+remote_console(const char *dir)
+{
+	int	fd;
+
+	if (dir[0] == '\0')
+		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		log_info("remote: no console (%s: %s)", dir, strerror(errno));
+	return fd;
+}
+
+/*
+ * Starts the TLS listener of the config's [remote] section on the bound
+ * sockets fds: certificates loaded, or NULL with the cause (the sockets
+ * stay the caller's then).
  */
 struct remote *
-remote_new(struct event_base *base, struct gate *g, struct api *api,
-    char **cause)
+remote_new(struct event_base *base, const struct gate_conf *conf,
+    const int *fds, const struct remote_ops *ops, void *arg, char **cause)
 {
-	const struct remote_conf	*rc = &gate_conf(g)->remote;
+	const struct remote_conf	*rc = &conf->remote;
 	struct remote			*r;
 	struct timeval			 tv;
 	char				 what[96];
-	int				 i, fd;
+	int				 i;
 
 	if (remote_ssl_index == -1 && (remote_ssl_index =
 	    SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_gone)) == -1) {
@@ -721,8 +761,9 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 		return NULL;
 	}
 	r = xcalloc(1, sizeof *r);
-	r->gate = g;
-	r->api = api;
+	r->conf = conf;
+	r->ops = ops;
+	r->arg = arg;
 	r->max = rc->max_connections;
 	r->per_address = rc->max_per_address;
 	r->timeout_ms = rc->timeout_ms;
@@ -738,6 +779,7 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 	r->limiter = auth_limiter_new(AUTH_SLOTS, AUTH_MAX_FAILURES,
 	    AUTH_WINDOW_MS, AUTH_BLOCK_MS);
 	r->sessions = sessions_new(SESSIONS_MAX, SESSION_TTL_MS);
+	r->console = remote_console(rc->console);
 	if ((r->ctx = remote_tls(rc, cause)) == NULL)
 		goto fail;
 	if ((r->http = evhttp_new(base)) == NULL) {
@@ -759,11 +801,8 @@ remote_new(struct event_base *base, struct gate *g, struct api *api,
 	evhttp_set_bevcb(r->http, remote_bev, r);
 	evhttp_set_gencb(r->http, remote_request, r);
 	for (i = 0; i < rc->listen_count; i++) {
-		if ((fd = remote_socket(rc->listen[i], cause)) == -1)
-			goto fail;
 		if ((r->bound[r->nbound] = evhttp_accept_socket_with_handle(
-		    r->http, fd)) == NULL) {
-			close(fd);
+		    r->http, fds[i])) == NULL) {
 			xasprintf(cause, "remote: listen %s: evhttp refused "
 			    "the socket", rc->listen[i]);
 			goto fail;
@@ -808,5 +847,7 @@ remote_free(struct remote *r)
 	SSL_CTX_free(r->ctx);		/* live SSLs keep their reference */
 	auth_limiter_free(r->limiter);
 	sessions_free(r->sessions);
+	if (r->console != -1)
+		close(r->console);
 	free(r);
 }

@@ -9,6 +9,12 @@
  * holds the token's SHA-256 and finds the [token] again on each request,
  * so a token removed by a reload ends its sessions.  A bearer request
  * needs none of this.  remote.c calls here before it looks for a token.
+ *
+ * All of it runs in the front (front.c, docs/privsep.md): the table is in
+ * the front's memory and the tokens are the front's copy of the config's
+ * hashes, so a new front starts with no sessions (the page signs in
+ * again).  Nothing here journals: the caller sends each sign-in and out
+ * to the gate, which checks the token's name and journals it.
  */
 #include <sys/queue.h>
 
@@ -51,14 +57,14 @@ session_token(const struct gate_conf *gc, const struct session *se)
  * over, or its token gone from the config (the session goes with it).
  */
 static struct session *
-session_live(struct sessions *s, struct gate *g, struct evhttp_request *req,
-    const struct token_conf **tok)
+session_live(struct sessions *s, const struct gate_conf *gc,
+    struct evhttp_request *req, const struct token_conf **tok)
 {
 	struct session	*se;
 
 	if ((se = sessions_find(s, header(req, "Cookie"), mono_ms())) == NULL)
 		return NULL;
-	if ((*tok = session_token(gate_conf(g), se)) == NULL) {
+	if ((*tok = session_token(gc, se)) == NULL) {
 		sessions_close(se);
 		return NULL;
 	}
@@ -96,28 +102,10 @@ session_json(const struct session *se, const struct token_conf *tok)
 	    se->csrf, "expires_ms", (json_int_t)se->expires_wall);
 }
 
-/* Journals a sign-in or out: kind auth, the actor as every change has it. */
-static void
-session_journal(struct gate *g, const struct token_conf *tok,
-    const char *what, const char *addr)
-{
-	struct journal_event	ev;
-	char			actor[64], detail[96];
-
-	memset(&ev, 0, sizeof ev);
-	snprintf(actor, sizeof actor, "token:%s", tok->name);
-	snprintf(detail, sizeof detail, "console session from %s", addr);
-	ev.kind = "auth";
-	ev.reason = what;
-	ev.actor = actor;
-	ev.detail = detail;
-	gate_record(g, &ev);
-}
-
 /* POST /v1/session {"token": ...}: a new session for a valid token. */
 static enum session_result
-session_sign_in(struct sessions *s, struct gate *g, struct evhttp_request *req,
-    const char *addr)
+session_sign_in(struct sessions *s, const struct gate_conf *gc,
+    struct evhttp_request *req, const struct token_conf **signed_in)
 {
 	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
 	size_t			 len = evbuffer_get_length(in);
@@ -138,7 +126,7 @@ session_sign_in(struct sessions *s, struct gate *g, struct evhttp_request *req,
 		api_error(req, 400, "the body is {\"token\": \"TOKEN\"}");
 		return SESSION_DONE;
 	}
-	tok = auth_token_find(gate_conf(g), token);
+	tok = auth_token_find(gc, token);
 	json_decref(body);
 	if (tok == NULL)
 		return SESSION_BAD_TOKEN;
@@ -146,22 +134,22 @@ session_sign_in(struct sessions *s, struct gate *g, struct evhttp_request *req,
 	session_set_cookie(s, se, cookie, sizeof cookie);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Set-Cookie", cookie);
-	session_journal(g, tok, "signed-in", addr);
 	session_reply(req, 200, session_json(se, tok));
-	return SESSION_DONE;
+	*signed_in = tok;
+	return SESSION_SIGNED_IN;
 }
 
 /* GET /v1/session: who the cookie is, and its CSRF token again. */
 static enum session_result
-session_whoami(struct sessions *s, struct gate *g, struct evhttp_request *req,
-    const char *addr)
+session_whoami(struct sessions *s, const struct gate_conf *gc,
+    struct evhttp_request *req, const struct token_conf **unused)
 {
 	struct session		*se;
 	const struct token_conf	*tok = NULL;
 
-	(void)addr;
+	(void)unused;
 	/* Not an error: a page asks this before it shows a sign-in. */
-	if ((se = session_live(s, g, req, &tok)) == NULL)
+	if ((se = session_live(s, gc, req, &tok)) == NULL)
 		session_reply(req, 200, json_pack("{s:b}", "signed_in", 0));
 	else
 		session_reply(req, 200, session_json(se, tok));
@@ -170,13 +158,13 @@ session_whoami(struct sessions *s, struct gate *g, struct evhttp_request *req,
 
 /* DELETE /v1/session: signs out, with the CSRF token as any change. */
 static enum session_result
-session_sign_out(struct sessions *s, struct gate *g, struct evhttp_request *req,
-    const char *addr)
+session_sign_out(struct sessions *s, const struct gate_conf *gc,
+    struct evhttp_request *req, const struct token_conf **signed_out)
 {
 	struct session		*se;
 	const struct token_conf	*tok = NULL;
 
-	if ((se = session_live(s, g, req, &tok)) == NULL) {
+	if ((se = session_live(s, gc, req, &tok)) == NULL) {
 		api_error(req, 401, "not signed in");
 		return SESSION_DONE;
 	}
@@ -185,12 +173,12 @@ session_sign_out(struct sessions *s, struct gate *g, struct evhttp_request *req,
 		    "of the session");
 		return SESSION_DONE;
 	}
-	session_journal(g, tok, "signed-out", addr);
 	sessions_close(se);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Set-Cookie", session_clear_cookie);
 	session_reply(req, 200, json_pack("{s:b}", "signed_out", 1));
-	return SESSION_DONE;
+	*signed_out = tok;
+	return SESSION_SIGNED_OUT;
 }
 
 /* The routes of /v1/session; test-routes checks them against docs/api.md. */
@@ -204,17 +192,18 @@ const struct session_route session_routes[] = {
 
 /*
  * /v1/session: POST signs in (SESSION_BAD_TOKEN: the caller counts the
- * failure and answers 401), GET says who the cookie is, DELETE signs out.
+ * failure and answers 401), GET says who the cookie is, DELETE signs out;
+ * SESSION_SIGNED_IN and _OUT name the token in *tok, for the journal.
  */
 enum session_result
-session_route(struct sessions *s, struct gate *g, struct evhttp_request *req,
-    const char *addr)
+session_route(struct sessions *s, const struct gate_conf *gc,
+    struct evhttp_request *req, const struct token_conf **tok)
 {
 	const struct session_route	*r;
 
 	for (r = session_routes; r->method != NULL; r++)
 		if (r->cmd == (int)evhttp_request_get_command(req))
-			return r->handle(s, g, req, addr);
+			return r->handle(s, gc, req, tok);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
 	    "POST, GET, DELETE");
 	api_error(req, 405, "use POST to sign in, GET, or DELETE to sign out");
@@ -227,13 +216,13 @@ session_route(struct sessions *s, struct gate *g, struct evhttp_request *req,
  * a GET (or HEAD) without the session's X-CSRF-Token.
  */
 int
-session_auth(struct sessions *s, struct gate *g, struct evhttp_request *req,
-    const struct token_conf **tok)
+session_auth(struct sessions *s, const struct gate_conf *gc,
+    struct evhttp_request *req, const struct token_conf **tok)
 {
 	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
 	struct session		*se;
 
-	if ((se = session_live(s, g, req, tok)) == NULL) {
+	if ((se = session_live(s, gc, req, tok)) == NULL) {
 		api_error(req, 401, "the session is over: sign in again");
 		return -1;
 	}

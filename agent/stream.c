@@ -6,13 +6,12 @@
  * next page only once the last one is written: so nothing is missed or
  * sent twice, and a slow client costs one page of memory, not a backlog.
  * One gate listener serves every client; it only wakes the sender.
- * Streams have limits of their own, in all and per client address, well
- * below the connections': a viewer holding streams must not keep others
- * (and admins above all) from the API.
+ * Streams have a limit of their own, well below the connections': a
+ * viewer holding streams must not keep others (and admins above all) from
+ * the API.  The limit per client address is the front's (front.c), which
+ * knows the address: here every stream comes over a Unix socket.
  */
 #include <sys/queue.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -29,7 +28,6 @@
 
 #define STREAM_PAGE		200	/* events read and sent at a time */
 #define STREAM_CLIENTS_MAX	32	/* in all */
-#define STREAM_PER_ADDRESS	4	/* from one TCP client address */
 #define STREAM_HEARTBEAT_S	15
 #define STREAM_WRITE_TIMEOUT_S	60	/* a client not reading is dropped */
 
@@ -39,8 +37,6 @@ struct stream_client {
 	struct evhttp_request		*req;
 	int64_t				 last_id;	/* the last one sent */
 	enum role			 role;		/* what it may see */
-	uint8_t				 key[17];	/* its address */
-	size_t				 keylen;	/* 0: local */
 	bool				 writing;	/* a chunk in flight */
 	bool				 more;		/* send again once written */
 };
@@ -240,28 +236,6 @@ stream_free(struct stream *s)
 	free(s);
 }
 
-/* The client's address as bytes (family, address); 0 for a local one. */
-static size_t
-stream_key(struct evhttp_connection *evcon, uint8_t key[17])
-{
-	const struct sockaddr	*sa = evhttp_connection_get_addr(evcon);
-
-	if (sa == NULL)
-		return 0;
-	if (sa->sa_family == AF_INET) {
-		key[0] = AF_INET;
-		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		return 5;
-	}
-	if (sa->sa_family == AF_INET6) {
-		key[0] = AF_INET6;
-		memcpy(key + 1, &((const struct sockaddr_in6 *)sa)->sin6_addr,
-		    16);
-		return 17;
-	}
-	return 0;
-}
-
 /*
  * Starts a stream on req: the events after `after` first, then each new
  * one as it is journaled, as role may see them.  0, or -1 when the caller
@@ -276,19 +250,9 @@ stream_start(struct stream *s, struct evhttp_request *req, int64_t after,
 	struct stream_client		*c;
 	struct timeval			 tv = { STREAM_WRITE_TIMEOUT_S, 0 };
 	struct timeval			 beat = { STREAM_HEARTBEAT_S, 0 };
-	uint8_t				 key[17] = { 0 };
-	size_t				 keylen;
-	int				 same = 0;
 
 	if (evcon == NULL || s->nclients >= STREAM_CLIENTS_MAX)
 		return -1;
-	if ((keylen = stream_key(evcon, key)) != 0) {
-		TAILQ_FOREACH(c, &s->clients, entry)
-			same += c->keylen == keylen &&
-			    memcmp(c->key, key, keylen) == 0;
-		if (same >= STREAM_PER_ADDRESS)
-			return -1;
-	}
 	if (!s->listening) {
 		if (gate_listen(s->gate, stream_event, s) == -1)
 			return -1;
@@ -299,8 +263,6 @@ stream_start(struct stream *s, struct evhttp_request *req, int64_t after,
 	c->req = req;
 	c->last_id = after;
 	c->role = role;
-	memcpy(c->key, key, sizeof c->key);
-	c->keylen = keylen;
 	TAILQ_INSERT_TAIL(&s->clients, c, entry);
 	if (s->nclients++ == 0)
 		evtimer_add(s->heartbeat, &beat);

@@ -6,8 +6,16 @@
  * gets a new one and a browser's copy is revalidated with a 304 instead of
  * sent again.  No compression library: a NAME.gz made beforehand (make
  * install runs gzip) is sent to clients that take gzip.
+ *
+ * Files are opened relative to the directory's descriptor: gated's front
+ * opens it before it chroots into an empty directory.  A descriptor from
+ * outside the chroot would let ".." climb out of it, so, besides the
+ * name's own check, each open is confined beneath the directory
+ * (openat2's RESOLVE_BENEATH: no "..", no absolute symlink on the way) and
+ * follows no symlink at the end.
  */
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +25,10 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #include "static.h"
 #include "xmalloc.h"
@@ -105,18 +117,39 @@ static_accepts_gzip(const char *h)
 	return false;
 }
 
-/* Reads a whole regular file; its stat in *st.  -1: not there or too big. */
+/*
+ * Opens name beneath the directory dir, for reading; -1 when it is not
+ * there, or would lead out of dir.  A kernel without openat2 (before
+ * Linux 5.6) gets openat: the name's check and O_NOFOLLOW only.
+ */
 static int
-read_file(const char *path, struct stat *st, char **body, size_t *len)
+open_beneath(int dir, const char *name)
+{
+#ifdef SYS_openat2
+	struct open_how	how;
+	long		fd;
+
+	memset(&how, 0, sizeof how);
+	how.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	fd = syscall(SYS_openat2, dir, name, &how, sizeof how);
+	if (fd != -1 || errno != ENOSYS)
+		return (int)fd;
+#endif
+	return openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+/*
+ * Reads the whole regular file of fd, which it closes.  -1: not a
+ * regular file, too big, or a short read.
+ */
+static int
+read_file(int fd, const struct stat *st, char **body, size_t *len)
 {
 	ssize_t	n;
 	size_t	got = 0;
-	int	fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return -1;
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
-	    st->st_size > STATIC_MAX_BYTES) {
+	if (!S_ISREG(st->st_mode) || st->st_size > STATIC_MAX_BYTES) {
 		close(fd);
 		return -1;
 	}
@@ -161,32 +194,54 @@ int
 static_lookup(const char *root, const char *name, bool gzip_ok,
     const char *if_none_match, struct static_file *out)
 {
+	int	dir, rc;
+
+	if ((dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		memset(out, 0, sizeof *out);
+		out->status = 404;
+		return 0;
+	}
+	rc = static_lookup_at(dir, name, gzip_ok, if_none_match, out);
+	close(dir);
+	return rc;
+}
+
+int
+static_lookup_at(int dir, const char *name, bool gzip_ok,
+    const char *if_none_match, struct static_file *out)
+{
 	struct stat	 st, gz;
-	char		*path, *gzpath;
-	int		 rc;
+	char		 gzname[256];
+	int		 fd, gzfd = -1, rc;
 
 	memset(out, 0, sizeof *out);
 	out->status = 404;
 	if (!name_ok(name) || type_of(name) == NULL)
 		return 0;
-	xasprintf(&path, "%s/%s", root, name);
-	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
-		free(path);
+	if ((fd = open_beneath(dir, name)) == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		return 0;
 	}
-	xasprintf(&gzpath, "%s.gz", path);
-	if (gzip_ok && stat(gzpath, &gz) == 0 && S_ISREG(gz.st_mode) &&
-	    gz.st_mtime >= st.st_mtime &&
-	    read_file(gzpath, &gz, &out->body, &out->len) == 0) {
+	snprintf(gzname, sizeof gzname, "%s.gz", name);
+	if (gzip_ok && (gzfd = open_beneath(dir, gzname)) != -1 &&
+	    (fstat(gzfd, &gz) == -1 || !S_ISREG(gz.st_mode) ||
+	    gz.st_mtime < st.st_mtime)) {
+		close(gzfd);
+		gzfd = -1;
+	}
+	if (gzfd != -1) {
+		close(fd);
 		out->encoding = "gzip";
 		st = gz;
-		rc = 0;
+		rc = read_file(gzfd, &st, &out->body, &out->len);
 	} else
-		rc = read_file(path, &st, &out->body, &out->len);
-	free(gzpath);
-	free(path);
-	if (rc == -1)
+		rc = read_file(fd, &st, &out->body, &out->len);
+	if (rc == -1) {
+		out->encoding = NULL;
 		return -1;
+	}
 	out->type = type_of(name);
 	snprintf(out->etag, sizeof out->etag, "\"%jx-%jx-%jx%s\"",
 	    (uintmax_t)st.st_ino, (uintmax_t)st.st_size,

@@ -31,6 +31,11 @@ struct static_file {
  */
 int	 static_lookup(const char *root, const char *name, bool gzip_ok,
 	    const char *if_none_match, struct static_file *out);
+/* The same under the directory of descriptor dir (the caller's, kept
+ * open): a process that chroots opens it first.  Nothing is opened beyond
+ * dir, even through a symlink (where the kernel has openat2). */
+int	 static_lookup_at(int dir, const char *name, bool gzip_ok,
+	    const char *if_none_match, struct static_file *out);
 void	 static_file_clear(struct static_file *);
 /* Whether an Accept-Encoding header allows gzip (and not "gzip;q=0"). */
 bool	 static_accepts_gzip(const char *accept_encoding);

@@ -3,11 +3,13 @@
  * directory made here: names that must not leave it or reach a hidden
  * file, the types, the ETag and its 304, NAME.gz for a client that takes
  * gzip (and not when it is older than NAME), and Accept-Encoding read as
- * HTTP says.
+ * HTTP says; through a directory's descriptor (gated's chrooted front),
+ * nothing is reached beyond that directory, even by a symlink in it.
  */
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +143,66 @@ test_accept(void)
 		    t[i].ok ? "gzip" : "identity");
 }
 
+/* status of name under the directory of descriptor fd. */
+static int
+status_at(int fd, const char *name, char *etag, size_t len)
+{
+	struct static_file	f;
+	int			s;
+
+	static_lookup_at(fd, name, false, NULL, &f);
+	s = f.status;
+	if (etag != NULL)
+		snprintf(etag, len, "%s", f.etag);
+	static_file_clear(&f);
+	return s;
+}
+
+/*
+ * www/ holds a page and symlinks that lead out of it: to its parent by
+ * "..", by an absolute path, and a file link.  Through www's descriptor
+ * only the page is served.
+ */
+static void
+test_beneath(void)
+{
+	struct static_file	f;
+	char			path[256], target[256], etag[64];
+	int			fd;
+
+	snprintf(path, sizeof path, "%s/www", dir);
+	mkdir(path, 0700);
+	put("www/page.html", "<p>");
+	snprintf(path, sizeof path, "%s/www/up", dir);
+	if (symlink("..", path) == -1)
+		exit(2);
+	snprintf(path, sizeof path, "%s/www/abs", dir);
+	if (symlink(dir, path) == -1)
+		exit(2);
+	snprintf(path, sizeof path, "%s/www/link.html", dir);
+	snprintf(target, sizeof target, "%s/index.html", dir);
+	if (symlink(target, path) == -1)
+		exit(2);
+	snprintf(path, sizeof path, "%s/www", dir);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY)) == -1)
+		exit(2);
+	check(status_at(fd, "page.html", etag, sizeof etag) == 200,
+	    "through the descriptor: page.html 200");
+	static_lookup(path, "page.html", false, NULL, &f);
+	check(f.status == 200 && strcmp(f.etag, etag) == 0,
+	    "... the same ETag as by the directory's path");
+	static_file_clear(&f);
+	check(status_at(fd, "up/index.html", NULL, 0) == 404,
+	    "a symlink to .. does not lead out: 404");
+	check(status_at(fd, "abs/index.html", NULL, 0) == 404,
+	    "an absolute symlink does not either: 404");
+	check(status_at(fd, "link.html", NULL, 0) == 404,
+	    "a file that is a symlink: 404");
+	check(status_at(-1, "page.html", NULL, 0) == 404,
+	    "no descriptor: 404");
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -158,6 +220,7 @@ main(void)
 	test_names();
 	test_etag_gzip();
 	test_accept();
+	test_beneath();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 2;
