@@ -1,0 +1,184 @@
+// console-hub.mjs: the hub's campus page in a real browser (Debian's
+// chromium through puppeteer-core), against the gated-hub, Mosquitto and
+// two gates that tests/integration/console-hub.sh started.  PASS:/FAIL:
+// lines; the shell script counts them.  Environment: URL (the hub), ART
+// (screenshots), GATECTL and SOCK_NORTH (gate north's local socket, for
+// cards), KILL_PID (gate south, killed to go offline), TOKEN_GUARD,
+// TOKEN_VIEWER, TOKEN_HEALTH.
+import {execFile} from 'node:child_process';
+import {promisify} from 'node:util';
+import puppeteer from 'puppeteer-core';
+
+const run = promisify(execFile);
+const env = process.env;
+const URL = env.URL;
+let failures = 0;
+
+function check(ok, name) {
+	console.log(`${ok ? 'PASS' : 'FAIL'}: ${name}`);
+	if (!ok)
+		failures++;
+	return ok;
+}
+
+async function north(...args) {
+	try {
+		const {stdout} = await run(env.GATECTL, ['-s', env.SOCK_NORTH, '--json', ...args]);
+		return JSON.parse(stdout);
+	} catch (e) {
+		if (e.stdout)
+			return JSON.parse(e.stdout);
+		throw e;
+	}
+}
+
+async function newPage(ctx, errors) {
+	const page = await ctx.newPage();
+	page.on('console', (m) => {
+		if (m.type() === 'error')
+			errors.push(`console: ${m.text()}`);
+	});
+	page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+	page.on('requestfailed', (r) => {
+		if (!r.url().includes('/v1/events/stream'))
+			errors.push(`request: ${r.url()} ${r.failure()?.errorText}`);
+	});
+	await page.setViewport({width: 1024, height: 600});
+	return page;
+}
+
+async function signIn(page, token) {
+	await page.goto(URL + '/', {waitUntil: 'networkidle2'});
+	await page.waitForSelector('#signin:not([hidden]) #token', {visible: true});
+	await page.type('#token', token);
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#app:not([hidden])', {visible: true});
+	await page.waitForSelector('#gate-list .gate');
+}
+
+async function answer(page, reason) {
+	await page.waitForSelector('#reason-dialog[open] #reason', {visible: true});
+	await page.type('#reason', reason);
+	await page.keyboard.press('Enter');
+}
+
+const until = (page, fn, arg, timeout = 5000) =>
+	page.waitForFunction(fn, {timeout, polling: 100}, arg).then(() => true, () => false);
+
+const gateOnline = (g) => document.querySelector(`.gate[data-gate="${g}"]`)?.dataset.online;
+const events = (g) => Number(document.querySelector(`.gate[data-gate="${g}"] .events`)?.textContent);
+
+async function scenarios(browser) {
+	const errors = [];
+	const guard = await browser.createBrowserContext();
+	const page = await newPage(guard, errors);
+
+	// ---- the guard signs in: both gates online ----
+	await signIn(page, env.TOKEN_GUARD);
+	const both = await until(page, () => ['north', 'south'].every((g) =>
+	    document.querySelector(`.gate[data-gate="${g}"]`)?.dataset.online === 'yes'));
+	check(both, 'the campus page lists north and south, online');
+	check((await page.$eval('#summary', (e) => e.textContent)).includes('2 gates, 2 online'),
+	    'the summary says 2 gates, 2 online');
+
+	// ---- a card at north: its count moves within seconds ----
+	const before = await page.evaluate(events, 'north');
+	const t0 = Date.now();
+	await north('sim', 'card', 'ped-in', '1001');
+	const moved = await until(page, ([g, n]) =>
+	    Number(document.querySelector(`.gate[data-gate="${g}"] .events`)?.textContent) > n,
+	    ['north', before], 5000);
+	check(moved, `a card at north shows on the campus page (${Date.now() - t0} ms)`);
+
+	// ---- a fever at north: an alert with Acknowledge for the guard ----
+	await north('level', 'set', '1', '--reason', 'campus page test: temperatures');
+	await north('sim', 'temp', 'therm', '36.7');
+	await north('sim', 'card', 'ped-in', '1003', '--temp', '38.6');
+	const alerted = await until(page, () =>
+	    document.querySelector('#alert-list .alert button.ack') !== null, null, 8000);
+	check(alerted, 'the fever alert appears with an Acknowledge button for a guard');
+	await page.screenshot({path: `${env.ART}/campus-alert-1024x600.png`, fullPage: true});
+
+	// ---- a viewer: the alert, no button, no contact tracing ----
+	const vctx = await browser.createBrowserContext();
+	const verr = [];
+	const vp = await newPage(vctx, verr);
+	await signIn(vp, env.TOKEN_VIEWER);
+	await until(vp, () => document.querySelector('#alert-list .alert') !== null);
+	check(await vp.$('#alert-list .alert') !== null, 'a viewer sees the alert');
+	check(await vp.$('button.ack') === null, 'a viewer is offered no Acknowledge button');
+	check(await vp.$('#contact-form') === null, 'a viewer is offered no contact tracing');
+	await vp.screenshot({path: `${env.ART}/campus-viewer-1024x600.png`, fullPage: true});
+	check(verr.length === 0, `no console errors on the viewer's page${verr.length ? ': ' + verr.join(' | ') : ''}`);
+	await vctx.close();
+
+	// ---- the guard acknowledges it, with a reason ----
+	if (alerted) {
+		await page.click('#alert-list button.ack');
+		await answer(page, 'fever checked from the campus page');
+		check(await until(page, () => document.querySelector('#alert-list .alert') === null),
+		    'the acknowledged alert leaves the page');
+	}
+	check(await page.$('#contact-form') === null, 'a guard is offered no contact tracing');
+
+	// ---- the report's charts: SVG with bars ----
+	await page.reload({waitUntil: 'networkidle2'});
+	const bars = await until(page, () =>
+	    document.querySelectorAll('#chart-hourly svg rect.bar-part').length > 0 &&
+	    document.querySelectorAll('#chart-denials svg rect.bar-part').length > 0);
+	check(bars, 'the report draws passages per hour and denials by reason as SVG bars');
+	const denial = await page.$$eval('#chart-denials svg rect title', (t) => t.map((x) => x.textContent).join(' | '));
+	check(denial.includes('fever'), `the denials chart has the fever (${denial})`);
+
+	// ---- health: contact tracing, with a reason ----
+	const hctx = await browser.createBrowserContext();
+	const herr = [];
+	const hp = await newPage(hctx, herr);
+	await signIn(hp, env.TOKEN_HEALTH);
+	check(await hp.$('#contact-form') !== null, 'health is offered contact tracing');
+	await hp.type('#person', '1001');
+	await hp.type('#why', 'campus page test');
+	await hp.click('#contact-form button[type=submit]');
+	check(await until(hp, () => document.querySelector('#contact-result').textContent.length > 0),
+	    'the contact query answers on the page');
+	await hp.screenshot({path: `${env.ART}/campus-health-1024x600.png`, fullPage: true});
+	check(herr.length === 0, `no console errors on the health page${herr.length ? ': ' + herr.join(' | ') : ''}`);
+	await hctx.close();
+
+	// ---- south killed: offline on the page (the broker's will) ----
+	const tk = Date.now();
+	process.kill(Number(env.KILL_PID), 'SIGKILL');
+	const off = await until(page, () =>
+	    document.querySelector('.gate[data-gate="south"]')?.dataset.online === 'no', null, 20000);
+	check(off, `south killed shows OFFLINE on the page (${Date.now() - tk} ms)`);
+	check(await page.evaluate(gateOnline, 'north') === 'yes', 'north stays online');
+
+	for (const [w, h] of [[1024, 600], [390, 844], [1440, 900]]) {
+		await page.setViewport({width: w, height: h});
+		await new Promise((r) => setTimeout(r, 300));
+		await page.screenshot({path: `${env.ART}/campus-${w}x${h}.png`, fullPage: true});
+		const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+		check(wide <= w, `${w}x${h}: no sideways scrolling (${wide} px)`);
+	}
+	check(errors.length === 0, `no console errors on the guard's page${errors.length ? ': ' + errors.join(' | ') : ''}`);
+}
+
+async function main() {
+	const browser = await puppeteer.launch({
+		executablePath: '/usr/bin/chromium',
+		headless: true,
+		args: ['--no-sandbox', '--ignore-certificate-errors',
+		    '--disable-gpu', '--disable-dev-shm-usage'],
+	});
+	try {
+		await scenarios(browser);
+	} finally {
+		await browser.close();
+	}
+	console.log(`${failures === 0 ? 'PASS' : 'FAIL'}: the browser test ran to its end (${failures} failed)`);
+}
+
+main().catch((e) => {
+	console.log(`FAIL: the browser test: ${e.stack || e}`);
+	process.exit(1);
+});
