@@ -7,19 +7,11 @@
 // TOKEN_VIEWER, TOKEN_HEALTH.
 import {execFile} from 'node:child_process';
 import {promisify} from 'node:util';
-import puppeteer from 'puppeteer-core';
+import {answer, check, newPage, withBrowser} from './common.mjs';
 
 const run = promisify(execFile);
 const env = process.env;
 const URL = env.URL;
-let failures = 0;
-
-function check(ok, name) {
-	console.log(`${ok ? 'PASS' : 'FAIL'}: ${name}`);
-	if (!ok)
-		failures++;
-	return ok;
-}
 
 async function north(...args) {
 	try {
@@ -32,21 +24,6 @@ async function north(...args) {
 	}
 }
 
-async function newPage(ctx, errors) {
-	const page = await ctx.newPage();
-	page.on('console', (m) => {
-		if (m.type() === 'error')
-			errors.push(`console: ${m.text()}`);
-	});
-	page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-	page.on('requestfailed', (r) => {
-		if (!r.url().includes('/v1/events/stream'))
-			errors.push(`request: ${r.url()} ${r.failure()?.errorText}`);
-	});
-	await page.setViewport({width: 1024, height: 600});
-	return page;
-}
-
 async function signIn(page, token) {
 	await page.goto(URL + '/', {waitUntil: 'networkidle2'});
 	await page.waitForSelector('#signin:not([hidden]) #token', {visible: true});
@@ -54,12 +31,6 @@ async function signIn(page, token) {
 	await page.keyboard.press('Enter');
 	await page.waitForSelector('#app:not([hidden])', {visible: true});
 	await page.waitForSelector('#gate-list .gate');
-}
-
-async function answer(page, reason) {
-	await page.waitForSelector('#reason-dialog[open] #reason', {visible: true});
-	await page.type('#reason', reason);
-	await page.keyboard.press('Enter');
 }
 
 const until = (page, fn, arg, timeout = 5000) =>
@@ -164,18 +135,7 @@ async function scenarios(browser) {
 }
 
 async function main() {
-	const browser = await puppeteer.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--ignore-certificate-errors',
-		    '--disable-gpu', '--disable-dev-shm-usage'],
-	});
-	try {
-		await scenarios(browser);
-	} finally {
-		await browser.close();
-	}
-	console.log(`${failures === 0 ? 'PASS' : 'FAIL'}: the browser test ran to its end (${failures} failed)`);
+	await withBrowser(scenarios);
 }
 
 main().catch((e) => {

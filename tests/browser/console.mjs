@@ -9,19 +9,11 @@ import {promisify} from 'node:util';
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
-import puppeteer from 'puppeteer-core';
+import {answer, check, newPage, withBrowser} from './common.mjs';
 
 const run = promisify(execFile);
 const env = process.env;
 const URL = env.URL;
-let failures = 0;
-
-function check(ok, name) {
-	console.log(`${ok ? 'PASS' : 'FAIL'}: ${name}`);
-	if (!ok)
-		failures++;
-	return ok;
-}
 
 // gatectl --json on the gate's socket; a denied card exits 1 with its
 // answer all the same.
@@ -56,23 +48,6 @@ function weight(dir) {
 	return {raw, gz, files};
 }
 
-// A page that records what the browser says went wrong.
-async function newPage(ctx, errors) {
-	const page = await ctx.newPage();
-	page.on('console', (m) => {
-		if (m.type() === 'error')
-			errors.push(`console: ${m.text()}`);
-	});
-	page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-	page.on('requestfailed', (r) => {
-		// The event stream is cut when the page goes: not an error.
-		if (!r.url().includes('/v1/events/stream'))
-			errors.push(`request: ${r.url()} ${r.failure()?.errorText}`);
-	});
-	await page.setViewport({width: 1024, height: 600});
-	return page;
-}
-
 async function signIn(page, token) {
 	await page.goto(URL + '/', {waitUntil: 'networkidle2'});
 	await page.waitForSelector('#signin:not([hidden]) #token', {visible: true});
@@ -80,13 +55,6 @@ async function signIn(page, token) {
 	await page.keyboard.press('Enter');
 	await page.waitForSelector('#app:not([hidden])', {visible: true});
 	await page.waitForSelector('.lane');
-}
-
-// Answers the page's reason dialog from the keyboard: the reason, Enter.
-async function answer(page, reason) {
-	await page.waitForSelector('#reason-dialog[open] #reason', {visible: true});
-	await page.type('#reason', reason);
-	await page.keyboard.press('Enter');
 }
 
 // Pixel variance of a PNG, measured in a blank page of its own.
@@ -156,19 +124,7 @@ async function main() {
 	console.log(`page weight: ${w.files} files, ${w.raw} bytes, ${w.gz} bytes gzipped (-9)`);
 	check(w.gz < 50000, `the console is small for a Pi: ${w.gz} bytes gzipped`);
 
-	const browser = await puppeteer.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		// The test CA is thrown away with the test; root needs no sandbox.
-		args: ['--no-sandbox', '--ignore-certificate-errors',
-		    '--disable-gpu', '--disable-dev-shm-usage'],
-	});
-	try {
-		await scenarios(browser);
-	} finally {
-		await browser.close();
-	}
-	console.log(`${failures === 0 ? 'PASS' : 'FAIL'}: the browser test ran to its end (${failures} failed)`);
+	await withBrowser(scenarios);
 }
 
 async function scenarios(browser) {
