@@ -237,6 +237,12 @@ fuzz-long:
 vmtest: all
 	@tests/vm/run
 
+# The VM's power cut alone, 20 cycles (docs/vm-tests.md); vmtest and check
+# run 3 of them.
+.PHONY: powercut
+powercut: all
+	@tests/vm/powercut
+
 # make install: honours DESTDIR and PREFIX.  The unit, udev rules,
 # sysusers.d and tmpfiles.d directories come from pkg-config where systemd
 # and udev know them.  Configs in /etc/gated ship as .example files, always

