@@ -4,7 +4,8 @@
 // the active alerts (acknowledged with a reason by a guard and up); the
 // campus report of today with its two charts (chart.js); contact tracing
 // for health and admin.  The gates and alerts are read every second and
-// at once on each event of the hub's stream; the report every 30 s.
+// at once on each event of the hub's stream; the report every 30 s and
+// after an event (at most every 5 s).
 // What the role may not do is not offered (the hub refuses it anyway).
 import {$, el, fill, update, clock, say, askReason} from './ui.js';
 import {api, can} from './api.js';
@@ -21,8 +22,12 @@ function levelText(l) {
 	return String(l);
 }
 
-function gateCard(g) {
-	const alerts = g.alerts ?? 0;
+// open: the campus's active alerts of the gate, the hub's (an
+// acknowledgement at the hub closes one even while the hub cannot forward
+// it to the gate, hub/alerts-forward.c, and the gate's own count in
+// g.alerts comes with its next state: it would contradict the list).
+function gateCard(g, open) {
+	const alerts = open;
 	return el('li', {class: `gate ${g.online ? 'online' : 'offline'}`,
 	    'data-gate': g.gate, 'data-online': g.online ? 'yes' : 'no'},
 	    el('div', {class: 'lane-head'}, el('strong', {}, g.gate),
@@ -73,8 +78,10 @@ async function refresh() {
 		const online = list.filter((g) => g.online).length;
 		$('#summary').textContent = `${list.length} gates, ${online} ` +
 		    `online, ${list.length - online} offline`;
-		update($('#gate-list'), list, (l) => l.map(gateCard));
 		const al = (await api('GET', '/v1/alerts')).alerts || [];
+		const open = (g) => al.filter((a) => a.gate === g.gate).length;
+		update($('#gate-list'), list.map((g) => [g, open(g)]),
+		    (l) => l.map(([g, n]) => gateCard(g, n)));
 		update($('#alert-list'), al, (l) => l.length ? l.map(alertItem) :
 		    el('li', {class: 'none'}, 'No active alert.'));
 	} catch (e) {
@@ -84,7 +91,10 @@ async function refresh() {
 	}
 }
 
+let reported = 0;
+
 async function report() {
+	reported = Date.now();
 	try {
 		const r = await api('GET', '/v1/report?format=json');
 		const t = r.totals || {};
@@ -98,6 +108,17 @@ async function report() {
 	} catch (e) {
 		say(`Report: ${e.message}`, true);
 	}
+}
+
+// The report after an event: now, or when 5 s have passed since the last.
+let soon = null;
+function reportSoon() {
+	if (soon !== null)
+		return;
+	soon = setTimeout(() => {
+		soon = null;
+		report();
+	}, Math.max(0, 5000 - (Date.now() - reported)));
 }
 
 function contactRows(c) {
@@ -153,7 +174,12 @@ async function start() {
 		$('#campus').append(contactsPanel());
 	await refresh();
 	await report();
-	follow('/v1/events/stream', () => refresh());
+	// The report again after an event, at most every 5 s (it is a query
+	// over the day's events; the hub runs one at a time).
+	follow('/v1/events/stream', () => {
+		refresh();
+		reportSoon();
+	});
 	setInterval(() => {
 		if (!document.hidden)
 			refresh();

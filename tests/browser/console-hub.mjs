@@ -68,6 +68,8 @@ async function scenarios(browser) {
 	const alerted = await until(page, () =>
 	    document.querySelector('#alert-list .alert button.ack') !== null, null, 8000);
 	check(alerted, 'the fever alert appears with an Acknowledge button for a guard');
+	check(await page.$eval('.gate[data-gate="north"] .count', (e) => e.textContent) === '1',
+	    "north's card counts the alert");
 	await page.screenshot({path: `${env.ART}/campus-alert-1024x600.png`, fullPage: true});
 
 	// ---- a viewer: the alert, no button, no contact tracing ----
@@ -89,10 +91,15 @@ async function scenarios(browser) {
 		await answer(page, 'fever checked from the campus page');
 		check(await until(page, () => document.querySelector('#alert-list .alert') === null),
 		    'the acknowledged alert leaves the page');
+		check(await until(page, () => document.querySelector(
+		    '.gate[data-gate="north"] .count')?.textContent === '0'),
+		    "north's card counts no open alert once it is acknowledged");
 	}
 	check(await page.$('#contact-form') === null, 'a guard is offered no contact tracing');
 
-	// ---- the report's charts: SVG with bars ----
+	// ---- the report's charts: SVG with bars, following the events ----
+	check(await until(page, () => /[1-9]\d* denied/.test(document.querySelector('#totals').textContent),
+	    null, 8000), 'the report follows the events without a reload (the fever is a denial)');
 	await page.reload({waitUntil: 'networkidle2'});
 	const bars = await until(page, () =>
 	    document.querySelectorAll('#chart-hourly svg rect.bar-part').length > 0 &&
