@@ -1,8 +1,13 @@
 // common.mjs: what the browser tests share (console.mjs on a gate,
 // console-hub.mjs on the hub): PASS:/FAIL: lines and their count, a page
 // that records what the browser says went wrong, the reason dialog
-// answered from the keyboard, and Debian's chromium launched.
+// answered from the keyboard, gatectl on a gate's socket, and Debian's
+// chromium launched.
+import {execFile} from 'node:child_process';
+import {promisify} from 'node:util';
 import puppeteer from 'puppeteer-core';
+
+const run = promisify(execFile);
 
 export const results = {failures: 0};
 
@@ -11,6 +16,19 @@ export function check(ok, name) {
 	if (!ok)
 		results.failures++;
 	return ok;
+}
+
+// gatectl --json on a gate's socket; a denied card exits 1 with its
+// answer all the same.
+export async function gatectlAt(sock, ...args) {
+	try {
+		const {stdout} = await run(process.env.GATECTL, ['-s', sock, '--json', ...args]);
+		return JSON.parse(stdout);
+	} catch (e) {
+		if (e.stdout)
+			return JSON.parse(e.stdout);
+		throw e;
+	}
 }
 
 // A page that records the browser's errors in errors, 1024x600.

@@ -5,24 +5,12 @@
 // (screenshots), GATECTL and SOCK_NORTH (gate north's local socket, for
 // cards), KILL_PID (gate south, killed to go offline), TOKEN_GUARD,
 // TOKEN_VIEWER, TOKEN_HEALTH.
-import {execFile} from 'node:child_process';
-import {promisify} from 'node:util';
-import {answer, check, newPage, withBrowser} from './common.mjs';
+import {answer, check, gatectlAt, newPage, withBrowser} from './common.mjs';
 
-const run = promisify(execFile);
 const env = process.env;
 const URL = env.URL;
 
-async function north(...args) {
-	try {
-		const {stdout} = await run(env.GATECTL, ['-s', env.SOCK_NORTH, '--json', ...args]);
-		return JSON.parse(stdout);
-	} catch (e) {
-		if (e.stdout)
-			return JSON.parse(e.stdout);
-		throw e;
-	}
-}
+const north = (...args) => gatectlAt(env.SOCK_NORTH, ...args);
 
 async function signIn(page, token) {
 	await page.goto(URL + '/', {waitUntil: 'networkidle2'});

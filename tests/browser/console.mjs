@@ -4,29 +4,15 @@
 // script counts them.  Environment: URL, ART (screenshots), SOCK and
 // GATECTL (the gate's local socket, to present cards), TOKEN_ADMIN,
 // TOKEN_GUARD, TOKEN_VIEWER, CONSOLE_DIR (for the page weight).
-import {execFile} from 'node:child_process';
-import {promisify} from 'node:util';
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
-import {answer, check, newPage, withBrowser} from './common.mjs';
+import {answer, check, gatectlAt, newPage, withBrowser} from './common.mjs';
 
-const run = promisify(execFile);
 const env = process.env;
 const URL = env.URL;
 
-// gatectl --json on the gate's socket; a denied card exits 1 with its
-// answer all the same.
-async function gatectl(...args) {
-	try {
-		const {stdout} = await run(env.GATECTL, ['-s', env.SOCK, '--json', ...args]);
-		return JSON.parse(stdout);
-	} catch (e) {
-		if (e.stdout)
-			return JSON.parse(e.stdout);
-		throw e;
-	}
-}
+const gatectl = (...args) => gatectlAt(env.SOCK, ...args);
 
 // The console's bytes: every file raw, and gzipped as make install does.
 function weight(dir) {
