@@ -48,6 +48,17 @@ export async function newPage(ctx, errors) {
 	return page;
 }
 
+// Signs in on the page at url with token, from the keyboard; ready: what
+// the page shows once it has its data.
+export async function signInAt(page, url, token, ready) {
+	await page.goto(url + '/', {waitUntil: 'networkidle2'});
+	await page.waitForSelector('#signin:not([hidden]) #token', {visible: true});
+	await page.type('#token', token);
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#app:not([hidden])', {visible: true});
+	await page.waitForSelector(ready);
+}
+
 // Answers the page's reason dialog from the keyboard: the reason, Enter.
 export async function answer(page, reason) {
 	await page.waitForSelector('#reason-dialog[open] #reason', {visible: true});

@@ -5,21 +5,14 @@
 // (screenshots), GATECTL and SOCK_NORTH (gate north's local socket, for
 // cards), KILL_PID (gate south, killed to go offline), TOKEN_GUARD,
 // TOKEN_VIEWER, TOKEN_HEALTH.
-import {answer, check, gatectlAt, newPage, withBrowser} from './common.mjs';
+import {answer, check, gatectlAt, newPage, signInAt, withBrowser} from './common.mjs';
 
 const env = process.env;
 const URL = env.URL;
 
 const north = (...args) => gatectlAt(env.SOCK_NORTH, ...args);
 
-async function signIn(page, token) {
-	await page.goto(URL + '/', {waitUntil: 'networkidle2'});
-	await page.waitForSelector('#signin:not([hidden]) #token', {visible: true});
-	await page.type('#token', token);
-	await page.keyboard.press('Enter');
-	await page.waitForSelector('#app:not([hidden])', {visible: true});
-	await page.waitForSelector('#gate-list .gate');
-}
+const signIn = (page, token) => signInAt(page, URL, token, '#gate-list .gate');
 
 const until = (page, fn, arg, timeout = 5000) =>
 	page.waitForFunction(fn, {timeout, polling: 100}, arg).then(() => true, () => false);

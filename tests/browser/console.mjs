@@ -7,7 +7,7 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
-import {answer, check, gatectlAt, newPage, withBrowser} from './common.mjs';
+import {answer, check, gatectlAt, newPage, signInAt, withBrowser} from './common.mjs';
 
 const env = process.env;
 const URL = env.URL;
@@ -34,14 +34,7 @@ function weight(dir) {
 	return {raw, gz, files};
 }
 
-async function signIn(page, token) {
-	await page.goto(URL + '/', {waitUntil: 'networkidle2'});
-	await page.waitForSelector('#signin:not([hidden]) #token', {visible: true});
-	await page.type('#token', token);
-	await page.keyboard.press('Enter');
-	await page.waitForSelector('#app:not([hidden])', {visible: true});
-	await page.waitForSelector('.lane');
-}
+const signIn = (page, token) => signInAt(page, URL, token, '.lane');
 
 // Pixel variance of a PNG, measured in a blank page of its own.
 async function variance(browser, png) {
