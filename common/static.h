@@ -39,6 +39,14 @@ int	 static_lookup_at(int dir, const char *name, bool gzip_ok,
 void	 static_file_clear(struct static_file *);
 /* Whether an Accept-Encoding header allows gzip (and not "gzip;q=0"). */
 bool	 static_accepts_gzip(const char *accept_encoding);
+/*
+ * static-http.c: answers an evhttp request when path is the console's
+ * ("/": the file index; "/console/NAME"): true, else false (not a console
+ * path, left to the caller).  The struct is libevent's (event2/http.h).
+ */
+struct evhttp_request;
+bool	 static_http(const char *dir, const char *index,
+	    struct evhttp_request *req, const char *path);
 /* The security headers every console answer carries: name, value pairs,
  * ending with a NULL name. */
 extern const char *const static_headers[];

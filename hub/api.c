@@ -50,6 +50,12 @@ const struct api_route hub_api_routes[] = {
 	  "contact tracing, with a reason (journaled)" },
 	{ EVHTTP_REQ_GET, "/metrics", HUB_VIEWER, api_metrics,
 	  "Prometheus metrics" },
+	{ EVHTTP_REQ_POST, "/v1/session", HUB_VIEWER, api_session_in,
+	  "the console's sign-in: a token for a cookie" },
+	{ EVHTTP_REQ_GET, "/v1/session", HUB_VIEWER, api_session_get,
+	  "who the console's cookie is, its CSRF token" },
+	{ EVHTTP_REQ_DELETE, "/v1/session", HUB_VIEWER, api_session_out,
+	  "the console's sign-out" },
 	{ 0, NULL, 0, NULL, NULL }
 };
 
@@ -128,6 +134,8 @@ api_dispatch(struct evhttp_request *req, void *arg)
 	r.hub = api->hub;
 	r.req = req;
 	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (path != NULL && api_console(&r, path))
+		return;
 	for (rt = hub_api_routes; path != NULL && rt->path != NULL; rt++) {
 		if (!api_match(rt->path, path, &r))
 			continue;
@@ -142,7 +150,17 @@ api_dispatch(struct evhttp_request *req, void *arg)
 		    "method not allowed" : "no such route");
 		return;
 	}
-	if ((tok = api_token(api->hub, req)) == NULL) {
+	if (strcmp(hit->path, API_OPEN_PATH) == 0) {
+		hit->fn(&r);
+		return;
+	}
+	if ((tok = api_token(api->hub, req)) == NULL &&
+	    evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Authorization") == NULL && api_session_cookie(&r)) {
+		if (api_session_auth(&r, &tok) == -1)
+			return;
+	}
+	if (tok == NULL) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer");
 		api_error(&r, 401, "a valid bearer token is required");
@@ -204,7 +222,8 @@ hub_api_new(struct hub *hub, char **cause)
 	api->http = evhttp_new(hub->base);
 	evhttp_set_bevcb(api->http, api_bevcb, api);
 	evhttp_set_gencb(api->http, api_dispatch, api);
-	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
 	evhttp_set_max_body_size(api->http, API_BODY_MAX);
 	evhttp_set_timeout(api->http, 30);
 	if (evhttp_bind_socket_with_handle(api->http, host, port) == NULL) {
@@ -222,6 +241,7 @@ hub_api_free(struct hub_api *api)
 	if (api == NULL)
 		return;
 	api_report_wait();
+	api_session_free();
 	if (api->http != NULL)
 		evhttp_free(api->http);
 	SSL_CTX_free(api->ctx);

@@ -30,6 +30,8 @@ struct api_route {
 	void			(*fn)(struct api_req *);
 	const char		*help;
 };
+/* The one path whose routes need no token (the handlers check). */
+#define API_OPEN_PATH	"/v1/session"
 
 extern const struct api_route	hub_api_routes[];
 
@@ -58,6 +60,18 @@ void	api_report(struct api_req *);
 void	api_contacts(struct api_req *);
 /* Waits for the report thread, if one runs, and drops its answer. */
 void	api_report_wait(void);
+
+/* api-console.c: GET / and /console/NAME; true when answered. */
+bool	api_console(struct api_req *, const char *path);
+
+/* api-session.c: the console's sign-in (POST, GET, DELETE /v1/session)
+ * and a request's session: 0 with *tok, or -1 when answered. */
+void	api_session_in(struct api_req *);
+void	api_session_get(struct api_req *);
+void	api_session_out(struct api_req *);
+int	api_session_auth(struct api_req *, const struct hub_token **tok);
+bool	api_session_cookie(struct api_req *);
+void	api_session_free(void);
 
 /* stream.c */
 void	api_events_stream(struct api_req *);

@@ -63,6 +63,8 @@ static const struct hub_key hub_keys[] = {
 	{ HS_TLS, "certificate", HT_PATH, K(tls, certificate), 0, 0, NULL,
 	  true },
 	{ HS_TLS, "key", HT_PATH, K(tls, key), 0, 0, NULL, true },
+	{ HS_TLS, "console", HT_PATH, K(tls, console), 0, 0,
+	  "/usr/share/gated/console", false },
 	{ HS_WEBHOOK, "url", HT_URL, K(webhook, url), 0, 0, NULL, true },
 	{ HS_WEBHOOK, "retries", HT_INT, K(webhook, retries), 0, 100, "5",
 	  false },

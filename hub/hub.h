@@ -51,6 +51,7 @@ struct hub_conf {
 		bool	set;
 		char	listen[128];		/* ADDRESS:PORT */
 		char	certificate[PATH_MAX], key[PATH_MAX];
+		char	console[PATH_MAX];	/* the web console's files */
 	} tls;
 	struct {
 		bool	set;

@@ -1,10 +1,18 @@
 // campus.js: the hub's campus page.  Every gate from GET /v1/campus/gates
 // ([{gate, online, level, mode, alerts, last_seen_ms, people_version,
 // gap}]): online or not in words, its level, mode and active alerts;
-// refreshed every 2 s and at once on each event of the hub's stream.
-import {$, el, fill, clock, say} from './ui.js';
-import {api} from './api.js';
+// the active alerts (acknowledged with a reason by a guard and up); the
+// campus report of today with its two charts (chart.js); contact tracing
+// for health and admin.  The gates and alerts are read every second and
+// at once on each event of the hub's stream; the report every 30 s and
+// after an event (at most every 5 s).
+// What the role may not do is not offered (the hub refuses it anyway).
+import {$, el, fill, update, clock, say, askReason} from './ui.js';
+import {api, can} from './api.js';
 import {frame, follow, signedIn, showUser} from './signin.js';
+import {hourlyChart, denialsChart} from './chart.js';
+
+let me = null;
 
 function levelText(l) {
 	if (l === null || l === undefined)
@@ -14,8 +22,12 @@ function levelText(l) {
 	return String(l);
 }
 
-function gateCard(g) {
-	const alerts = g.alerts ?? 0;
+// open: the campus's active alerts of the gate, the hub's (an
+// acknowledgement at the hub closes one even while the hub cannot forward
+// it to the gate, hub/alerts-forward.c, and the gate's own count in
+// g.alerts comes with its next state: it would contradict the list).
+function gateCard(g, open) {
+	const alerts = open;
 	return el('li', {class: `gate ${g.online ? 'online' : 'offline'}`,
 	    'data-gate': g.gate, 'data-online': g.online ? 'yes' : 'no'},
 	    el('div', {class: 'lane-head'}, el('strong', {}, g.gate),
@@ -27,7 +39,36 @@ function gateCard(g) {
 		String(alerts)), alerts === 1 ? ' alert' : ' alerts'),
 	    el('div', {class: 'kind'}, g.last_seen_ms ?
 		`last seen ${clock(g.last_seen_ms)}` : 'never seen'),
+	    el('div', {class: 'kind'}, 'events ',
+		el('span', {class: 'events'}, String(g.max_id ?? 0))),
 	    g.gap ? el('div', {class: 'kind'}, `missing events: ${g.gap}`) : null);
+}
+
+async function ack(a) {
+	const reason = await askReason(`Acknowledge ${a.reason} at ${a.gate}`,
+	    'Acknowledge');
+	if (!reason)
+		return;
+	try {
+		await api('POST', `/v1/alerts/${encodeURIComponent(a.gate)}/` +
+		    `${encodeURIComponent(a.id)}/ack`, {reason});
+		say(`Alert ${a.gate}/${a.id} acknowledged.`);
+	} catch (e) {
+		say(`Acknowledge: ${e.message}`, true);
+	}
+	refresh();
+}
+
+function alertItem(a) {
+	return el('li', {class: 'alert', 'data-alert': `${a.gate}/${a.id}`},
+	    el('div', {class: 'lane-head'},
+		el('strong', {}, `${a.gate} · ${a.reason}`),
+		el('span', {class: 'when'}, a.ts_ms ? clock(a.ts_ms) : '')),
+	    a.lane ? el('div', {class: 'kind'}, `lane ${a.lane}`) : null,
+	    a.detail ? el('div', {class: 'detail'}, a.detail) : null,
+	    can(me.role, 'guard') ? el('button', {type: 'button',
+		class: 'primary ack', 'data-ack': `${a.gate}/${a.id}`,
+		onclick: () => ack(a)}, 'Acknowledge') : null);
 }
 
 async function refresh() {
@@ -37,23 +78,116 @@ async function refresh() {
 		const online = list.filter((g) => g.online).length;
 		$('#summary').textContent = `${list.length} gates, ${online} ` +
 		    `online, ${list.length - online} offline`;
-		fill($('#gate-list'), list.map(gateCard));
+		const al = (await api('GET', '/v1/alerts')).alerts || [];
+		const open = (g) => al.filter((a) => a.gate === g.gate).length;
+		update($('#gate-list'), list.map((g) => [g, open(g)]),
+		    (l) => l.map(([g, n]) => gateCard(g, n)));
+		update($('#alert-list'), al, (l) => l.length ? l.map(alertItem) :
+		    el('li', {class: 'none'}, 'No active alert.'));
 	} catch (e) {
 		if (e.status === 401)
 			location.reload();
-		say(`Gates: ${e.message}`, true);
+		say(`Campus: ${e.message}`, true);
 	}
+}
+
+let reported = 0;
+
+async function report() {
+	reported = Date.now();
+	try {
+		const r = await api('GET', '/v1/report?format=json');
+		const t = r.totals || {};
+		$('#totals').textContent = `Today: ${t.passages ?? 0} passages, ` +
+		    `${t.granted ?? 0} granted, ${t.denied ?? 0} denied, ` +
+		    `${t.alerts ?? 0} alerts`;
+		fill($('#chart-hourly'), hourlyChart(r.hourly));
+		fill($('#chart-denials'), (r.denials || []).length ?
+		    denialsChart(r.denials) :
+		    el('p', {class: 'none'}, 'No denial today.'));
+	} catch (e) {
+		say(`Report: ${e.message}`, true);
+	}
+}
+
+// The report after an event: now, or when 5 s have passed since the last.
+let soon = null;
+function reportSoon() {
+	if (soon !== null)
+		return;
+	soon = setTimeout(() => {
+		soon = null;
+		report();
+	}, Math.max(0, 5000 - (Date.now() - reported)));
+}
+
+function contactRows(c) {
+	if (!c.contacts.length)
+		return el('p', {class: 'none'}, `${c.passages.length} passages, ` +
+		    'no contact.');
+	return el('table', {},
+	    el('thead', {}, el('tr', {}, el('th', {}, 'Person'),
+		el('th', {}, 'Times'), el('th', {}, 'Where, when'))),
+	    el('tbody', {}, c.contacts.map((x) => el('tr', {},
+		el('td', {}, x.person), el('td', {}, String(x.times)),
+		el('td', {}, x.meetings.map((m) =>
+		    `${m.gate} ${m.lane} ${m.time}`).join('; '))))));
+}
+
+async function trace(ev) {
+	ev.preventDefault();
+	const f = ev.target;
+	const q = new URLSearchParams({person: f.person.value.trim(),
+	    days: f.days.value, reason: f.why.value.trim(), format: 'json'});
+	try {
+		const c = await api('GET', `/v1/contacts?${q}`);
+		fill($('#contact-result'), contactRows(c));
+		say(`Contacts of ${c.person}: journaled with your name.`);
+	} catch (e) {
+		say(`Contacts: ${e.message}`, true);
+	}
+}
+
+function contactsPanel() {
+	return el('section', {class: 'panel', id: 'campus-contacts'},
+	    el('h2', {}, 'Contact tracing'),
+	    el('form', {id: 'contact-form', class: 'controls', onsubmit: trace},
+		el('div', {class: 'ctl'}, el('label', {for: 'person'}, 'Person'),
+		    el('input', {id: 'person', name: 'person', required: true,
+			autocomplete: 'off'})),
+		el('div', {class: 'ctl'}, el('label', {for: 'days'}, 'Days'),
+		    el('input', {id: 'days', name: 'days', type: 'number',
+			min: 1, max: 366, value: 14, required: true})),
+		el('div', {class: 'ctl'}, el('label', {for: 'why'}, 'Reason'),
+		    el('input', {id: 'why', name: 'why', required: true,
+			autocomplete: 'off', maxlength: 200})),
+		el('div', {class: 'row'}, el('button', {type: 'submit',
+		    class: 'primary'}, 'Trace'))),
+	    el('div', {id: 'contact-result'}));
 }
 
 async function start() {
 	frame('Campus');
-	showUser(await signedIn());
+	me = await signedIn();
+	showUser(me);
+	if (can(me.role, 'health'))
+		$('#campus').append(contactsPanel());
 	await refresh();
-	follow('/v1/events/stream', () => refresh());
+	await report();
+	// The report again after an event, at most every 5 s (it is a query
+	// over the day's events; the hub runs one at a time).
+	follow('/v1/events/stream', () => {
+		refresh();
+		reportSoon();
+	});
 	setInterval(() => {
 		if (!document.hidden)
 			refresh();
-	}, 2000);
+	}, 1000);
+	setInterval(() => {
+		if (!document.hidden)
+			report();
+	}, 30000);
 }
 
 start().catch((e) => say(`The console could not start: ${e.message}`, true));

@@ -4,37 +4,15 @@
 // script counts them.  Environment: URL, ART (screenshots), SOCK and
 // GATECTL (the gate's local socket, to present cards), TOKEN_ADMIN,
 // TOKEN_GUARD, TOKEN_VIEWER, CONSOLE_DIR (for the page weight).
-import {execFile} from 'node:child_process';
-import {promisify} from 'node:util';
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
-import puppeteer from 'puppeteer-core';
+import {answer, check, gatectlAt, newPage, signInAt, withBrowser} from './common.mjs';
 
-const run = promisify(execFile);
 const env = process.env;
 const URL = env.URL;
-let failures = 0;
 
-function check(ok, name) {
-	console.log(`${ok ? 'PASS' : 'FAIL'}: ${name}`);
-	if (!ok)
-		failures++;
-	return ok;
-}
-
-// gatectl --json on the gate's socket; a denied card exits 1 with its
-// answer all the same.
-async function gatectl(...args) {
-	try {
-		const {stdout} = await run(env.GATECTL, ['-s', env.SOCK, '--json', ...args]);
-		return JSON.parse(stdout);
-	} catch (e) {
-		if (e.stdout)
-			return JSON.parse(e.stdout);
-		throw e;
-	}
-}
+const gatectl = (...args) => gatectlAt(env.SOCK, ...args);
 
 // The console's bytes: every file raw, and gzipped as make install does.
 function weight(dir) {
@@ -56,38 +34,7 @@ function weight(dir) {
 	return {raw, gz, files};
 }
 
-// A page that records what the browser says went wrong.
-async function newPage(ctx, errors) {
-	const page = await ctx.newPage();
-	page.on('console', (m) => {
-		if (m.type() === 'error')
-			errors.push(`console: ${m.text()}`);
-	});
-	page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-	page.on('requestfailed', (r) => {
-		// The event stream is cut when the page goes: not an error.
-		if (!r.url().includes('/v1/events/stream'))
-			errors.push(`request: ${r.url()} ${r.failure()?.errorText}`);
-	});
-	await page.setViewport({width: 1024, height: 600});
-	return page;
-}
-
-async function signIn(page, token) {
-	await page.goto(URL + '/', {waitUntil: 'networkidle2'});
-	await page.waitForSelector('#signin:not([hidden]) #token', {visible: true});
-	await page.type('#token', token);
-	await page.keyboard.press('Enter');
-	await page.waitForSelector('#app:not([hidden])', {visible: true});
-	await page.waitForSelector('.lane');
-}
-
-// Answers the page's reason dialog from the keyboard: the reason, Enter.
-async function answer(page, reason) {
-	await page.waitForSelector('#reason-dialog[open] #reason', {visible: true});
-	await page.type('#reason', reason);
-	await page.keyboard.press('Enter');
-}
+const signIn = (page, token) => signInAt(page, URL, token, '.lane');
 
 // Pixel variance of a PNG, measured in a blank page of its own.
 async function variance(browser, png) {
@@ -156,19 +103,7 @@ async function main() {
 	console.log(`page weight: ${w.files} files, ${w.raw} bytes, ${w.gz} bytes gzipped (-9)`);
 	check(w.gz < 50000, `the console is small for a Pi: ${w.gz} bytes gzipped`);
 
-	const browser = await puppeteer.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		// The test CA is thrown away with the test; root needs no sandbox.
-		args: ['--no-sandbox', '--ignore-certificate-errors',
-		    '--disable-gpu', '--disable-dev-shm-usage'],
-	});
-	try {
-		await scenarios(browser);
-	} finally {
-		await browser.close();
-	}
-	console.log(`${failures === 0 ? 'PASS' : 'FAIL'}: the browser test ran to its end (${failures} failed)`);
+	await withBrowser(scenarios);
 }
 
 async function scenarios(browser) {

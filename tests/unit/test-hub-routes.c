@@ -75,7 +75,8 @@ main(void)
 			*nl = '\0';
 		if (strncmp(line, "### ", 4) == 0 && strchr(line + 4, '/') !=
 		    NULL && (strncmp(line + 4, "GET ", 4) == 0 ||
-		    strncmp(line + 4, "POST ", 5) == 0))
+		    strncmp(line + 4, "POST ", 5) == 0 ||
+		    strncmp(line + 4, "DELETE ", 7) == 0))
 			snprintf(headings[nheadings++], sizeof headings[0],
 			    "%s", line + 4);
 	}

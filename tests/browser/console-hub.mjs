@@ -1,0 +1,132 @@
+// console-hub.mjs: the hub's campus page in a real browser (Debian's
+// chromium through puppeteer-core), against the gated-hub, Mosquitto and
+// two gates that tests/integration/console-hub.sh started.  PASS:/FAIL:
+// lines; the shell script counts them.  Environment: URL (the hub), ART
+// (screenshots), GATECTL and SOCK_NORTH (gate north's local socket, for
+// cards), KILL_PID (gate south, killed to go offline), TOKEN_GUARD,
+// TOKEN_VIEWER, TOKEN_HEALTH.
+import {answer, check, gatectlAt, newPage, signInAt, withBrowser} from './common.mjs';
+
+const env = process.env;
+const URL = env.URL;
+
+const north = (...args) => gatectlAt(env.SOCK_NORTH, ...args);
+
+const signIn = (page, token) => signInAt(page, URL, token, '#gate-list .gate');
+
+const until = (page, fn, arg, timeout = 5000) =>
+	page.waitForFunction(fn, {timeout, polling: 100}, arg).then(() => true, () => false);
+
+const gateOnline = (g) => document.querySelector(`.gate[data-gate="${g}"]`)?.dataset.online;
+const events = (g) => Number(document.querySelector(`.gate[data-gate="${g}"] .events`)?.textContent);
+
+async function scenarios(browser) {
+	const errors = [];
+	const guard = await browser.createBrowserContext();
+	const page = await newPage(guard, errors);
+
+	// ---- the guard signs in: both gates online ----
+	await signIn(page, env.TOKEN_GUARD);
+	const both = await until(page, () => ['north', 'south'].every((g) =>
+	    document.querySelector(`.gate[data-gate="${g}"]`)?.dataset.online === 'yes'));
+	check(both, 'the campus page lists north and south, online');
+	check((await page.$eval('#summary', (e) => e.textContent)).includes('2 gates, 2 online'),
+	    'the summary says 2 gates, 2 online');
+
+	// ---- a card at north: its count moves within seconds ----
+	const before = await page.evaluate(events, 'north');
+	const t0 = Date.now();
+	await north('sim', 'card', 'ped-in', '1001');
+	const moved = await until(page, ([g, n]) =>
+	    Number(document.querySelector(`.gate[data-gate="${g}"] .events`)?.textContent) > n,
+	    ['north', before], 5000);
+	check(moved, `a card at north shows on the campus page (${Date.now() - t0} ms)`);
+
+	// ---- a fever at north: an alert with Acknowledge for the guard ----
+	await north('level', 'set', '1', '--reason', 'campus page test: temperatures');
+	await north('sim', 'temp', 'therm', '36.7');
+	await north('sim', 'card', 'ped-in', '1003', '--temp', '38.6');
+	const alerted = await until(page, () =>
+	    document.querySelector('#alert-list .alert button.ack') !== null, null, 8000);
+	check(alerted, 'the fever alert appears with an Acknowledge button for a guard');
+	check(await page.$eval('.gate[data-gate="north"] .count', (e) => e.textContent) === '1',
+	    "north's card counts the alert");
+	await page.screenshot({path: `${env.ART}/campus-alert-1024x600.png`, fullPage: true});
+
+	// ---- a viewer: the alert, no button, no contact tracing ----
+	const vctx = await browser.createBrowserContext();
+	const verr = [];
+	const vp = await newPage(vctx, verr);
+	await signIn(vp, env.TOKEN_VIEWER);
+	await until(vp, () => document.querySelector('#alert-list .alert') !== null);
+	check(await vp.$('#alert-list .alert') !== null, 'a viewer sees the alert');
+	check(await vp.$('button.ack') === null, 'a viewer is offered no Acknowledge button');
+	check(await vp.$('#contact-form') === null, 'a viewer is offered no contact tracing');
+	await vp.screenshot({path: `${env.ART}/campus-viewer-1024x600.png`, fullPage: true});
+	check(verr.length === 0, `no console errors on the viewer's page${verr.length ? ': ' + verr.join(' | ') : ''}`);
+	await vctx.close();
+
+	// ---- the guard acknowledges it, with a reason ----
+	if (alerted) {
+		await page.click('#alert-list button.ack');
+		await answer(page, 'fever checked from the campus page');
+		check(await until(page, () => document.querySelector('#alert-list .alert') === null),
+		    'the acknowledged alert leaves the page');
+		check(await until(page, () => document.querySelector(
+		    '.gate[data-gate="north"] .count')?.textContent === '0'),
+		    "north's card counts no open alert once it is acknowledged");
+	}
+	check(await page.$('#contact-form') === null, 'a guard is offered no contact tracing');
+
+	// ---- the report's charts: SVG with bars, following the events ----
+	check(await until(page, () => /[1-9]\d* denied/.test(document.querySelector('#totals').textContent),
+	    null, 8000), 'the report follows the events without a reload (the fever is a denial)');
+	await page.reload({waitUntil: 'networkidle2'});
+	const bars = await until(page, () =>
+	    document.querySelectorAll('#chart-hourly svg rect.bar-part').length > 0 &&
+	    document.querySelectorAll('#chart-denials svg rect.bar-part').length > 0);
+	check(bars, 'the report draws passages per hour and denials by reason as SVG bars');
+	const denial = await page.$$eval('#chart-denials svg rect title', (t) => t.map((x) => x.textContent).join(' | '));
+	check(denial.includes('fever'), `the denials chart has the fever (${denial})`);
+
+	// ---- health: contact tracing, with a reason ----
+	const hctx = await browser.createBrowserContext();
+	const herr = [];
+	const hp = await newPage(hctx, herr);
+	await signIn(hp, env.TOKEN_HEALTH);
+	check(await hp.$('#contact-form') !== null, 'health is offered contact tracing');
+	await hp.type('#person', '1001');
+	await hp.type('#why', 'campus page test');
+	await hp.click('#contact-form button[type=submit]');
+	check(await until(hp, () => document.querySelector('#contact-result').textContent.length > 0),
+	    'the contact query answers on the page');
+	await hp.screenshot({path: `${env.ART}/campus-health-1024x600.png`, fullPage: true});
+	check(herr.length === 0, `no console errors on the health page${herr.length ? ': ' + herr.join(' | ') : ''}`);
+	await hctx.close();
+
+	// ---- south killed: offline on the page (the broker's will) ----
+	const tk = Date.now();
+	process.kill(Number(env.KILL_PID), 'SIGKILL');
+	const off = await until(page, () =>
+	    document.querySelector('.gate[data-gate="south"]')?.dataset.online === 'no', null, 20000);
+	check(off, `south killed shows OFFLINE on the page (${Date.now() - tk} ms)`);
+	check(await page.evaluate(gateOnline, 'north') === 'yes', 'north stays online');
+
+	for (const [w, h] of [[1024, 600], [390, 844], [1440, 900]]) {
+		await page.setViewport({width: w, height: h});
+		await new Promise((r) => setTimeout(r, 300));
+		await page.screenshot({path: `${env.ART}/campus-${w}x${h}.png`, fullPage: true});
+		const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+		check(wide <= w, `${w}x${h}: no sideways scrolling (${wide} px)`);
+	}
+	check(errors.length === 0, `no console errors on the guard's page${errors.length ? ': ' + errors.join(' | ') : ''}`);
+}
+
+async function main() {
+	await withBrowser(scenarios);
+}
+
+main().catch((e) => {
+	console.log(`FAIL: the browser test: ${e.stack || e}`);
+	process.exit(1);
+});

@@ -1,0 +1,173 @@
+# console-hub.sh: the web console on gated-hub.  A real Mosquitto, two
+# gated on the simulator (north, south) and gated-hub (SQLite), with
+# [tls] console at the tree's console/.  The files: GET / is campus.html,
+# the security headers, ETag and 304, HEAD, nothing outside the directory,
+# DELETE and PUT on a file 405.  Sessions (POST/GET/DELETE /v1/session):
+# the cookie's flags, the role, the CSRF token required on a change made
+# with the cookie, sign-in and sign-out journaled in hub_journal, failed
+# sign-ins limited per address (429).  Then the real browser
+# (tests/browser/console-hub.mjs) on the campus page: both gates online, a
+# card seen within seconds, a fever alert acknowledged by a guard and not
+# offered to a viewer, the report's SVG charts, contact tracing for health,
+# a gate killed shown offline (the broker's will), screenshots.
+. "$(dirname "$0")/common.inc"
+. "$(dirname "$0")/mosquitto.inc"
+HUB=$top/$BUILD/gated-hub
+CONSOLE=$top/console
+TOKEN_GUARD=guard-7c1e0f2d9a8b3c4d5e6f70819a2b3c4d
+TOKEN_VIEWER=viewer-1a2b3c4d5e6f708192a3b4c5d6e7f809
+TOKEN_HEALTH=health-0f1e2d3c4b5a69788796a5b4c3d2e1f0
+sha() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
+D=$T/campus
+mkdir -p "$D"
+finish() {
+	[ $failures -eq 0 ] || { echo "--- hub log:"; tail -40 "$D/hub.log"; }
+	exit $((failures > 0))
+}
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/hub.key" -out "$T/hub.crt" -days 2 -subj /CN=localhost \
+    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+
+start_gate() {
+	d=$D/$1
+	mkdir -p "$d"
+	cp "$T/people.csv" "$d/"
+	sed "s/^id = test/id = $1/; s/^temperature-wait = .*/temperature-wait = 3s/" \
+	    "$T/gate.conf" >"$d/gate.conf"
+	cat >>"$d/gate.conf" <<EOC
+
+[mqtt]
+host = 127.0.0.1
+port = $PORT
+site = campus
+keepalive = 5s
+EOC
+	"$GATED" -d -f "$d/gate.conf" >>"$d/gated.log" 2>&1 &
+	eval "GPID_$1=$!"
+	PIDS="$PIDS $!"
+	wait_for 5 gctl "$1" status >/dev/null 2>&1
+}
+gctl() { g=$1; shift; "$GATECTL" -s "$D/$g/state/control.sock" "$@"; }
+hubsql() { sqlite3 "$D/campus.db" "$1"; }
+
+PORT=$(free_port)
+HUB_PORT=$(free_port)
+H=https://127.0.0.1:$HUB_PORT
+plain_conf "$PORT" "$D/broker.conf"
+start_broker b "$D/broker.conf" "$PORT"
+cat >"$D/hub.conf" <<EOC
+[hub]
+database = sqlite:$D/campus.db
+site = campus
+[mqtt]
+host = 127.0.0.1
+port = $PORT
+client-id = hub-console
+keepalive = 5s
+[tls]
+listen = 127.0.0.1:$HUB_PORT
+certificate = $T/hub.crt
+key = $T/hub.key
+console = $CONSOLE
+[token guardhouse]
+role = guard
+hash = sha256:$(sha "$TOKEN_GUARD")
+[token lobby]
+role = viewer
+hash = sha256:$(sha "$TOKEN_VIEWER")
+[token office]
+role = health
+hash = sha256:$(sha "$TOKEN_HEALTH")
+EOC
+"$HUB" -d -f "$D/hub.conf" >>"$D/hub.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for 5 port_open "$HUB_PORT" || { fail "gated-hub starts"; cat "$D/hub.log"; }
+for g in north south; do
+	start_gate "$g" || fail "gate $g starts"
+done
+
+HD=$T/headers
+get() {	# get PATH [curl args]: status; headers in $HD, body in $T/body
+	p=$1; shift
+	rm -f "$T/body"
+	curl -sk -D "$HD" -o "$T/body" -w '%{http_code}' --max-time 10 "$@" "$H$p"
+}
+hdr() { tr -d '\r' <"$HD" | sed -n "s/^$1: //Ip" | head -1; }
+
+# ---- the files -------------------------------------------------------------
+check "GET /: 200 without a token" [ "$(get /)" = 200 ]
+check "GET / is campus.html" cmp -s "$T/body" "$CONSOLE/campus.html"
+check "GET /: text/html" [ "$(hdr Content-Type)" = "text/html; charset=utf-8" ]
+check "GET /: the Content-Security-Policy" sh -c "tr -d '\r' <'$HD' | grep -qi \"^Content-Security-Policy: default-src 'self'; script-src 'self'\""
+check "GET /: X-Content-Type-Options nosniff" [ "$(hdr X-Content-Type-Options)" = nosniff ]
+etag=$(hdr ETag)
+check "GET /: a strong ETag ($etag)" sh -c "echo '$etag' | grep -q '^\"[0-9a-f-]*\"\$'"
+check "If-None-Match: 304" [ "$(get / -H "If-None-Match: $etag")" = 304 ]
+check "the 304 has no body" [ ! -s "$T/body" ]
+check "GET /console/js/chart.js: 200" [ "$(get /console/js/chart.js)" = 200 ]
+check "... is the file" cmp -s "$T/body" "$CONSOLE/js/chart.js"
+for p in /console/../hub.conf /console/%2e%2e/campus.html /console/.hidden \
+    /console/ /console/nope.js; do
+	check "GET $p: 404" [ "$(get "$p" --path-as-is)" = 404 ]
+done
+check "DELETE /: 405" [ "$(get / -X DELETE)" = 405 ]
+check "HEAD /: 200, the length of campus.html" sh -c "[ \"\$(curl -sk -I -D '$HD' -o /dev/null -w '%{http_code}' '$H/')\" = 200 ] && [ \"\$(tr -d '\r' <'$HD' | sed -n 's/^Content-Length: //Ip')\" = $(wc -c <"$CONSOLE/campus.html") ]"
+check "the API still wants a token: 401" [ "$(get /v1/status)" = 401 ]
+
+# ---- sessions --------------------------------------------------------------
+jar=$T/jar
+signin() {	# signin TOKEN [curl args]: status; the cookie in $jar
+	tok=$1; shift
+	rm -f "$jar"
+	curl -sk -D "$HD" -o "$T/body" -w '%{http_code}' --max-time 10 \
+	    -c "$jar" "$@" -d "{\"token\": \"$tok\"}" "$H/v1/session"
+}
+with() {	# with [curl args] URL: status, the session's cookie sent
+	curl -sk -o "$T/body" -w '%{http_code}' --max-time 10 -b "$jar" "$@"
+}
+check "sign in as guard: 200" [ "$(signin "$TOKEN_GUARD")" = 200 ]
+cookie=$(hdr Set-Cookie)
+check "the cookie: HttpOnly; Secure; SameSite=Strict ($cookie)" sh -c "echo '$cookie' | grep -q '^session=[0-9a-f]\{64\}; HttpOnly; Secure; SameSite=Strict; Path=/'"
+check "the answer: name, role guard, csrf" sh -c "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d[\"name\"]==\"guardhouse\" and d[\"role\"]==\"guard\" and len(d[\"csrf\"])==64))' '$T/body'"
+csrf=$(jget csrf <"$T/body")
+session_role() { curl -sk -b "$jar" "$H/v1/session" | jget role; }
+check "GET /v1/session with the cookie: guard" [ "$(session_role)" = guard ]
+check "GET /v1/campus/gates with the cookie: 200" [ "$(with "$H/v1/campus/gates")" = 200 ]
+check "an ack with the cookie, no X-CSRF-Token: 403" [ "$(with -d '{"reason": "no csrf"}' "$H/v1/alerts/north/1/ack")" = 403 ]
+check "... with it: past the check (404 no such alert)" [ "$(with -H "X-CSRF-Token: $csrf" -d '{"reason": "csrf ok"}' "$H/v1/alerts/north/1/ack")" = 404 ]
+check "a forged cookie: 401" [ "$(curl -sk -o /dev/null -w '%{http_code}' -b "session=$(printf '%064d' 7)" "$H/v1/status")" = 401 ]
+check "sign out without the CSRF token: 403" [ "$(with -X DELETE "$H/v1/session")" = 403 ]
+check "sign out: 200" [ "$(with -X DELETE -H "X-CSRF-Token: $csrf" "$H/v1/session")" = 200 ]
+check "the cookie after sign-out: 401" [ "$(with "$H/v1/status")" = 401 ]
+check "sign-in and sign-out in hub_journal (kind session)" [ "$(hubsql "SELECT reason FROM hub_journal WHERE kind = 'session' AND actor = 'token:guardhouse' ORDER BY id" | tr '\n' ' ')" = "signed-in signed-out " ]
+check "a viewer's session: role viewer" [ "$(curl -sk -d "{\"token\": \"$TOKEN_VIEWER\"}" "$H/v1/session" | jget role)" = viewer ]
+check "a bad token at sign-in: 401" [ "$(signin wrong --interface 127.0.0.3)" = 401 ]
+for i in 2 3 4 5; do signin wrong --interface 127.0.0.3 >/dev/null; done
+check "the 6th try from that address, a good token: 429" [ "$(signin "$TOKEN_GUARD" --interface 127.0.0.3)" = 429 ]
+check "... with Retry-After" [ -n "$(hdr Retry-After)" ]
+check "another address is not shut out" [ "$(signin "$TOKEN_GUARD")" = 200 ]
+
+# ---- the browser -----------------------------------------------------------
+if [ -n "${CONSOLE_NO_BROWSER:-}" ]; then
+	echo "SKIP: the browser (CONSOLE_NO_BROWSER set)"
+	finish
+fi
+for need in /usr/bin/chromium node npm; do
+	command -v "$need" >/dev/null || { fail "$need is installed (scripts/install-deps all)"; finish; }
+done
+if [ ! -d "$top/tests/browser/node_modules/puppeteer-core" ]; then
+	(cd "$top/tests/browser" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null) ||
+	    { fail "npm ci in tests/browser"; finish; }
+fi
+ART=$top/$BUILD/test-artifacts/console-hub
+mkdir -p "$ART"
+URL=$H ART=$ART GATECTL=$GATECTL SOCK_NORTH=$D/north/state/control.sock \
+    KILL_PID=$GPID_south TOKEN_GUARD=$TOKEN_GUARD TOKEN_VIEWER=$TOKEN_VIEWER \
+    TOKEN_HEALTH=$TOKEN_HEALTH \
+    timeout 240 node "$top/tests/browser/console-hub.mjs" 2>&1 | tee "$T/browser.out"
+failures=$((failures + $(grep -c '^FAIL' "$T/browser.out")))
+grep -q '^PASS: the browser test ran to its end' "$T/browser.out" || fail "the browser test ran to its end"
+check "the page's acknowledgement journaled with the guard's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'alert-ack' AND actor = 'token:guardhouse' AND reason = 'fever checked from the campus page'")" = 1 ]
+check "the page's contact query journaled" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'contacts' AND actor = 'token:office' AND reason = 'campus page test'")" = 1 ]
+finish
