@@ -53,9 +53,9 @@ CTL_PKGS := libqrencode libpng
 CTL_PKG_CFLAGS := $(shell $(PKGCONF) --cflags $(CTL_PKGS) 2>/dev/null)
 CTL_PKG_LIBS := $(shell $(PKGCONF) --libs $(CTL_PKGS) 2>/dev/null)
 # gated-hub alone: PostgreSQL (libpq), its second database, built in
-# when pkg-config finds libpq (scripts/install-deps run installs it).  A
-# build without it (the arm64 cross build: Debian's libpq-dev is not
-# multi-arch) has SQLite alone and says so for a postgresql: database.
+# when pkg-config finds libpq (scripts/install-deps run installs it; for
+# arm64, scripts/cross-dev).  A build without it has SQLite alone and
+# says so for a postgresql: database.
 HUB_PKGS := $(shell $(PKGCONF) --exists libpq 2>/dev/null && echo libpq)
 HUB_PKG_CFLAGS := $(if $(HUB_PKGS),-DHUB_HAVE_PG $(shell $(PKGCONF) \
 	    --cflags $(HUB_PKGS) 2>/dev/null))
@@ -247,7 +247,8 @@ powercut: all
 # sysusers.d and tmpfiles.d directories come from pkg-config where systemd
 # and udev know them.  Configs in /etc/gated ship as .example files, always
 # refreshed, and are copied to their real names only when none exist: an
-# install never overwrites a gate's configuration.
+# install never overwrites a gate's configuration.  hub.conf is never
+# written (a gate is not a hub): gated-hub's unit waits for one.
 SBINDIR	?= $(PREFIX)/sbin
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
@@ -291,7 +292,8 @@ $(BUILD)/gated.conf.example: docs/examples/south.conf
 	    -e 's|^# on a Raspberry Pi, set.*|# with the gpiod and libusb backends (make install, the Debian package).|' \
 	    docs/examples/south.conf >$@
 
-install: all $(BUILD)/gated.service $(BUILD)/gated.conf.example
+install: all $(BUILD)/gated.service $(BUILD)/gated-hub.service \
+    $(BUILD)/gated.conf.example
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(CONFDIR) \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVDIR)/rules.d \
 	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
@@ -304,6 +306,14 @@ install: all $(BUILD)/gated.service $(BUILD)/gated.conf.example
 	install -m 0644 systemd/gated.sysusers $(DESTDIR)$(SYSUSERSDIR)/gated.conf
 	install -m 0644 systemd/gated.tmpfiles $(DESTDIR)$(TMPFILESDIR)/gated.conf
 	install -m 0644 $(BUILD)/gated.conf.example $(CONFDIR)/gated.conf.example
+	install -m 0755 $(BUILD)/gated-hub $(DESTDIR)$(SBINDIR)/gated-hub
+	install -m 0644 $(BUILD)/gated-hub.service \
+	    $(DESTDIR)$(UNITDIR)/gated-hub.service
+	install -m 0644 systemd/gated-hub.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/gated-hub.conf
+	install -m 0644 systemd/gated-hub.tmpfiles \
+	    $(DESTDIR)$(TMPFILESDIR)/gated-hub.conf
+	install -m 0644 docs/examples/hub.conf $(CONFDIR)/hub.conf.example
 	install -m 0644 docs/examples/people.csv $(CONFDIR)/people.csv.example
 	[ -e $(CONFDIR)/gated.conf ] || \
 	    install -m 0644 $(BUILD)/gated.conf.example $(CONFDIR)/gated.conf
@@ -320,7 +330,8 @@ install: all $(BUILD)/gated.service $(BUILD)/gated.conf.example
 	done
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
 	    echo "install: creating user gated, /var/lib/gated, reloading"; \
-	    systemd-sysusers gated.conf; systemd-tmpfiles --create gated.conf; \
+	    systemd-sysusers gated.conf gated-hub.conf; \
+	    systemd-tmpfiles --create gated.conf gated-hub.conf; \
 	    udevadm control --reload 2>/dev/null; \
 	    systemctl daemon-reload 2>/dev/null; true; \
 	fi
@@ -333,6 +344,9 @@ uninstall:
 	    $(DESTDIR)$(SYSUSERSDIR)/gated.conf \
 	    $(DESTDIR)$(TMPFILESDIR)/gated.conf \
 	    $(CONFDIR)/gated.conf.example $(CONFDIR)/people.csv.example \
+	    $(DESTDIR)$(SBINDIR)/gated-hub $(DESTDIR)$(UNITDIR)/gated-hub.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/gated-hub.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/gated-hub.conf $(CONFDIR)/hub.conf.example \
 	    $(foreach m,$(MANS),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -rf $(DESTDIR)$(CONSOLEDIR)
 	-rmdir $(CONFDIR) 2>/dev/null
@@ -350,8 +364,9 @@ cross:
 	    AR=$(CROSS_$(ARCH))-ar PKG_CONFIG=$(CROSS_$(ARCH))-pkg-config \
 	    all unit
 
-# make deb: the Debian packages gated and gatectl for this machine and,
-# cross-built, arm64, into build-deb/ (scripts/build-deb, docs/install.md).
+# make deb: the Debian packages gated, gatectl and gated-hub for this
+# machine and, cross-built, arm64, into build-deb/ (scripts/build-deb,
+# docs/install.md).
 .PHONY: deb
 deb:
 	@scripts/build-deb

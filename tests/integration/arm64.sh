@@ -23,7 +23,7 @@ if [ -z "$qemu" ]; then
 	exit 0
 fi
 if ! aarch64-linux-gnu-pkg-config --exists libevent; then
-	echo "SKIP: arm64: no arm64 libevent (scripts/cross-libevent as root)"
+	echo "SKIP: arm64: no arm64 libevent (scripts/cross-dev as root)"
 	exit 0
 fi
 if ! aarch64-linux-gnu-pkg-config --exists libqrencode libpng; then

@@ -57,6 +57,15 @@ mode 644 /usr/share/man/man5/gated.conf.5
 mode 644 /usr/share/gated/console/index.html
 mode 644 /usr/share/gated/console/js/gate.js
 mode 644 /usr/share/gated/console/js/gate.js.gz
+mode 755 /usr/sbin/gated-hub
+mode 644 "$unitdir/gated-hub.service"
+mode 644 "$sysusersdir/gated-hub.conf"
+mode 644 "$tmpfilesdir/gated-hub.conf"
+mode 644 /etc/gated/hub.conf.example
+mode 644 /usr/share/man/man8/gated-hub.8
+[ ! -e "$d/etc/gated/hub.conf" ] &&
+    ok "no /etc/gated/hub.conf: a gate is not a hub" ||
+    no "make install wrote /etc/gated/hub.conf"
 
 same() {
 	if cmp -s "$1" "$d$2"; then ok "$2 is $1"
@@ -66,6 +75,15 @@ same "$BUILD/gated.service" "$unitdir/gated.service"
 same udev/60-gated.rules "$udevdir/rules.d/60-gated.rules"
 same systemd/gated.sysusers "$sysusersdir/gated.conf"
 same systemd/gated.tmpfiles "$tmpfilesdir/gated.conf"
+same "$BUILD/gated-hub.service" "$unitdir/gated-hub.service"
+same systemd/gated-hub.sysusers "$sysusersdir/gated-hub.conf"
+same systemd/gated-hub.tmpfiles "$tmpfilesdir/gated-hub.conf"
+if "$d/usr/sbin/gated-hub" -n -f "$d/etc/gated/hub.conf.example" \
+    >"$tmp/n" 2>&1; then
+	ok "installed gated-hub -n accepts hub.conf.example"
+else
+	no "gated-hub -n rejects hub.conf.example: $(cat "$tmp/n")"
+fi
 if grep -qx 'ExecStart=/usr/sbin/gated -f /etc/gated/gated.conf' \
     "$d$unitdir/gated.service"; then
 	ok "the unit runs /usr/sbin/gated"
