@@ -11,6 +11,7 @@
 
 #define API_CAPTURES	4
 #define API_BODY_MAX	65536
+#define API_PEOPLE_BODY_MAX ((size_t)16 << 20)	/* a people list */
 
 /* One request as the handler sees it, after the route and token checks. */
 struct api_req {
@@ -58,6 +59,12 @@ void	api_report(struct api_req *);
 void	api_contacts(struct api_req *);
 /* Waits for the report thread, if one runs, and drops its answer. */
 void	api_report_wait(void);
+
+/* api-people.c: the campus people list and quarantine set. */
+void	api_people_post(struct api_req *);
+void	api_people_versions(struct api_req *);
+void	api_people_search(struct api_req *);
+void	api_people_quarantine(struct api_req *);
 
 /* stream.c */
 void	api_events_stream(struct api_req *);

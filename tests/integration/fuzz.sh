@@ -60,7 +60,7 @@ cflags() {
 # shellcheck disable=SC2086
 libs() {
 	case $1 in
-	pass)	pkg-config --libs libcrypto ;;
+	pass|people) pkg-config --libs libcrypto ;;
 	config)	pkg-config --libs libcrypto jansson ;;
 	command) pkg-config --libs libcrypto jansson ;;
 	route)	pkg-config --libs $agent_pkgs; echo -lm ;;
