@@ -21,6 +21,7 @@
 #include "log.h"
 #include "command.h"
 #include "pass.h"
+#include "people-csv.h"
 #include "redact.h"
 #include "schedule.h"
 #include "xmalloc.h"
@@ -47,23 +48,6 @@ struct evbuffer;
 #define ADMIN_KEYS_MAX	16	/* [admin-key] sections */
 
 /* ---- the data model ---------------------------------------------------- */
-
-enum category {
-	CAT_STUDENT,
-	CAT_STAFF,
-	CAT_RESIDENT,		/* lives in a campus housing zone, not a student */
-	CAT_CONTRACTOR,
-	CAT_VISITOR,
-	CAT__COUNT
-};
-#define CAT_ALL		((1u << CAT__COUNT) - 1)
-
-enum person_flag {
-	PF_QUARANTINE	= 0x01,	/* refused everywhere, raises an alert */
-	PF_OBSERVATION	= 0x02,	/* under medical observation: journaled */
-	PF_VEHICLE	= 0x04,	/* has a registered vehicle */
-	PF_EXEMPT	= 0x08	/* movement exemption: student restriction off */
-};
 
 /*
  * One person as the decision needs it: 24 bytes, so that 100,000 people
@@ -374,8 +358,6 @@ struct verdict	policy_decide(const struct decision_input *);
 bool		policy_wants_temperature(const struct decision_input *);
 const char     *reason_name(enum reason);
 int		reason_from_name(const char *);	/* -1 when unknown */
-const char     *category_name(enum category);
-int		category_from_name(const char *);
 const char     *alert_kind_name(enum alert_kind);
 extern const struct mode policy_builtin_modes[];
 extern const int policy_builtin_mode_count;
@@ -383,12 +365,6 @@ void		policy_default_measures(struct measures *);
 
 /* people.c: an immutable set of people, built from CSV, replaced whole. */
 struct people;
-struct people_errors {
-	int	count;		/* all errors found */
-	int	kept;		/* how many of them are in lines[] */
-	char	lines[20][256];	/* "file:line: reason" */
-};
-#define PEOPLE_FILE_MAX	((size_t)1 << 30)	/* bytes of a people file */
 struct people	*people_load(const char *path, const struct gate_conf *,
 		    struct people_errors *);
 /* people_load() with a file cap other than PEOPLE_FILE_MAX (tests). */
@@ -407,7 +383,6 @@ const char	*people_person_id(const struct people *, const struct person *);
 size_t		 people_count(const struct people *);
 size_t		 people_memory(const struct people *);
 void		 people_free(struct people *);
-int		 card_uid_parse(const char *, uint64_t *);
 uint16_t	 day_number(time_t, bool local);
 
 /* config.c: gated.conf, loaded and checked (config-*.c, config-int.h) */

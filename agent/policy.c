@@ -39,14 +39,6 @@ static const char *const reason_names[R__COUNT] = {
 	[R_PASS_USED]			= "pass-used",
 };
 
-static const char *const category_names[CAT__COUNT] = {
-	[CAT_STUDENT]		= "student",
-	[CAT_STAFF]		= "staff",
-	[CAT_RESIDENT]		= "resident",
-	[CAT_CONTRACTOR]	= "contractor",
-	[CAT_VISITOR]		= "visitor",
-};
-
 static const char *const alert_kind_names[ALERT__COUNT] = {
 	[ALERT_NONE]		= "none",
 	[ALERT_QUARANTINE]	= "quarantine",
@@ -104,21 +96,6 @@ int
 reason_from_name(const char *name)
 {
 	return name_lookup(reason_names, R__COUNT, name);
-}
-
-/* The name of a category, or NULL when the value is out of range. */
-const char *
-category_name(enum category c)
-{
-	if ((unsigned)c >= CAT__COUNT)
-		return NULL;
-	return category_names[c];
-}
-
-int
-category_from_name(const char *name)
-{
-	return name_lookup(category_names, CAT__COUNT, name);
 }
 
 /* The name of an alert kind, or NULL when the value is out of range. */

@@ -68,7 +68,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "[--password-file FILE]]", cmd_campus_status },
 	{ "campus people push", "campus people push FILE --key FILE --key-id "
 	    "NAME --site SITE --broker HOST:PORT --reason TEXT [--wait 10] "
-	    "[--seq N] [--actor TEXT] [--ca FILE [--cert FILE --cert-key FILE]]",
+	    "[--seq N] [--actor TEXT] [--unchecked] [--ca FILE [--cert FILE "
+	    "--cert-key FILE]]",
 	    cmd_campus_people_push },
 	{ "campus quarantine", "campus quarantine PERSON on|off --key FILE "
 	    "--key-id NAME --site SITE --broker HOST:PORT --reason TEXT "

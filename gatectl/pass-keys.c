@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 
 #include "gatectl.h"
+#include "key-file.h"
 
 /* The raw 32 bytes of an Ed25519 key, private (seed) or public. */
 static int
@@ -36,28 +37,14 @@ raw_of(EVP_PKEY *k, int private, uint8_t out[PASS_KEY_LEN])
 int
 pass_read_private(const char *path, uint8_t seed[PASS_KEY_LEN], char **why)
 {
-	EVP_PKEY	*k;
-	FILE		*f;
-	struct stat	 st;
+	int	loose;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(why, "%s: %s", path, strerror(errno));
+	if (key_read_private(path, seed, &loose, why) == -1)
 		return -1;
-	}
-	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+	if (loose != 0)
 		fprintf(stderr, "gatectl: warning: %s: permissions %04o: "
 		    "others may read the key that signs passes (chmod 600)\n",
-		    path, (unsigned)st.st_mode & 07777);
-	fclose(f);
-	ERR_clear_error();
-	if (k == NULL || raw_of(k, 1, seed) == -1) {
-		xasprintf(why, "%s: not an Ed25519 private key in PEM "
-		    "(openssl genpkey -algorithm ed25519)", path);
-		EVP_PKEY_free(k);
-		return -1;
-	}
-	EVP_PKEY_free(k);
+		    path, (unsigned)loose);
 	return 0;
 }
 

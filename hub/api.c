@@ -48,6 +48,14 @@ const struct api_route hub_api_routes[] = {
 	  "the campus report (per-person parts: health, journaled)" },
 	{ EVHTTP_REQ_GET, "/v1/contacts", HUB_HEALTH, api_contacts,
 	  "contact tracing, with a reason (journaled)" },
+	{ EVHTTP_REQ_POST, "/v1/people", HUB_ADMIN, api_people_post,
+	  "push a people list (the CSV as the body, ?reason=)" },
+	{ EVHTTP_REQ_GET, "/v1/people/versions", HUB_VIEWER,
+	  api_people_versions, "the list version each gate runs" },
+	{ EVHTTP_REQ_GET, "/v1/people", HUB_GUARD, api_people_search,
+	  "search the latest people list (?q=)" },
+	{ EVHTTP_REQ_POST, "/v1/people/*/quarantine", HUB_HEALTH,
+	  api_people_quarantine, "a person into or out of the quarantine set" },
 	{ EVHTTP_REQ_GET, "/metrics", HUB_VIEWER, api_metrics,
 	  "Prometheus metrics" },
 	{ EVHTTP_REQ_POST, "/v1/session", HUB_VIEWER, api_session_in,
@@ -224,7 +232,7 @@ hub_api_new(struct hub *hub, char **cause)
 	evhttp_set_gencb(api->http, api_dispatch, api);
 	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
-	evhttp_set_max_body_size(api->http, API_BODY_MAX);
+	evhttp_set_max_body_size(api->http, API_PEOPLE_BODY_MAX);
 	evhttp_set_timeout(api->http, 30);
 	if (evhttp_bind_socket_with_handle(api->http, host, port) == NULL) {
 		xasprintf(cause, "tls: cannot listen on %s", hc->tls.listen);

@@ -11,6 +11,7 @@
 
 #define API_CAPTURES	4
 #define API_BODY_MAX	65536
+#define API_PEOPLE_BODY_MAX ((size_t)16 << 20)	/* a people list */
 
 /* One request as the handler sees it, after the route and token checks. */
 struct api_req {
@@ -72,6 +73,12 @@ void	api_session_out(struct api_req *);
 int	api_session_auth(struct api_req *, const struct hub_token **tok);
 bool	api_session_cookie(struct api_req *);
 void	api_session_free(void);
+
+/* api-people.c: the campus people list and quarantine set. */
+void	api_people_post(struct api_req *);
+void	api_people_versions(struct api_req *);
+void	api_people_search(struct api_req *);
+void	api_people_quarantine(struct api_req *);
 
 /* stream.c */
 void	api_events_stream(struct api_req *);

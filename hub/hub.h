@@ -38,6 +38,8 @@ struct hub_conf {
 		char	site[HUB_NAME_LEN];
 		int	flush_ms;		/* ingest batch, 1..1000 */
 		int	batch_max;		/* events per transaction */
+		char	people_key[PATH_MAX];	/* Ed25519 private key: signs */
+		char	people_key_id[HUB_NAME_LEN];	/* gates' [admin-key] */
 	} hub;
 	struct {
 		bool	set;
@@ -81,6 +83,11 @@ struct hub {
 	struct webhook		*webhook;
 	struct hub_api		*api;
 	struct hub_stream	*stream;
+	struct hub_people	*people;
+	/* A message on campus/<what>, for people.c (a hook: no cycle). */
+	void			(*campus_cb)(void *, const char *what,
+				    const void *, size_t);
+	void			*campus_arg;
 	int64_t			 started_ms;
 };
 
@@ -88,6 +95,14 @@ struct hub {
 struct hub_link	*hub_link_new(struct hub *, char **cause);
 void		 hub_link_free(struct hub_link *);
 json_t		*hub_link_status(const struct hub_link *);
+
+/* Publishes on gated/v1/<site>/<leaf>, QoS 1: 0 | -1 (not connected). */
+int		 hub_link_publish(struct hub_link *, const char *leaf,
+		    const char *text, bool retain);
+
+/* people.c: the campus people list and quarantine set, signed, pushed. */
+struct hub_people *hub_people_new(struct hub *, char **cause);
+void		 hub_people_free(struct hub_people *);
 
 /* ingest.c: messages batched into transactions. */
 struct ingest	*ingest_new(struct hub *);

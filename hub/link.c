@@ -58,6 +58,13 @@ link_on_message(const char *topic, const void *payload, size_t len,
 	char		 gate[HUB_NAME_LEN];
 
 	(void)retained;
+	if (strncmp(topic, l->prefix, strlen(l->prefix)) == 0 &&
+	    strncmp(topic + strlen(l->prefix), "campus/", 7) == 0) {
+		if (l->hub->campus_cb != NULL)
+			l->hub->campus_cb(l->hub->campus_arg, topic +
+			    strlen(l->prefix) + 7, payload, len);
+		return;
+	}
 	if (link_parse(l, topic, gate, sizeof gate, &what) == -1) {
 		l->foreign++;
 		log_debug("%s: %s: not a gate's topic", __func__, topic);
@@ -114,7 +121,27 @@ hub_link_new(struct hub *hub, char **cause)
 			return NULL;
 		}
 	}
+	/* What the campus pushed last: the next seq counts from it. */
+	snprintf(filter, sizeof filter, "%scampus/+", l->prefix);
+	if (broker_subscribe(l->broker, filter, 1) == -1) {
+		xasprintf(cause, "mqtt: cannot subscribe %s", filter);
+		hub_link_free(l);
+		return NULL;
+	}
 	return l;
+}
+
+int
+hub_link_publish(struct hub_link *l, const char *leaf, const char *text,
+    bool retain)
+{
+	char	topic[256];
+
+	if (l == NULL)
+		return -1;
+	snprintf(topic, sizeof topic, "%s%s", l->prefix, leaf);
+	return broker_publish(l->broker, topic, text, strlen(text), 1, retain,
+	    NULL);
 }
 
 void

@@ -92,6 +92,8 @@ hub_start(struct hub *hub)
 	hub->webhook = webhook_new(hub);
 	hub->stream = hub_stream_new(hub);
 	hub->ingest = ingest_new(hub);
+	if ((hub->people = hub_people_new(hub, &cause)) == NULL)
+		fatalx("%s", cause);
 	if (hub->conf->tls.set && (hub->api = hub_api_new(hub, &cause)) ==
 	    NULL)
 		fatalx("%s", cause);
@@ -104,6 +106,7 @@ hub_stop(struct hub *hub)
 {
 	hub_link_free(hub->link);	/* no more messages */
 	ingest_free(hub->ingest);	/* commits what is held */
+	hub_people_free(hub->people);
 	hub_api_free(hub->api);
 	hub_stream_free(hub->stream);
 	webhook_free(hub->webhook);

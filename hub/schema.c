@@ -93,5 +93,16 @@ const char *const hub_schema[] = {
 	" ack_reason TEXT,"
 	" cleared_ms BIGINT,"
 	" PRIMARY KEY (gate, id))",
+	/*
+	 * The campus people list, each version the hub signed and pushed
+	 * (hub/people.c): version is the command's seq, csv the list whole.
+	 */
+	"CREATE TABLE IF NOT EXISTS people ("
+	" version BIGINT PRIMARY KEY,"
+	" sha256 TEXT NOT NULL,"
+	" csv TEXT NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" ts_ms BIGINT NOT NULL)",
 	NULL
 };

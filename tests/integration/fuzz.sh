@@ -26,7 +26,8 @@ reported() { grep -q 'runtime error:\|ERROR: [A-Za-z]*Sanitizer' "$1"; }
 srcs() {
 	case $1 in
 	people)	echo tests/fuzz/fuzz-people.c agent/people.c agent/policy.c \
-		    agent/calendar.c common/xmalloc.c common/log.c ;;
+		    common/calendar.c common/people-csv.c common/pass.c \
+		    common/ed25519.c common/xmalloc.c common/log.c ;;
 	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c ;;
 	wiegand) echo tests/fuzz/fuzz-wiegand.c hw/wiegand.c ;;
 	pass)	echo tests/fuzz/fuzz-pass.c common/pass.c common/ed25519.c ;;
@@ -34,8 +35,8 @@ srcs() {
 		    common/command-body.c common/ed25519.c common/pass.c \
 		    common/xmalloc.c common/log.c ;;
 	config)	echo tests/fuzz/fuzz-config.c agent/config*.c agent/policy.c \
-		    agent/schedule.c agent/calendar.c common/pass.c \
-		    common/command.c common/command-body.c common/ed25519.c \
+		    agent/schedule.c common/calendar.c common/people-csv.c \
+		    common/pass.c common/command.c common/command-body.c common/ed25519.c \
 		    common/xmalloc.c common/log.c common/conf-syntax.c ;;
 	# api.c's handlers reach the whole agent: all of it but main().
 	route)	echo tests/fuzz/fuzz-route.c
@@ -59,7 +60,7 @@ cflags() {
 # shellcheck disable=SC2086
 libs() {
 	case $1 in
-	pass)	pkg-config --libs libcrypto ;;
+	pass|people) pkg-config --libs libcrypto ;;
 	config)	pkg-config --libs libcrypto jansson ;;
 	command) pkg-config --libs libcrypto jansson ;;
 	route)	pkg-config --libs $agent_pkgs; echo -lm ;;

@@ -145,7 +145,13 @@ done
 # --- a CSV error: refused with its line -----------------------------------
 { cat "$T/v1.csv"; echo "12x,S1011,Bad Uid,student,teaching,teaching,,,"; } >"$T/bad.csv"
 line=$(wc -l <"$T/bad.csv")
-campus people push "$T/bad.csv" --reason "a typo" --seq 2 --wait 3 >"$T/push-bad.out" 2>&1
+campus people push "$T/bad.csv" --reason "a typo" --seq 2 --wait 3 >"$T/push-local.out" 2>&1
+check "CSV error: gatectl refuses it first, with the gate's error" \
+    grep -q "bad.csv:$line: invalid card uid '12x'" "$T/push-local.out"
+check "CSV error: gatectl published nothing" \
+    sh -c "! grep -q published '$T/push-local.out'"
+# --unchecked: the gates' own refusal, which a list signed elsewhere meets.
+campus people push "$T/bad.csv" --unchecked --reason "a typo" --seq 2 --wait 3 >"$T/push-bad.out" 2>&1
 check "CSV error: gatectl says not every gate runs it" [ $? -ne 0 ]
 check "CSV error: journaled with the file and the line ($line) at every gate" \
     wait_for 10 all_rows "reason = 'push-refused' AND actor = 'key:office' AND detail LIKE '%campus-people v2:$line: invalid card uid ''12x''%'"
