@@ -23,9 +23,10 @@ function levelText(l) {
 }
 
 // open: the campus's active alerts of the gate, the hub's (an
-// acknowledgement at the hub closes one even while the hub cannot forward
-// it to the gate, hub/alerts-forward.c, and the gate's own count in
-// g.alerts comes with its next state: it would contradict the list).
+// acknowledgement at the hub closes one at once, before the gate has it
+// or when the hub has no key to forward it, hub/alerts-forward.c; the
+// gate's own count in g.alerts comes with its next state: it would
+// contradict the list).
 function gateCard(g, open) {
 	const alerts = open;
 	return el('li', {class: `gate ${g.online ? 'online' : 'offline'}`,
