@@ -26,6 +26,22 @@
 
 static uint64_t	last_seq;
 
+/* src cut to size-1 bytes at a character's start (an ack's reason may be
+ * 500 characters at the API, a command's is 255 bytes of UTF-8). */
+static void
+text_copy(char *dst, size_t size, const char *src)
+{
+	size_t	n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 int
 hub_command_send(struct hub *hub, int what, const char *target,
     const char *value, const char *actor, const char *reason,
@@ -42,8 +58,8 @@ hub_command_send(struct hub *hub, int what, const char *target,
 	snprintf(c.target, sizeof c.target, "%.31s", target);
 	snprintf(c.key, sizeof c.key, "%.31s", hub->conf->hub.people_key_id);
 	snprintf(c.value, sizeof c.value, "%s", value);
-	snprintf(c.actor, sizeof c.actor, "%s", actor);
-	snprintf(c.reason, sizeof c.reason, "%s", reason);
+	text_copy(c.actor, sizeof c.actor, actor);
+	text_copy(c.reason, sizeof c.reason, reason);
 	c.what = (enum command_what)what;
 	c.seq = now > last_seq ? now : last_seq + 1;
 	c.issued = (int64_t)time(NULL);
@@ -51,9 +67,14 @@ hub_command_send(struct hub *hub, int what, const char *target,
 	*status = 400;
 	if ((*why = command_invalid(&c)) != NULL)
 		return -1;
-	if ((text = hub_people_sign(hub->people, &c)) == NULL) {
+	if (hub->conf->hub.people_key[0] == '\0') {
 		*status = 409;
 		*why = "the hub has no key to sign with ([hub] people-key)";
+		return -1;
+	}
+	if ((text = hub_people_sign(hub->people, &c)) == NULL) {
+		*status = 500;
+		*why = "the command could not be signed";
 		return -1;
 	}
 	snprintf(leaf, sizeof leaf, "%s/%s", c.target, command_what_name(

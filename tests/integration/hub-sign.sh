@@ -136,6 +136,8 @@ aid=$(hub_alert g1)
 code=$(post_json "$TOKEN_GUARD" "/v1/alerts/g1/$aid/ack" '{"reason":"seen"}')
 check "no key: ack answered 200 ($code)" [ "$code" = 200 ]
 check "no key: the answer says not forwarded" answer_forwarded false
+check "no key: not_forwarded says why" sh -c \
+    "python3 -c 'import json,sys; sys.exit(\"no key\" not in json.load(open(sys.argv[1]))[\"not_forwarded\"])' '$D/answer'"
 check "no key: journaled at the hub" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'alert-ack'")" = 1 ]
 sleep 1
 check "no key: the alert still active at g1" gate_alert_active g1 "$aid"
@@ -167,6 +169,8 @@ code=$(post_json "$TOKEN_ADMIN" /v1/campus/level '{"level":12,"reason":"drill"}'
 check "level: 12 refused 400 ($code)" [ "$code" = 400 ]
 code=$(post_json "$TOKEN_ADMIN" /v1/campus/level '{"level":2}')
 check "level: a reason is required ($code)" [ "$code" = 400 ]
+code=$(post_json "$TOKEN_ADMIN" /v1/campus/level '{"level":2,"reason":"two\nlines"}')
+check "level: a reason of two lines refused 400 ($code)" [ "$code" = 400 ]
 code=$(post_json "$TOKEN_ADMIN" /v1/campus/level '{"level":2,"reason":"flu wave"}')
 check "level: an admin's answered 202 ($code)" [ "$code" = 202 ]
 seq=$(jget seq <"$D/answer")
