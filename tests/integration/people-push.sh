@@ -149,7 +149,7 @@ campus people push "$T/bad.csv" --reason "a typo" --seq 2 --wait 3 >"$T/push-loc
 check "CSV error: gatectl refuses it first, with the gate's error" \
     grep -q "bad.csv:$line: invalid card uid '12x'" "$T/push-local.out"
 check "CSV error: gatectl published nothing" \
-    sh -c "! grep -q published '$T/push-local.out'"
+    sh -c "! grep -q '^published' '$T/push-local.out'"
 # --unchecked: the gates' own refusal, which a list signed elsewhere meets.
 campus people push "$T/bad.csv" --unchecked --reason "a typo" --seq 2 --wait 3 >"$T/push-bad.out" 2>&1
 check "CSV error: gatectl says not every gate runs it" [ $? -ne 0 ]
