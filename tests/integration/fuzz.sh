@@ -28,7 +28,9 @@ srcs() {
 	people)	echo tests/fuzz/fuzz-people.c agent/people.c agent/policy.c \
 		    common/calendar.c common/people-csv.c common/pass.c \
 		    common/ed25519.c common/xmalloc.c common/log.c ;;
-	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c ;;
+	policy)	echo tests/fuzz/fuzz-policy.c agent/policy.c \
+		    common/people-csv.c common/calendar.c common/pass.c \
+		    common/ed25519.c common/xmalloc.c common/log.c ;;
 	wiegand) echo tests/fuzz/fuzz-wiegand.c hw/wiegand.c ;;
 	pass)	echo tests/fuzz/fuzz-pass.c common/pass.c common/ed25519.c ;;
 	command) echo tests/fuzz/fuzz-command.c common/command.c \
@@ -60,7 +62,7 @@ cflags() {
 # shellcheck disable=SC2086
 libs() {
 	case $1 in
-	pass|people) pkg-config --libs libcrypto ;;
+	pass|people|policy) pkg-config --libs libcrypto ;;
 	config)	pkg-config --libs libcrypto jansson ;;
 	command) pkg-config --libs libcrypto jansson ;;
 	route)	pkg-config --libs $agent_pkgs; echo -lm ;;
