@@ -1,24 +1,36 @@
 /*
  * alerts-forward.c: an acknowledgement made at the hub, on its way back
- * to the gate that raised the alert.  This is the hook: the gate takes an
- * acknowledgement from the broker only as a signed campus command (the
- * "ack" kind of common/command.c, h-push's), which needs an admin's
- * Ed25519 key the hub does not hold yet.  Until the hub signs, the
+ * to the gate that raised the alert.  The gate takes one from the broker
+ * only as a signed campus command (the "ack" kind of common/command.c):
+ * the hub signs it with its own key ([hub] people-key) and publishes it
+ * once, not retained, on <gate>/ack (campus-cmd.c); the gate applies it
+ * as a guard's, its actor key:hub/token:NAME.  Without the key the
  * acknowledgement stays the hub's (journaled, the alert closed in the
- * campus view) and the log says it was not forwarded.
+ * campus view) and the API's answer says it was not forwarded.
  */
+#include <stdio.h>
+
+#include "command.h"
 #include "hub.h"
 #include "log.h"
 
-void
+const char *
 alerts_forward_ack(struct hub *hub, const char *gate, long long id,
     const char *actor, const char *reason)
 {
-	(void)hub;
-	(void)reason;
+	unsigned long long	 seq;
+	const char		*why;
+	char			 value[24];
+	int			 status;
+
 	if (id < 0)
-		return;		/* the hub's own alert: nothing at the gate */
-	log_info("alerts: ack of %s/%lld by %s not forwarded to the gate: "
-	    "no signed ack command yet (hub/alerts-forward.c)", gate, id,
-	    actor);
+		return "the hub's own alert: nothing at the gate";
+	snprintf(value, sizeof value, "%lld", id);
+	if (hub_command_send(hub, COMMAND_ACK, gate, value, actor, reason,
+	    &seq, &status, &why) == -1) {
+		log_info("alerts: ack of %s/%lld by %s not forwarded to the "
+		    "gate: %s", gate, id, actor, why);
+		return why;
+	}
+	return NULL;
 }

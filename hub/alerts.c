@@ -3,8 +3,8 @@
  * A gate's alert arrives on its alerts topic (kind "alert", the gate's
  * alert_id) and is closed by its "ack" row; the hub raises its own for a
  * hole in a gate's events (gaps.c).  An operator acknowledges one through
- * the API: journaled in hub_journal with who and why, and handed to
- * alerts_forward_ack for the gate.  Each alert new in a committed batch
+ * the API: journaled in hub_journal with who and why, and then handed
+ * by the API to alerts_forward_ack for the gate.  Each alert new in a committed batch
  * goes to the webhook (webhook.c).
  */
 #include <errno.h>
@@ -272,7 +272,6 @@ alerts_ack(struct alerts *al, const char *gate, long long id,
 	}
 	al->acked++;
 	log_info("alerts: %s acknowledged by %s: %s", detail, actor, reason);
-	alerts_forward_ack(al->hub, gate, id, actor, reason);
 	return 0;
 fail:
 	log_warnx("alerts: ack %s/%lld: %s", gate, id, db_error(db));

@@ -71,7 +71,8 @@ gate_row(void *arg, int ncol, const char *const *v)
 	gap = gaps_missing(r->hub->gaps, v[0]);
 	if (gap == 0 && max_id > contiguous)
 		gap = max_id - contiguous;	/* not loaded: at most this */
-	json_array_append_new(a, json_pack("{ss sb so so so so so sI sI sI}",
+	json_array_append_new(a, json_pack("{ss sb so so so so so sI sI sI "
+	    "so so}",
 	    "gate", v[0], "online", v[1] != NULL && strcmp(v[1], "1") == 0,
 	    "level", state_get(state, "level", NULL, NULL),
 	    "mode", state_get(state, "mode", NULL, NULL),
@@ -80,7 +81,10 @@ gate_row(void *arg, int ncol, const char *const *v)
 	    10)) : json_null(),
 	    "people_version", state_get(state, "campus", "people", "version"),
 	    "contiguous", (json_int_t)contiguous, "max_id", (json_int_t)max_id,
-	    "gap", (json_int_t)gap));
+	    "gap", (json_int_t)gap,
+	    /* The seq each campus command applied, the last one refused. */
+	    "campus_applied", state_get(state, "campus", "applied", NULL),
+	    "campus_refused", state_get(state, "campus", "refused", NULL)));
 	json_decref(state);
 	return 0;
 }
@@ -223,8 +227,10 @@ api_alert_ack(struct api_req *r)
 		api_error(r, status, why);
 		return;
 	}
+	/* Journaled at the hub first; then, signed, to the gate. */
+	why = alerts_forward_ack(r->hub, r->cap[0], id, r->actor, reason);
 	json_decref(body);
-	api_json(r, 200, json_pack("{ss sI ss ss}", "gate", r->cap[0], "id",
-	    (json_int_t)id, "acked_by", r->actor, "forwarded", "no: the "
-	    "hook in hub/alerts-forward.c"));
+	api_json(r, 200, json_pack("{ss sI ss sb ss*}", "gate", r->cap[0],
+	    "id", (json_int_t)id, "acked_by", r->actor, "forwarded",
+	    why == NULL, "not_forwarded", why));
 }

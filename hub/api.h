@@ -74,6 +74,10 @@ int	api_session_auth(struct api_req *, const struct hub_token **tok);
 bool	api_session_cookie(struct api_req *);
 void	api_session_free(void);
 
+/* api-steer.c: the campus level and a gate's mode, signed, published. */
+void	api_campus_level(struct api_req *);
+void	api_campus_mode(struct api_req *);
+
 /* api-people.c: the campus people list and quarantine set. */
 void	api_people_post(struct api_req *);
 void	api_people_versions(struct api_req *);

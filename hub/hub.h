@@ -18,6 +18,7 @@
 #include "db.h"
 
 struct evbuffer;
+struct command;
 
 #define HUB_NAME_LEN	64
 #define HUB_TOKENS_MAX	64
@@ -103,6 +104,14 @@ int		 hub_link_publish(struct hub_link *, const char *leaf,
 /* people.c: the campus people list and quarantine set, signed, pushed. */
 struct hub_people *hub_people_new(struct hub *, char **cause);
 void		 hub_people_free(struct hub_people *);
+/* A command signed with the hub's key (malloc'd), NULL without one. */
+char		*hub_people_sign(struct hub_people *, const struct command *);
+
+/* campus-cmd.c: a command the hub signs and publishes (an ack, a level,
+ * a mode): 0 with *seq, or -1 with *why and *status (an HTTP status). */
+int		 hub_command_send(struct hub *, int what, const char *target,
+		    const char *value, const char *actor, const char *reason,
+		    unsigned long long *seq, int *status, const char **why);
 
 /* ingest.c: messages batched into transactions. */
 struct ingest	*ingest_new(struct hub *);
@@ -157,8 +166,9 @@ int		 alerts_ack(struct alerts *, const char *gate, long long id,
 		    const char **why);
 json_t		*alerts_list(struct alerts *, bool active_only);
 long long	 alerts_active(struct alerts *);
-/* The hook where an acknowledgement goes back to its gate. */
-void		 alerts_forward_ack(struct hub *, const char *gate,
+/* An acknowledgement back to its gate, signed: NULL when published,
+ * else why not (the API's "forwarded"). */
+const char	*alerts_forward_ack(struct hub *, const char *gate,
 		    long long id, const char *actor, const char *reason);
 
 /* journal.c: the hub's own record (hub_journal); in or out of a batch. */

@@ -402,3 +402,13 @@ hub_people_quarantined(const struct hub_people *p, const char *person)
 	}
 	return false;
 }
+
+/* c signed with the hub's key for campus-cmd.c: the text (the caller
+ * frees it), or NULL without a people-key or when it cannot be signed. */
+char *
+hub_people_sign(struct hub_people *p, const struct command *c)
+{
+	if (p == NULL || !p->can_sign)
+		return NULL;
+	return command_sign_alloc(c, p->seed);
+}

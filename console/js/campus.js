@@ -3,9 +3,9 @@
 // gap}]): online or not in words, its level, mode and active alerts;
 // the active alerts (acknowledged with a reason by a guard and up); the
 // campus report of today with its two charts (chart.js); contact tracing
-// for health and admin.  The gates and alerts are read every second and
-// at once on each event of the hub's stream; the report every 30 s and
-// after an event (at most every 5 s).
+// for health and admin; the campus level for admin.  The gates and
+// alerts are read every second and at once on each event of the hub's
+// stream; the report every 30 s and after an event (at most every 5 s).
 // What the role may not do is not offered (the hub refuses it anyway).
 import {$, el, fill, update, clock, say, askReason} from './ui.js';
 import {api, can} from './api.js';
@@ -23,9 +23,10 @@ function levelText(l) {
 }
 
 // open: the campus's active alerts of the gate, the hub's (an
-// acknowledgement at the hub closes one even while the hub cannot forward
-// it to the gate, hub/alerts-forward.c, and the gate's own count in
-// g.alerts comes with its next state: it would contradict the list).
+// acknowledgement at the hub closes one at once, before the gate has it
+// or when the hub has no key to forward it, hub/alerts-forward.c; the
+// gate's own count in g.alerts comes with its next state: it would
+// contradict the list).
 function gateCard(g, open) {
 	const alerts = open;
 	return el('li', {class: `gate ${g.online ? 'online' : 'offline'}`,
@@ -148,6 +149,39 @@ async function trace(ev) {
 	}
 }
 
+// The campus level, for an admin only: the hub signs it with its own key
+// and publishes it (POST /v1/campus/level, journaled with the reason);
+// each gate's card shows the level once the gate has taken it.
+async function setLevel(ev) {
+	ev.preventDefault();
+	const level = Number($('#campus-level-in').value);
+	const reason = await askReason(`Set the campus level to ${level}`,
+	    'Set level');
+	if (reason === null)
+		return;
+	try {
+		const r = await api('POST', '/v1/campus/level', {level, reason});
+		say(`Campus level ${r.value} sent to the gates (seq ${r.seq}).`);
+		refresh();
+	} catch (e) {
+		say(`Level: ${e.message}`, true);
+	}
+}
+
+function levelPanel() {
+	const levels = [...Array(10).keys()];
+	return el('section', {class: 'panel', id: 'campus-level'},
+	    el('h2', {}, 'Campus level'),
+	    el('form', {id: 'campus-level-form', class: 'controls',
+		onsubmit: setLevel},
+		el('div', {class: 'ctl'}, el('label', {for: 'campus-level-in'},
+		    'Level'),
+		    el('select', {id: 'campus-level-in', name: 'level'},
+			levels.map((n) => el('option', {value: n}, String(n))))),
+		el('div', {class: 'row'}, el('button', {type: 'submit',
+		    class: 'primary'}, 'Set campus level'))));
+}
+
 function contactsPanel() {
 	return el('section', {class: 'panel', id: 'campus-contacts'},
 	    el('h2', {}, 'Contact tracing'),
@@ -170,6 +204,8 @@ async function start() {
 	frame('Campus');
 	me = await signedIn();
 	showUser(me);
+	if (can(me.role, 'admin'))
+		$('#campus').append(levelPanel());
 	if (can(me.role, 'health'))
 		$('#campus').append(contactsPanel());
 	await refresh();

@@ -4,7 +4,7 @@
 // lines; the shell script counts them.  Environment: URL (the hub), ART
 // (screenshots), GATECTL and SOCK_NORTH (gate north's local socket, for
 // cards), KILL_PID (gate south, killed to go offline), TOKEN_GUARD,
-// TOKEN_VIEWER, TOKEN_HEALTH.
+// TOKEN_VIEWER, TOKEN_HEALTH, TOKEN_ADMIN.
 import {answer, check, gatectlAt, newPage, signInAt, withBrowser} from './common.mjs';
 
 const env = process.env;
@@ -62,6 +62,7 @@ async function scenarios(browser) {
 	check(await vp.$('#alert-list .alert') !== null, 'a viewer sees the alert');
 	check(await vp.$('button.ack') === null, 'a viewer is offered no Acknowledge button');
 	check(await vp.$('#contact-form') === null, 'a viewer is offered no contact tracing');
+	check(await vp.$('#campus-level-form') === null, 'a viewer is offered no campus level');
 	await vp.screenshot({path: `${env.ART}/campus-viewer-1024x600.png`, fullPage: true});
 	check(verr.length === 0, `no console errors on the viewer's page${verr.length ? ': ' + verr.join(' | ') : ''}`);
 	await vctx.close();
@@ -77,6 +78,7 @@ async function scenarios(browser) {
 		    "north's card counts no open alert once it is acknowledged");
 	}
 	check(await page.$('#contact-form') === null, 'a guard is offered no contact tracing');
+	check(await page.$('#campus-level-form') === null, 'a guard is offered no campus level');
 
 	// ---- the report's charts: SVG with bars, following the events ----
 	check(await until(page, () => /[1-9]\d* denied/.test(document.querySelector('#totals').textContent),
@@ -101,8 +103,24 @@ async function scenarios(browser) {
 	check(await until(hp, () => document.querySelector('#contact-result').textContent.length > 0),
 	    'the contact query answers on the page');
 	await hp.screenshot({path: `${env.ART}/campus-health-1024x600.png`, fullPage: true});
+	check(await hp.$('#campus-level-form') === null, 'health is offered no campus level');
 	check(herr.length === 0, `no console errors on the health page${herr.length ? ': ' + herr.join(' | ') : ''}`);
 	await hctx.close();
+
+	// ---- admin: the campus level, signed by the hub, taken by north ----
+	const actx = await browser.createBrowserContext();
+	const aerr = [];
+	const ap = await newPage(actx, aerr);
+	await signIn(ap, env.TOKEN_ADMIN);
+	check(await ap.$('#campus-level-form') !== null, 'an admin is offered the campus level');
+	await ap.select('#campus-level-in', '2');
+	await ap.click('#campus-level-form button[type=submit]');
+	await answer(ap, 'level from the campus page');
+	check(await until(ap, () => /^Level 2\b/.test(Array.from(document.querySelectorAll(
+	    '.gate[data-gate="north"] div')).map((d) => d.textContent).find((t) => t.startsWith('Level ')) || ''),
+	    null, 8000), "north's card shows level 2 once north took the hub's command");
+	check(aerr.length === 0, `no console errors on the admin's page${aerr.length ? ': ' + aerr.join(' | ') : ''}`);
+	await actx.close();
 
 	// ---- south killed: offline on the page (the broker's will) ----
 	const tk = Date.now();

@@ -9,6 +9,8 @@
 # (tests/browser/console-hub.mjs) on the campus page: both gates online, a
 # card seen within seconds, a fever alert acknowledged by a guard and not
 # offered to a viewer, the report's SVG charts, contact tracing for health,
+# the campus level set by an admin (signed by the hub, taken by north) and
+# its form not offered to the other roles,
 # a gate killed shown offline (the broker's will), screenshots.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
@@ -17,6 +19,7 @@ CONSOLE=$top/console
 TOKEN_GUARD=guard-7c1e0f2d9a8b3c4d5e6f70819a2b3c4d
 TOKEN_VIEWER=viewer-1a2b3c4d5e6f708192a3b4c5d6e7f809
 TOKEN_HEALTH=health-0f1e2d3c4b5a69788796a5b4c3d2e1f0
+TOKEN_ADMIN=admin-3c4d5e6f708192a3b4c5d6e7f8091a2b
 sha() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
 D=$T/campus
 mkdir -p "$D"
@@ -25,6 +28,10 @@ finish() {
 	exit $((failures > 0))
 }
 
+"$GATECTL" pass keygen --out "$T/hub-key.pem" --key-id hub \
+    >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
+chmod 600 "$T/hub-key.pem"
+pub=$(sed -n 's/^hub //p' "$T/keygen.out")
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$T/hub.key" -out "$T/hub.crt" -days 2 -subj /CN=localhost \
     -addext subjectAltName=IP:127.0.0.1 2>/dev/null
@@ -42,6 +49,9 @@ host = 127.0.0.1
 port = $PORT
 site = campus
 keepalive = 5s
+
+[admin-key hub]
+public-key = $pub
 EOC
 	"$GATED" -d -f "$d/gate.conf" >>"$d/gated.log" 2>&1 &
 	eval "GPID_$1=$!"
@@ -60,6 +70,7 @@ cat >"$D/hub.conf" <<EOC
 [hub]
 database = sqlite:$D/campus.db
 site = campus
+people-key = $T/hub-key.pem
 [mqtt]
 host = 127.0.0.1
 port = $PORT
@@ -79,6 +90,9 @@ hash = sha256:$(sha "$TOKEN_VIEWER")
 [token office]
 role = health
 hash = sha256:$(sha "$TOKEN_HEALTH")
+[token chief]
+role = admin
+hash = sha256:$(sha "$TOKEN_ADMIN")
 EOC
 "$HUB" -d -f "$D/hub.conf" >>"$D/hub.log" 2>&1 &
 PIDS="$PIDS $!"
@@ -164,10 +178,12 @@ ART=$top/$BUILD/test-artifacts/console-hub
 mkdir -p "$ART"
 URL=$H ART=$ART GATECTL=$GATECTL SOCK_NORTH=$D/north/state/control.sock \
     KILL_PID=$GPID_south TOKEN_GUARD=$TOKEN_GUARD TOKEN_VIEWER=$TOKEN_VIEWER \
-    TOKEN_HEALTH=$TOKEN_HEALTH \
+    TOKEN_HEALTH=$TOKEN_HEALTH TOKEN_ADMIN=$TOKEN_ADMIN \
     timeout 240 node "$top/tests/browser/console-hub.mjs" 2>&1 | tee "$T/browser.out"
 failures=$((failures + $(grep -c '^FAIL' "$T/browser.out")))
 grep -q '^PASS: the browser test ran to its end' "$T/browser.out" || fail "the browser test ran to its end"
 check "the page's acknowledgement journaled with the guard's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'alert-ack' AND actor = 'token:guardhouse' AND reason = 'fever checked from the campus page'")" = 1 ]
 check "the page's contact query journaled" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'contacts' AND actor = 'token:office' AND reason = 'campus page test'")" = 1 ]
+check "the page's campus level journaled with the admin's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-level' AND actor = 'token:chief' AND reason = 'level from the campus page'")" = 1 ]
+check "north took the page's level from the hub (key:hub)" [ "$(sqlite3 "$D/north/state/journal.db" "SELECT COUNT(*) FROM events WHERE kind = 'level' AND actor = 'key:hub' AND detail = 'level from the campus page'")" = 1 ]
 finish
