@@ -118,6 +118,42 @@ static_accepts_gzip(const char *h)
 }
 
 /*
+ * Without openat2 (Linux before 5.6, qemu-user): one component at a time,
+ * none of them a symlink, so nothing on the way leads out of dir.
+ */
+static int
+open_walk(int dir, const char *name)
+{
+	char	 part[256];
+	const char *p = name, *slash;
+	int	 fd = dir, next;
+	size_t	 n;
+
+	while ((slash = strchr(p, '/')) != NULL) {
+		n = (size_t)(slash - p);
+		if (n == 0 || n >= sizeof part)
+			goto fail;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		next = openat(fd, part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+		    O_DIRECTORY);
+		if (fd != dir)
+			close(fd);
+		if ((fd = next) == -1)
+			return -1;
+		p = slash + 1;
+	}
+	next = openat(fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd != dir)
+		close(fd);
+	return next;
+fail:
+	if (fd != dir)
+		close(fd);
+	return -1;
+}
+
+/*
  * Opens name beneath the directory dir, for reading; -1 when it is not
  * there, or would lead out of dir.  A kernel without openat2 (before
  * Linux 5.6) gets openat: the name's check and O_NOFOLLOW only.
@@ -136,7 +172,7 @@ open_beneath(int dir, const char *name)
 	if (fd != -1 || errno != ENOSYS)
 		return (int)fd;
 #endif
-	return openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return open_walk(dir, name);
 }
 
 /*
