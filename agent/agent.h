@@ -114,10 +114,15 @@ struct level {
 	int		apb_reset_ms;		/* anti-passback forgets after */
 };
 
-/* A [schedule NAME]: its windows and holidays, and the holiday file. */
+/*
+ * A [schedule NAME]: its windows and holidays, and the holiday file.  The
+ * file's path is shorter than PATH_MAX: sixteen of those were a third of
+ * the gate_conf (64 KiB for paths like /etc/gated/holidays.txt).
+ */
+#define HOLIDAYS_PATH_LEN	256
 struct schedule_conf {
 	struct schedule	sched;
-	char		holidays[PATH_MAX];	/* "" none */
+	char		holidays[HOLIDAYS_PATH_LEN];	/* "" none */
 };
 
 struct lane_conf {

@@ -96,6 +96,7 @@ struct section_kind {
 	const char		*name;
 	const struct conf_key	*keys;		/* ends at a NULL name */
 	int			 max;
+	size_t			 size;		/* of the object it fills */
 	const char		*variant_key;	/* its value picks the variant */
 	const char		*variant_names[2];
 };
@@ -153,7 +154,8 @@ struct conf_load {
 	int			 nsecs;
 	struct conf_error	*errs;
 	int			 nerrs;
-	void			*scratch;	/* target of rejected sections */
+	void			*scratch;	/* target of rejected sections,
+						 * made at the first one */
 };
 
 /* config-read.c */

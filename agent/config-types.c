@@ -378,7 +378,8 @@ parse_path(const struct conf_key *k, void *base, const char *value,
     char **cause)
 {
 	if (strlen(value) >= k->size) {
-		xasprintf(cause, "path too long");
+		xasprintf(cause, "path too long (at most %zu bytes once "
+		    "resolved against the config's directory)", k->size - 1);
 		return -1;
 	}
 	conf_copy((char *)base + k->off, k->size, value);

@@ -23,14 +23,16 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static char	fuzz_dir[] = "/tmp/fuzz-config-XXXXXX";
+static char	fuzz_dir[] = "/dev/shm/fuzz-config-XXXXXX";
+static char	fuzz_tmp[] = "/tmp/fuzz-config-XXXXXX";
+static char	*fuzz_at;
 static char	fuzz_path[sizeof fuzz_dir + 16];
 
 static void
 fuzz_cleanup(void)
 {
 	unlink(fuzz_path);
-	rmdir(fuzz_dir);
+	rmdir(fuzz_at);
 }
 
 /* bytes in the file, loaded from its path. */
@@ -41,10 +43,11 @@ load_bytes(const void *bytes, size_t size, char **errors)
 	int			 fd;
 
 	if (fuzz_path[0] == '\0') {
-		if (mkdtemp(fuzz_dir) == NULL)
+		if ((fuzz_at = mkdtemp(fuzz_dir)) == NULL &&
+		    (fuzz_at = mkdtemp(fuzz_tmp)) == NULL)
 			abort();
 		snprintf(fuzz_path, sizeof fuzz_path, "%s/gated.conf",
-		    fuzz_dir);
+		    fuzz_at);
 		atexit(fuzz_cleanup);
 	}
 	if ((fd = open(fuzz_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
