@@ -20,6 +20,7 @@ check "bench: the reason flood printed" grep -q '^reason flood .*state directory
 check "bench: the mqtt publish figure printed (or skipped)" grep -q '^mqtt publish\|^mqtt QoS 1 publish: 2000 messages' "$T/bench.out"
 check "bench: the hub's ingest on SQLite printed" grep -q '^hub ingest on sqlite: [0-9]* events/s' "$T/bench.out"
 check "bench: the hub's ingest on PostgreSQL printed (or skipped)" grep -q '^hub ingest on postgresql: [0-9]* events/s\|^hub ingest on postgresql: skipped' "$T/bench.out"
+check "bench: the hub's ingest through the broker printed (or skipped)" grep -q '^hub ingest (broker, sqlite): [0-9]* events of 50 gates .*: [0-9]* events/s\|^hub ingest (broker): skipped' "$T/bench.out"
 check "bench: the campus switch printed (or skipped)" grep -q "^bench: campus: .* switched to level 1\|^SKIP:" "$T/bench.out"
 check "bench: the raw card round trips with and without the drain printed (or skipped)" grep -q "^bench: mqtt backlog: card round trip\|^mqtt backlog: skipped" "$T/bench.out"
 check "bench: reached its end" grep -q '^bench: quick run done' "$T/bench.out"
