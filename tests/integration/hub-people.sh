@@ -10,104 +10,31 @@
 # and taking it back admits it again; the roles and the journal.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
-HAVE_PG=
-if [ -f "$(dirname "$0")/postgres.inc" ]; then
-	. "$(dirname "$0")/postgres.inc"
-	HAVE_PG=1
-fi
-HUB=$top/$BUILD/gated-hub
-HUB_PID=
+. "$(dirname "$0")/hub.inc"
 GATES="g1 g2 g3"
-TOKEN_ADMIN=admin-0a1b2c3d4e5f60718293a4b5c6d7e8f9
-TOKEN_HEALTH=health-5e6f708192a3b4c5d6e7f8091a2b3c4d
-TOKEN_GUARD=guard-7c1e0f2d9a8b3c4d5e6f70819a2b3c4d
-TOKEN_VIEWER=viewer-1a2b3c4d5e6f708192a3b4c5d6e7f809
-sha() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
-ms() { date +%s%3N; }
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$T/hub.key" -out "$T/hub.crt" -days 2 -subj /CN=localhost \
-    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-"$GATECTL" pass keygen --out "$T/hub-people.pem" --key-id hub \
-    >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
-chmod 600 "$T/hub-people.pem"
-pub=$(sed -n 's/^hub //p' "$T/keygen.out")
+pub=$(signing_key hub) || exit 1
 { cat "$T/people.csv"; echo "1010,S1010,New Student,student,teaching,teaching,2020-01-01,,"; } \
     >"$T/v1.csv"
 { cat "$T/v1.csv"; echo "12x,S1011,Bad Uid,student,teaching,teaching,,,"; } >"$T/bad.csv"
 badline=$(wc -l <"$T/bad.csv")
 
-# start_gate NAME: gated on the simulator in $D/NAME, taking pushed lists.
-start_gate() {
-	d=$D/$1
-	if [ ! -d "$d" ]; then
-		mkdir -p "$d"
-		cp "$T/people.csv" "$d/"
-		sed "s/^id = test/id = $1/" "$T/gate.conf" >"$d/gate.conf"
-		cat >>"$d/gate.conf" <<EOC
-
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-site = campus
-keepalive = 5s
+# The gates take pushed lists signed with the hub's key.
+gate_conf_extra() {
+	cat <<EOC
 people-push = yes
 
 [admin-key hub]
 public-key = $pub
 EOC
-	fi
-	"$GATED" -d -f "$d/gate.conf" >>"$d/gated.log" 2>&1 &
-	eval "GPID_$1=$!"
-	PIDS="$PIDS $!"
-	wait_for 5 gctl "$1" status >/dev/null 2>&1
 }
-stop_gate() {
-	eval "p=\$GPID_$1"
-	kill -TERM "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
-gctl() { g=$1; shift; "$GATECTL" -s "$D/$g/state/control.sock" "$@"; }
 version_is() { [ "$(gctl "$1" --json status | jget campus.people.version)" = "$2" ]; }
 card() { gctl "$1" sim card ped-in "$2" >/dev/null 2>&1; }
 granted_at() { for g in $1; do card "$g" "$2" || return 1; done; }
 denied_at() { for g in $1; do card "$g" "$2" && return 1; done; return 0; }
-gate_rows() { sqlite3 "$D/$1/state/journal.db" "SELECT count(*) FROM events WHERE $2"; }
 quarantined_at() {	# quarantined_at "GATES" PERSON
 	for g in $1; do
 		[ "$(gate_rows "$g" "reason = 'campus-quarantine' AND detail LIKE '%+$2%'")" -ge 1 ] || return 1
 	done
-}
-start_hub() {
-	"$HUB" -d -f "$D/hub.conf" >>"$D/hub.log" 2>&1 &
-	HUB_PID=$!
-	PIDS="$PIDS $!"
-	wait_for 5 hapi "$TOKEN_VIEWER" /v1/status >/dev/null
-}
-hapi() {	# hapi TOKEN PATH [curl args]
-	tok=$1 path=$2
-	shift 2
-	curl -sfk -H "Authorization: Bearer $tok" "$@" \
-	    "https://127.0.0.1:$HUB_PORT$path"
-}
-connected() { [ "$(hapi "$TOKEN_VIEWER" /v1/status | jget broker.connected)" = true ]; }
-# post TOKEN PATH FILE|-d BODY: the HTTP status; the answer in $D/answer.
-post_file() {
-	curl -sk -o "$D/answer" -w '%{http_code}' -X POST \
-	    -H "Authorization: Bearer $1" --data-binary "@$3" \
-	    "https://127.0.0.1:$HUB_PORT$2"
-}
-post_json() {
-	curl -sk -o "$D/answer" -w '%{http_code}' -X POST \
-	    -H "Authorization: Bearer $1" -d "$3" "https://127.0.0.1:$HUB_PORT$2"
-}
-get_code() {
-	curl -sk -o "$D/answer" -w '%{http_code}' \
-	    -H "Authorization: Bearer $1" "https://127.0.0.1:$HUB_PORT$2"
-}
-hubsql() {
-	if [ "$db" = postgresql ]; then pg_psql "$1"
-	else sqlite3 "$D/campus.db" "$1"; fi
 }
 # versions_ok "GATE:VERSION:CURRENT ...": /v1/people/versions says so.
 versions_ok() {
@@ -131,61 +58,18 @@ assert p[0]["card_uid"] == "1002" and p[0]["category"] == "student", p'
 }
 
 for db in sqlite postgresql; do
-	D=$T/$db
-	mkdir -p "$D"
-	case $db in
-	postgresql)
-		if [ -z "$HAVE_PG" ]; then
-			echo "SKIP: hub on postgresql: no tests/integration/postgres.inc"
-			continue
-		fi
-		pg_start || continue
-		url=$PG_URL ;;
-	sqlite)	url=sqlite:$D/campus.db ;;
-	esac
+	hub_db "$db" || continue
 	echo "# --- the hub's people list on $db"
-	PORT=$(free_port)
-	HUB_PORT=$(free_port)
-	plain_conf "$PORT" "$D/broker.conf"
-	start_broker "b_$db" "$D/broker.conf" "$PORT"
-	cat >"$D/hub.conf" <<EOC
-[hub]
-database = $url
-site = campus
-people-key = $T/hub-people.pem
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-client-id = hub-$db
-keepalive = 5s
-[tls]
-listen = 127.0.0.1:$HUB_PORT
-certificate = $T/hub.crt
-key = $T/hub.key
-[token office]
-role = admin
-hash = sha256:$(sha "$TOKEN_ADMIN")
-[token epidemic]
-role = health
-hash = sha256:$(sha "$TOKEN_HEALTH")
-[token guardhouse]
-role = guard
-hash = sha256:$(sha "$TOKEN_GUARD")
-[token lobby]
-role = viewer
-hash = sha256:$(sha "$TOKEN_VIEWER")
-EOC
-	if ! start_hub; then
-		fail "$db: gated-hub starts"
-		cat "$D/hub.log"
-		stop_broker "b_$db"
-		[ "$db" = postgresql ] && pg_stop
-		continue
-	fi
+	hub_conf "$url" "hub-$db" "people-key = $T/hub-key.pem"
+	{
+		hub_token office admin
+		hub_token epidemic health
+		hub_token guardhouse guard
+		hub_token lobby viewer
+	} >>"$D/hub.conf"
+	hub_up || continue
 	check "$db: broker connected" wait_for 5 connected
-	for g in $GATES; do
-		start_gate "$g" || fail "$db: gate $g starts"
-	done
+	start_gates "$db: "
 	check "$db: before: every gate at version 0 in /v1/people/versions" \
 	    wait_for 10 versions_ok "g1:0:false g2:0:false g3:0:false"
 	check "$db: before: card 1010 unknown at g1" denied_at g1 1010
@@ -273,12 +157,9 @@ assert a['sha256'] == '$(sha256sum "$T/v1.csv" | cut -c1-64)', a"
 	code=$(post_json "$TOKEN_HEALTH" /v1/people/S1002/quarantine '{"on":true}')
 	check "$db: quarantine: a reason is required ($code)" [ "$code" = 400 ]
 
-	kill -TERM "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
+	stop_hub
 	check "$db: no sanitizer report in the hub's log (BUILD=build-asan)" \
-	    sh -c "! grep -q 'runtime error:\|ERROR: [A-Za-z]*Sanitizer' '$D/hub.log'"
-	for g in $GATES; do stop_gate "$g"; done
-	stop_broker "b_$db"
-	[ "$db" = postgresql ] && pg_stop
-	[ $failures -eq 0 ] || { echo "--- hub log:"; tail -30 "$D/hub.log"; }
+	    no_sanitizer_report
+	hub_db_end
 done
 exit $((failures > 0))

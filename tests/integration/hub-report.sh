@@ -12,62 +12,23 @@
 # journaled with who asked, for whom and why.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
-HAVE_PG=
-if [ -f "$(dirname "$0")/postgres.inc" ]; then
-	. "$(dirname "$0")/postgres.inc"
-	HAVE_PG=1
-fi
-HUB=$top/$BUILD/gated-hub
+. "$(dirname "$0")/hub.inc"
 GATES="north south"
-TOKEN_HEALTH=health-0f1e2d3c4b5a69788796a5b4c3d2e1f0
-TOKEN_GUARD=guard-7c1e0f2d9a8b3c4d5e6f70819a2b3c4d
-TOKEN_VIEWER=viewer-1a2b3c4d5e6f708192a3b4c5d6e7f809
-sha() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
 if [ ! -x "$HUB" ]; then
 	echo "SKIP: hub-report: no $HUB (make)"
 	exit 0
 fi
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$T/hub.key" -out "$T/hub.crt" -days 2 -subj /CN=localhost \
-    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 for r in HEALTH GUARD VIEWER; do
 	eval "printf '%s\n' \"\$TOKEN_$r\"" >"$T/token.$r"
 	chmod 600 "$T/token.$r"
 done
 
-start_gate() {	# start_gate NAME: gated on the simulator in $D/NAME
-	d=$D/$1
-	mkdir -p "$d"
-	cp "$T/people.csv" "$d/"
-	sed "s/^id = test/id = $1/" "$T/gate.conf" >"$d/gate.conf"
-	cat >>"$d/gate.conf" <<EOC
-
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-site = campus
-keepalive = 5s
-EOC
-	"$GATED" -d -f "$d/gate.conf" >>"$d/gated.log" 2>&1 &
-	eval "GPID_$1=$!"
-	PIDS="$PIDS $!"
-	wait_for 5 gctl "$1" status >/dev/null 2>&1
-}
-gctl() { g=$1; shift; "$GATECTL" -s "$D/$g/state/control.sock" "$@"; }
-last_id() { gctl "$1" --json status | jget journal.last_id; }
-hapi() {	# hapi TOKEN PATH
-	curl -sfk -H "Authorization: Bearer $1" "https://127.0.0.1:$HUB_PORT$2"
-}
 hctl() {	# hctl ROLE gatectl-arguments...
 	r=$1
 	shift
 	"$GATECTL" --hub "https://127.0.0.1:$HUB_PORT" --ca "$T/hub.crt" \
 	    --token-file "$T/token.$r" --timeout 30 "$@"
-}
-hubsql() {
-	if [ "$db" = postgresql ]; then pg_psql "$1"
-	else sqlite3 "$D/campus.db" "$1"; fi
 }
 campus_complete() {
 	for g in $GATES; do
@@ -110,57 +71,16 @@ EOF
 }
 
 for db in sqlite postgresql; do
-	D=$T/$db
-	mkdir -p "$D"
-	case $db in
-	postgresql)
-		if [ -z "$HAVE_PG" ]; then
-			echo "SKIP: hub-report on postgresql: no postgres.inc"
-			continue
-		fi
-		pg_start || continue
-		url=$PG_URL ;;
-	sqlite)	url=sqlite:$D/campus.db ;;
-	esac
+	hub_db "$db" || continue
 	echo "# --- the campus report and contacts on $db"
-	PORT=$(free_port)
-	HUB_PORT=$(free_port)
-	plain_conf "$PORT" "$D/broker.conf"
-	start_broker "r_$db" "$D/broker.conf" "$PORT"
-	cat >"$D/hub.conf" <<EOC
-[hub]
-database = $url
-site = campus
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-client-id = hub-report-$db
-keepalive = 5s
-[tls]
-listen = 127.0.0.1:$HUB_PORT
-certificate = $T/hub.crt
-key = $T/hub.key
-[token office]
-role = health
-hash = sha256:$(sha "$TOKEN_HEALTH")
-[token guardhouse]
-role = guard
-hash = sha256:$(sha "$TOKEN_GUARD")
-[token lobby]
-role = viewer
-hash = sha256:$(sha "$TOKEN_VIEWER")
-EOC
-	"$HUB" -d -f "$D/hub.conf" >>"$D/hub.log" 2>&1 &
-	HUB_PID=$!
-	PIDS="$PIDS $!"
-	if ! wait_for 5 hapi "$TOKEN_VIEWER" /v1/status >/dev/null; then
-		fail "$db: gated-hub starts"
-		cat "$D/hub.log"
-		continue
-	fi
-	for g in $GATES; do
-		start_gate "$g" || fail "$db: gate $g starts"
-	done
+	hub_conf "$url" "hub-report-$db"
+	{
+		hub_token office health
+		hub_token guardhouse guard
+		hub_token lobby viewer
+	} >>"$D/hub.conf"
+	hub_up || continue
+	start_gates "$db: "
 	from=$(date +%Y-%m-%dT%H:%M:%S)
 
 	# North: E1001 and S1002 in at the same lane, a moment apart; an
@@ -217,8 +137,7 @@ assert "S1002" in c and "V1004" in c and "R1003" not in c, c' \
 	    [ "$(hubsql "SELECT actor, reason FROM hub_journal WHERE kind = 'contacts' AND detail LIKE '%E1001%'")" = "token:office|case 7 confirmed" ]
 	hctl HEALTH campus contacts E1001 >/dev/null 2>&1
 	check "$db: contacts: gatectl refuses without --reason (2)" [ $? -eq 2 ]
-	code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN_HEALTH" \
-	    "https://127.0.0.1:$HUB_PORT/v1/contacts?person=E1001")
+	code=$(get_code "$TOKEN_HEALTH" "/v1/contacts?person=E1001")
 	check "$db: contacts: the hub refuses without a reason ($code)" [ "$code" = 400 ]
 	hctl GUARD campus contacts E1001 --reason x >"$D/guard.out" 2>&1
 	rc=$?
@@ -228,11 +147,7 @@ assert "S1002" in c and "V1004" in c and "R1003" not in c, c' \
 	check "$db: gatectl campus contacts: a table of contacts" \
 	    grep -q '^  S1002 ' "$D/contacts.txt"
 
-	kill -TERM "$HUB_PID"
-	wait "$HUB_PID" 2>/dev/null
-	for g in $GATES; do eval "kill -TERM \$GPID_$g"; done
-	stop_broker "r_$db"
-	[ "$db" = postgresql ] && pg_stop
-	[ $failures -eq 0 ] || { echo "--- hub log:"; tail -30 "$D/hub.log"; }
+	stop_hub
+	hub_db_end
 done
 exit $((failures > 0))

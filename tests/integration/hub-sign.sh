@@ -10,101 +10,34 @@
 # database holds only the journal rows here (hub-people.sh loops both).
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
-HUB=$top/$BUILD/gated-hub
-TOKEN_ADMIN=admin-0a1b2c3d4e5f60718293a4b5c6d7e8f9
-TOKEN_GUARD=guard-7c1e0f2d9a8b3c4d5e6f70819a2b3c4d
-TOKEN_VIEWER=viewer-1a2b3c4d5e6f708192a3b4c5d6e7f809
-sha() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
-D=$T/hub
-mkdir -p "$D"
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$T/hub.key" -out "$T/hub.crt" -days 2 -subj /CN=localhost \
-    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-"$GATECTL" pass keygen --out "$T/hub-key.pem" --key-id hub \
-    >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
-"$GATECTL" pass keygen --out "$T/office.pem" --key-id office \
-    >"$T/keygen2.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
-chmod 600 "$T/hub-key.pem" "$T/office.pem"
-pub=$(sed -n 's/^hub //p' "$T/keygen.out")
-office=$(sed -n 's/^office //p' "$T/keygen2.out")
-PORT=$(free_port)
-HUB_PORT=$(free_port)
-plain_conf "$PORT" "$T/broker.conf"
-start_broker b "$T/broker.conf" "$PORT"
+. "$(dirname "$0")/hub.inc"
+GATES="g1 g2 g3"
+pub=$(signing_key hub) || exit 1
+office=$(signing_key office) || exit 1
+hub_db sqlite
 
 # g1, g2 list the hub's key; g3 only another admin's.
-for g in g1 g2 g3; do
-	mkdir -p "$D/$g"
-	cp "$T/people.csv" "$D/$g/"
-	sed "s/^id = test/id = $g/" "$T/gate.conf" >"$D/$g/gate.conf"
-	if [ $g = g3 ]; then name=office key=$office; else name=hub key=$pub; fi
-	cat >>"$D/$g/gate.conf" <<EOC
-
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-site = campus
-keepalive = 5s
+gate_conf_extra() {
+	if [ "$1" = g3 ]; then name=office key=$office; else name=hub key=$pub; fi
+	cat <<EOC
 
 [admin-key $name]
 public-key = $key
 EOC
-	"$GATED" -d -f "$D/$g/gate.conf" >>"$D/$g/gated.log" 2>&1 &
-	PIDS="$PIDS $!"
-done
-gctl() { g=$1; shift; "$GATECTL" -s "$D/$g/state/control.sock" "$@"; }
-for g in g1 g2 g3; do
-	wait_for 5 gctl $g status >/dev/null 2>&1 || fail "gate $g starts"
-done
-gate_rows() { sqlite3 "$D/$1/state/journal.db" "SELECT count(*) FROM events WHERE $2"; }
+}
+start_gates
 has_rows() { [ "$(gate_rows "$1" "$2")" -ge 1 ]; }
 level_is() { [ "$(gctl "$1" --json status | jget level.number)" = "$2" ]; }
 mode_is() { [ "$(gctl "$1" --json status | jget mode)" = "$2" ]; }
-hubsql() { sqlite3 "$D/campus.db" "$1"; }
 
 write_hub_conf() {	# write_hub_conf [people-key line]
-	cat >"$D/hub.conf" <<EOC
-[hub]
-database = sqlite:$D/campus.db
-site = campus
-$1
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-client-id = hub
-keepalive = 5s
-[tls]
-listen = 127.0.0.1:$HUB_PORT
-certificate = $T/hub.crt
-key = $T/hub.key
-[token office]
-role = admin
-hash = sha256:$(sha "$TOKEN_ADMIN")
-[token guardhouse]
-role = guard
-hash = sha256:$(sha "$TOKEN_GUARD")
-[token lobby]
-role = viewer
-hash = sha256:$(sha "$TOKEN_VIEWER")
-EOC
+	hub_conf "$url" hub "$1"
+	{
+		hub_token office admin
+		hub_token guardhouse guard
+		hub_token lobby viewer
+	} >>"$D/hub.conf"
 }
-hapi() {	# hapi TOKEN PATH
-	curl -sfk -H "Authorization: Bearer $1" "https://127.0.0.1:$HUB_PORT$2"
-}
-post_json() {	# the HTTP status; the answer in $D/answer
-	curl -sk -o "$D/answer" -w '%{http_code}' -X POST \
-	    -H "Authorization: Bearer $1" -d "$3" "https://127.0.0.1:$HUB_PORT$2"
-}
-connected() { [ "$(hapi "$TOKEN_VIEWER" /v1/status | jget broker.connected)" = true ]; }
-start_hub() {
-	"$HUB" -d -f "$D/hub.conf" >>"$D/hub.log" 2>&1 &
-	HUB_PID=$!
-	PIDS="$PIDS $!"
-	wait_for 5 hapi "$TOKEN_VIEWER" /v1/status >/dev/null &&
-	    wait_for 5 connected
-}
-stop_hub() { kill -TERM "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; }
 # The id of gate $1's active alert at the hub, or nothing.
 hub_alert() {
 	hapi "$TOKEN_VIEWER" /v1/alerts | python3 -c 'import json, sys
@@ -129,7 +62,7 @@ sys.exit(0 if g and (g[0]["campus_applied"] or {}).get(sys.argv[2]) == int(sys.a
 
 # --- without a key: the hub's ack stays the hub's -------------------------
 write_hub_conf ""
-start_hub || { fail "gated-hub starts (no key)"; cat "$D/hub.log"; }
+start_hub && wait_for 5 connected || { fail "gated-hub starts (no key)"; cat "$D/hub.log"; }
 gctl g1 sim card ped-in 1005 >/dev/null 2>&1	# quarantine: an alert
 check "no key: g1's alert reaches the hub" wait_for 10 hub_has_alert g1
 aid=$(hub_alert g1)
@@ -147,7 +80,7 @@ stop_hub
 
 # --- with the hub's key ---------------------------------------------------
 write_hub_conf "people-key = $T/hub-key.pem"
-start_hub || { fail "gated-hub starts (key)"; cat "$D/hub.log"; }
+start_hub && wait_for 5 connected || { fail "gated-hub starts (key)"; cat "$D/hub.log"; }
 gctl g2 sim card ped-in 1005 >/dev/null 2>&1
 check "key: g2's alert reaches the hub" wait_for 10 hub_has_alert g2
 aid=$(hub_alert g2)
@@ -199,6 +132,5 @@ check "mode: g2 not" mode_not g2 closed
 check "mode: journaled at the hub" [ \
     "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND actor = 'token:office' AND reason = 'leak in the hall'")" = 1 ]
 stop_hub
-stop_broker b
-[ $failures -eq 0 ] || { echo "--- hub log:"; tail -30 "$D/hub.log"; }
+hub_db_end
 exit $((failures > 0))

@@ -12,21 +12,9 @@
 # a viewer's answers without person ids; the SSE stream; -n's errors.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
-HAVE_PG=
-if [ -f "$(dirname "$0")/postgres.inc" ]; then
-	. "$(dirname "$0")/postgres.inc"
-	HAVE_PG=1
-fi
-HUB=$top/$BUILD/gated-hub
-HUB_PID=
+. "$(dirname "$0")/hub.inc"
 GATES="north south west"
-TOKEN_GUARD=guard-7c1e0f2d9a8b3c4d5e6f70819a2b3c4d
-TOKEN_VIEWER=viewer-1a2b3c4d5e6f708192a3b4c5d6e7f809
-sha() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$T/hub.key" -out "$T/hub.crt" -days 2 -subj /CN=localhost \
-    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+BROKER_PERSIST=1
 
 # --- the config check ------------------------------------------------------
 cat >"$T/bad.conf" <<EOF
@@ -69,27 +57,6 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 EOF
 
-# start_gate NAME: gated on the simulator in $D/NAME, on the broker.
-start_gate() {
-	d=$D/$1
-	mkdir -p "$d"
-	cp "$T/people.csv" "$d/"
-	sed "s/^id = test/id = $1/" "$T/gate.conf" >"$d/gate.conf"
-	cat >>"$d/gate.conf" <<EOC
-
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-site = campus
-keepalive = 5s
-EOC
-	"$GATED" -d -f "$d/gate.conf" >>"$d/gated.log" 2>&1 &
-	eval "GPID_$1=$!"
-	PIDS="$PIDS $!"
-	wait_for 5 gctl "$1" status >/dev/null 2>&1
-}
-gctl() { g=$1; shift; "$GATECTL" -s "$D/$g/state/control.sock" "$@"; }
-last_id() { gctl "$1" --json status | jget journal.last_id; }
 cards() {	# cards GATE N: N grants at the gate's ped-in, one at a time
 	i=0
 	while [ $i -lt "$2" ]; do
@@ -97,33 +64,11 @@ cards() {	# cards GATE N: N grants at the gate's ped-in, one at a time
 		i=$((i + 1))
 	done
 }
-start_hub() {
-	"$HUB" -d -f "$D/hub.conf" >>"$D/hub.log" 2>&1 &
-	HUB_PID=$!
-	PIDS="$PIDS $!"
-	wait_for 5 hapi "$TOKEN_VIEWER" /v1/status >/dev/null
-}
-stop_hub() { kill -TERM "$HUB_PID"; wait "$HUB_PID" 2>/dev/null; }
-hapi() {	# hapi TOKEN PATH [curl args]
-	tok=$1 path=$2
-	shift 2
-	curl -sfk -H "Authorization: Bearer $tok" "$@" \
-	    "https://127.0.0.1:$HUB_PORT$path"
-}
 hstatus() { hapi "$TOKEN_VIEWER" /v1/status | jget "$1"; }
 status_has() { hapi "$TOKEN_VIEWER" /v1/status | grep -q "$1"; }
 metrics_has() { hapi "$TOKEN_VIEWER" /metrics | grep -qx "$1"; }
 alerts_has() { hapi "$TOKEN_VIEWER" /v1/alerts | grep -q "$1"; }
-connected() { [ "$(hstatus broker.connected)" = true ]; }
 dups_are() { [ "$(hstatus ingest.duplicates)" -eq "$1" ]; }
-post_code() {	# post_code TOKEN PATH BODY: the HTTP status
-	curl -sk -o /dev/null -w '%{http_code}' -X POST \
-	    -H "Authorization: Bearer $1" -d "$3" "https://127.0.0.1:$HUB_PORT$2"
-}
-hubsql() {
-	if [ "$db" = postgresql ]; then pg_psql "$1"
-	else sqlite3 "$D/campus.db" "$1"; fi
-}
 sum_ids() {
 	s=0
 	for g in $GATES; do s=$((s + $(last_id "$g"))); done
@@ -163,58 +108,24 @@ webhook_journaled() {
 }
 
 for db in sqlite postgresql; do
-	D=$T/$db
-	mkdir -p "$D"
-	case $db in
-	postgresql)
-		if [ -z "$HAVE_PG" ]; then
-			echo "SKIP: hub on postgresql: no tests/integration/postgres.inc"
-			continue
-		fi
-		pg_start || continue
-		url=$PG_URL ;;
-	sqlite)	url=sqlite:$D/campus.db ;;
-	esac
+	hub_db "$db" || continue
 	echo "# --- the hub on $db"
-	PORT=$(free_port)
-	HUB_PORT=$(free_port)
 	RECV_PORT=$(free_port)
-	plain_conf "$PORT" "$D/broker.conf"
-	sed -i "s|^persistence false|persistence true\npersistence_location $D/|" \
-	    "$D/broker.conf"
-	start_broker "b_$db" "$D/broker.conf" "$PORT"
 	python3 "$T/receiver.py" "$RECV_PORT" "$D/hooks" &
 	PIDS="$PIDS $!"
-	cat >"$D/hub.conf" <<EOC
-[hub]
-database = $url
-site = campus
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-client-id = hub-$db
-keepalive = 5s
-[tls]
-listen = 127.0.0.1:$HUB_PORT
-certificate = $T/hub.crt
-key = $T/hub.key
-[token guardhouse]
-role = guard
-hash = sha256:$(sha "$TOKEN_GUARD")
-[token lobby]
-role = viewer
-hash = sha256:$(sha "$TOKEN_VIEWER")
+	hub_conf "$url" "hub-$db"
+	{
+		hub_token guardhouse guard
+		hub_token lobby viewer
+		cat <<EOC
 [webhook]
 url = http://127.0.0.1:$RECV_PORT/alerts
 backoff = 200ms
 timeout = 2s
 EOC
+	} >>"$D/hub.conf"
 	check "$db: gated-hub -n takes the config" sh -c "\"$HUB\" -n -f \"$D/hub.conf\" >/dev/null"
-	if ! start_hub; then
-		fail "$db: gated-hub starts"
-		cat "$D/hub.log"
-		continue
-	fi
+	hub_up || continue
 	check "$db: status: backend $db" [ "$(hstatus database.backend)" = "$db" ]
 	check "$db: status: broker connected" wait_for 5 connected
 	hapi "$TOKEN_VIEWER" /v1/events/stream -N --max-time 60 \
@@ -223,9 +134,7 @@ EOC
 	hapi "$TOKEN_GUARD" /v1/events/stream -N --max-time 60 \
 	    >"$D/stream.guard" &
 	PIDS="$PIDS $!"
-	for g in $GATES; do
-		start_gate "$g" || fail "$db: gate $g starts"
-	done
+	start_gates "$db: "
 
 	# --- cards at each gate: the hub has exactly the gates' journals ---
 	cards north 20 & C1=$!
@@ -312,11 +221,11 @@ print(json.dumps(e))' >"$D/copy.json"
 	    hooks_are ghost/-4 "500 500 200 "
 	check "$db: alerts: a viewer sees the fever without its detail" \
 	    viewer_alert_ok
-	code=$(post_code "$TOKEN_VIEWER" /v1/alerts/ghost/8/ack '{"reason":"x"}')
+	code=$(post_json "$TOKEN_VIEWER" /v1/alerts/ghost/8/ack '{"reason":"x"}')
 	check "$db: ack: a viewer is refused ($code)" [ "$code" = 403 ]
-	code=$(post_code "$TOKEN_GUARD" /v1/alerts/ghost/8/ack '{}')
+	code=$(post_json "$TOKEN_GUARD" /v1/alerts/ghost/8/ack '{}')
 	check "$db: ack: a reason is required ($code)" [ "$code" = 400 ]
-	code=$(post_code "$TOKEN_GUARD" /v1/alerts/ghost/8/ack \
+	code=$(post_json "$TOKEN_GUARD" /v1/alerts/ghost/8/ack \
 	    '{"reason":"sent home"}')
 	check "$db: ack: a guard acknowledges ($code)" [ "$code" = 200 ]
 	check "$db: ack: journaled with who and why" [ "$(hubsql \
@@ -324,7 +233,7 @@ print(json.dumps(e))' >"$D/copy.json"
 	    "token:guardhouse|sent home|alert ghost/8" ]
 	check "$db: ack: no longer active" sh -c \
 	    "! curl -sfk -H 'Authorization: Bearer $TOKEN_VIEWER' https://127.0.0.1:$HUB_PORT/v1/alerts | grep -q '\"id\":8,'"
-	code=$(post_code "$TOKEN_GUARD" /v1/alerts/ghost/8/ack '{"reason":"again"}')
+	code=$(post_json "$TOKEN_GUARD" /v1/alerts/ghost/8/ack '{"reason":"again"}')
 	check "$db: ack: twice is a conflict ($code)" [ "$code" = 409 ]
 	code=$(curl -sk -o /dev/null -w '%{http_code}' \
 	    "https://127.0.0.1:$HUB_PORT/v1/status")
@@ -333,10 +242,7 @@ print(json.dumps(e))' >"$D/copy.json"
 	stop_hub
 	check "$db: a clean stop" grep -q 'stopped' "$D/hub.log"
 	check "$db: no sanitizer report in the hub's log (BUILD=build-asan)" \
-	    sh -c "! grep -q 'runtime error:\|ERROR: [A-Za-z]*Sanitizer' '$D/hub.log'"
-	for g in $GATES; do eval "kill -TERM \$GPID_$g"; done
-	stop_broker "b_$db"
-	[ "$db" = postgresql ] && pg_stop
-	[ $failures -eq 0 ] || { echo "--- hub log:"; tail -30 "$D/hub.log"; }
+	    no_sanitizer_report
+	hub_db_end
 done
 exit $((failures > 0))
