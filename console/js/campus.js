@@ -8,7 +8,7 @@
 // stream; the report every 30 s and after an event (at most every 5 s).
 // What the role may not do is not offered (the hub refuses it anyway).
 import {$, el, fill, update, clock, say, askReason} from './ui.js';
-import {api, can} from './api.js';
+import {api, can, MODES} from './api.js';
 import {frame, follow, signedIn, showUser} from './signin.js';
 import {hourlyChart, denialsChart} from './chart.js';
 
@@ -42,7 +42,53 @@ function gateCard(g, open) {
 		`last seen ${clock(g.last_seen_ms)}` : 'never seen'),
 	    el('div', {class: 'kind'}, 'events ',
 		el('span', {class: 'events'}, String(g.max_id ?? 0))),
-	    g.gap ? el('div', {class: 'kind'}, `missing events: ${g.gap}`) : null);
+	    g.gap ? el('div', {class: 'kind'}, `missing events: ${g.gap}`) : null,
+	    can(me.role, 'admin') ? modeForm(g) : null);
+}
+
+// A gate's mode, for an admin only: the hub signs it with its own key and
+// publishes it (POST /v1/campus/mode, journaled with the reason); the
+// card's "Mode" line changes once the gate has taken it.
+async function setMode(ev, gate) {
+	ev.preventDefault();
+	const mode = ev.target.mode.value;
+	const reason = await askReason(`Set ${gate}'s mode to ${mode}`,
+	    'Set mode');
+	if (reason === null)
+		return;
+	try {
+		const r = await api('POST', '/v1/campus/mode', {gate, mode, reason});
+		say(`Mode ${r.value} sent to ${r.target} (seq ${r.seq}).`);
+		refresh();
+	} catch (e) {
+		say(`Mode: ${e.message}`, true);
+	}
+}
+
+// Each gate's mode form, kept from one drawing of the cards to the next:
+// the page redraws a card when its counts move, and a choice being made
+// must survive that.
+const modeForms = new Map();
+function modeForm(g) {
+	let f = modeForms.get(g.gate);
+	if (f === undefined) {
+		const id = `mode-${g.gate}`;
+		f = el('form', {class: 'ctl mode-form', 'data-mode-gate': g.gate,
+		    onsubmit: (ev) => setMode(ev, g.gate)},
+		    el('label', {for: id}, 'Mode'),
+		    el('select', {id, name: 'mode', 'data-mode': g.gate}),
+		    el('button', {type: 'submit', 'data-set-mode': g.gate},
+			'Set mode'));
+		modeForms.set(g.gate, f);
+	}
+	// The gate's own modes are not in its state: the built-in ones and
+	// the one it runs now.
+	const sel = f.querySelector('select');
+	for (const m of [...MODES, g.mode].filter((m) => m))
+		if (![...sel.options].some((o) => o.value === m))
+			sel.append(el('option', {value: m, selected: m === g.mode},
+			    m));
+	return f;
 }
 
 async function ack(a) {

@@ -4,11 +4,10 @@
 // GET /v1/events and then live from /v1/events/stream (Server-Sent
 // Events), resumed by the browser with Last-Event-ID after a break.
 import {$, el, fill, update, clock, say, askReason} from './ui.js';
-import {api, can} from './api.js';
+import {api, can, MODES} from './api.js';
 import {frame, follow, signedIn, showUser} from './signin.js';
 
 const MAX_ROWS = 30;
-const BUILTIN_MODES = ['open', 'closed', 'pedestrian-only', 'residents-only'];
 let me = null;
 
 // What a lane's state says, and the lamp it lights (by text too).
@@ -140,7 +139,7 @@ function renderControls(st) {
 		el('label', {for: 'mode-in'}, 'Mode'),
 		el('input', {id: 'mode-in', list: 'modes', value: st.mode,
 		    required: true, autocomplete: 'off'}),
-		el('datalist', {id: 'modes'}, BUILTIN_MODES.map((m) =>
+		el('datalist', {id: 'modes'}, MODES.map((m) =>
 		    el('option', {value: m}))),
 		el('button', {type: 'submit'}, 'Set mode')),
 	    el('form', {class: 'ctl', onsubmit: setLevel},

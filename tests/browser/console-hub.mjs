@@ -63,6 +63,7 @@ async function scenarios(browser) {
 	check(await vp.$('button.ack') === null, 'a viewer is offered no Acknowledge button');
 	check(await vp.$('#contact-form') === null, 'a viewer is offered no contact tracing');
 	check(await vp.$('#campus-level-form') === null, 'a viewer is offered no campus level');
+	check(await vp.$('select[data-mode]') === null, 'a viewer is offered no mode');
 	await vp.screenshot({path: `${env.ART}/campus-viewer-1024x600.png`, fullPage: true});
 	check(verr.length === 0, `no console errors on the viewer's page${verr.length ? ': ' + verr.join(' | ') : ''}`);
 	await vctx.close();
@@ -79,6 +80,17 @@ async function scenarios(browser) {
 	}
 	check(await page.$('#contact-form') === null, 'a guard is offered no contact tracing');
 	check(await page.$('#campus-level-form') === null, 'a guard is offered no campus level');
+	check(await page.$('select[data-mode]') === null, 'a guard is offered no mode');
+	const seen = errors.length;
+	const forged = await page.evaluate(async () => {
+		const s = await (await fetch('/v1/session')).json();
+		return fetch('/v1/campus/mode', {method: 'POST', headers: {'Content-Type':
+		    'application/json', 'X-CSRF-Token': s.csrf}, body: JSON.stringify({gate: 'north',
+		    mode: 'closed', reason: 'forged by a guard'})}).then((r) => r.status);
+	});
+	check(forged === 403, `a guard's forged mode change, with its CSRF token, is refused (${forged})`);
+	// The browser logs that 403 as an error: it was asked for.
+	errors.splice(seen, errors.filter((e, i) => i >= seen && e.includes('403')).length);
 
 	// ---- the report's charts: SVG with bars, following the events ----
 	check(await until(page, () => /[1-9]\d* denied/.test(document.querySelector('#totals').textContent),
@@ -104,6 +116,7 @@ async function scenarios(browser) {
 	    'the contact query answers on the page');
 	await hp.screenshot({path: `${env.ART}/campus-health-1024x600.png`, fullPage: true});
 	check(await hp.$('#campus-level-form') === null, 'health is offered no campus level');
+	check(await hp.$('select[data-mode]') === null, 'health is offered no mode');
 	check(herr.length === 0, `no console errors on the health page${herr.length ? ': ' + herr.join(' | ') : ''}`);
 	await hctx.close();
 
@@ -119,6 +132,21 @@ async function scenarios(browser) {
 	check(await until(ap, () => /^Level 2\b/.test(Array.from(document.querySelectorAll(
 	    '.gate[data-gate="north"] div')).map((d) => d.textContent).find((t) => t.startsWith('Level ')) || ''),
 	    null, 8000), "north's card shows level 2 once north took the hub's command");
+
+	// ---- admin: north's mode from its card, signed by the hub ----
+	check(await ap.$('select[data-mode="north"]') !== null, "an admin is offered north's mode");
+	await ap.select('select[data-mode="north"]', 'open');
+	await ap.click('button[data-set-mode="north"]');
+	await answer(ap, 'mode from the campus page');
+	const tm = Date.now();
+	const applied = await until(ap, () => /^Mode open$/.test(Array.from(document.querySelectorAll(
+	    '.gate[data-gate="north"] div')).map((d) => d.textContent).find((t) => t.startsWith('Mode ')) || ''),
+	    null, 8000);
+	check(applied, `north's card shows mode open once north took the hub's command (${Date.now() - tm} ms)`);
+	const st = await ap.evaluate(() => fetch('/v1/campus/gates').then((r) => r.json()));
+	const n = st.gates.find((g) => g.gate === 'north');
+	check(n.mode === 'open' && n.campus_applied && n.campus_applied['north/mode'] > 0,
+	    `north's retained state: mode ${n.mode}, campus_applied ${JSON.stringify(n.campus_applied)}`);
 	check(aerr.length === 0, `no console errors on the admin's page${aerr.length ? ': ' + aerr.join(' | ') : ''}`);
 	await actx.close();
 

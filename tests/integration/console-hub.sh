@@ -10,7 +10,9 @@
 # card seen within seconds, a fever alert acknowledged by a guard and not
 # offered to a viewer, the report's SVG charts, contact tracing for health,
 # the campus level set by an admin (signed by the hub, taken by north) and
-# its form not offered to the other roles,
+# its form not offered to the other roles; north's mode set by an admin
+# from its card (in north's retained state and journal), not offered to
+# the other roles, a guard's forged request refused;
 # a gate killed shown offline (the broker's will), screenshots.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
@@ -165,7 +167,10 @@ check "another address is not shut out" [ "$(signin "$TOKEN_GUARD")" = 200 ]
 # ---- the browser -----------------------------------------------------------
 if [ -n "${CONSOLE_NO_BROWSER:-}" ]; then
 	echo "SKIP: the browser (CONSOLE_NO_BROWSER set)"
-	finish
+	check "the page's mode journaled at the hub with the admin's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND actor = 'token:chief' AND reason = 'mode from the campus page' AND detail LIKE 'mode open for north, seq %'")" = 1 ]
+check "north took the page's mode from the hub (key:hub, the reason)" [ "$(sqlite3 "$D/north/state/journal.db" "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'open' AND actor = 'key:hub' AND detail = 'mode from the campus page'")" = 1 ]
+check "no mode change from the guard's forged request" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND reason = 'forged by a guard'")" = 0 ]
+finish
 fi
 for need in /usr/bin/chromium node npm; do
 	command -v "$need" >/dev/null || { fail "$need is installed (scripts/install-deps all)"; finish; }
@@ -186,4 +191,7 @@ check "the page's acknowledgement journaled with the guard's name" [ "$(hubsql "
 check "the page's contact query journaled" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'contacts' AND actor = 'token:office' AND reason = 'campus page test'")" = 1 ]
 check "the page's campus level journaled with the admin's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-level' AND actor = 'token:chief' AND reason = 'level from the campus page'")" = 1 ]
 check "north took the page's level from the hub (key:hub)" [ "$(sqlite3 "$D/north/state/journal.db" "SELECT COUNT(*) FROM events WHERE kind = 'level' AND actor = 'key:hub' AND detail = 'level from the campus page'")" = 1 ]
+check "the page's mode journaled at the hub with the admin's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND actor = 'token:chief' AND reason = 'mode from the campus page' AND detail LIKE 'mode open for north, seq %'")" = 1 ]
+check "north took the page's mode from the hub (key:hub, the reason)" [ "$(sqlite3 "$D/north/state/journal.db" "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'open' AND actor = 'key:hub' AND detail = 'mode from the campus page'")" = 1 ]
+check "no mode change from the guard's forged request" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND reason = 'forged by a guard'")" = 0 ]
 finish
