@@ -228,6 +228,86 @@ function levelPanel() {
 		    class: 'primary'}, 'Set campus level'))));
 }
 
+// People search, for a guard and up (GET /v1/people?q=: the hub's latest
+// list); for health and admin, each person's campus quarantine on or off
+// with a reason (POST /v1/people/PERSON/quarantine, signed, published).
+// Quarantine is a word in its column, not a colour.
+let lastSearch = null;
+
+function quarantineText(p) {
+	if (p.campus_quarantine)
+		return 'QUARANTINED (campus)';
+	return p.flags.includes('quarantine') ? 'QUARANTINED (list)' : 'no';
+}
+
+async function quarantine(p) {
+	const on = !p.campus_quarantine;
+	const reason = await askReason(`${on ? 'Quarantine' : 'End the ' +
+	    'quarantine of'} ${p.person}`, on ? 'Quarantine' : 'End quarantine');
+	if (reason === null)
+		return;
+	try {
+		const r = await api('POST', '/v1/people/' +
+		    `${encodeURIComponent(p.person)}/quarantine`, {on, reason});
+		say(`${r.person}: campus quarantine ${r.on ? 'on' : 'off'}` +
+		    `${r.changed ? '' : ' already'}.`);
+	} catch (e) {
+		say(`Quarantine: ${e.message}`, true);
+	}
+	search(lastSearch);
+}
+
+function peopleRows(r) {
+	if (!r.people.length)
+		return el('p', {class: 'none'}, r.version ? 'Nobody found in ' +
+		    `list version ${r.version}.` : 'The hub holds no people list.');
+	const health = can(me.role, 'health');
+	return el('table', {},
+	    el('thead', {}, el('tr', {}, el('th', {}, 'Person'),
+		el('th', {}, 'Card'), el('th', {}, 'Role, flags'),
+		el('th', {}, 'Quarantine'), health ? el('th', {}, '') : null)),
+	    el('tbody', {}, r.people.map((p) => el('tr', {'data-person': p.person},
+		el('td', {}, el('strong', {}, p.person), ` ${p.name}`),
+		el('td', {}, p.card_uid),
+		el('td', {}, [p.category, ...p.flags].join(', ')),
+		el('td', {class: p.campus_quarantine ? 'fever' : ''},
+		    quarantineText(p)),
+		health ? el('td', {}, el('button', {type: 'button',
+		    'data-quarantine': p.person, onclick: () => quarantine(p)},
+		    p.campus_quarantine ? 'End quarantine' : 'Quarantine')) :
+		    null))),
+	    r.truncated ? el('caption', {}, 'The first 50 only: search ' +
+		'for more of the name.') : null);
+}
+
+async function search(q) {
+	lastSearch = q;
+	try {
+		const r = await api('GET', `/v1/people?${new URLSearchParams({q})}`);
+		fill($('#people-result'), peopleRows(r));
+	} catch (e) {
+		say(`People: ${e.message}`, true);
+	}
+}
+
+function peoplePanel() {
+	return el('section', {class: 'panel', id: 'campus-people'},
+	    el('h2', {}, 'People'),
+	    el('form', {id: 'people-form', class: 'controls', role: 'search',
+		onsubmit: (ev) => {
+			ev.preventDefault();
+			search(ev.target.q.value.trim());
+		}},
+		el('div', {class: 'ctl'}, el('label', {for: 'people-q'},
+		    'Search'),
+		    el('input', {id: 'people-q', name: 'q', type: 'search',
+			required: true, autocomplete: 'off', maxlength: 100,
+			placeholder: 'id, name or card'})),
+		el('div', {class: 'row'}, el('button', {type: 'submit',
+		    class: 'primary'}, 'Search'))),
+	    el('div', {id: 'people-result'}));
+}
+
 function contactsPanel() {
 	return el('section', {class: 'panel', id: 'campus-contacts'},
 	    el('h2', {}, 'Contact tracing'),
@@ -252,6 +332,8 @@ async function start() {
 	showUser(me);
 	if (can(me.role, 'admin'))
 		$('#campus').append(levelPanel());
+	if (can(me.role, 'guard'))
+		$('#campus').append(peoplePanel());
 	if (can(me.role, 'health'))
 		$('#campus').append(contactsPanel());
 	await refresh();

@@ -64,6 +64,7 @@ async function scenarios(browser) {
 	check(await vp.$('#contact-form') === null, 'a viewer is offered no contact tracing');
 	check(await vp.$('#campus-level-form') === null, 'a viewer is offered no campus level');
 	check(await vp.$('select[data-mode]') === null, 'a viewer is offered no mode');
+	check(await vp.$('#people-form') === null, 'a viewer is offered no people search');
 	await vp.screenshot({path: `${env.ART}/campus-viewer-1024x600.png`, fullPage: true});
 	check(verr.length === 0, `no console errors on the viewer's page${verr.length ? ': ' + verr.join(' | ') : ''}`);
 	await vctx.close();
@@ -92,6 +93,16 @@ async function scenarios(browser) {
 	// The browser logs that 403 as an error: it was asked for.
 	errors.splice(seen, errors.filter((e, i) => i >= seen && e.includes('403')).length);
 
+	// ---- the guard searches a person ----
+	check(await page.$('#people-form') !== null, 'a guard is offered the people search');
+	await page.type('#people-q', 'wang');
+	await page.click('#people-form button[type=submit]');
+	check(await until(page, () => document.querySelector('#people-result tr[data-person="S1002"]') !== null),
+	    'the guard finds Wang Tao (S1002) by a part of the name');
+	check(await page.$eval('#people-result tr[data-person="S1002"]', (r) => r.textContent.includes('1002') &&
+	    r.textContent.includes('student')) === true, 'the row has the card and the role');
+	check(await page.$('button[data-quarantine]') === null, 'a guard is offered no quarantine button');
+
 	// ---- the report's charts: SVG with bars, following the events ----
 	check(await until(page, () => /[1-9]\d* denied/.test(document.querySelector('#totals').textContent),
 	    null, 8000), 'the report follows the events without a reload (the fever is a denial)');
@@ -117,6 +128,16 @@ async function scenarios(browser) {
 	await hp.screenshot({path: `${env.ART}/campus-health-1024x600.png`, fullPage: true});
 	check(await hp.$('#campus-level-form') === null, 'health is offered no campus level');
 	check(await hp.$('select[data-mode]') === null, 'health is offered no mode');
+	await hp.type('#people-q', 'S1002');
+	await hp.click('#people-form button[type=submit]');
+	await hp.waitForSelector('button[data-quarantine="S1002"]', {timeout: 5000}).catch(() => {});
+	check(await hp.$('button[data-quarantine="S1002"]') !== null, 'health is offered the quarantine button');
+	if (await hp.$('button[data-quarantine="S1002"]') !== null) {
+		await hp.click('button[data-quarantine="S1002"]');
+		await answer(hp, 'quarantine from the campus page');
+		check(await until(hp, () => document.querySelector('#people-result tr[data-person="S1002"]')
+		    ?.textContent.includes('QUARANTINED (campus)')), 'the row says QUARANTINED (campus), in words');
+	}
 	check(herr.length === 0, `no console errors on the health page${herr.length ? ': ' + herr.join(' | ') : ''}`);
 	await hctx.close();
 

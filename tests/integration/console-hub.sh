@@ -12,7 +12,8 @@
 # the campus level set by an admin (signed by the hub, taken by north) and
 # its form not offered to the other roles; north's mode set by an admin
 # from its card (in north's retained state and journal), not offered to
-# the other roles, a guard's forged request refused;
+# the other roles, a guard's forged request refused; people search for a
+# guard (none for a viewer), quarantine on with a reason for health;
 # a gate killed shown offline (the broker's will), screenshots.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
@@ -164,6 +165,9 @@ check "the 6th try from that address, a good token: 429" [ "$(signin "$TOKEN_GUA
 check "... with Retry-After" [ -n "$(hdr Retry-After)" ]
 check "another address is not shut out" [ "$(signin "$TOKEN_GUARD")" = 200 ]
 
+# ---- the people list the search reads ----------------------------------------
+check "the people list posted to the hub (admin): 200" [ "$(curl -sk -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN_ADMIN" --data-binary @"$T/people.csv" "$H/v1/people?reason=console%20test")" = 200 ]
+
 # ---- the browser -----------------------------------------------------------
 if [ -n "${CONSOLE_NO_BROWSER:-}" ]; then
 	echo "SKIP: the browser (CONSOLE_NO_BROWSER set)"
@@ -194,4 +198,5 @@ check "north took the page's level from the hub (key:hub)" [ "$(sqlite3 "$D/nort
 check "the page's mode journaled at the hub with the admin's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND actor = 'token:chief' AND reason = 'mode from the campus page' AND detail LIKE 'mode open for north, seq %'")" = 1 ]
 check "north took the page's mode from the hub (key:hub, the reason)" [ "$(sqlite3 "$D/north/state/journal.db" "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'open' AND actor = 'key:hub' AND detail = 'mode from the campus page'")" = 1 ]
 check "no mode change from the guard's forged request" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND reason = 'forged by a guard'")" = 0 ]
+check "the page's quarantine journaled with health's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'people-quarantine' AND actor = 'token:office' AND reason = 'quarantine from the campus page'")" = 1 ]
 finish
