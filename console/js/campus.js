@@ -2,7 +2,8 @@
 // ([{gate, online, level, mode, alerts, last_seen_ms, people_version,
 // gap}]): online or not in words, its level, mode and active alerts;
 // the active alerts (acknowledged with a reason by a guard and up); the
-// campus report of today with its two charts (chart.js); contact tracing
+// campus report of today with its two charts (chart.js); each gate's name
+// a link to its own page through the hub (gate.js); contact tracing
 // for health and admin; the campus level for admin.  The gates and
 // alerts are read every second and at once on each event of the hub's
 // stream; the report every 30 s and after an event (at most every 5 s).
@@ -31,7 +32,9 @@ function gateCard(g, open) {
 	const alerts = open;
 	return el('li', {class: `gate ${g.online ? 'online' : 'offline'}`,
 	    'data-gate': g.gate, 'data-online': g.online ? 'yes' : 'no'},
-	    el('div', {class: 'lane-head'}, el('strong', {}, g.gate),
+	    el('div', {class: 'lane-head'}, el('a', {class: 'drill',
+		href: `/console/index.html?gate=${encodeURIComponent(g.gate)}`,
+		'data-drill': g.gate, title: `${g.gate}'s page`}, g.gate),
 		el('span', {class: `pill ${g.online ? 'on' : 'off'} state-word`},
 		    g.online ? '● online' : '○ OFFLINE')),
 	    el('div', {}, `Level ${levelText(g.level)}`),
@@ -237,7 +240,8 @@ let lastSearch = null;
 function quarantineText(p) {
 	if (p.campus_quarantine)
 		return 'QUARANTINED (campus)';
-	return p.flags.includes('quarantine') ? 'QUARANTINED (list)' : 'no';
+	return p.flags.includes('quarantine') ? 'QUARANTINED (list)' :
+	    'not quarantined';
 }
 
 async function quarantine(p) {

@@ -14,6 +14,9 @@
 # from its card (in north's retained state and journal), not offered to
 # the other roles, a guard's forged request refused; people search for a
 # guard (none for a viewer), quarantine on with a reason for health;
+# north's page through the hub (drill-down): a card a row within 1 s, an
+# alert acknowledged there reaching north's journal, no open-once, the
+# mode by an admin; screenshots of it and of the people search, checked;
 # a gate killed shown offline (the broker's will), screenshots.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
@@ -198,5 +201,7 @@ check "north took the page's level from the hub (key:hub)" [ "$(sqlite3 "$D/nort
 check "the page's mode journaled at the hub with the admin's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND actor = 'token:chief' AND reason = 'mode from the campus page' AND detail LIKE 'mode open for north, seq %'")" = 1 ]
 check "north took the page's mode from the hub (key:hub, the reason)" [ "$(sqlite3 "$D/north/state/journal.db" "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'open' AND actor = 'key:hub' AND detail = 'mode from the campus page'")" = 1 ]
 check "no mode change from the guard's forged request" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND reason = 'forged by a guard'")" = 0 ]
+check "the drill-down's acknowledgement reached north's journal (key:hub/token:guardhouse)" [ "$(sqlite3 "$D/north/state/journal.db" "SELECT COUNT(*) FROM events WHERE kind = 'ack' AND actor = 'key:hub/token:guardhouse' AND detail = 'fever acked on the drill-down page'")" = 1 ]
+check "north took the drill-down page's mode (key:hub)" [ "$(sqlite3 "$D/north/state/journal.db" "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'pedestrian-only' AND actor = 'key:hub' AND detail = 'mode from the drill-down page'")" = 1 ]
 check "the page's quarantine journaled with health's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'people-quarantine' AND actor = 'token:office' AND reason = 'quarantine from the campus page'")" = 1 ]
 finish
