@@ -28,11 +28,7 @@ TOKEN_VIEWER=viewer-1a2b3c4d5e6f708192a3b4c5d6e7f809
 TOKEN_HEALTH=health-0f1e2d3c4b5a69788796a5b4c3d2e1f0
 TOKEN_ADMIN=admin-3c4d5e6f708192a3b4c5d6e7f8091a2b
 sha() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
-HAVE_PG=
-if [ -f "$(dirname "$0")/postgres.inc" ]; then
-	. "$(dirname "$0")/postgres.inc"
-	HAVE_PG=1
-fi
+. "$(dirname "$0")/postgres.inc"
 
 "$GATECTL" pass keygen --out "$T/hub-key.pem" --key-id hub \
     >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
@@ -170,16 +166,7 @@ fi
 for db in sqlite postgresql; do
 	D=$T/$db
 	mkdir -p "$D"
-	case $db in
-	postgresql)
-		if [ -z "$HAVE_PG" ]; then
-			echo "SKIP: console-hub on postgresql: no postgres.inc"
-			continue
-		fi
-		pg_start || continue
-		url=$PG_URL ;;
-	sqlite)	url=sqlite:$D/campus.db ;;
-	esac
+	hub_db_url "$db" "$D" || continue
 	echo "# --- the console on the hub, $db"
 	started=$(date +%s)
 	PORT=$(free_port)
