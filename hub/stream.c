@@ -59,11 +59,20 @@ stream_remove(struct stream_client *c)
 	free(c);
 }
 
+/*
+ * The connection is going.  When the client hung up, evhttp has let go of
+ * the unfinished request and it is ours to free (as agent/stream.c does);
+ * when the hub is shutting down, evhttp frees it itself.
+ */
 static void
 stream_on_close(struct evhttp_connection *conn, void *arg)
 {
+	struct stream_client	*c = arg;
+
 	(void)conn;
-	stream_remove(arg);
+	if (evhttp_request_get_connection(c->req) == NULL)
+		evhttp_request_free(c->req);
+	stream_remove(c);
 }
 
 /* Sends text to one client, or drops it when it is too far behind. */

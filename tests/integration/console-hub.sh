@@ -131,6 +131,28 @@ files_and_sessions() {
 	check "another address is not shut out" [ "$(signin "$TOKEN_GUARD")" = 200 ]
 }
 
+# A gate through the hub, in the gate's shapes (the drill-down's routes).
+gate_routes() {
+	bearer() { tok=$1; shift; curl -sk --max-time 10 -H "Authorization: Bearer $tok" "$@"; }
+	gctl north sim card ped-in 1001 >/dev/null 2>&1
+	last=$(gctl north --json events --limit 1 | jget events.0.id)
+	wait_for 5 sh -c "curl -sk -H 'Authorization: Bearer $TOKEN_GUARD' '$H/v1/gates/north/events?limit=1' | grep -q '\"person\": *\"E1001\"'"
+	bearer "$TOKEN_GUARD" "$H/v1/gates/north/events?limit=1" >"$T/gev"
+	check "gates/north/events: the newest, last_id $last, as the gate's" [ "$(jget last_id <"$T/gev") $(jget events.0.id <"$T/gev") $(jget events.0.gate <"$T/gev")" = "$last $last north" ]
+	check "... after it: none, last_id the same" [ "$(bearer "$TOKEN_GUARD" "$H/v1/gates/north/events?after=$last" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["events"]), d["last_id"])')" = "0 $last" ]
+	check "... a viewer's: no person" sh -c "! curl -sk -H 'Authorization: Bearer $TOKEN_VIEWER' '$H/v1/gates/north/events?limit=5' | grep -q E1001"
+	check "... after=x: 400" [ "$(bearer "$TOKEN_GUARD" -o /dev/null -w '%{http_code}' "$H/v1/gates/north/events?after=x")" = 400 ]
+	bearer "$TOKEN_VIEWER" "$H/v1/gates/north/status" >"$T/gst"
+	check "gates/north/status: the gate's shape (id, level, lanes, alert_counts, via hub)" [ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["gate"]["id"], d["level"]["number"], d["lanes"][0]["name"], d["alert_counts"]["active"], d["via"], d["online"])' "$T/gst")" = "north 0 ped 0 hub True" ]
+	check "gates/nowhere/status: 404" [ "$(bearer "$TOKEN_VIEWER" -o /dev/null -w '%{http_code}' "$H/v1/gates/nowhere/status")" = 404 ]
+	check "gates/north/alerts: 200, a list" [ "$(bearer "$TOKEN_VIEWER" "$H/v1/gates/north/alerts" | jget alerts)" = "[]" ]
+	bearer "$TOKEN_GUARD" -N --max-time 2 -H "Last-Event-ID: $((last - 1))" "$H/v1/gates/north/events/stream" >"$T/gss"
+	check "gates/north/events/stream from Last-Event-ID $((last - 1)): event $last again, with its id, once" [ "$(grep -c "^id: $last\$" "$T/gss") $(grep -c '^id: ' "$T/gss")" = "1 1" ]
+	check "... only north's" sh -c "! grep -q '\"gate\": *\"south\"' '$T/gss'"
+	check "... a guard's forged ack through the gate's path needs a reason: 400" [ "$(bearer "$TOKEN_GUARD" -o /dev/null -w '%{http_code}' -d '{}' "$H/v1/gates/north/alerts/1/ack")" = 400 ]
+	check "... a viewer's: 403" [ "$(bearer "$TOKEN_VIEWER" -o /dev/null -w '%{http_code}' -d '{"reason": "x"}' "$H/v1/gates/north/alerts/1/ack")" = 403 ]
+}
+
 # The browser on the campus page, then what it did in the journals.
 browser() {
 	ART=$top/$BUILD/test-artifacts/console-hub
@@ -214,6 +236,7 @@ for db in sqlite postgresql; do
 	# The people list the search reads.
 	check "the people list posted to the hub (admin): 200" [ "$(curl -sk -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN_ADMIN" --data-binary @"$T/people.csv" "$H/v1/people?reason=console%20test")" = 200 ]
 
+	gate_routes
 	if [ -z "${CONSOLE_NO_BROWSER:-}" ]; then
 		browser
 	else
@@ -221,6 +244,9 @@ for db in sqlite postgresql; do
 	fi
 	kill -TERM "$HUB_PID" $GPID_north $GPID_south 2>/dev/null
 	wait "$HUB_PID" 2>/dev/null
+	# Under BUILD=build-asan: what ASan or UBSan said, in the logs.
+	check "$db: no sanitizer report in the hub's and the gates' logs" \
+	    sh -c "! grep -q 'Sanitizer\|runtime error' '$D/hub.log' '$D/north/gated.log' '$D/south/gated.log'"
 	stop_broker "b_$db"
 	[ "$db" = postgresql ] && pg_stop
 	echo "# $db: $(($(date +%s) - started)) s"
