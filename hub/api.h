@@ -86,6 +86,12 @@ void	api_people_quarantine(struct api_req *);
 
 /* stream.c */
 void	api_events_stream(struct api_req *);
+void	api_gate_events_stream(struct api_req *);
+
+/* api-gate.c: one gate through the hub, in the gate's own shapes. */
+void	api_gate_status(struct api_req *);
+void	api_gate_events(struct api_req *);
+void	api_gate_alerts(struct api_req *);
 
 /* metrics.c */
 void	api_metrics(struct api_req *);

@@ -193,7 +193,10 @@ trace_rank(struct trace *t)
 	json_t		*a, *o, *ms;
 	size_t		 i, j, nc = 0, keep = 0;
 
-	qsort(t->meetings, t->nmeetings, sizeof *t->meetings, meeting_cmp);
+	/* No meeting: meetings is NULL, which qsort may not be given. */
+	if (t->nmeetings > 0)
+		qsort(t->meetings, t->nmeetings, sizeof *t->meetings,
+		    meeting_cmp);
 	cs = xcalloc(t->nmeetings + 1, sizeof *cs);
 	for (i = 0; i < t->nmeetings; i++) {
 		struct meeting	*m = &t->meetings[i];

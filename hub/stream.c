@@ -1,7 +1,11 @@
 /*
  * stream.c: GET /v1/events/stream, the campus's events as server-sent
  * events, each sent once its batch is committed: "data:" and the event as
- * the gate published it plus "gate".  A comment line every 15 s keeps
+ * the gate published it plus "gate".  GET /v1/gates/G/events/stream is
+ * gate G's alone, as the gate's own stream sends them: each with "id:"
+ * (the gate's event id), and from Last-Event-ID or ?after= the journal's
+ * events after it first, so that a page resumes with none missed or
+ * twice (the console's gate page through the hub).  A comment line every 15 s keeps
  * idle connections (and proxies) open; a client that reads slower than
  * the campus writes is dropped when STREAM_BACKLOG_MAX is queued to it,
  * rather than the hub buffering without end.
@@ -21,12 +25,15 @@
 
 #define STREAM_BACKLOG_MAX	(4 << 20)
 #define STREAM_PING_S		15
+#define STREAM_REPLAY_MAX	1000	/* events sent again on a resume */
 
 struct stream_client {
 	struct hub_stream		*s;
 	struct evhttp_request		*req;
 	struct evhttp_connection	*conn;
 	int				 role;
+	char				 gate[HUB_NAME_LEN];	/* "": all */
+	long long			 last_id;	/* of gate, sent */
 	struct stream_client		*next;
 };
 
@@ -52,11 +59,20 @@ stream_remove(struct stream_client *c)
 	free(c);
 }
 
+/*
+ * The connection is going.  When the client hung up, evhttp has let go of
+ * the unfinished request and it is ours to free (as agent/stream.c does);
+ * when the hub is shutting down, evhttp frees it itself.
+ */
 static void
 stream_on_close(struct evhttp_connection *conn, void *arg)
 {
+	struct stream_client	*c = arg;
+
 	(void)conn;
-	stream_remove(arg);
+	if (evhttp_request_get_connection(c->req) == NULL)
+		evhttp_request_free(c->req);
+	stream_remove(c);
 }
 
 /* Sends text to one client, or drops it when it is too far behind. */
@@ -83,6 +99,20 @@ stream_send(struct stream_client *c, const char *text)
 	evbuffer_free(b);
 }
 
+/* One event of a gate's stream, with its id; none twice, none backwards. */
+static void
+stream_send_id(struct stream_client *c, long long id, const char *data)
+{
+	char	*text;
+
+	if (id <= c->last_id)
+		return;
+	c->last_id = id;
+	xasprintf(&text, "id: %lld\n%s", id, data);
+	stream_send(c, text);
+	free(text);
+}
+
 void
 hub_stream_event(struct hub_stream *s, const char *gate, json_t *row)
 {
@@ -106,8 +136,13 @@ hub_stream_event(struct hub_stream *s, const char *gate, json_t *row)
 	}
 	for (c = s->clients; c != NULL; c = next) {
 		next = c->next;
-		if (text[c->role >= HUB_GUARD] != NULL)
+		if (text[c->role >= HUB_GUARD] == NULL)
+			continue;
+		if (c->gate[0] == '\0')
 			stream_send(c, text[c->role >= HUB_GUARD]);
+		else if (strcmp(c->gate, gate) == 0)
+			stream_send_id(c, json_integer_value(json_object_get(row,
+			    "id")), text[c->role >= HUB_GUARD]);
 	}
 	free(text[0]);
 	free(text[1]);
@@ -127,13 +162,15 @@ stream_on_ping(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-void
-api_events_stream(struct api_req *r)
+/* The client's stream begins: the headers, and it joins the list. */
+static struct stream_client *
+stream_open(struct api_req *r, const char *gate)
 {
 	struct hub_stream	*s = r->hub->stream;
 	struct stream_client	*c = xcalloc(1, sizeof *c);
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
 
+	snprintf(c->gate, sizeof c->gate, "%s", gate);
 	c->s = s;
 	c->req = r->req;
 	c->conn = evhttp_request_get_connection(r->req);
@@ -146,6 +183,76 @@ api_events_stream(struct api_req *r)
 	s->clients = c;
 	s->nclients++;
 	stream_send(c, ": gated-hub events\n\n");
+	return c;
+}
+
+void
+api_events_stream(struct api_req *r)
+{
+	stream_open(r, "");
+}
+
+/* A journal row sent again on a resume, as the stream sends it. */
+static int
+replay_row(void *arg, int ncol, const char *const *v)
+{
+	struct stream_client	*c = arg;
+	json_t			*e;
+	char			*json, *text;
+
+	if (ncol != 2 || v[0] == NULL || v[1] == NULL)
+		return 0;
+	e = api_event_json(v[0], v[1]);
+	redact_json(e, c->role >= HUB_GUARD, 1);
+	json = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	if (json != NULL) {
+		xasprintf(&text, "data: %s\n\n", json);
+		stream_send_id(c, json_integer_value(json_object_get(e, "id")),
+		    text);
+		free(text);
+	}
+	free(json);
+	json_decref(e);
+	return 0;
+}
+
+static const char sql_replay[] =
+    "SELECT gate, body FROM events WHERE gate = ? AND id > ? "
+    "ORDER BY id LIMIT ?";
+
+/*
+ * GET /v1/gates/G/events/stream: gate G's events, after Last-Event-ID or
+ * ?after= (the journal's first, then live), or from now on.  The replay
+ * and the list are on the hub's one loop, where batches are committed:
+ * no event falls between them.
+ */
+void
+api_gate_events_stream(struct api_req *r)
+{
+	struct stream_client	*c;
+	const char		*last, *p[3];
+	char			 buf[32], lim[16];
+
+	last = evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    "Last-Event-ID");
+	if (last == NULL)
+		last = api_query(r, "after", buf, sizeof buf);
+	if (last != NULL && (*last == '\0' || strspn(last, "0123456789") !=
+	    strlen(last) || strlen(last) > 18)) {
+		api_error(r, 400, "after (or Last-Event-ID) is an event id");
+		return;
+	}
+	c = stream_open(r, r->cap[0]);
+	if (last == NULL)
+		return;
+	c->last_id = strtoll(last, NULL, 10);
+	snprintf(lim, sizeof lim, "%d", STREAM_REPLAY_MAX);
+	p[0] = c->gate;
+	p[1] = last;
+	p[2] = lim;
+	if (db_query(r->hub->db, sql_replay, 3, p, replay_row, c) == -1)
+		log_warnx("stream: %s's events after %s: %s", c->gate, last,
+		    db_error(r->hub->db));
 }
 
 size_t

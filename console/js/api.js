@@ -8,6 +8,9 @@ let csrf = null;
 // The roles, least first (a gate has no "health"; the hub has).
 export const ROLES = ['viewer', 'guard', 'health', 'admin'];
 
+// The modes every gate has (a gate may define more: its config's [mode]).
+export const MODES = ['open', 'closed', 'pedestrian-only', 'residents-only'];
+
 export function can(role, need) {
 	return ROLES.indexOf(role) >= ROLES.indexOf(need);
 }

@@ -2,13 +2,14 @@
 // ([{gate, online, level, mode, alerts, last_seen_ms, people_version,
 // gap}]): online or not in words, its level, mode and active alerts;
 // the active alerts (acknowledged with a reason by a guard and up); the
-// campus report of today with its two charts (chart.js); contact tracing
+// campus report of today with its two charts (chart.js); each gate's name
+// a link to its own page through the hub (gate.js); contact tracing
 // for health and admin; the campus level for admin.  The gates and
 // alerts are read every second and at once on each event of the hub's
 // stream; the report every 30 s and after an event (at most every 5 s).
 // What the role may not do is not offered (the hub refuses it anyway).
 import {$, el, fill, update, clock, say, askReason} from './ui.js';
-import {api, can} from './api.js';
+import {api, can, MODES} from './api.js';
 import {frame, follow, signedIn, showUser} from './signin.js';
 import {hourlyChart, denialsChart} from './chart.js';
 
@@ -31,7 +32,9 @@ function gateCard(g, open) {
 	const alerts = open;
 	return el('li', {class: `gate ${g.online ? 'online' : 'offline'}`,
 	    'data-gate': g.gate, 'data-online': g.online ? 'yes' : 'no'},
-	    el('div', {class: 'lane-head'}, el('strong', {}, g.gate),
+	    el('div', {class: 'lane-head'}, el('a', {class: 'drill',
+		href: `/console/index.html?gate=${encodeURIComponent(g.gate)}`,
+		'data-drill': g.gate, title: `${g.gate}'s page`}, g.gate),
 		el('span', {class: `pill ${g.online ? 'on' : 'off'} state-word`},
 		    g.online ? '● online' : '○ OFFLINE')),
 	    el('div', {}, `Level ${levelText(g.level)}`),
@@ -42,7 +45,53 @@ function gateCard(g, open) {
 		`last seen ${clock(g.last_seen_ms)}` : 'never seen'),
 	    el('div', {class: 'kind'}, 'events ',
 		el('span', {class: 'events'}, String(g.max_id ?? 0))),
-	    g.gap ? el('div', {class: 'kind'}, `missing events: ${g.gap}`) : null);
+	    g.gap ? el('div', {class: 'kind'}, `missing events: ${g.gap}`) : null,
+	    can(me.role, 'admin') ? modeForm(g) : null);
+}
+
+// A gate's mode, for an admin only: the hub signs it with its own key and
+// publishes it (POST /v1/campus/mode, journaled with the reason); the
+// card's "Mode" line changes once the gate has taken it.
+async function setMode(ev, gate) {
+	ev.preventDefault();
+	const mode = ev.target.mode.value;
+	const reason = await askReason(`Set ${gate}'s mode to ${mode}`,
+	    'Set mode');
+	if (reason === null)
+		return;
+	try {
+		const r = await api('POST', '/v1/campus/mode', {gate, mode, reason});
+		say(`Mode ${r.value} sent to ${r.target} (seq ${r.seq}).`);
+		refresh();
+	} catch (e) {
+		say(`Mode: ${e.message}`, true);
+	}
+}
+
+// Each gate's mode form, kept from one drawing of the cards to the next:
+// the page redraws a card when its counts move, and a choice being made
+// must survive that.
+const modeForms = new Map();
+function modeForm(g) {
+	let f = modeForms.get(g.gate);
+	if (f === undefined) {
+		const id = `mode-${g.gate}`;
+		f = el('form', {class: 'ctl mode-form', 'data-mode-gate': g.gate,
+		    onsubmit: (ev) => setMode(ev, g.gate)},
+		    el('label', {for: id}, 'Mode'),
+		    el('select', {id, name: 'mode', 'data-mode': g.gate}),
+		    el('button', {type: 'submit', 'data-set-mode': g.gate},
+			'Set mode'));
+		modeForms.set(g.gate, f);
+	}
+	// The gate's own modes are not in its state: the built-in ones and
+	// the one it runs now.
+	const sel = f.querySelector('select');
+	for (const m of [...MODES, g.mode].filter((m) => m))
+		if (![...sel.options].some((o) => o.value === m))
+			sel.append(el('option', {value: m, selected: m === g.mode},
+			    m));
+	return f;
 }
 
 async function ack(a) {
@@ -182,6 +231,87 @@ function levelPanel() {
 		    class: 'primary'}, 'Set campus level'))));
 }
 
+// People search, for a guard and up (GET /v1/people?q=: the hub's latest
+// list); for health and admin, each person's campus quarantine on or off
+// with a reason (POST /v1/people/PERSON/quarantine, signed, published).
+// Quarantine is a word in its column, not a colour.
+let lastSearch = null;
+
+function quarantineText(p) {
+	if (p.campus_quarantine)
+		return 'QUARANTINED (campus)';
+	return p.flags.includes('quarantine') ? 'QUARANTINED (list)' :
+	    'not quarantined';
+}
+
+async function quarantine(p) {
+	const on = !p.campus_quarantine;
+	const reason = await askReason(`${on ? 'Quarantine' : 'End the ' +
+	    'quarantine of'} ${p.person}`, on ? 'Quarantine' : 'End quarantine');
+	if (reason === null)
+		return;
+	try {
+		const r = await api('POST', '/v1/people/' +
+		    `${encodeURIComponent(p.person)}/quarantine`, {on, reason});
+		say(`${r.person}: campus quarantine ${r.on ? 'on' : 'off'}` +
+		    `${r.changed ? '' : ' already'}.`);
+	} catch (e) {
+		say(`Quarantine: ${e.message}`, true);
+	}
+	search(lastSearch);
+}
+
+function peopleRows(r) {
+	if (!r.people.length)
+		return el('p', {class: 'none'}, r.version ? 'Nobody found in ' +
+		    `list version ${r.version}.` : 'The hub holds no people list.');
+	const health = can(me.role, 'health');
+	return el('table', {},
+	    el('thead', {}, el('tr', {}, el('th', {}, 'Person'),
+		el('th', {}, 'Card'), el('th', {}, 'Role, flags'),
+		el('th', {}, 'Quarantine'), health ? el('th', {}, '') : null)),
+	    el('tbody', {}, r.people.map((p) => el('tr', {'data-person': p.person},
+		el('td', {}, el('strong', {}, p.person), ` ${p.name}`),
+		el('td', {}, p.card_uid),
+		el('td', {}, [p.category, ...p.flags].join(', ')),
+		el('td', {class: p.campus_quarantine ? 'fever' : ''},
+		    quarantineText(p)),
+		health ? el('td', {}, el('button', {type: 'button',
+		    'data-quarantine': p.person, onclick: () => quarantine(p)},
+		    p.campus_quarantine ? 'End quarantine' : 'Quarantine')) :
+		    null))),
+	    r.truncated ? el('caption', {}, 'The first 50 only: search ' +
+		'for more of the name.') : null);
+}
+
+async function search(q) {
+	lastSearch = q;
+	try {
+		const r = await api('GET', `/v1/people?${new URLSearchParams({q})}`);
+		fill($('#people-result'), peopleRows(r));
+	} catch (e) {
+		say(`People: ${e.message}`, true);
+	}
+}
+
+function peoplePanel() {
+	return el('section', {class: 'panel', id: 'campus-people'},
+	    el('h2', {}, 'People'),
+	    el('form', {id: 'people-form', class: 'controls', role: 'search',
+		onsubmit: (ev) => {
+			ev.preventDefault();
+			search(ev.target.q.value.trim());
+		}},
+		el('div', {class: 'ctl'}, el('label', {for: 'people-q'},
+		    'Search'),
+		    el('input', {id: 'people-q', name: 'q', type: 'search',
+			required: true, autocomplete: 'off', maxlength: 100,
+			placeholder: 'id, name or card'})),
+		el('div', {class: 'row'}, el('button', {type: 'submit',
+		    class: 'primary'}, 'Search'))),
+	    el('div', {id: 'people-result'}));
+}
+
 function contactsPanel() {
 	return el('section', {class: 'panel', id: 'campus-contacts'},
 	    el('h2', {}, 'Contact tracing'),
@@ -206,6 +336,8 @@ async function start() {
 	showUser(me);
 	if (can(me.role, 'admin'))
 		$('#campus').append(levelPanel());
+	if (can(me.role, 'guard'))
+		$('#campus').append(peoplePanel());
 	if (can(me.role, 'health'))
 		$('#campus').append(contactsPanel());
 	await refresh();

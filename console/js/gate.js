@@ -3,12 +3,22 @@
 // amber wait, which is not journaled); the passages come from
 // GET /v1/events and then live from /v1/events/stream (Server-Sent
 // Events), resumed by the browser with Last-Event-ID after a break.
+//
+// The same page runs on the hub as index.html?gate=NAME (the campus page's
+// drill-down): it reads the same shapes under /v1/gates/NAME, which the
+// hub builds from what it holds (docs/hub.md "A gate through the hub");
+// the mode and level are the hub's signed commands, and open-once is not
+// offered there: a lane opened from afar by someone who cannot see it is a
+// safety risk, so the guard at the booth uses the gate's own console.
 import {$, el, fill, update, clock, say, askReason} from './ui.js';
-import {api, can} from './api.js';
+import {api, can, MODES} from './api.js';
 import {frame, follow, signedIn, showUser} from './signin.js';
 
+const viaHub = new URLSearchParams(location.search).get('gate');
+const base = viaHub === null ? '/v1' :
+    `/v1/gates/${encodeURIComponent(viaHub)}`;
+
 const MAX_ROWS = 30;
-const BUILTIN_MODES = ['open', 'closed', 'pedestrian-only', 'residents-only'];
 let me = null;
 
 // What a lane's state says, and the lamp it lights (by text too).
@@ -24,6 +34,8 @@ const DENY_LAMP_MS = 2000;	// agent/indicator.c: the red lamp's pattern
 const denied = new Map();	// lane -> when its last denial was seen
 
 function laneState(l) {
+	if (l.state === null)	// through the hub: not published
+		return ['State shown at the gate only', 'unknown'];
 	const [text, colour] = LANE_STATES[l.state] ||
 	    [l.state.replace(/-/g, ' '), l.open ? 'green' : 'off'];
 	if (colour === 'off' && Date.now() - (denied.get(l.name) || 0) <
@@ -34,7 +46,7 @@ function laneState(l) {
 
 function lamp(colour) {
 	const words = {green: 'green lamp', amber: 'amber lamp', red: 'red lamp',
-	    off: 'lamps off'};
+	    off: 'lamps off', unknown: 'lamps not known here'};
 	return el('span', {class: `lamp ${colour}`}, el('span',
 	    {class: 'dot', 'aria-hidden': 'true'}), words[colour]);
 }
@@ -61,7 +73,7 @@ function renderLanes(lanes) {
 			el('span', {class: 'kind'}, l.kind)),
 		    el('div', {class: 'lane-state'}, text),
 		    lamp(colour),
-		    can(me.role, 'guard') && el('button', {type: 'button',
+		    can(me.role, 'guard') && viaHub === null && el('button', {type: 'button',
 			class: 'primary', 'data-open': l.name,
 			onclick: () => openLane(l.name)}, `Open ${l.name} once`));
 	}));
@@ -73,7 +85,7 @@ async function ack(a) {
 	if (reason === null)
 		return;
 	try {
-		await api('POST', `/v1/alerts/${a.id}/ack`, {reason});
+		await api('POST', `${base}/alerts/${a.id}/ack`, {reason});
 		say(`Alert ${a.id} acknowledged`);
 		refresh();
 	} catch (e) {
@@ -104,6 +116,13 @@ async function setMode(ev) {
 	if (reason === null)
 		return;
 	try {
+		if (viaHub !== null) {
+			const r = await api('POST', '/v1/campus/mode',
+			    {gate: viaHub, mode, reason});
+			say(`Mode ${r.value} sent to ${r.target} through the hub ` +
+			    `(seq ${r.seq}); shown once the gate took it`);
+			return;
+		}
 		const r = await api('POST', '/v1/mode', {mode, reason});
 		say(`Mode ${r.mode} (journal ${r.event})`);
 		refresh();
@@ -119,6 +138,13 @@ async function setLevel(ev) {
 	if (reason === null)
 		return;
 	try {
+		if (viaHub !== null) {
+			const r = await api('POST', '/v1/campus/level',
+			    {level, reason});
+			say(`Campus level ${r.value} sent through the hub ` +
+			    `(seq ${r.seq}); shown once the gate took it`);
+			return;
+		}
 		const r = await api('POST', '/v1/level', {level, reason});
 		say(`Level ${r.level} ${r.name} (journal ${r.event})`);
 		refresh();
@@ -140,23 +166,28 @@ function renderControls(st) {
 		el('label', {for: 'mode-in'}, 'Mode'),
 		el('input', {id: 'mode-in', list: 'modes', value: st.mode,
 		    required: true, autocomplete: 'off'}),
-		el('datalist', {id: 'modes'}, BUILTIN_MODES.map((m) =>
+		el('datalist', {id: 'modes'}, MODES.map((m) =>
 		    el('option', {value: m}))),
 		el('button', {type: 'submit'}, 'Set mode')),
 	    el('form', {class: 'ctl', onsubmit: setLevel},
-		el('label', {for: 'level-in'}, 'Level'),
-		el('input', {id: 'level-in', type: 'number', min: 0,
-		    value: st.level.number, required: true}),
+		el('label', {for: 'level-in'}, viaHub === null ? 'Level' :
+		    'Campus level'),
+		el('input', {id: 'level-in', type: 'number', min: 0, max: 9,
+		    value: st.level ? st.level.number : 0, required: true}),
 		el('button', {type: 'submit'}, 'Set level')));
 }
 
 async function refresh() {
 	try {
-		const st = await api('GET', '/v1/status');
+		const st = await api('GET', `${base}/status`);
 		$('#title').textContent = st.gate.name || st.gate.id;
 		document.title = `${st.gate.name || st.gate.id} · gate console`;
-		$('#mode').textContent = `${st.mode} (${st.mode_source})`;
-		$('#level').textContent = `${st.level.number} · ${st.level.name}`;
+		$('#mode').textContent = st.mode ?
+		    `${st.mode} (${st.mode_source})` : '–';
+		$('#level').textContent = st.level ?
+		    `${st.level.number} · ${st.level.name}` : '–';
+		if (viaHub !== null)
+			renderVia(st);
 		renderLanes(st.lanes);
 		renderAlerts(st.alerts, st.alert_counts.active);
 		renderControls(st);
@@ -165,6 +196,18 @@ async function refresh() {
 			location.reload();
 		say(`Status: ${e.message}`, true);
 	}
+}
+
+// Through the hub: where the page comes from, the gate online or not in
+// words, the way back to the campus, and why there is no open button.
+function renderVia(st) {
+	update($('#via'), [st.online, st.last_seen_ms], () => [
+	    el('div', {}, 'Through the hub: ', el('span', {class:
+		`pill ${st.online ? 'on' : 'off'} state-word`}, st.online ?
+		'● online' : '○ OFFLINE'), st.last_seen_ms ?
+		` last seen ${clock(st.last_seen_ms)}` : ''),
+	    el('a', {href: '/', class: 'back', 'data-back': 'campus'},
+		'← Campus')]);
 }
 
 // One passage as a row: the verdict in words and a mark, its colour only
@@ -200,7 +243,7 @@ function addPassage(e, fresh = false) {
 }
 
 function live(afterId) {
-	follow(`/v1/events/stream?after=${afterId}`, (m) => {
+	follow(`${base}/events/stream?after=${afterId}`, (m) => {
 		const e = JSON.parse(m.data);
 		if (e.kind === 'passage' || e.kind === 'override')
 			addPassage(e, true);
@@ -211,10 +254,17 @@ function live(afterId) {
 
 async function start() {
 	frame('Gate');
+	if (viaHub !== null) {
+		$('#state').prepend(el('div', {id: 'via', class: 'via'}));
+		$('#lanes').append(el('p', {id: 'no-open', class: 'kind'},
+		    'Open once is not offered through the hub: a lane opened ' +
+		    'by someone who cannot see it is a safety risk. Use the ' +
+		    "gate's own console at the booth."));
+	}
 	me = await signedIn();
 	showUser(me);
 	await refresh();
-	const ev = await api('GET', '/v1/events?limit=200');
+	const ev = await api('GET', `${base}/events?limit=200`);
 	fill($('#passage-rows'));
 	for (const e of ev.events)
 		if (e.kind === 'passage' || e.kind === 'override')

@@ -7,7 +7,8 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
-import {answer, check, gatectlAt, newPage, signInAt, withBrowser} from './common.mjs';
+import {answer, check, checkContrast, checkScreen, gatectlAt, newPage, signInAt,
+    withBrowser} from './common.mjs';
 
 const env = process.env;
 const URL = env.URL;
@@ -35,68 +36,6 @@ function weight(dir) {
 }
 
 const signIn = (page, token) => signInAt(page, URL, token, '.lane');
-
-// Pixel variance of a PNG, measured in a blank page of its own.
-async function variance(browser, png) {
-	const p = await browser.newPage();
-	const v = await p.evaluate(async (b64) => {
-		const img = new Image();
-		img.src = 'data:image/png;base64,' + b64;
-		await img.decode();
-		const c = document.createElement('canvas');
-		c.width = img.width;
-		c.height = img.height;
-		const g = c.getContext('2d');
-		g.drawImage(img, 0, 0);
-		const d = g.getImageData(0, 0, c.width, c.height).data;
-		let n = 0, sum = 0, sq = 0;
-		for (let i = 0; i < d.length; i += 4) {
-			const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-			sum += y;
-			sq += y * y;
-			n++;
-		}
-		return sq / n - (sum / n) ** 2;
-	}, Buffer.from(png).toString('base64'));
-	await p.close();
-	return v;
-}
-
-// The contrast of an element's text on the background behind it.
-async function contrasts(page, selectors) {
-	return page.evaluate((sels) => {
-		const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
-		const lum = ([r, g, b]) => {
-			const f = (c) => {
-				c /= 255;
-				return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-			};
-			return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-		};
-		const out = {};
-		for (const s of sels) {
-			const e = document.querySelector(s);
-			if (!e) {
-				out[s] = null;
-				continue;
-			}
-			let b = e, bg = null;
-			while (b) {
-				const c = rgb(getComputedStyle(b).backgroundColor);
-				if (c.length === 3 || (c.length === 4 && c[3] > 0)) {
-					bg = c.slice(0, 3);
-					break;
-				}
-				b = b.parentElement;
-			}
-			bg = bg || [255, 255, 255];
-			const fg = rgb(getComputedStyle(e).color).slice(0, 3);
-			const [l1, l2] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-			out[s] = (l1 + 0.05) / (l2 + 0.05);
-		}
-		return out;
-	}, selectors);
-}
 
 async function main() {
 	const w = weight(env.CONSOLE_DIR);
@@ -197,42 +136,17 @@ async function scenarios(browser) {
 	const sizes = [['booth', 1024, 600], ['phone', 390, 844], ['desktop', 1440, 900]];
 	for (const [name, width, height] of sizes) {
 		await page.setViewport({width, height});
-		await page.evaluate(() => {
-			document.activeElement.blur();
-			scrollTo(0, 0);
-		});
-		await new Promise((r) => setTimeout(r, 300));
-		const file = `${env.ART}/gate-${name}-${width}x${height}.png`;
-		const png = await page.screenshot({path: file});
-		const v = await variance(browser, png);
-		check(v > 100, `${name} ${width}x${height}: the screenshot is not blank (variance ${v.toFixed(0)})`);
-		const vis = await page.evaluate(() => ['header h1', '#lanes', '#alerts', '#passages',
-		    'button[data-open="ped"]'].map((s) => {
-			const e = document.querySelector(s);
-			const r = e && e.getBoundingClientRect();
-			return [s, !!r && r.width > 0 && r.height > 0 &&
-			    getComputedStyle(e).visibility !== 'hidden'];
-		}));
-		check(vis.every(([, ok]) => ok), `${name}: the key elements are shown: ` +
-		    vis.map(([s, ok]) => `${s} ${ok ? 'yes' : 'NO'}`).join(', '));
-		const over = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
-		check(over <= 0, `${name}: no sideways scrolling (${over} px too wide)`);
-		const small = await page.$$eval('button', (bs) => bs.filter((b) => {
-			const r = b.getBoundingClientRect();
-			return r.width > 0 && (r.height < 48 || r.width < 48);
-		}).map((b) => b.textContent));
-		check(small.length === 0, `${name}: every button is 48 px or more (${small.join(', ') || 'all'})`);
+		await checkScreen(browser, page, `${name} ${width}x${height}`,
+		    `${env.ART}/gate-${name}-${width}x${height}.png`, ['header h1', '#lanes',
+		    '#alerts', '#passages', 'button[data-open="ped"]']);
 		if (name === 'booth') {
 			const top = await page.$eval('button[data-open="ped"]', (b) => b.getBoundingClientRect().bottom);
 			check(top <= height, `booth: the open button is on the first screen (bottom at ${top.toFixed(0)} px)`);
 		}
 	}
 	await page.setViewport({width: 1024, height: 600});
-	const c = await contrasts(page, ['body', '.who', '.lane-state', 'button.primary',
+	await checkContrast(page, "the guard's page", ['body', '.who', '.lane-state', 'button.primary',
 	    '.verdict.ok', '.verdict.no', 'th', '.kind', '#notice', '#live']);
-	const low = Object.entries(c).filter(([, r]) => r !== null && r < 4.5);
-	check(low.length === 0, 'contrast 4.5:1 or more: ' + Object.entries(c)
-	    .map(([s, r]) => `${s} ${r === null ? '-' : r.toFixed(1)}`).join(', '));
 	check(errors.length === 0, `no console errors on the guard's page${errors.length ? ': ' + errors.join(' | ') : ''}`);
 
 	// ---- the viewer: no buttons, and forged changes refused ----
