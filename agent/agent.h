@@ -945,7 +945,7 @@ int		 people_reload(struct gate *, const char *actor, bool force,
 struct people_push {
 	uint64_t	version;		/* the command's seq */
 	char		sha256[65];
-	char		actor[COMMAND_NAME_LEN + 8];	/* key:NAME */
+	char		actor[COMMAND_JOURNAL_ACTOR_LEN];	/* key:NAME/WHO */
 	char		reason[COMMAND_REASON_LEN];
 	char		*csv;			/* the job frees it */
 	size_t		len;

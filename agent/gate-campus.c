@@ -3,8 +3,9 @@
  * key (common/command.c, docs/mqtt.md).  A command that verifies, is for
  * this gate (the campus, or its id) and carries a seq above the last one
  * applied for its (target, what) is applied through gate_set_level or
- * gate_set_mode, as actor key:NAME with the command's reason; anything
- * else changes nothing and is journaled as a refused command.
+ * gate_set_mode, as actor key:NAME/WHO (command_journal_actor) with the
+ * command's reason; anything else changes nothing and is journaled as a
+ * refused command.
  *
  * Only desired state arrives this way, never a one-shot action: a
  * retained command delivered again (each reconnect, each reboot) has the
@@ -142,9 +143,9 @@ misdirected(struct gate *g, const struct command *c, const char *topic)
 static int
 apply(struct gate *g, struct command *c, int64_t *event, char **cause)
 {
-	char	actor[COMMAND_NAME_LEN + 8];
+	char	actor[COMMAND_JOURNAL_ACTOR_LEN];
 
-	snprintf(actor, sizeof actor, "key:%s", c->key);
+	command_journal_actor(c, actor, sizeof actor);
 	switch (c->what) {
 	case COMMAND_PEOPLE:
 		return gate_push_people(g, c, cause);

@@ -120,7 +120,7 @@ gate_push_quarantine(struct gate *g, const struct command *c,
 {
 	struct journal_event	ev;
 	struct journal_state	kv[3];
-	char			actor[COMMAND_NAME_LEN + 8], seq[24], diff[512];
+	char			actor[COMMAND_JOURNAL_ACTOR_LEN], seq[24], diff[512];
 	char			detail[1024], *body;
 	size_t			n = 0;
 	const char		*p;
@@ -128,7 +128,7 @@ gate_push_quarantine(struct gate *g, const struct command *c,
 	for (p = c->body; p < c->body + c->body_len; p++)
 		n += *p == '\n';
 	quarantine_diff(g, c->body, c->body_len, diff, sizeof diff);
-	snprintf(actor, sizeof actor, "key:%s", c->key);
+	command_journal_actor(c, actor, sizeof actor);
 	snprintf(seq, sizeof seq, "%" PRIu64, c->seq);
 	snprintf(detail, sizeof detail, "campus quarantine %s: %zu people%s: "
 	    "%s", seq, n, diff[0] ? diff : " (no change)", c->reason);
@@ -172,9 +172,9 @@ int
 gate_push_ack(struct gate *g, const struct command *c, int64_t *event,
     char **cause)
 {
-	char	actor[COMMAND_NAME_LEN + COMMAND_ACTOR_LEN + 8];
+	char	actor[COMMAND_JOURNAL_ACTOR_LEN];
 
-	snprintf(actor, sizeof actor, "key:%s/%s", c->key, c->actor);
+	command_journal_actor(c, actor, sizeof actor);
 	return gate_ack(g, strtoll(c->value, NULL, 10), actor, c->reason,
 	    event, cause);
 }

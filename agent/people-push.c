@@ -43,7 +43,7 @@ push_run(struct gate *g, struct command *c)
 	push->version = c->seq;
 	memcpy(push->sha256, c->value, sizeof push->sha256);
 	push->sha256[64] = '\0';
-	snprintf(push->actor, sizeof push->actor, "key:%s", c->key);
+	command_journal_actor(c, push->actor, sizeof push->actor);
 	snprintf(push->reason, sizeof push->reason, "%s", c->reason);
 	push->csv = c->body;
 	push->len = c->body_len;

@@ -8,6 +8,7 @@
  * type), but the signature never depends on how the JSON is spelled: it
  * covers the canonical form, built again from the decoded fields.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -431,4 +432,13 @@ admin_key_parse(const char *b64, uint8_t pub[ED25519_KEY_LEN],
 		return -1;
 	}
 	return 0;
+}
+
+void
+command_journal_actor(const struct command *c, char *buf, size_t len)
+{
+	if (c->actor[0] != '\0')
+		snprintf(buf, len, "key:%s/%s", c->key, c->actor);
+	else
+		snprintf(buf, len, "key:%s", c->key);
 }

@@ -130,6 +130,14 @@ enum command_result command_verify(const char *text, size_t len,
 char		*command_sign_alloc(const struct command *c,
 		    const uint8_t seed[ED25519_KEY_LEN]);
 
+/*
+ * Who a signed command's change is journaled as at a gate: "key:KEY/ACTOR",
+ * the admin key that signed it and the operator the signer named (the
+ * hub names its token's, gatectl the user's), or "key:KEY" without one.
+ */
+#define COMMAND_JOURNAL_ACTOR_LEN	(COMMAND_NAME_LEN + COMMAND_ACTOR_LEN + 8)
+void		 command_journal_actor(const struct command *, char *, size_t);
+
 /* command-body.c: the bodies of people and quarantine commands. */
 
 /* Whether the kind carries a body (people, quarantine). */

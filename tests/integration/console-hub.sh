@@ -166,12 +166,12 @@ browser() {
 	check "the page's acknowledgement journaled with the guard's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'alert-ack' AND actor = 'token:guardhouse' AND reason = 'fever checked from the campus page'")" = 1 ]
 	check "the page's contact query journaled" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'contacts' AND actor = 'token:office' AND reason = 'campus page test'")" = 1 ]
 	check "the page's campus level journaled with the admin's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-level' AND actor = 'token:chief' AND reason = 'level from the campus page'")" = 1 ]
-	check "north took the page's level from the hub (key:hub)" [ "$(northsql "SELECT COUNT(*) FROM events WHERE kind = 'level' AND actor = 'key:hub' AND detail = 'level from the campus page'")" = 1 ]
+	check "north took the page's level from the hub with the admin's name (key:hub/token:chief)" [ "$(northsql "SELECT COUNT(*) FROM events WHERE kind = 'level' AND actor = 'key:hub/token:chief' AND detail = 'level from the campus page'")" = 1 ]
 	check "the page's mode journaled at the hub with the admin's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND actor = 'token:chief' AND reason = 'mode from the campus page' AND detail LIKE 'mode open for north, seq %'")" = 1 ]
-	check "north took the page's mode from the hub (key:hub, the reason)" [ "$(northsql "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'open' AND actor = 'key:hub' AND detail = 'mode from the campus page'")" = 1 ]
+	check "north took the page's mode from the hub with the admin's name and the reason (key:hub/token:chief)" [ "$(northsql "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'open' AND actor = 'key:hub/token:chief' AND detail = 'mode from the campus page'")" = 1 ]
 	check "no mode change from the guard's forged request" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'campus-mode' AND reason = 'forged by a guard'")" = 0 ]
 	check "the drill-down's acknowledgement reached north's journal (key:hub/token:guardhouse)" [ "$(northsql "SELECT COUNT(*) FROM events WHERE kind = 'ack' AND actor = 'key:hub/token:guardhouse' AND detail = 'fever acked on the drill-down page'")" = 1 ]
-	check "north took the drill-down page's mode (key:hub)" [ "$(northsql "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'pedestrian-only' AND actor = 'key:hub' AND detail = 'mode from the drill-down page'")" = 1 ]
+	check "north took the drill-down page's mode with the admin's name (key:hub/token:chief)" [ "$(northsql "SELECT COUNT(*) FROM events WHERE kind = 'mode' AND reason = 'pedestrian-only' AND actor = 'key:hub/token:chief' AND detail = 'mode from the drill-down page'")" = 1 ]
 	check "the page's quarantine journaled with health's name" [ "$(hubsql "SELECT COUNT(*) FROM hub_journal WHERE kind = 'people-quarantine' AND actor = 'token:office' AND reason = 'quarantine from the campus page'")" = 1 ]
 }
 

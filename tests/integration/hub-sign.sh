@@ -109,8 +109,8 @@ check "level: an admin's answered 202 ($code)" [ "$code" = 202 ]
 seq=$(jget seq <"$D/answer")
 check "level: applied by g1" wait_for 5 level_is g1 2
 check "level: applied by g2" wait_for 5 level_is g2 2
-check "level: g1 journals key:hub and the reason" has_rows g1 \
-    "kind = 'level' AND actor = 'key:hub' AND detail = 'flu wave'"
+check "level: g1 journals the hub's key, the admin's name and the reason" has_rows g1 \
+    "kind = 'level' AND actor = 'key:hub/token:office' AND detail = 'flu wave'"
 check "level: retained on campus/level" sh -c \
     "mosquitto_sub -p $PORT -C 1 -W 2 -t gated/v1/campus/campus/level | grep -q '\"seq\":$seq'"
 check "level: journaled at the hub with the operator" [ \

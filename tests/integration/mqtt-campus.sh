@@ -44,7 +44,7 @@ c1=$(sign level 1 --reason "first-level response" --seq 1000)
 publish "$c1"
 check "a signed level command from the broker applies" wait_for 10 level_is 1
 check "journaled by the key that signed it" \
-    has_rows "kind = 'level' AND actor = 'key:office'"
+    has_rows "kind = 'level' AND actor = 'key:office/security-office'"
 publish "$c1"
 check "the same command again: a replay, refused and journaled" \
     wait_for 10 has_rows "kind = 'command' AND reason = 'replayed'"
@@ -68,6 +68,6 @@ stop_gated
 start_gated || exit 1
 sleep 2
 check "restarted with the same retained command: nothing re-applied" \
-    [ "$(rows "kind = 'level' AND actor = 'key:office'")" = 2 ]
+    [ "$(rows "kind = 'level' AND actor = 'key:office/security-office'")" = 2 ]
 stop_gated
 finish

@@ -94,8 +94,8 @@ check "push: gatectl says every online gate runs it (exit $rc)" [ $rc -eq 0 ]
 check "push: g1 runs version 1" wait_for 5 version_is g1 1
 check "push: g2 runs version 1" wait_for 5 version_is g2 1
 check "push: the new person is admitted at g1" card g1 1010
-check "push: journaled 'pushed' by key:office" \
-    has_rows g1 "kind = 'people' AND reason = 'pushed' AND actor = 'key:office' AND detail LIKE '%campus-people v1%term start%'"
+check "push: journaled 'pushed' by key:office/duty-officer" \
+    has_rows g1 "kind = 'people' AND reason = 'pushed' AND actor = 'key:office/duty-officer' AND detail LIKE '%campus-people v1%term start%'"
 check "push: the table lists g1 and g2 at 1" sh -c \
     "grep -Eq '^g1 +yes +yes +1 ' '$T/push1.out' && grep -Eq '^g2 +yes +yes +1 ' '$T/push1.out'"
 gate_start g3
@@ -154,7 +154,7 @@ check "CSV error: gatectl published nothing" \
 campus people push "$T/bad.csv" --unchecked --reason "a typo" --seq 2 --wait 3 >"$T/push-bad.out" 2>&1
 check "CSV error: gatectl says not every gate runs it" [ $? -ne 0 ]
 check "CSV error: journaled with the file and the line ($line) at every gate" \
-    wait_for 10 all_rows "reason = 'push-refused' AND actor = 'key:office' AND detail LIKE '%campus-people v2:$line: invalid card uid ''12x''%'"
+    wait_for 10 all_rows "reason = 'push-refused' AND actor = 'key:office/duty-officer' AND detail LIKE '%campus-people v2:$line: invalid card uid ''12x''%'"
 check "CSV error: still version 1" version_is g1 1
 check "CSV error: the kept file is the good one" \
     cmp -s "$T/v1.csv" "$T/g2/state/campus-people.csv"

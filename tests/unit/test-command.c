@@ -377,6 +377,30 @@ test_text_bytes(void)
 	check(verify(text, &back) == COMMAND_OK, "the original still does");
 }
 
+/* What a gate journals as the actor of a signed command. */
+static void
+test_journal_actor(void)
+{
+	struct command	c;
+	char		buf[COMMAND_JOURNAL_ACTOR_LEN];
+
+	memset(&c, 0, sizeof c);
+	snprintf(c.key, sizeof c.key, "hub");
+	snprintf(c.actor, sizeof c.actor, "token:chief");
+	command_journal_actor(&c, buf, sizeof buf);
+	check(strcmp(buf, "key:hub/token:chief") == 0, "key and operator: %s",
+	    buf);
+	memset(c.key, 'k', sizeof c.key - 1);
+	memset(c.actor, 'a', sizeof c.actor - 1);
+	command_journal_actor(&c, buf, sizeof buf);
+	check(strlen(buf) == 4 + 31 + 1 + 63, "the longest key and operator "
+	    "fit whole (%zu bytes)", strlen(buf));
+	c.actor[0] = '\0';
+	snprintf(c.key, sizeof c.key, "office");
+	command_journal_actor(&c, buf, sizeof buf);
+	check(strcmp(buf, "key:office") == 0, "no operator: the key alone");
+}
+
 static void
 test_key_parse(void)
 {
@@ -422,5 +446,6 @@ main(void)
 	test_signature_bits();
 	test_text_bytes();
 	test_key_parse();
+	test_journal_actor();
 	return check_done();
 }
