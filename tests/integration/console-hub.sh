@@ -21,50 +21,12 @@
 # a gate killed shown offline (the broker's will), screenshots.
 . "$(dirname "$0")/common.inc"
 . "$(dirname "$0")/mosquitto.inc"
-HUB=$top/$BUILD/gated-hub
+. "$(dirname "$0")/hub.inc"
 CONSOLE=$top/console
-TOKEN_GUARD=guard-7c1e0f2d9a8b3c4d5e6f70819a2b3c4d
-TOKEN_VIEWER=viewer-1a2b3c4d5e6f708192a3b4c5d6e7f809
-TOKEN_HEALTH=health-0f1e2d3c4b5a69788796a5b4c3d2e1f0
-TOKEN_ADMIN=admin-3c4d5e6f708192a3b4c5d6e7f8091a2b
-sha() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
-. "$(dirname "$0")/postgres.inc"
-
-"$GATECTL" pass keygen --out "$T/hub-key.pem" --key-id hub \
-    >"$T/keygen.out" 2>&1 || { echo "FAIL: keygen"; exit 1; }
-chmod 600 "$T/hub-key.pem"
-pub=$(sed -n 's/^hub //p' "$T/keygen.out")
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$T/hub.key" -out "$T/hub.crt" -days 2 -subj /CN=localhost \
-    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-
-start_gate() {
-	d=$D/$1
-	mkdir -p "$d"
-	cp "$T/people.csv" "$d/"
-	sed "s/^id = test/id = $1/; s/^temperature-wait = .*/temperature-wait = 3s/" \
-	    "$T/gate.conf" >"$d/gate.conf"
-	cat >>"$d/gate.conf" <<EOC
-
-[mqtt]
-host = 127.0.0.1
-port = $PORT
-site = campus
-keepalive = 5s
-
-[admin-key hub]
-public-key = $pub
-EOC
-	"$GATED" -d -f "$d/gate.conf" >>"$d/gated.log" 2>&1 &
-	eval "GPID_$1=$!"
-	PIDS="$PIDS $!"
-	wait_for 5 gctl "$1" status >/dev/null 2>&1
-}
-gctl() { g=$1; shift; "$GATECTL" -s "$D/$g/state/control.sock" "$@"; }
-hubsql() {
-	if [ "$db" = postgresql ]; then pg_psql "$1"
-	else sqlite3 "$D/campus.db" "$1"; fi
-}
+GATES="north south"
+GATE_SED='s/^temperature-wait = .*/temperature-wait = 3s/'
+pub=$(signing_key hub) || exit 1
+gate_conf_extra() { printf '\n[admin-key hub]\npublic-key = %s\n' "$pub"; }
 northsql() { sqlite3 "$D/north/state/journal.db" "$1"; }
 
 # The files and the sessions, with curl.
@@ -186,51 +148,20 @@ if [ -z "${CONSOLE_NO_BROWSER:-}" ]; then
 fi
 
 for db in sqlite postgresql; do
-	D=$T/$db
-	mkdir -p "$D"
-	hub_db_url "$db" "$D" || continue
+	hub_db "$db" || continue
 	echo "# --- the console on the hub, $db"
 	started=$(date +%s)
-	PORT=$(free_port)
-	HUB_PORT=$(free_port)
 	H=https://127.0.0.1:$HUB_PORT
-	plain_conf "$PORT" "$D/broker.conf"
-	start_broker "b_$db" "$D/broker.conf" "$PORT"
-	cat >"$D/hub.conf" <<-EOC
-	[hub]
-	database = $url
-	site = campus
-	people-key = $T/hub-key.pem
-	[mqtt]
-	host = 127.0.0.1
-	port = $PORT
-	client-id = hub-console
-	keepalive = 5s
-	[tls]
-	listen = 127.0.0.1:$HUB_PORT
-	certificate = $T/hub.crt
-	key = $T/hub.key
-	console = $CONSOLE
-	[token guardhouse]
-	role = guard
-	hash = sha256:$(sha "$TOKEN_GUARD")
-	[token lobby]
-	role = viewer
-	hash = sha256:$(sha "$TOKEN_VIEWER")
-	[token office]
-	role = health
-	hash = sha256:$(sha "$TOKEN_HEALTH")
-	[token chief]
-	role = admin
-	hash = sha256:$(sha "$TOKEN_ADMIN")
-	EOC
-	"$HUB" -d -f "$D/hub.conf" >>"$D/hub.log" 2>&1 &
-	HUB_PID=$!
-	PIDS="$PIDS $!"
-	wait_for 5 port_open "$HUB_PORT" || { fail "gated-hub starts"; cat "$D/hub.log"; }
-	for g in north south; do
-		start_gate "$g" || fail "gate $g starts"
-	done
+	hub_conf "$url" hub-console "people-key = $T/hub-key.pem"
+	{
+		echo "console = $CONSOLE"
+		hub_token guardhouse guard
+		hub_token lobby viewer
+		hub_token office health
+		hub_token chief admin
+	} >>"$D/hub.conf"
+	hub_up || continue
+	start_gates
 
 	files_and_sessions
 	# The people list the search reads.
@@ -242,14 +173,12 @@ for db in sqlite postgresql; do
 	else
 		echo "SKIP: the browser (CONSOLE_NO_BROWSER set)"
 	fi
-	kill -TERM "$HUB_PID" $GPID_north $GPID_south 2>/dev/null
-	wait "$HUB_PID" 2>/dev/null
+	stop_hub
+	for g in $GATES; do stop_gate "$g"; done
 	# Under BUILD=build-asan: what ASan or UBSan said, in the logs.
 	check "$db: no sanitizer report in the hub's and the gates' logs" \
 	    sh -c "! grep -q 'Sanitizer\|runtime error' '$D/hub.log' '$D/north/gated.log' '$D/south/gated.log'"
-	stop_broker "b_$db"
-	[ "$db" = postgresql ] && pg_stop
 	echo "# $db: $(($(date +%s) - started)) s"
-	[ $failures -eq 0 ] || { echo "--- hub log ($db):"; tail -40 "$D/hub.log"; }
+	hub_db_end
 done
 exit $((failures > 0))
