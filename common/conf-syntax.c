@@ -101,6 +101,11 @@ read_entry(struct conf_syntax *sx, char *s, int line)
 		e[-1] = '\0';
 	eq++;
 	eq += strspn(eq, " \t");
+	/* A '#' that begins the value starts a comment, as it does after
+	 * "key = ": else "key =#x" has a value that no print of it (with
+	 * the spaces) can give back (fuzz-config). */
+	if (*eq == '#')
+		*eq = '\0';
 	if (*s == '\0') {
 		syntax_error(sx, line, "a key is missing before '='");
 		return;
