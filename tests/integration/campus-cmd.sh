@@ -35,8 +35,8 @@ check "gatectl campus sign prints the command" \
     sh -c 'echo "$1" | grep -q "\"what\":\"level\",\"value\":1,\"seq\":1000"' _ "$c1"
 apply "$c1"; rc=$?
 check "a valid level command applies" [ "$rc/$(level)" = 0/1 ]
-check "journaled with actor key:ops and the command's reason" \
-    [ "$(sqlite3 "$db" "SELECT actor || '|' || detail FROM events WHERE kind = 'level' ORDER BY id DESC LIMIT 1")" = "key:ops|storm warning" ]
+check "journaled with actor key:ops/tester (the key and the signed actor) and the command's reason" \
+    [ "$(sqlite3 "$db" "SELECT actor || '|' || detail FROM events WHERE kind = 'level' ORDER BY id DESC LIMIT 1")" = "key:ops/tester|storm warning" ]
 
 ctl level set 0 --reason "guard: storm over" >/dev/null
 apply "$c1"; rc=$?
@@ -83,8 +83,8 @@ check "none of them changed the level" [ "$(level)" = 0 ]
 mode=$(sign admin.pem ops mode staff-only --target test --reason "exams" --seq 7000)
 apply "$mode"
 check "a gate's mode command applies" [ "$(jctl status | jget mode)" = staff-only ]
-check "... journaled as key:ops" \
-    [ "$(sqlite3 "$db" "SELECT actor FROM events WHERE kind = 'mode' ORDER BY id DESC LIMIT 1")" = key:ops ]
+check "... journaled as key:ops/tester" \
+    [ "$(sqlite3 "$db" "SELECT actor FROM events WHERE kind = 'mode' ORDER BY id DESC LIMIT 1")" = key:ops/tester ]
 apply "$c2"
 check "a higher seq applies after all that" [ "$(level)" = 2 ]
 stop_gated
