@@ -110,20 +110,6 @@ static const char sql_events_all[] =
     "SELECT gate, body FROM events WHERE ts_ms > ? "
     "ORDER BY ts_ms, gate, id LIMIT ?";
 
-/* An event row as the API gives it: the gate's JSON and "gate". */
-json_t *
-api_event_json(const char *gate, const char *body)
-{
-	json_t	*o = json_loads(body, 0, NULL);
-
-	if (!json_is_object(o)) {
-		json_decref(o);
-		o = json_object();
-	}
-	json_object_set_new(o, "gate", json_string(gate));
-	return o;
-}
-
 static int
 event_row(void *arg, int ncol, const char *const *v)
 {

@@ -85,3 +85,18 @@ api_redact(struct api_req *r, json_t *doc)
 	/* gated's ranks: 0 viewer, 1 guard; the hub's guard and up see. */
 	return redact_json(doc, r->role >= HUB_GUARD ? 1 : 0, 1);
 }
+
+/* An event row as the API gives it: the gate's JSON and "gate" (here, not
+ * in api-campus.c, so that stream.c need not depend on a route's file). */
+json_t *
+api_event_json(const char *gate, const char *body)
+{
+	json_t	*o = json_loads(body, 0, NULL);
+
+	if (!json_is_object(o)) {
+		json_decref(o);
+		o = json_object();
+	}
+	json_object_set_new(o, "gate", json_string(gate));
+	return o;
+}
